@@ -1,0 +1,40 @@
+//! Fuzzing oracles, one per decoder, shared by the cargo-fuzz targets in `fuzz/` and by the
+//! corpus replay test that runs on stable (`tests/fuzz_corpus.rs`).
+//!
+//! An oracle takes arbitrary bytes and panics only when the code under test breaks a promise
+//! (a decoder accepted bytes that its encoder cannot reproduce, say). Errors on bad input are
+//! the expected outcome, never a failure.
+
+use crate::tpkt;
+
+/// A named oracle.
+pub type Oracle = (&'static str, fn(&[u8]));
+
+/// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
+pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
+
+/// TPKT framing: a decoded frame re-encodes to exactly the octets it was decoded from, except
+/// the reserved octet, which is ignored on receipt and always sent as 0 (RFC 2126 §6.10).
+/// The stream iterator must agree with single-frame decoding.
+///
+/// # Panics
+///
+/// When that promise is broken.
+pub fn tpkt_frame(data: &[u8]) {
+    if let Ok(Some((frame, used))) = tpkt::Frame::decode(data) {
+        let mut out = vec![0xa5; frame.encoded_len()];
+        assert_eq!(frame.encode(&mut out), Ok(used), "encode length differs from octets consumed");
+        assert_eq!(out[1], 0, "reserved octet must be sent as 0");
+        assert_eq!(out[0], data[0]);
+        assert_eq!(&out[2..], &data[2..used], "re-encoding differs from the decoded octets");
+    }
+    let mut frames = tpkt::Frames::new(data);
+    let mut consumed = 0;
+    for frame in frames.by_ref() {
+        match frame {
+            Ok(f) => consumed += f.encoded_len(),
+            Err(_) => return,
+        }
+    }
+    assert_eq!(consumed + frames.rest().len(), data.len(), "frames and rest must cover the input");
+}

@@ -1,0 +1,5 @@
+#![doc = include_str!("../README.md")]
+
+pub use osi_tpkt as tpkt;
+
+pub mod fuzz;
