@@ -1,17 +1,6 @@
-//! Fuzzing oracles, one per decoder, shared by the cargo-fuzz targets in `fuzz/` and by the
-//! corpus replay test that runs on stable (`tests/fuzz_corpus.rs`).
-//!
-//! An oracle takes arbitrary bytes and panics only when the code under test breaks a promise
-//! (a decoder accepted bytes that its encoder cannot reproduce, say). Errors on bad input are
-//! the expected outcome, never a failure.
+//! Oracles for `osi-tpkt`.
 
 use crate::tpkt;
-
-/// A named oracle.
-pub type Oracle = (&'static str, fn(&[u8]));
-
-/// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
-pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
 
 /// TPKT framing: a decoded frame re-encodes to exactly the octets it was decoded from, except
 /// the reserved octet, which is ignored on receipt and always sent as 0 (RFC 2126 §6.10).

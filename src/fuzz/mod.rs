@@ -1,0 +1,17 @@
+//! Fuzzing oracles, one per decoder, shared by the cargo-fuzz targets in `fuzz/` and by the
+//! corpus replay test that runs on stable (`tests/fuzz_corpus.rs`).
+//!
+//! An oracle takes arbitrary bytes and panics only when the code under test breaks a promise
+//! (a decoder accepted bytes that its encoder cannot reproduce, say). Errors on bad input are
+//! the expected outcome, never a failure. Each layer has its own module; add the oracle to
+//! [`ORACLES`], a shim in `fuzz/fuzz_targets/` and seeds in `fuzz/corpus/<target>/`.
+
+mod tpkt;
+
+pub use self::tpkt::tpkt_frame;
+
+/// A named oracle.
+pub type Oracle = (&'static str, fn(&[u8]));
+
+/// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
+pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
