@@ -73,5 +73,8 @@ fn largest_payload_round_trips() {
     let mut buf = Vec::new();
     Frame::new(&payload).unwrap().encode_to_vec(&mut buf);
     assert_eq!(&buf[..4], &[3, 0, 0xff, 0xff]);
-    assert_eq!(Frame::decode(&buf).unwrap().unwrap().0.payload(), &payload[..]);
+    assert_eq!(
+        Frame::decode(&buf).unwrap().unwrap().0.payload(),
+        &payload[..]
+    );
 }
