@@ -16,11 +16,11 @@ use self::report::split_content_type;
 pub use self::report::*;
 pub use self::trace::*;
 use crate::mts_abstract_service::{
-    AdministrationDomainName, BuiltInContentType, Content, ContentIdentifier, ContentLength,
-    ContentType, CountryName, EncodedInformationTypes, ExplicitConversion, ExtendedContentType,
-    ExtensionField, MtsIdentifier, OrName, OriginallySpecifiedRecipientNumber,
-    PerMessageIndicators, PerRecipientIndicators, Priority, PrivateDomainIdentifier, Time,
-    content_type_of, validate_content_type, validate_per_recipient_indicators,
+    BuiltInContentType, Content, ContentIdentifier, ContentLength, ContentType, CountryName,
+    EncodedInformationTypes, ExplicitConversion, ExtendedContentType, ExtensionField,
+    MtsIdentifier, OrName, OriginallySpecifiedRecipientNumber, PerMessageIndicators,
+    PerRecipientIndicators, Priority, PrivateDomainIdentifier, Time, content_type_of,
+    validate_content_type, validate_per_recipient_indicators,
 };
 use crate::upper_bounds::*;
 use crate::validate::{Validate, value_within, within};
@@ -168,8 +168,11 @@ pub struct PerDomainBilateralInformation {
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq)]
 #[rasn(choice)]
 pub enum BilateralDomain {
-    /// `administration-domain-name` (the only 1984 form).
-    AdministrationDomainName(AdministrationDomainName),
+    /// `administration-domain-name` (the only 1984 form): the `[APPLICATION 2]` CHOICE of an
+    /// ADMD name. The tag is written on the variant because rasn does not match a tagged CHOICE
+    /// nested in a CHOICE; the octets are those of [`crate::mts_abstract_service::AdministrationDomainName`].
+    #[rasn(tag(explicit(application, 2)))]
+    AdministrationDomainName(PrivateDomainIdentifier),
     /// `private-domain`.
     PrivateDomain(BilateralPrivateDomain),
 }
@@ -227,7 +230,19 @@ impl Validate for PerDomainBilateralInformation {
     fn validate(&self) -> crate::Result<()> {
         self.country_name.validate()?;
         match &self.domain {
-            BilateralDomain::AdministrationDomainName(a) => a.validate()?,
+            BilateralDomain::AdministrationDomainName(a) => {
+                let n = match a {
+                    PrivateDomainIdentifier::Numeric(s) => crate::mts_abstract_service::chars(s),
+                    PrivateDomainIdentifier::Printable(s) => crate::mts_abstract_service::chars(s),
+                };
+                within(
+                    "administration-domain-name",
+                    "ub-domain-name-length",
+                    0,
+                    UB_DOMAIN_NAME_LENGTH,
+                    n,
+                )?;
+            }
             BilateralDomain::PrivateDomain(p) => {
                 let admd = match &p.administration_domain_name {
                     PrivateDomainIdentifier::Numeric(s) => crate::mts_abstract_service::chars(s),

@@ -19,7 +19,8 @@ use crate::upper_bounds::*;
 use crate::validate::{Validate, value_within, within};
 
 /// `Time ::= UTCTime`. Decoding accepts `YYMMDDhhmm[ss]` with `Z` or an offset; encoding writes
-/// `YYMMDDhhmmssZ`.
+/// `YYMMDDhhmmssZ`. Two-digit years 70-99 are 1970-1999 and 00-69 are 2000-2069 (rasn's rule;
+/// X.411 sets none, rts-p1.md §4.4), so only 1970-2069 survive a round trip.
 pub type Time = UtcTime;
 
 /// `Content ::= OCTET STRING`: the BER octets of the content (e.g. a P2 IPM), not decoded here.

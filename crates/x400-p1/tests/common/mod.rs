@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod strategies;
+
 use std::path::PathBuf;
 
 /// The conformance kit: `../shared/conformance` from the project root.
