@@ -243,3 +243,24 @@ fn decode_handmade_segmented_transfer() {
         Err(Error::Decode { .. })
     ));
 }
+
+/// `private-domain { administration-domain-name [0] AdministrationDomainName, ... }`: `[0]`
+/// replaces the `[APPLICATION 2]` tag of the ADMD name (X.680 §31.2.7: the type is a tagged
+/// CHOICE, so implicit tagging applies). pycrate 0.8.1 decodes and re-encodes exactly these
+/// octets; asn1tools 0.169 expects `A0 05 62 03 13 01 41` instead (see asn1tools_crosscheck.rs).
+#[test]
+fn bilateral_private_domain_tags_as_pycrate() {
+    let octets = unhex("3015610413024742300aa003130141a103130142020105");
+    let v: PerDomainBilateralInformation = rasn::ber::decode(&octets).unwrap();
+    let BilateralDomain::PrivateDomain(pd) = &v.domain else {
+        panic!("{v:?}")
+    };
+    assert!(
+        matches!(&pd.administration_domain_name, PrivateDomainName::Printable(a) if printable(a) == "A")
+    );
+    assert!(
+        matches!(&pd.private_domain_identifier, PrivateDomainName::Printable(p) if printable(p) == "B")
+    );
+    assert_eq!(v.bilateral_information.as_bytes(), [0x02, 0x01, 0x05]);
+    assert_eq!(rasn::ber::encode(&v).unwrap(), octets);
+}

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod canon;
 pub(crate) mod strategies;
 
 use std::path::PathBuf;
