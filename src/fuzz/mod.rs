@@ -6,12 +6,18 @@
 //! the expected outcome, never a failure. Each layer has its own module; add the oracle to
 //! [`ORACLES`], a shim in `fuzz/fuzz_targets/` and seeds in `fuzz/corpus/<target>/`.
 
+mod p1;
 mod tpkt;
 
+pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::tpkt::tpkt_frame;
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
 
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
-pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
+pub const ORACLES: &[Oracle] = &[
+    ("tpkt_frame", tpkt_frame),
+    ("p1_mpdu_1984", p1_mpdu_1984),
+    ("p1_mts_apdu_1988", p1_mts_apdu_1988),
+];
