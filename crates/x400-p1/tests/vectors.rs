@@ -264,3 +264,52 @@ fn bilateral_private_domain_tags_as_pycrate() {
     assert_eq!(v.bilateral_information.as_bytes(), [0x02, 0x01, 0x05]);
     assert_eq!(rasn::ber::encode(&v).unwrap(), octets);
 }
+
+/// BER lets a sender use indefinite lengths; the value is the same as with definite ones.
+#[test]
+fn indefinite_length_decodes_to_the_same_value() {
+    let definite = vector(TSV, "E.MTS-APDU.probe");
+    // A2 81 AB <SET contents...> becomes A2 80 <SET contents...> 00 00.
+    let mut indefinite = vec![0xa2, 0x80];
+    indefinite.extend_from_slice(&definite[3..]);
+    indefinite.extend_from_slice(&[0, 0]);
+    let a: MtsApdu = decode(&definite).unwrap();
+    let b: MtsApdu = decode(&indefinite).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(
+        encode(&b).unwrap(),
+        definite,
+        "we always send definite lengths"
+    );
+}
+
+/// The content-type CHOICE sits in a SET as two optional members: exactly one must be there.
+#[test]
+fn content_type_must_be_one_alternative() {
+    let MtsApdu::Message(mut m) = decode::<MtsApdu>(&vector(TSV, "E.MTS-APDU.message")).unwrap()
+    else {
+        panic!()
+    };
+    m.envelope.content_type_extended =
+        Some(x400_p1::ObjectIdentifier::new(vec![2, 6, 1, 10, 1]).unwrap());
+    let both = encode(&MtsApdu::Message(m.clone()));
+    assert!(
+        matches!(
+            both,
+            Err(Error::Invalid {
+                what: "content-type",
+                ..
+            })
+        ),
+        "{both:?}"
+    );
+    m.envelope.content_type_built_in = None;
+    m.envelope.content_type_extended = None;
+    assert!(matches!(
+        encode(&MtsApdu::Message(m)),
+        Err(Error::Invalid {
+            what: "content-type",
+            rule: "missing"
+        })
+    ));
+}
