@@ -7,7 +7,9 @@ Each input line is {"type": ASN.1 type in P1-Subset.asn, "hex": our BER, "value"
 asn1tools' shape (see tests/common/canon.rs)}. For each line this script
   1. decodes "hex" with asn1tools and compares the decoded value with "value", leaf by leaf;
   2. encodes "value" with asn1tools and writes the octets to OUT, for the Rust side to decode
-     with x400-p1 and compare with its own value (the reverse direction).
+     with x400-p1 and compare with its own value (the reverse direction);
+  3. decodes "hex" with pycrate (the kit's second codec), has pycrate re-encode it, decodes that
+     with asn1tools and compares with "value" again: pycrate read every value as we meant it.
 It prints one summary line and exits 1 if any value differs or does not decode.
 """
 import datetime
@@ -108,14 +110,30 @@ def compare(ours, theirs, path, diffs):
     return 1
 
 
+def pycrate_p1(kit, tmp):
+    """P1-Subset.asn compiled by pycrate into a temporary module (as the kit's pycrate demo does)."""
+    import importlib
+
+    from pycrate_asn1c.asnproc import PycrateGenerator, compile_text, generate_modules
+
+    compile_text(open(os.path.join(kit, "asn1", "P1-Subset.asn")).read())
+    generate_modules(PycrateGenerator, os.path.join(tmp, "p1subset_pycrate_xcheck.py"))
+    sys.path.insert(0, tmp)
+    return importlib.import_module("p1subset_pycrate_xcheck").P1_Subset
+
+
 def main():
+    import tempfile
+
     kit, inp, outp = sys.argv[1:4]
     sys.path.insert(0, kit)
     import kitenv  # noqa: F401  (the kit's venv finder; we are already running in the venv)
     import asn1tools
 
     p1 = asn1tools.compile_files(os.path.join(kit, "asn1", "P1-Subset.asn"), "ber")
-    pdus = leaves = bad = 0
+    tmp = tempfile.TemporaryDirectory()
+    pyc = pycrate_p1(kit, tmp.name)
+    pdus = leaves = bad = pyc_leaves = 0
     with open(inp) as f, open(outp, "w") as out:
         for line in f:
             rec = json.loads(line)
@@ -130,12 +148,20 @@ def main():
             except Exception as e:  # noqa: BLE001
                 theirs = None
                 diffs.append("asn1tools cannot encode our value: %s: %s" % (type(e).__name__, e))
+            try:
+                t = getattr(pyc, rec["type"].replace("-", "_"))
+                t.from_ber(bytes.fromhex(rec["hex"]))
+                via_pycrate = canon(p1.decode(rec["type"], t.to_ber()))
+                pyc_leaves += compare(rec["value"], via_pycrate, "pycrate:" + rec["type"], diffs)
+            except Exception as e:  # noqa: BLE001
+                diffs.append("pycrate cannot decode our octets: %s: %s" % (type(e).__name__, e))
             pdus += 1
             if diffs:
                 bad += 1
                 print("MISMATCH %s %s\n  %s" % (rec["type"], rec["hex"][:80], "\n  ".join(diffs[:10])))
             out.write(json.dumps({"hex": theirs, "ok": not diffs}) + "\n")
-    print("asn1tools decoded %d PDUs of ours and compared %d values: %d PDUs differ" % (pdus, leaves, bad))
+    print("asn1tools decoded %d PDUs of ours and compared %d values; pycrate decoded them too, "
+          "%d values compared after its re-encoding; %d PDUs differ" % (pdus, leaves, pyc_leaves, bad))
     sys.exit(1 if bad else 0)
 
 

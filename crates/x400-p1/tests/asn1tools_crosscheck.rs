@@ -1,7 +1,8 @@
 //! Cross-check with asn1tools, the conformance kit's independent BER codec: a few hundred
 //! generated messages, probes, reports and binds are encoded by us and decoded by asn1tools
 //! (values compared leaf by leaf in `asn1tools_crosscheck.py`), and encoded by asn1tools from
-//! our values and decoded by us (values compared here).
+//! our values and decoded by us (values compared here). pycrate, the kit's second codec, also
+//! decodes our octets; its re-encoding is decoded by asn1tools and compared with our values again.
 //!
 //! Needs the kit's venv (`../shared/conformance/setup.sh`). Without it this test fails: a
 //! cross-check that silently skips would pass without checking anything.
