@@ -16,6 +16,11 @@ pub struct DecodeConfig {
     /// decoder runs, so hostile nesting costs neither stack nor allocation (rasn's own limit of
     /// 128 stays behind it).
     pub max_depth: usize,
+    /// Most BER values (TLVs, primitive and constructed, at any depth) one PDU may hold.
+    /// Default [`DecodeConfig::DEFAULT_MAX_ELEMENTS`]. Content octets count as one value however
+    /// long they are; this bounds the memory the decoded *structure* takes, which can be a few
+    /// hundred times the octets it came from (an O/R name is 384 octets in memory and 2 on the wire).
+    pub max_elements: usize,
 }
 
 impl DecodeConfig {
@@ -24,10 +29,26 @@ impl DecodeConfig {
     /// constructed strings and extension attribute values.
     pub const DEFAULT_MAX_DEPTH: usize = 32;
 
+    /// 1 048 576: an envelope with the full ub-recipients (32 767) recipients of about 20 values
+    /// each needs some 650 000; the decoded structure then stays below about 512 MiB.
+    pub const DEFAULT_MAX_ELEMENTS: usize = 1 << 20;
+
     /// The defaults, with a different nesting limit.
     #[must_use]
     pub const fn with_max_depth(max_depth: usize) -> Self {
-        Self { max_depth }
+        Self {
+            max_depth,
+            max_elements: Self::DEFAULT_MAX_ELEMENTS,
+        }
+    }
+
+    /// The defaults, with a different limit on the number of BER values.
+    #[must_use]
+    pub const fn with_max_elements(max_elements: usize) -> Self {
+        Self {
+            max_depth: Self::DEFAULT_MAX_DEPTH,
+            max_elements,
+        }
     }
 }
 
@@ -35,6 +56,7 @@ impl Default for DecodeConfig {
     fn default() -> Self {
         Self {
             max_depth: Self::DEFAULT_MAX_DEPTH,
+            max_elements: Self::DEFAULT_MAX_ELEMENTS,
         }
     }
 }
@@ -80,7 +102,7 @@ pub fn decode<T: Pdu>(data: &[u8]) -> Result<T> {
 ///
 /// As [`decode`].
 pub fn decode_with<T: Pdu>(data: &[u8], config: &DecodeConfig) -> Result<T> {
-    check_depth(data, config.max_depth)?;
+    check_shape(data, config)?;
     let (value, rest) =
         rasn::ber::decode_with_remainder::<T>(data).map_err(|source| Error::Decode {
             pdu: T::NAME,
@@ -156,15 +178,18 @@ pub fn decode_transfer(application_protocol: u32, data: &[u8]) -> Result<Transfe
     }
 }
 
-/// Rejects BER whose constructed values nest deeper than `max`.
+/// Rejects BER whose constructed values nest deeper than `config.max_depth`, or that holds more
+/// than `config.max_elements` values.
 ///
 /// A flat scan of the first TLV of `data` (no recursion): a stack of the open constructed
 /// values' ends, `None` for indefinite lengths. It checks nothing else; malformed octets are
 /// left for the BER decoder to report, so the scan stops at the first thing it cannot parse.
 /// Linear in `data.len()`: every step consumes octets or closes a value it opened.
-pub(crate) fn check_depth(data: &[u8], max: usize) -> Result<()> {
+pub(crate) fn check_shape(data: &[u8], config: &DecodeConfig) -> Result<()> {
+    let max = config.max_depth;
     let mut open: Vec<Option<usize>> = Vec::new();
     let mut pos = 0usize;
+    let mut elements = 0usize;
     loop {
         while let Some(&Some(end)) = open.last() {
             if pos < end {
@@ -186,6 +211,12 @@ pub(crate) fn check_depth(data: &[u8], max: usize) -> Result<()> {
             return Ok(());
         };
         pos += 1;
+        elements += 1;
+        if elements > config.max_elements {
+            return Err(Error::TooManyElements {
+                max: config.max_elements,
+            });
+        }
         if identifier & 0x1f == 0x1f {
             // High tag number: base-128 octets until one without the continuation bit.
             loop {

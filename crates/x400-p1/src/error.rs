@@ -36,6 +36,12 @@ pub enum Error {
         /// The configured maximum ([`crate::DecodeConfig::max_depth`]).
         max: usize,
     },
+    /// The PDU holds more BER values than the configured maximum.
+    #[error("the PDU holds more than {max} BER values (DecodeConfig::max_elements)")]
+    TooManyElements {
+        /// The configured maximum ([`crate::DecodeConfig::max_elements`]).
+        max: usize,
+    },
     /// A size or value is outside an X.411 upper bound.
     #[error("{what} is {actual}, outside {min}..={max} ({bound})")]
     OutOfBounds {

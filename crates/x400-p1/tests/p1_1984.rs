@@ -148,6 +148,17 @@ fn reject_deep_nesting_without_recursing() {
 }
 
 #[test]
+fn element_count_is_limited() {
+    // The 1984 MPDU holds 53 BER values (its content counts as one): 53 passes, 52 fails.
+    let octets = common::unhex(USER_MPDU);
+    assert!(decode_with::<Mpdu>(&octets, &DecodeConfig::with_max_elements(53)).is_ok());
+    assert!(matches!(
+        decode_with::<Mpdu>(&octets, &DecodeConfig::with_max_elements(52)),
+        Err(Error::TooManyElements { max: 52 })
+    ));
+}
+
+#[test]
 fn bounds_are_named_on_decode_and_encode() {
     // MTA name of 33 characters: one over ub-mta-name-length.
     let name = "A".repeat(33);
