@@ -313,3 +313,23 @@ fn content_type_must_be_one_alternative() {
         })
     ));
 }
+
+/// T.61 strings are octets (ISO 2022 code with non-spacing diacritics before the letter):
+/// `C2 65` is e-acute in T.61 and must come back unchanged (STYLE.md §4: rasn 0.28's
+/// TeletexString took 4-octet characters and refused this).
+#[test]
+fn teletex_strings_are_octets() {
+    // [APPLICATION 5] { [0] BIT STRING {}, [2] { [0] "ABC", [1] C2 65 } }
+    let octets = unhex("650e800100a20980034142438102c265");
+    let eit: EncodedInformationTypes = rasn::ber::decode(&octets).unwrap();
+    let t = eit.teletex.as_ref().unwrap();
+    assert_eq!(
+        t.graphic_character_sets.as_ref().unwrap().to_bytes(),
+        b"ABC"
+    );
+    assert_eq!(
+        t.control_character_sets.as_ref().unwrap().to_bytes(),
+        [0xc2, 0x65]
+    );
+    assert_eq!(rasn::ber::encode(&eit).unwrap(), octets);
+}
