@@ -446,3 +446,115 @@ impl Validate for Request {
         }
     }
 }
+
+/// 1984 to 1988, for gateways: every 1984 MPDU is a 1988 MTS-APDU with
+/// the same octets, so this conversion loses nothing and equals decoding the 1984 octets as
+/// 1988.
+impl From<Mpdu> for crate::mta_abstract_service::MtsApdu {
+    fn from(m: Mpdu) -> Self {
+        use crate::mta_abstract_service as m88;
+        let recipients = |list: Vec<RecipientInfo>| {
+            list.into_iter()
+                .map(|r| m88::PerRecipientMessageTransferFields {
+                    recipient_name: r.recipient,
+                    originally_specified_recipient_number: r.extension_identifier,
+                    per_recipient_indicators: r.per_recipient_flag,
+                    explicit_conversion: r.explicit_conversion,
+                    extensions: None,
+                })
+                .collect()
+        };
+        let bilateral = |list: Option<Vec<PerDomainBilateralInfo>>| {
+            list.map(|l| {
+                l.into_iter()
+                    .map(|b| m88::PerDomainBilateralInformation {
+                        country_name: b.country,
+                        domain: m88::BilateralDomain::AdministrationDomainName(
+                            match b.administration_domain_name {
+                                AdministrationDomainName::Numeric(n) => {
+                                    crate::mts_abstract_service::PrivateDomainName::Numeric(n)
+                                }
+                                AdministrationDomainName::Printable(p) => {
+                                    crate::mts_abstract_service::PrivateDomainName::Printable(p)
+                                }
+                            },
+                        ),
+                        bilateral_information: b.bilateral_info,
+                    })
+                    .collect()
+            })
+        };
+        match m {
+            Mpdu::UserMpdu(u) => {
+                let e = u.envelope;
+                Self::Message(m88::Message {
+                    envelope: m88::MessageTransferEnvelope {
+                        message_identifier: e.mpdu_id,
+                        originator_name: e.originator,
+                        original_encoded_information_types: e.original,
+                        content_type_built_in: Some(e.content_type),
+                        content_type_extended: None,
+                        content_identifier: e.ua_content_id,
+                        priority: e.priority,
+                        per_message_indicators: e.per_message_flag,
+                        deferred_delivery_time: e.deferred_delivery,
+                        per_domain_bilateral_information: bilateral(e.per_domain_bilateral_info),
+                        trace_information: e.trace_information,
+                        extensions: None,
+                        per_recipient_fields: recipients(e.recipient_info),
+                    },
+                    content: u.content,
+                })
+            }
+            Mpdu::ProbeMpdu(p) => Self::Probe(m88::ProbeTransferEnvelope {
+                probe_identifier: p.probe,
+                originator_name: p.originator,
+                original_encoded_information_types: p.original,
+                content_type_built_in: Some(p.content_type),
+                content_type_extended: None,
+                content_identifier: p.ua_content_id,
+                content_length: p.content_length,
+                per_message_indicators: p.per_message_flag,
+                per_domain_bilateral_information: bilateral(p.per_domain_bilateral_info),
+                trace_information: p.trace_information,
+                extensions: None,
+                per_recipient_fields: recipients(p.recipient_info),
+            }),
+            Mpdu::DeliveryReportMpdu(r) => {
+                let c = r.content;
+                Self::Report(m88::Report {
+                    envelope: m88::ReportTransferEnvelope {
+                        report_identifier: r.envelope.report,
+                        report_destination_name: r.envelope.originator,
+                        trace_information: r.envelope.trace_information,
+                        extensions: None,
+                    },
+                    content: m88::ReportTransferContent {
+                        subject_identifier: c.original,
+                        subject_intermediate_trace_information: c.intermediate,
+                        original_encoded_information_types: None,
+                        content_type_built_in: None,
+                        content_type_extended: None,
+                        content_identifier: c.ua_content_id,
+                        returned_content: c.returned,
+                        additional_information: c.billing_information,
+                        extensions: None,
+                        per_recipient_fields: c
+                            .reported_recipient_info
+                            .into_iter()
+                            .map(|f| m88::PerRecipientReportTransferFields {
+                                actual_recipient_name: f.recipient,
+                                originally_specified_recipient_number: f.extension_identifier,
+                                per_recipient_indicators: f.per_recipient_flag,
+                                last_trace_information: f.last_trace_information,
+                                originally_intended_recipient_name: f.intended_recipient,
+                                supplementary_information: f.supplementary_information,
+                                extensions: None,
+                            })
+                            .collect(),
+                    },
+                })
+            }
+        }
+    }
+}
