@@ -2,6 +2,13 @@
 //!
 //! `cargo bench --bench tpkt`
 
+// Bench set-up may unwrap: a failure there is a broken bench, not bad input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core
+)]
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -27,13 +34,20 @@ fn bench(c: &mut Criterion) {
         let payload = wire[4..].to_vec();
         let mut out = vec![0; len];
         g.bench_with_input(BenchmarkId::new("encode", name), &payload, |b, payload| {
-            b.iter(|| Frame::new(black_box(payload)).unwrap().encode(black_box(&mut out)).unwrap())
+            b.iter(|| {
+                Frame::new(black_box(payload))
+                    .unwrap()
+                    .encode(black_box(&mut out))
+                    .unwrap()
+            })
         });
     }
     // A read that holds 64 small frames: the stream iterator's per-frame cost.
     let stream: Vec<u8> = (0..64).flat_map(|_| frame_of(64)).collect();
     g.throughput(Throughput::Elements(64));
-    g.bench_function("iterate/64x64B", |b| b.iter(|| Frames::new(black_box(&stream)).count()));
+    g.bench_function("iterate/64x64B", |b| {
+        b.iter(|| Frames::new(black_box(&stream)).count())
+    });
     g.finish();
 }
 

@@ -12,10 +12,18 @@ use crate::tpkt;
 pub fn tpkt_frame(data: &[u8]) {
     if let Ok(Some((frame, used))) = tpkt::Frame::decode(data) {
         let mut out = vec![0xa5; frame.encoded_len()];
-        assert_eq!(frame.encode(&mut out), Ok(used), "encode length differs from octets consumed");
+        assert_eq!(
+            frame.encode(&mut out),
+            Ok(used),
+            "encode length differs from octets consumed"
+        );
         assert_eq!(out[1], 0, "reserved octet must be sent as 0");
         assert_eq!(out[0], data[0]);
-        assert_eq!(&out[2..], &data[2..used], "re-encoding differs from the decoded octets");
+        assert_eq!(
+            &out[2..],
+            &data[2..used],
+            "re-encoding differs from the decoded octets"
+        );
     }
     let mut frames = tpkt::Frames::new(data);
     let mut consumed = 0;
@@ -25,5 +33,9 @@ pub fn tpkt_frame(data: &[u8]) {
             Err(_) => return,
         }
     }
-    assert_eq!(consumed + frames.rest().len(), data.len(), "frames and rest must cover the input");
+    assert_eq!(
+        consumed + frames.rest().len(),
+        data.len(),
+        "frames and rest must cover the input"
+    );
 }

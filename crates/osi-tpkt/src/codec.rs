@@ -21,7 +21,9 @@ impl TpktCodec {
 
     /// A codec accepting packets up to [`TpktCodec::DEFAULT_MAX_PACKET_LEN`].
     pub fn new() -> Self {
-        Self { max_packet_len: Self::DEFAULT_MAX_PACKET_LEN }
+        Self {
+            max_packet_len: Self::DEFAULT_MAX_PACKET_LEN,
+        }
     }
 
     /// A codec refusing packets (header included) longer than `max_packet_len`.
@@ -58,10 +60,16 @@ impl Decoder for TpktCodec {
     type Error = CodecError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<BytesMut>, CodecError> {
-        let Some(header) = Header::decode(src)? else { return Ok(None) };
+        let Some(header) = Header::decode(src)? else {
+            return Ok(None);
+        };
         let len = header.packet_len();
         if len > self.max_packet_len {
-            return Err(Error::FrameTooLarge { len, max: self.max_packet_len }.into());
+            return Err(Error::FrameTooLarge {
+                len,
+                max: self.max_packet_len,
+            }
+            .into());
         }
         if src.len() < len {
             src.reserve(len - src.len());
@@ -79,7 +87,11 @@ impl Encoder<&[u8]> for TpktCodec {
     fn encode(&mut self, tpdu: &[u8], dst: &mut BytesMut) -> Result<(), CodecError> {
         let frame = Frame::new(tpdu)?;
         if frame.encoded_len() > self.max_packet_len {
-            return Err(Error::FrameTooLarge { len: frame.encoded_len(), max: self.max_packet_len }.into());
+            return Err(Error::FrameTooLarge {
+                len: frame.encoded_len(),
+                max: self.max_packet_len,
+            }
+            .into());
         }
         dst.reserve(frame.encoded_len());
         frame.encode_to(dst)?;
@@ -99,8 +111,14 @@ mod tests {
         let mut buf = BytesMut::from(&hex!("03 11 00 0b 06 d0 00 01 00 02")[..]);
         assert!(codec.decode(&mut buf).unwrap().is_none());
         buf.extend_from_slice(&hex!("00 03 00 00 07 02 f0 80"));
-        assert_eq!(&codec.decode(&mut buf).unwrap().unwrap()[..], &hex!("06 d0 00 01 00 02 00"));
-        assert_eq!(&codec.decode(&mut buf).unwrap().unwrap()[..], &hex!("02 f0 80"));
+        assert_eq!(
+            &codec.decode(&mut buf).unwrap().unwrap()[..],
+            &hex!("06 d0 00 01 00 02 00")
+        );
+        assert_eq!(
+            &codec.decode(&mut buf).unwrap().unwrap()[..],
+            &hex!("02 f0 80")
+        );
         assert!(buf.is_empty());
     }
 
@@ -109,7 +127,10 @@ mod tests {
         let mut codec = TpktCodec::with_max_packet_len(1024);
         let mut buf = BytesMut::from(&hex!("03 00 04 01")[..]);
         match codec.decode(&mut buf) {
-            Err(CodecError::Tpkt(Error::FrameTooLarge { len: 1025, max: 1024 })) => {}
+            Err(CodecError::Tpkt(Error::FrameTooLarge {
+                len: 1025,
+                max: 1024,
+            })) => {}
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -117,13 +138,18 @@ mod tests {
     #[test]
     fn bad_version_is_an_error() {
         let mut buf = BytesMut::from(&b"GET / HTTP/1.1\r\n"[..]);
-        assert!(matches!(TpktCodec::new().decode(&mut buf), Err(CodecError::Tpkt(Error::UnsupportedVersion(b'G')))));
+        assert!(matches!(
+            TpktCodec::new().decode(&mut buf),
+            Err(CodecError::Tpkt(Error::UnsupportedVersion(b'G')))
+        ));
     }
 
     #[test]
     fn encodes_with_reserved_zero() {
         let mut out = BytesMut::new();
-        TpktCodec::new().encode(&hex!("06 d0 00 01 00 02 00")[..], &mut out).unwrap();
+        TpktCodec::new()
+            .encode(&hex!("06 d0 00 01 00 02 00")[..], &mut out)
+            .unwrap();
         assert_eq!(&out[..], &hex!("03 00 00 0b 06 d0 00 01 00 02 00"));
         assert!(TpktCodec::new().encode(&[1u8, 2][..], &mut out).is_err());
     }

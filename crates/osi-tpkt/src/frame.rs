@@ -18,7 +18,10 @@ impl<'a> Frame<'a> {
     ///
     /// [`Error::PayloadLength`] unless the payload is 3 to 65531 octets long.
     pub fn new(payload: &'a [u8]) -> Result<Self> {
-        Ok(Self { header: Header::for_payload(payload.len())?, payload })
+        Ok(Self {
+            header: Header::for_payload(payload.len())?,
+            payload,
+        })
     }
 
     /// Decodes the first frame of a byte stream.
@@ -31,8 +34,12 @@ impl<'a> Frame<'a> {
     /// Those of [`Header::decode`]. After an error the stream cannot be resynchronised; the
     /// connection should be closed.
     pub fn decode(src: &'a [u8]) -> Result<Option<(Self, usize)>> {
-        let Some(header) = Header::decode(src)? else { return Ok(None) };
-        let Some(payload) = src.get(HEADER_LEN..header.packet_len()) else { return Ok(None) };
+        let Some(header) = Header::decode(src)? else {
+            return Ok(None);
+        };
+        let Some(payload) = src.get(HEADER_LEN..header.packet_len()) else {
+            return Ok(None);
+        };
         Ok(Some((Self { header, payload }, header.packet_len())))
     }
 
@@ -65,7 +72,9 @@ impl<'a> Frame<'a> {
     pub fn encode(&self, dst: &mut [u8]) -> Result<usize> {
         let needed = self.encoded_len();
         let available = dst.len();
-        let out = dst.get_mut(..needed).ok_or(Error::BufferTooSmall { needed, available })?;
+        let out = dst
+            .get_mut(..needed)
+            .ok_or(Error::BufferTooSmall { needed, available })?;
         let (head, body) = out.split_at_mut(HEADER_LEN);
         self.header.encode(head)?;
         body.copy_from_slice(self.payload);
@@ -93,7 +102,10 @@ impl<'a> Frame<'a> {
     pub fn encode_to<B: bytes::BufMut>(&self, dst: &mut B) -> Result<()> {
         let needed = self.encoded_len();
         if dst.remaining_mut() < needed {
-            return Err(Error::BufferTooSmall { needed, available: dst.remaining_mut() });
+            return Err(Error::BufferTooSmall {
+                needed,
+                available: dst.remaining_mut(),
+            });
         }
         let mut head = [0; HEADER_LEN];
         self.header.encode(&mut head)?;
@@ -116,7 +128,10 @@ pub struct Frames<'a> {
 impl<'a> Frames<'a> {
     /// Iterates over the frames in `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
-        Self { rest: buf, failed: false }
+        Self {
+            rest: buf,
+            failed: false,
+        }
     }
 
     /// Octets not yet returned as frames (a partial frame, or what follows an error).
@@ -147,6 +162,7 @@ impl<'a> Iterator for Frames<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::std_instead_of_alloc)] // tests always have std
 mod tests {
     use hex_literal::hex;
 
@@ -184,7 +200,11 @@ mod tests {
     #[test]
     fn partial_frames_need_more() {
         for cut in 0..CC_RESERVED_11.len() {
-            assert_eq!(Frame::decode(&CC_RESERVED_11[..cut]), Ok(None), "cut at {cut}");
+            assert_eq!(
+                Frame::decode(&CC_RESERVED_11[..cut]),
+                Ok(None),
+                "cut at {cut}"
+            );
         }
     }
 
@@ -198,8 +218,14 @@ mod tests {
 
     #[test]
     fn errors_for_bad_headers() {
-        assert_eq!(Frame::decode(&hex!("02 00 00 07 02 f0 80")), Err(Error::UnsupportedVersion(2)));
-        assert_eq!(Frame::decode(&hex!("03 00 00 06 02 f0")), Err(Error::LengthTooSmall(6)));
+        assert_eq!(
+            Frame::decode(&hex!("02 00 00 07 02 f0 80")),
+            Err(Error::UnsupportedVersion(2))
+        );
+        assert_eq!(
+            Frame::decode(&hex!("03 00 00 06 02 f0")),
+            Err(Error::LengthTooSmall(6))
+        );
     }
 
     #[test]
@@ -207,7 +233,10 @@ mod tests {
         let stream = hex!("03 00 00 07 02 f0 80  03 11 00 08 02 f0 80 41  03 00 00 07 02");
         let mut frames = Frames::new(&stream);
         assert_eq!(frames.next().unwrap().unwrap().payload(), &hex!("02 f0 80"));
-        assert_eq!(frames.next().unwrap().unwrap().payload(), &hex!("02 f0 80 41"));
+        assert_eq!(
+            frames.next().unwrap().unwrap().payload(),
+            &hex!("02 f0 80 41")
+        );
         assert!(frames.next().is_none());
         assert_eq!(frames.rest(), &hex!("03 00 00 07 02"));
     }
@@ -233,10 +262,17 @@ mod tests {
     fn encode_into_short_buffer_fails_and_writes_nothing() {
         let frame = Frame::new(&hex!("02 f0 80")).unwrap();
         let mut out = [0xa5; 6];
-        assert_eq!(frame.encode(&mut out), Err(Error::BufferTooSmall { needed: 7, available: 6 }));
+        assert_eq!(
+            frame.encode(&mut out),
+            Err(Error::BufferTooSmall {
+                needed: 7,
+                available: 6
+            })
+        );
         assert_eq!(out, [0xa5; 6]);
     }
 
+    #[cfg(feature = "alloc")]
     #[test]
     fn encode_to_vec_appends() {
         let frame = Frame::new(&hex!("02 f0 80")).unwrap();
@@ -254,6 +290,12 @@ mod tests {
         assert_eq!(&v[..], &hex!("03 00 00 07 02 f0 80"));
         let mut small = [0u8; 5];
         let mut slice = &mut small[..];
-        assert_eq!(frame.encode_to(&mut slice), Err(Error::BufferTooSmall { needed: 7, available: 5 }));
+        assert_eq!(
+            frame.encode_to(&mut slice),
+            Err(Error::BufferTooSmall {
+                needed: 7,
+                available: 5
+            })
+        );
     }
 }

@@ -39,8 +39,12 @@ impl Header {
         if !(MIN_PAYLOAD_LEN..=MAX_PAYLOAD_LEN).contains(&payload_len) {
             return Err(Error::PayloadLength(payload_len));
         }
-        let packet_len = u16::try_from(payload_len + HEADER_LEN).map_err(|_| Error::PayloadLength(payload_len))?;
-        Ok(Self { reserved: 0, packet_len })
+        let packet_len = u16::try_from(payload_len + HEADER_LEN)
+            .map_err(|_| Error::PayloadLength(payload_len))?;
+        Ok(Self {
+            reserved: 0,
+            packet_len,
+        })
     }
 
     /// Reads a header from the start of `src`; `Ok(None)` if fewer than 4 octets are present.
@@ -55,7 +59,9 @@ impl Header {
     pub fn decode(src: &[u8]) -> Result<Option<Self>> {
         // The version is judged as soon as one octet is there, so a shell reading a stream
         // that is not TPKT fails at once instead of waiting for more.
-        let Some(&version) = src.first() else { return Ok(None) };
+        let Some(&version) = src.first() else {
+            return Ok(None);
+        };
         if version != VERSION {
             return Err(Error::UnsupportedVersion(version));
         }
@@ -66,7 +72,10 @@ impl Header {
         if usize::from(packet_len) < MIN_PACKET_LEN {
             return Err(Error::LengthTooSmall(packet_len));
         }
-        Ok(Some(Self { reserved, packet_len }))
+        Ok(Some(Self {
+            reserved,
+            packet_len,
+        }))
     }
 
     /// Writes the header into the first 4 octets of `dst`, reserved octet 0 (RFC 2126 §4.3).
@@ -78,7 +87,10 @@ impl Header {
         let available = dst.len();
         let out = dst
             .first_chunk_mut::<HEADER_LEN>()
-            .ok_or(Error::BufferTooSmall { needed: HEADER_LEN, available })?;
+            .ok_or(Error::BufferTooSmall {
+                needed: HEADER_LEN,
+                available,
+            })?;
         let [hi, lo] = self.packet_len.to_be_bytes();
         *out = [VERSION, 0, hi, lo];
         Ok(HEADER_LEN)
@@ -114,24 +126,39 @@ mod tests {
     #[test]
     fn reject_wrong_version_from_first_octet() {
         assert_eq!(Header::decode(&[2]), Err(Error::UnsupportedVersion(2)));
-        assert_eq!(Header::decode(&[0x16, 0x03, 0x01, 0x00]), Err(Error::UnsupportedVersion(0x16)));
+        assert_eq!(
+            Header::decode(&[0x16, 0x03, 0x01, 0x00]),
+            Err(Error::UnsupportedVersion(0x16))
+        );
     }
 
     #[test]
     fn reject_len_lt_7() {
         for len in 0..7u16 {
             let [hi, lo] = len.to_be_bytes();
-            assert_eq!(Header::decode(&[3, 0, hi, lo]), Err(Error::LengthTooSmall(len)));
+            assert_eq!(
+                Header::decode(&[3, 0, hi, lo]),
+                Err(Error::LengthTooSmall(len))
+            );
         }
-        assert_eq!(Header::decode(&[3, 0, 0, 7]).map(|h| h.map(|h| h.payload_len())), Ok(Some(3)));
+        assert_eq!(
+            Header::decode(&[3, 0, 0, 7]).map(|h| h.map(|h| h.payload_len())),
+            Ok(Some(3))
+        );
     }
 
     #[test]
     fn maximum_length() {
         let h = Header::decode(&[3, 0, 0xff, 0xff]).unwrap().unwrap();
-        assert_eq!((h.packet_len(), h.payload_len()), (MAX_PACKET_LEN, MAX_PAYLOAD_LEN));
+        assert_eq!(
+            (h.packet_len(), h.payload_len()),
+            (MAX_PACKET_LEN, MAX_PAYLOAD_LEN)
+        );
         assert_eq!(Header::for_payload(MAX_PAYLOAD_LEN), Ok(h));
-        assert_eq!(Header::for_payload(MAX_PAYLOAD_LEN + 1), Err(Error::PayloadLength(65532)));
+        assert_eq!(
+            Header::for_payload(MAX_PAYLOAD_LEN + 1),
+            Err(Error::PayloadLength(65532))
+        );
         assert_eq!(Header::for_payload(2), Err(Error::PayloadLength(2)));
     }
 
@@ -147,6 +174,12 @@ mod tests {
     #[test]
     fn encode_into_short_buffer_fails() {
         let h = Header::for_payload(3).unwrap();
-        assert_eq!(h.encode(&mut [0; 3]), Err(Error::BufferTooSmall { needed: 4, available: 3 }));
+        assert_eq!(
+            h.encode(&mut [0; 3]),
+            Err(Error::BufferTooSmall {
+                needed: 4,
+                available: 3
+            })
+        );
     }
 }

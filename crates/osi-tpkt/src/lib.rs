@@ -21,4 +21,6 @@ mod header;
 pub use codec::{CodecError, TpktCodec};
 pub use error::{Error, Result};
 pub use frame::{Frame, Frames};
-pub use header::{HEADER_LEN, Header, MAX_PACKET_LEN, MAX_PAYLOAD_LEN, MIN_PACKET_LEN, MIN_PAYLOAD_LEN, VERSION};
+pub use header::{
+    HEADER_LEN, Header, MAX_PACKET_LEN, MAX_PAYLOAD_LEN, MIN_PACKET_LEN, MIN_PAYLOAD_LEN, VERSION,
+};
