@@ -1,6 +1,9 @@
 //! Property tests: any payload survives a round trip, and any byte stream is framed the same
 //! way whether it arrives whole or cut into pieces.
 
+// Helpers of this test file unwrap like the tests themselves do.
+#![allow(clippy::unwrap_used)]
+
 use osi_tpkt::{Error, Frame, Frames, MAX_PAYLOAD_LEN, MIN_PAYLOAD_LEN};
 use proptest::prelude::*;
 
