@@ -68,15 +68,6 @@ impl Element {
         let tag = Decoder::new(&encoding, DecoderOptions::ber())
             .peek_tag()
             .map_err(|source| Error::Ber { pdu, source })?;
-        if tag == Tag::EOC {
-            // Universal 0 is reserved for end-of-contents (X.690 §8.1.5); as a value it can
-            // only be a stray `00 00` inside a definite length.
-            return Err(Error::UnexpectedElement {
-                pdu,
-                field: "end-of-contents",
-                tag,
-            });
-        }
         let constructed = encoding.first().is_some_and(|b| b & CONSTRUCTED != 0);
         Ok(Self {
             tag,
