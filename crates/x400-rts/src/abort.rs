@@ -5,9 +5,12 @@ use alloc::vec::Vec;
 use rasn::types::BitString;
 use rasn::{AsnType, Decode, Encode};
 
+use crate::ber;
 use crate::codes::AbortReason;
 use crate::error::Error;
 use crate::options::DecodeOptions;
+use crate::syntax::{self, Unknown};
+use rasn::types::Tag;
 
 const PDU: &str = "AbortInformation";
 
@@ -43,7 +46,8 @@ impl AbortInformation {
     ///
     /// # Errors
     ///
-    /// [`Error::Ber`] for bad or negative values, [`Error::TrailingData`] if octets follow.
+    /// [`Error::Ber`] for bad BER, [`Error::IntegerOutOfRange`] for a negative reason,
+    /// [`Error::TrailingData`] if octets follow.
     pub fn decode(data: &[u8]) -> Result<Self, Error> {
         Self::decode_with(data, &DecodeOptions::default())
     }
@@ -54,7 +58,27 @@ impl AbortInformation {
     ///
     /// As [`AbortInformation::decode`], and [`Error::TooLong`] above `options.max_len`.
     pub fn decode_with(data: &[u8], options: &DecodeOptions) -> Result<Self, Error> {
-        crate::decode_whole(PDU, data, options)
+        options.check_len(PDU, data)?;
+        let elements = ber::split_exact(PDU, data, Tag::SET)?;
+        let [reason, reflected] = syntax::slots(
+            PDU,
+            PDU,
+            elements,
+            ["abortReason", "reflectedParameter"],
+            Unknown::Reject,
+        )?;
+        let reason = reason
+            .map(|r| syntax::integer(PDU, "abortReason", Some(&r), 0).map(AbortReason))
+            .transpose()?;
+        // BIT STRING may be primitive or constructed in BER (X.690 §8.6.1).
+        let reflected_parameter = reflected
+            .map(|r| r.decode::<BitString>())
+            .transpose()
+            .map_err(|source| Error::Ber { pdu: PDU, source })?;
+        Ok(Self {
+            reason,
+            reflected_parameter,
+        })
     }
 
     /// The BER encoding.

@@ -35,22 +35,3 @@ pub use recover::{CallingSsUserReference, SessionConnectionIdentifier};
 pub use refuse::PRefuse;
 pub use strings::{T61String, UtcTimeOctets};
 pub use syntax::DataTransferSyntax;
-
-/// Decodes one whole `T` from `data` with rasn: length limit first, then BER, then no octet
-/// may be left over (rasn's plain `decode` ignores them).
-fn decode_whole<T: rasn::Decode>(
-    pdu: &'static str,
-    data: &[u8],
-    options: &DecodeOptions,
-) -> Result<T> {
-    options.check_len(pdu, data)?;
-    let (value, rest) =
-        rasn::ber::decode_with_remainder::<T>(data).map_err(|source| Error::Ber { pdu, source })?;
-    if !rest.is_empty() {
-        return Err(Error::TrailingData {
-            pdu,
-            len: rest.len(),
-        });
-    }
-    Ok(value)
-}

@@ -4,15 +4,22 @@ use alloc::vec::Vec;
 
 use rasn::{AsnType, Decode, Encode};
 
+use crate::ber;
 use crate::codes::RefuseReason;
 use crate::error::Error;
 use crate::options::DecodeOptions;
+use crate::syntax::{self, Unknown};
+use rasn::types::Tag;
 
 const PDU: &str = "PRefuse";
 
 /// `PRefuse ::= SET { [0] IMPLICIT RefuseReason }` (X.410 (1984); spec rts-p1.md §1.1).
 ///
 /// On the wire: `31 03 80 01 rr`, after the session reason code octet 2 in RF PI 50.
+///
+/// [`PRefuse::decode`] is stricter than the derived rasn `Decode` (which this type also has,
+/// to nest it in other rasn types): it insists on a primitive INTEGER, and reports a negative
+/// or too large reason as [`Error::IntegerOutOfRange`].
 #[derive(AsnType, Decode, Encode, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[rasn(set)]
 pub struct PRefuse {
@@ -32,7 +39,8 @@ impl PRefuse {
     ///
     /// # Errors
     ///
-    /// [`Error::Ber`] for bad or negative values, [`Error::TrailingData`] if octets follow.
+    /// [`Error::Ber`] for bad BER, [`Error::IntegerOutOfRange`] for a negative reason,
+    /// [`Error::TrailingData`] if octets follow.
     pub fn decode(data: &[u8]) -> Result<Self, Error> {
         Self::decode_with(data, &DecodeOptions::default())
     }
@@ -43,7 +51,16 @@ impl PRefuse {
     ///
     /// As [`PRefuse::decode`], and [`Error::TooLong`] above `options.max_len`.
     pub fn decode_with(data: &[u8], options: &DecodeOptions) -> Result<Self, Error> {
-        crate::decode_whole(PDU, data, options)
+        options.check_len(PDU, data)?;
+        let elements = ber::split_exact(PDU, data, Tag::SET)?;
+        let [reason] = syntax::slots(PDU, PDU, elements, ["refuseReason"], Unknown::Reject)?;
+        let reason = reason.ok_or(Error::MissingField {
+            pdu: PDU,
+            field: "refuseReason",
+        })?;
+        Ok(Self {
+            reason: RefuseReason(syntax::integer(PDU, "refuseReason", Some(&reason), 0)?),
+        })
     }
 
     /// The BER encoding.

@@ -63,12 +63,27 @@ pub(crate) fn open_frame(
         pdu,
         field: "pUserData",
     })?;
-    let dts: DataTransferSyntax = syntax.decode().map_err(ber)?;
-    if dts != DataTransferSyntax::X409 {
-        return Err(Error::NotX410Mode {
+    if !syntax.constructed {
+        return Err(Error::WrongForm {
             pdu,
-            value: dts.syntax,
+            field: "dataTransferSyntax",
+            constructed: false,
         });
+    }
+    let [value] = slots(
+        pdu,
+        "dataTransferSyntax",
+        ber::elements(pdu, &syntax.contents().map_err(ber)?)?,
+        ["syntax"],
+        Unknown::Reject,
+    )?;
+    let value = value.ok_or(Error::MissingField {
+        pdu,
+        field: "dataTransferSyntax",
+    })?;
+    let value = primitive_integer(pdu, "dataTransferSyntax", &value)?;
+    if value != DataTransferSyntax::X409.syntax {
+        return Err(Error::NotX410Mode { pdu, value });
     }
     if !user_data.constructed {
         return Err(Error::WrongForm {
@@ -80,34 +95,78 @@ pub(crate) fn open_frame(
     ber::elements(pdu, &user_data.contents().map_err(ber)?)
 }
 
-/// Sorts the user-data elements into `N` slots by context tag number. Unknown context tags
-/// (`[N]` and above) are ignored, as X.410 peers must (ISODE declares a `protocolVersion [5]`;
-/// spec rts-p1.md §3.9 rule 1); any other class is an error, and so is a duplicate.
+/// What to do with a context-specific component whose number has no slot.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unknown {
+    /// Skip it: the user-data SETs, where X.410 peers must ignore unknown `[n]` (ISODE
+    /// declares a `protocolVersion [5]`; spec rts-p1.md §3.9 rule 1).
+    Ignore,
+    /// Refuse it: the other SETs, whose contents X.410 fixes.
+    Reject,
+}
+
+/// Sorts the elements of a SET into `N` slots by context tag number `[0]..[N-1]`. Other
+/// classes and duplicates are errors; higher context numbers as `unknown` says.
+pub(crate) fn slots<const N: usize>(
+    pdu: &'static str,
+    set: &'static str,
+    elements: Vec<Element>,
+    names: [&'static str; N],
+    unknown: Unknown,
+) -> Result<[Option<Element>; N], Error> {
+    let mut slots: [Option<Element>; N] = core::array::from_fn(|_| None);
+    for element in elements {
+        let tag = element.tag;
+        let context = tag.class == rasn::types::Class::Context;
+        let slot = usize::try_from(tag.value)
+            .ok()
+            .filter(|_| context)
+            .and_then(|i| Some((slots.get_mut(i)?, *names.get(i)?)));
+        match slot {
+            Some((slot, field)) => {
+                if slot.replace(element).is_some() {
+                    return Err(Error::DuplicateField { pdu, field });
+                }
+            }
+            None if context && unknown == Unknown::Ignore => {}
+            None => {
+                return Err(Error::UnexpectedElement {
+                    pdu,
+                    field: set,
+                    tag,
+                });
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// The user-data SET's slots: unknown context components are ignored.
 pub(crate) fn user_data_slots<const N: usize>(
     pdu: &'static str,
     elements: Vec<Element>,
     names: [&'static str; N],
 ) -> Result<[Option<Element>; N], Error> {
-    let mut slots: [Option<Element>; N] = core::array::from_fn(|_| None);
-    for element in elements {
-        if element.tag.class != rasn::types::Class::Context {
-            return Err(Error::UnexpectedElement {
-                pdu,
-                field: "pUserData",
-                tag: element.tag,
-            });
-        }
-        let Ok(index) = usize::try_from(element.tag.value) else {
-            continue;
-        };
-        let (Some(slot), Some(field)) = (slots.get_mut(index), names.get(index)) else {
-            continue;
-        };
-        if slot.replace(element).is_some() {
-            return Err(Error::DuplicateField { pdu, field });
-        }
+    slots(pdu, "pUserData", elements, names, Unknown::Ignore)
+}
+
+/// An `[n] IMPLICIT INTEGER`: primitive (X.690 §8.3.1; rasn alone would read a constructed
+/// one), any size that fits `i128`.
+pub(crate) fn primitive_integer(
+    pdu: &'static str,
+    field: &'static str,
+    element: &Element,
+) -> Result<i128, Error> {
+    if element.constructed {
+        return Err(Error::WrongForm {
+            pdu,
+            field,
+            constructed: true,
+        });
     }
-    Ok(slots)
+    element
+        .decode()
+        .map_err(|source| Error::Ber { pdu, source })
 }
 
 /// An `[n] IMPLICIT INTEGER` user-data component as `u32`, or `default` when absent.
@@ -120,16 +179,7 @@ pub(crate) fn integer(
     let Some(element) = element else {
         return Ok(default);
     };
-    if element.constructed {
-        return Err(Error::WrongForm {
-            pdu,
-            field,
-            constructed: true,
-        });
-    }
-    let value: i128 = element
-        .decode()
-        .map_err(|source| Error::Ber { pdu, source })?;
+    let value = primitive_integer(pdu, field, element)?;
     u32::try_from(value).map_err(|_| Error::IntegerOutOfRange { pdu, field, value })
 }
 

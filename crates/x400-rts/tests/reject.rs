@@ -100,7 +100,10 @@ fn missing_components() {
     );
     assert!(matches!(
         PRefuse::decode(&hex!("31 00")),
-        Err(Error::Ber { .. })
+        Err(Error::MissingField {
+            field: "refuseReason",
+            ..
+        })
     ));
 }
 
@@ -170,7 +173,11 @@ fn integers_must_fit_u32_and_be_non_negative() {
     assert_eq!((p.checkpoint_size, p.window_size), (128, 5));
     assert!(matches!(
         PRefuse::decode(&hex!("31 03 80 01 ff")),
-        Err(Error::Ber { .. })
+        Err(Error::IntegerOutOfRange { value: -1, .. })
+    ));
+    assert!(matches!(
+        AbortInformation::decode(&hex!("31 03 80 01 80")),
+        Err(Error::IntegerOutOfRange { value: -128, .. })
     ));
 }
 
@@ -205,6 +212,26 @@ fn wrong_forms() {
     );
     let e = PConnect::decode(&pconnect(&hex!("a3 03 80 01 00"))).unwrap_err();
     assert!(matches!(e, Error::WrongForm { field: "open", .. }), "{e}");
+    // An INTEGER is primitive (X.690 §8.3.1), also where rasn alone would read it.
+    assert!(matches!(
+        PRefuse::decode(&hex!("31 03 a0 01 01")),
+        Err(Error::WrongForm {
+            field: "refuseReason",
+            constructed: true,
+            ..
+        })
+    ));
+    let e = PConnect::decode(&hex!("31 0b a0 03 a0 01 00 a1 04 a3 02 80 00")).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::WrongForm {
+                field: "dataTransferSyntax",
+                ..
+            }
+        ),
+        "{e}"
+    );
     let e = PConnect::decode(&pconnect(&hex!("83 02 80 00"))).unwrap_err();
     assert!(
         matches!(
@@ -253,10 +280,14 @@ fn unexpected_elements() {
     // A stray end-of-contents inside a definite length (rasn refuses it as a value).
     let e = PConnect::decode(&pconnect(&[&hex!("00 00")[..], &OPEN_NONE].concat())).unwrap_err();
     assert!(matches!(e, Error::Ber { .. }), "{e}");
-    // AbortInformation is derived and strict.
+    // AbortInformation and PRefuse have fixed contents.
     assert!(matches!(
         AbortInformation::decode(&hex!("31 03 82 01 00")),
-        Err(Error::Ber { .. })
+        Err(Error::UnexpectedElement { .. })
+    ));
+    assert!(matches!(
+        PRefuse::decode(&hex!("31 06 80 01 00 81 01 00")),
+        Err(Error::UnexpectedElement { .. })
     ));
 }
 
