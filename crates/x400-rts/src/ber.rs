@@ -106,23 +106,22 @@ fn decode_exact<T>(
     Ok(value)
 }
 
-/// Splits the constructed value at the start of `bytes`, which must carry `tag`, into its
-/// elements. Returns them and the octets after the value.
-pub(crate) fn split(
+/// Splits `bytes`, which must be exactly one constructed value tagged `tag`, into its
+/// elements. Octets after the value are [`Error::TrailingData`].
+pub(crate) fn split_exact(
     pdu: &'static str,
     bytes: &[u8],
     tag: Tag,
-) -> Result<(Vec<Element>, usize), Error> {
-    let ber = |source| Error::Ber { pdu, source };
+) -> Result<Vec<Element>, Error> {
     let mut decoder = Decoder::new(bytes, DecoderOptions::ber());
     let raw: Vec<RawValue> =
-        rasn::Decoder::decode_sequence_of(&mut decoder, tag, &Constraints::NONE).map_err(ber)?;
+        rasn::Decoder::decode_sequence_of(&mut decoder, tag, &Constraints::NONE)
+            .map_err(|source| Error::Ber { pdu, source })?;
     let rest = decoder.remaining().len();
-    let elements = raw
-        .into_iter()
-        .map(|r| Element::new(pdu, r))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((elements, rest))
+    if rest != 0 {
+        return Err(Error::TrailingData { pdu, len: rest });
+    }
+    raw.into_iter().map(|r| Element::new(pdu, r)).collect()
 }
 
 /// The BER values that `bytes` consists of, one after the other (the contents of a
@@ -136,19 +135,6 @@ pub(crate) fn elements(pdu: &'static str, bytes: &[u8]) -> Result<Vec<Element>, 
         out.push(Element::new(pdu, raw)?);
     }
     Ok(out)
-}
-
-/// Splits `bytes` as [`split`] does and rejects anything after the value.
-pub(crate) fn split_exact(
-    pdu: &'static str,
-    bytes: &[u8],
-    tag: Tag,
-) -> Result<Vec<Element>, Error> {
-    let (elements, rest) = split(pdu, bytes, tag)?;
-    if rest != 0 {
-        return Err(Error::TrailingData { pdu, len: rest });
-    }
-    Ok(elements)
 }
 
 /// Reads the value at the start of `bytes` as one `T`, returning it and the octets left over.
@@ -174,7 +160,8 @@ pub(crate) fn tlv(identifier: u8, contents: &[u8]) -> Vec<u8> {
     out.push(identifier);
     let len = contents.len();
     if len < 0x80 {
-        // Short form: one octet (X.690 §8.1.3.4).
+        // Short form: one octet (X.690 §8.1.3.4). The conversion cannot fail below 0x80;
+        // extending by the `Result` keeps the code free of `as` casts and panics.
         out.extend(u8::try_from(len));
     } else {
         // Long form: 0x80 | number of length octets, then the length, big-endian, minimal.
@@ -195,3 +182,27 @@ pub(crate) const fn context_constructed(n: u8) -> u8 {
 
 /// The identifier octet of a constructed universal SET.
 pub(crate) const SET_IDENTIFIER: u8 = 0x31;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_uses_minimal_definite_lengths() {
+        // X.690 §8.1.3: short form below 128, else 0x80 | count and the big-endian length.
+        for (len, head) in [
+            (0usize, &[0x04u8, 0x00][..]),
+            (127, &[0x04, 0x7f]),
+            (128, &[0x04, 0x81, 0x80]),
+            (255, &[0x04, 0x81, 0xff]),
+            (256, &[0x04, 0x82, 0x01, 0x00]),
+            (65_536, &[0x04, 0x83, 0x01, 0x00, 0x00]),
+        ] {
+            let out = tlv(0x04, &alloc::vec![0x5a; len]);
+            assert_eq!(&out[..head.len()], head, "length {len}");
+            assert_eq!(out.len(), head.len() + len);
+            let (value, rest) = decode_prefix::<rasn::types::OctetString>(&out).unwrap();
+            assert_eq!((value.len(), rest), (len, 0));
+        }
+    }
+}
