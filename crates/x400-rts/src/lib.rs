@@ -11,6 +11,7 @@ extern crate std;
 
 mod abort;
 mod accept;
+mod asn;
 mod ber;
 mod codes;
 mod connect;
