@@ -231,7 +231,7 @@ fn connection_data(l: &mut Layer, d: &ConnectionData) {
             l.field(
                 "open",
                 "none",
-                "no user data (80 00, A0 00 or A0 02 80 00 on the wire)",
+                "no user data (80 00, A0 00, A0 02 80 00 or A0 02 05 00 on the wire)",
             );
         }
         ConnectionData::Open(Some(v)) => {

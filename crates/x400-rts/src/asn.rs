@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn nested_under_an_implicit_tag() {
         let c = Carrier {
-            accept: PAccept::new(ConnectionData::open(hex!("05 00"))),
+            accept: PAccept::new(ConnectionData::open(hex!("02 01 2a"))),
         };
         let wire = rasn::ber::encode(&c).unwrap();
         // SEQUENCE { [7] IMPLICIT PAccept }: A7 replaces the SET's 31.

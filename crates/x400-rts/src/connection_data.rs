@@ -18,12 +18,16 @@ pub enum ConnectionData {
     /// result) as one BER value, or `None` when there is none.
     ///
     /// On receipt every form of "no user data" real peers send is `None` (spec rts-p1.md §1.4
-    /// rule 4): `80 00` (X.228's `[0] IMPLICIT NULL`), `A0 00`, and `A0 02 80 00` (ISODE's
-    /// PConnect). `A0 02 05 00` (ISODE's PAccept) is `Some` of a NULL: that is a value the
-    /// user may give meaning to (the 1988 P1 `unauthenticated` bind).
+    /// rule 4): `80 00` (X.228's `[0] IMPLICIT NULL`), `A0 00`, `A0 02 80 00` (ISODE's
+    /// PConnect) and `A0 02 05 00` (a NULL: ISODE's PAccept).
     ///
-    /// `None` is sent as `A0 02 80 00`, the form ISODE sends and so certainly reads; any
-    /// decoder of an explicit `[0] ANY` reads it too, which is not sure of the bare `80 00`.
+    /// `None` is sent as `A0 02 05 00`, an explicit `[0]` around NULL: ISODE sends it, so reads
+    /// it; every decoder of `[0] ANY` reads it (asn1tools rejects `80 00` and `A0 00`); and
+    /// tshark, which decodes `open` as the P1 bind when `applicationProtocol` is 1 or 12,
+    /// reads it as the `unauthenticated` bind, while it reports `A0 02 80 00` as an error
+    /// (`p1.zero_pdu`). For P1 a NULL bind *is* "no user data" (both the 1984 bind and the
+    /// 1988 `MTABindArgument`/`MTABindResult` have NULL = unauthenticated), so a P1 caller
+    /// reads `None` as `unauthenticated` and never gets a NULL in `Some`.
     Open(Option<Any>),
     /// `recover`: re-establish the association of a lost session connection, which this
     /// identifies (§3.8, §3.9). It carries no user data, so no P1 bind.
@@ -82,10 +86,7 @@ impl ConnectionData {
     /// The encoding of the CHOICE alone (without the PDU's explicit wrapper).
     pub(crate) fn encode_choice(&self) -> Result<Vec<u8>, Error> {
         match self {
-            Self::Open(None) => Ok(ber::tlv(
-                ber::context_constructed(0),
-                &NO_USER_DATA_IMPLICIT_NULL,
-            )),
+            Self::Open(None) => Ok(ber::tlv(ber::context_constructed(0), &NULL)),
             Self::Open(Some(any)) => {
                 // The user data must be one BER value, or the PDU we send is malformed.
                 match ber::decode_prefix::<RawValue>(any.as_bytes()) {
@@ -98,8 +99,11 @@ impl ConnectionData {
     }
 }
 
-/// `[0] IMPLICIT NULL`: X.228's "no user data" inside `open`.
+/// `[0] IMPLICIT NULL`: X.228's "no user data", found inside `open` in ISODE's PConnect.
 const NO_USER_DATA_IMPLICIT_NULL: [u8; 2] = [0x80, 0x00];
+
+/// A universal NULL: the no-data value inside `open` we send (see [`ConnectionData::Open`]).
+const NULL: [u8; 2] = [0x05, 0x00];
 
 /// The value of `open`: see [`ConnectionData::Open`] for the forms of "no user data".
 fn open_value(pdu: &'static str, open: &Element) -> Result<Option<Any>, Error> {
@@ -122,7 +126,7 @@ fn open_value(pdu: &'static str, open: &Element) -> Result<Option<Any>, Error> {
         return Ok(None);
     }
     let value = single_element(pdu, "open", &contents)?;
-    if value.encoding == NO_USER_DATA_IMPLICIT_NULL {
+    if value.encoding == NO_USER_DATA_IMPLICIT_NULL || is_null(&value) {
         return Ok(None);
     }
     Ok(Some(Any::new(value.encoding)))
@@ -140,4 +144,9 @@ fn single_element(
         Some(e) if count == 1 => Ok(e),
         _ => Err(Error::NotOneValue { pdu, field, count }),
     }
+}
+
+/// A NULL in any length form (`05 00`, or a long-form zero length such as `05 81 00`).
+fn is_null(e: &Element) -> bool {
+    e.tag == rasn::types::Tag::NULL && !e.constructed && e.contents().is_ok_and(|c| c.is_empty())
 }

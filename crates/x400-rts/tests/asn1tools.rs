@@ -106,7 +106,7 @@ fn open_value(rng: &mut Rng) -> Vec<u8> {
     };
     match rng.below(4) {
         0 => hex_literal::hex!("a1 11 80 05 4d 54 41 2d 41 a1 08 16 06 73 65 63 72 65 74").to_vec(),
-        1 => hex_literal::hex!("05 00").to_vec(),
+        1 => hex_literal::hex!("02 01 2a").to_vec(),
         2 => {
             let inner = octet_string(&payload[..payload.len().min(100)]);
             let mut v = vec![0x30, u8::try_from(inner.len()).unwrap()];
@@ -119,8 +119,8 @@ fn open_value(rng: &mut Rng) -> Vec<u8> {
 
 fn connection_data(rng: &mut Rng) -> (ConnectionData, String) {
     match rng.below(3) {
-        // None goes out as A0 02 80 00, which asn1tools reads as the value 80 00.
-        0 => (ConnectionData::Open(None), "open=8000".into()),
+        // None goes out as A0 02 05 00, which asn1tools reads as the value NULL.
+        0 => (ConnectionData::Open(None), "open=0500".into()),
         1 => {
             let v = open_value(rng);
             let flat = format!("open={}", hex(&v));

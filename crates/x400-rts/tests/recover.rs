@@ -245,6 +245,8 @@ fn every_no_user_data_form_is_open_none() {
         &hex!("80 00")[..],
         &hex!("a0 00"),
         &hex!("a0 02 80 00"),
+        &hex!("a0 02 05 00"),
+        &hex!("a0 03 05 81 00"),
         &hex!("a0 80 00 00"),
         &hex!("a0 80 80 00 00 00"),
     ] {
@@ -256,10 +258,10 @@ fn every_no_user_data_form_is_open_none() {
         let p = PConnect::decode(&wire).unwrap_or_else(|e| panic!("{open:02x?}: {e}"));
         assert_eq!(p.connection_data, ConnectionData::Open(None), "{open:02x?}");
     }
-    // What we send for None: ISODE's form.
+    // What we send for None: a NULL, as ISODE's PAccept does.
     let wire = PConnect::new(ConnectionData::Open(None)).encode().unwrap();
     assert!(
-        wire.ends_with(&hex!("a3 04 a0 02 80 00 84 01 01")),
+        wire.ends_with(&hex!("a3 04 a0 02 05 00 84 01 01")),
         "{wire:02x?}"
     );
 }

@@ -139,16 +139,16 @@ fn handmade_rf_reason_code_carries_prefuse() {
 
 #[test]
 fn handmade_null_bind_cn_and_ac() {
-    // `open` = A0 02 05 00: the P1 unauthenticated NULL bind, a value for the user.
+    // `open` = A0 02 05 00: NULL, "no user data" (for P1: the unauthenticated bind).
     let p = PConnect::decode(&connect_user_data(&vector("H.CN.null"), 13)).unwrap();
     assert_eq!(p.checkpoint_size, 0);
     assert_eq!(p.window_size, 3);
     assert_eq!(p.dialogue_mode, DialogueMode::TWO_WAY_ALTERNATE);
     assert_eq!(p.application_protocol, ApplicationProtocol::P1_1984);
-    assert_eq!(p.connection_data.open_data(), Some(&hex!("05 00")[..]));
+    assert_eq!(p.connection_data, ConnectionData::Open(None));
     let a = PAccept::decode(&connect_user_data(&vector("H.AC.null"), 14)).unwrap();
     assert_eq!((a.checkpoint_size, a.window_size), (0, 3));
-    assert_eq!(a.connection_data.open_data(), Some(&hex!("05 00")[..]));
+    assert_eq!(a.connection_data, ConnectionData::Open(None));
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn isode_rtf_paccept_open_null() {
     ))
     .unwrap();
     assert_eq!((a.checkpoint_size, a.window_size), (1, 3));
-    assert_eq!(a.connection_data.open_data(), Some(&hex!("05 00")[..]));
+    assert_eq!(a.connection_data, ConnectionData::Open(None));
 }
 
 #[test]
