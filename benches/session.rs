@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use x400::session::{
-    ConnectAccept, Context, Kind, ProtocolOptions, Requirements, Si42, Spdu, Tsdu, Version,
+    ConnectAccept, Context, Kind, ProtocolOptions, Requirements, Si42, Spdu, Spdus, Tsdu, Version,
 };
 
 fn gt_dt(data: &[u8]) -> [Spdu<'_>; 2] {
@@ -45,6 +45,13 @@ fn bench(c: &mut Criterion) {
     pair.encode(false, &mut wire).unwrap();
     g.bench_function("decode/GT+DT 1KiB", |b| {
         b.iter(|| Tsdu::decode(black_box(&wire), ctx).unwrap().len())
+    });
+    g.bench_function("iterate/GT+DT 1KiB", |b| {
+        b.iter(|| {
+            Spdus::new(black_box(&wire), ctx)
+                .map(|s| s.unwrap().user_info.len())
+                .sum::<usize>()
+        })
     });
     let mut out = vec![0; wire.len()];
     g.bench_function("encode/GT+DT 1KiB", |b| {
