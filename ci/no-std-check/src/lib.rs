@@ -10,6 +10,11 @@ pub fn use_all(buf: &mut [u8]) -> usize {
         n += used;
         n += frame.encode(buf).unwrap_or(0);
     }
+    let ctx = osi_session::Context::new(osi_session::Si42::MajorSyncAck);
+    if let Ok(tsdu) = osi_session::Tsdu::decode(b"\x01\x00\x01\x00data", ctx) {
+        n += tsdu.len();
+        n += tsdu.encode(false, buf).unwrap_or(0);
+    }
     n
 }
 
