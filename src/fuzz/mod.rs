@@ -15,11 +15,16 @@
 )]
 
 mod tpkt;
+mod transport;
 
 pub use self::tpkt::tpkt_frame;
+pub use self::transport::transport_tpdu;
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
 
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
-pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
+pub const ORACLES: &[Oracle] = &[
+    ("tpkt_frame", tpkt_frame),
+    ("transport_tpdu", transport_tpdu),
+];
