@@ -18,6 +18,7 @@ mod connection;
 mod data;
 mod error;
 mod param;
+pub mod tp0;
 mod tpdu;
 
 pub use code::{
