@@ -18,7 +18,7 @@ mod tpkt;
 mod transport;
 
 pub use self::tpkt::tpkt_frame;
-pub use self::transport::transport_tpdu;
+pub use self::transport::{transport_tp0, transport_tpdu};
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
