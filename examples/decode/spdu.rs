@@ -59,6 +59,17 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<Vec<u8>>) {
                     Err(_) => break,
                 }
             }
+            // A category 2 SPDU standing alone (as the kit's hand-made AS, AE and AEA do) is
+            // still shown, decoded as if a GT or PT preceded it.
+            if layers.is_empty()
+                && let Error::Misplaced(_) = e
+                && let Ok((s, _)) = Spdu::decode(data, false, &basic)
+            {
+                let mut l = layer(&s, 1, 0, false);
+                l.summary
+                    .push_str(" (out of place: decoded as if a GT or PT preceded it)");
+                layers.push(l);
+            }
             (layers, vec![error_words(&e)], None)
         }
     }
