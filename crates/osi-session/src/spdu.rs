@@ -190,6 +190,21 @@ impl<'a> Spdu<'a> {
                 }
             }
             Kind::Abort => {
+                // X.225 §8.3.9: user data only in a user abort, reflected octets only with
+                // a protocol error (Transport Disconnect bits 2 and 3).
+                let td = p.transport_disconnect.unwrap_or_default();
+                if p.user_data.is_some() && !td.contains(TransportDisconnect::USER_ABORT) {
+                    return Err(Error::UnexpectedParameter {
+                        spdu: kind,
+                        code: USER_DATA,
+                    });
+                }
+                if p.reflect.is_some() && !td.contains(TransportDisconnect::PROTOCOL_ERROR) {
+                    return Err(Error::UnexpectedParameter {
+                        spdu: kind,
+                        code: REFLECT,
+                    });
+                }
                 let max = crate::params::MAX_ABORT_REFLECT_LEN;
                 if let Some(r) = p.reflect
                     && r.len() > max
@@ -200,6 +215,31 @@ impl<'a> Spdu<'a> {
                         max,
                     });
                 }
+            }
+            // X.225 §8.3.3: Session User Requirements in RF only with reason 2.
+            Kind::Refuse
+                if p.requirements.is_some()
+                    && p.reason.is_none_or(|r| r.code != Reason::REFUSED_WITH_DATA) =>
+            {
+                return Err(Error::UnexpectedParameter {
+                    spdu: kind,
+                    code: SESSION_REQUIREMENTS,
+                });
+            }
+            // OA selects version 2, the only version with overflow (X.225 §8.3.x).
+            Kind::OverflowAccept if p.version.is_some_and(|v| v.0 != Version::V2) => {
+                let value = p.version.map_or(0, |v| v.0);
+                return Err(Error::InvalidValue {
+                    code: VERSION,
+                    value,
+                });
+            }
+            // A mandatory parameter has at least one octet (X.225 §8.2.5).
+            Kind::ExceptionReport if p.reflect.is_some_and(<[u8]>::is_empty) => {
+                return Err(Error::BadLength {
+                    code: REFLECT,
+                    len: 0,
+                });
             }
             // X.225 §8.3.x: user data in GT and PT only together with a Token Item.
             Kind::GiveTokens | Kind::PleaseTokens

@@ -173,8 +173,10 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
         initiator_to_responder: raw.tsdu.1,
         responder_to_initiator: raw.tsdu.0,
     });
-    p.version = (allowed(VERSION, 7) || kind == Kind::OverflowAccept)
-        .then_some(Version(s[7] | Version::V2));
+    p.version = match kind {
+        Kind::OverflowAccept => Some(Version(Version::V2)),
+        _ => allowed(VERSION, 7).then_some(Version(s[7] | Version::V2)),
+    };
     p.prepare_type = (kind == Kind::Prepare).then_some(match s[8] % 4 {
         0 => PrepareType::MajorSyncAck,
         1 => PrepareType::Resync,
@@ -225,7 +227,11 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
     p.serial = (allowed(SERIAL, 12) || needs_serial).then(|| serial(raw, 6, 12));
     p.second_serial = allowed(SECOND_SERIAL, 13).then(|| serial(raw, 5, 12));
     p.reflect = match kind {
-        Kind::ExceptionReport => Some(&b[6][..]),
+        Kind::ExceptionReport => Some(if b[6].is_empty() {
+            &[0x01][..]
+        } else {
+            &b[6][..]
+        }),
         Kind::Abort => allowed(REFLECT, 14).then_some(cut(&b[6], 9)),
         _ => None,
     };
@@ -255,6 +261,20 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
         USER_DATA
     };
     p.user_data = allowed(user_data_code, 19).then_some(cut(&b[11], 512));
+    if kind == Kind::Abort {
+        // User data only in a user abort, reflected octets only with a protocol error.
+        let mut td = p.transport_disconnect.unwrap_or_default().0;
+        if p.user_data.is_some() {
+            td |= TransportDisconnect::USER_ABORT;
+        }
+        if p.reflect.is_some() {
+            td |= TransportDisconnect::PROTOCOL_ERROR;
+        }
+        p.transport_disconnect = Some(TransportDisconnect(td));
+    }
+    if kind == Kind::Refuse && p.reason.is_none_or(|r| r.code != Reason::REFUSED_WITH_DATA) {
+        p.requirements = None;
+    }
     if matches!(kind, Kind::GiveTokens | Kind::PleaseTokens)
         && p.user_data.is_some()
         && p.token_item.is_none()
