@@ -30,7 +30,7 @@ pub use spdu::{
     Context, MAX_CDO_USER_DATA, MAX_CONNECT_USER_DATA, MAX_EXPEDITED_DATA, MAX_EXTENDED_USER_DATA,
     MAX_V1_ABORT_USER_DATA, MAX_V1_USER_DATA, Si42, Spdu,
 };
-pub use tsdu::{MAX_SPDUS_PER_TSDU, Spdus, Tsdu};
+pub use tsdu::{MAX_SPDUS_PER_TSDU, Spdus, Tsdu, encode_tsdu};
 pub use unit::{MAX_LI, Unit, Units, Unknown};
 pub use values::{
     DataOverflow, Enclosure, MAX_SERIAL_DIGITS, PrepareType, ProtocolOptions, Reason, Requirements,

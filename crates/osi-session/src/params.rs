@@ -456,6 +456,7 @@ impl<'a> Linking<'a> {
     }
 }
 
+#[inline(always)]
 fn emit_serial(
     out: &mut Out<'_>,
     u: &Unknown<'_>,
@@ -470,6 +471,7 @@ fn emit_serial(
     Ok(())
 }
 
+#[inline(always)]
 fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<u8>) -> Result<()> {
     if let Some(v) = v {
         out.known(u, code)?;
@@ -478,6 +480,7 @@ fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<u8>) -> Resu
     Ok(())
 }
 
+#[inline(always)]
 fn emit_bytes(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<&[u8]>) -> Result<()> {
     if let Some(v) = v {
         out.known(u, code)?;
@@ -672,6 +675,7 @@ impl<'a> Params<'a> {
     }
 
     /// Writes the parameter field in increasing code order.
+    #[inline]
     pub(crate) fn emit(&self, kind: Kind, out: &mut Out<'_>) -> Result<()> {
         let u = &self.unknown;
         if let Some(g) = &self.connection_id {

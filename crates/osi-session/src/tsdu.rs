@@ -347,21 +347,6 @@ impl<'a> Tsdu<'a> {
         (0..=3u8).flat_map(move |r| self.iter().filter(move |s| rank(s.kind) == r))
     }
 
-    fn check(&self, extended: bool) -> Result<()> {
-        let mut seq = Sequence::new(extended);
-        let mut it = self.iter().peekable();
-        let mut front = None;
-        while let Some(s) = it.next() {
-            seq.push(s, it.peek().is_some())?;
-            match (seq.n, front) {
-                (1, _) => front = Some(Front::of(s)),
-                (2, Some(f)) => Sequence::check_front(f, s)?,
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
     /// Octets [`Tsdu::encode`] writes.
     ///
     /// # Errors
@@ -376,21 +361,9 @@ impl<'a> Tsdu<'a> {
     ///
     /// # Errors
     ///
-    /// A concatenation error, or those of [`Spdu::encode`].
+    /// Those of [`encode_tsdu`].
     pub fn encode(&self, extended: bool, dst: &mut [u8]) -> Result<usize> {
-        self.check(extended)?;
-        let needed = self.encoded_len()?;
-        if dst.len() < needed {
-            return Err(Error::BufferTooSmall {
-                needed,
-                available: dst.len(),
-            });
-        }
-        let mut pos = 0;
-        for s in self.iter() {
-            pos += s.encode(dst.get_mut(pos..).unwrap_or_default())?;
-        }
-        Ok(pos)
+        encode_seq(self.spdus.iter().flatten(), self.len, extended, dst)
     }
 
     /// Appends the TSDU to `v`.
@@ -408,4 +381,63 @@ impl<'a> Tsdu<'a> {
         }
         r
     }
+}
+
+/// Checks the concatenation of the `n` SPDUs of `spdus` as a receiver with `extended`
+/// concatenation would.
+fn check_concatenation<'s, 'a: 's>(
+    spdus: impl Iterator<Item = &'s Spdu<'a>>,
+    n: usize,
+    extended: bool,
+) -> Result<()> {
+    if n == 0 {
+        return Err(Error::Empty);
+    }
+    let mut seq = Sequence::new(extended);
+    let mut front = None;
+    for (i, s) in spdus.enumerate() {
+        seq.push(s, i + 1 < n)?;
+        match (seq.n, front) {
+            (1, _) => front = Some(Front::of(s)),
+            (2, Some(f)) => Sequence::check_front(f, s)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn encode_seq<'s, 'a: 's>(
+    spdus: impl Iterator<Item = &'s Spdu<'a>> + Clone,
+    n: usize,
+    extended: bool,
+    dst: &mut [u8],
+) -> Result<usize> {
+    check_concatenation(spdus.clone(), n, extended)?;
+    let mut needed = 0;
+    for s in spdus.clone() {
+        needed += s.encoded_len()?;
+    }
+    if dst.len() < needed {
+        return Err(Error::BufferTooSmall {
+            needed,
+            available: dst.len(),
+        });
+    }
+    let mut pos = 0;
+    for s in spdus {
+        pos += s.encode(dst.get_mut(pos..).unwrap_or_default())?;
+    }
+    Ok(pos)
+}
+
+/// Writes `spdus` as one TSDU into the start of `dst`, after checking their concatenation
+/// as a receiver with `extended` concatenation would (X.225 Tables 6–8). Returns the octets
+/// written. The cheap way to send GT + DT: no [`Tsdu`] is built.
+///
+/// # Errors
+///
+/// A concatenation error ([`Error::Empty`] for no SPDU), those of [`Spdu::encode`], or
+/// [`Error::BufferTooSmall`] (nothing is written then).
+pub fn encode_tsdu(spdus: &[Spdu<'_>], extended: bool, dst: &mut [u8]) -> Result<usize> {
+    encode_seq(spdus.iter(), spdus.len(), extended, dst)
 }

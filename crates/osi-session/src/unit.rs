@@ -132,6 +132,7 @@ impl<'a> Unknown<'a> {
     }
 
     /// Writes the units with codes in `from..to` in increasing code order.
+    #[inline]
     pub(crate) fn emit_range(&self, out: &mut Out<'_>, from: u16, to: u16) -> Result<()> {
         if self.field.is_empty() {
             return Ok(());
@@ -197,6 +198,7 @@ impl<'b> Out<'b> {
         self.pos
     }
 
+    #[inline]
     pub(crate) fn put(&mut self, bytes: &[u8]) -> Result<()> {
         let end = self.pos + bytes.len();
         if let Some(buf) = self.buf.as_deref_mut() {
@@ -212,6 +214,7 @@ impl<'b> Out<'b> {
         Ok(())
     }
 
+    #[inline]
     pub(crate) fn put_li(&mut self, n: usize) -> Result<()> {
         match (u8::try_from(n), u16::try_from(n)) {
             (Ok(small), _) if small < 255 => self.put(&[small]),
@@ -224,6 +227,7 @@ impl<'b> Out<'b> {
     }
 
     /// A unit whose value is the concatenation of `parts`.
+    #[inline]
     pub(crate) fn unit(&mut self, code: u8, parts: &[&[u8]]) -> Result<()> {
         let len = parts.iter().map(|p| p.len()).sum();
         self.put(&[code])?;
@@ -235,6 +239,7 @@ impl<'b> Out<'b> {
     }
 
     /// Before writing known code `code`: merges in the unknown units that sort before it.
+    #[inline]
     pub(crate) fn known(&mut self, unknown: &Unknown<'_>, code: u8) -> Result<()> {
         let to = u16::from(code) + 1;
         unknown.emit_range(self, self.next_code, to)?;
@@ -243,6 +248,7 @@ impl<'b> Out<'b> {
     }
 
     /// After the last known code: the remaining unknown units.
+    #[inline]
     pub(crate) fn finish_unknown(&mut self, unknown: &Unknown<'_>) -> Result<()> {
         unknown.emit_range(self, self.next_code, 256)?;
         self.next_code = 256;

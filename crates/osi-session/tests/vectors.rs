@@ -1051,6 +1051,24 @@ fn encoding_checks_and_short_buffers() {
         Err(Error::Misplaced(Kind::DataTransfer))
     );
     assert_eq!(Tsdu::from_spdus(&[]), Err(Error::Empty));
+    // The same without building a Tsdu.
+    let mut out = [0xa5; 8];
+    assert_eq!(encode_tsdu(&[gt, dt], false, &mut out), Ok(7));
+    assert_eq!(out, hex!("01 00 01 00 61 62 63 a5"));
+    assert_eq!(encode_tsdu(&[], false, &mut out), Err(Error::Empty));
+    assert_eq!(
+        encode_tsdu(&[dt, gt], false, &mut out),
+        Err(Error::Misplaced(Kind::DataTransfer))
+    );
+    let mut short = [0xa5; 6];
+    assert_eq!(
+        encode_tsdu(&[gt, dt], false, &mut short),
+        Err(Error::BufferTooSmall {
+            needed: 7,
+            available: 6
+        })
+    );
+    assert_eq!(short, [0xa5; 6], "nothing written");
     // MIA user data goes out as PI 46; PGI 193 is accepted on receipt.
     let mut mia = Spdu::new(Kind::MinorSyncAck);
     mia.params.serial = Some(SerialNumber::new(1));
