@@ -626,6 +626,32 @@ fn timers_and_network_events() {
         Some(Event::Disconnected(DisconnectCause::Timeout))
     );
     assert_eq!(r.handle_timeout(Duration::from_secs(131)), None);
+    // A CC arriving after the deadline does not open the connection.
+    let mut i = initiator(Config {
+        connect_timeout: Duration::from_secs(5),
+        ..Config::default()
+    });
+    let late = i.handle_input(Duration::from_secs(5), &tpkt(&hex!("06 D0 00 01 00 05 00")));
+    assert_eq!(
+        late.event,
+        Some(Event::Disconnected(DisconnectCause::Timeout))
+    );
+    assert!(i.is_closed());
+    // Connect data in a CC beyond the limit: ER.
+    let mut i = initiator(Config {
+        max_connect_data_len: 2,
+        ..Config::default()
+    });
+    let _ = sent(&mut i);
+    feed(&mut i, &tpkt(&hex!("06 D0 00 01 00 05 00 61 62 63")));
+    assert!(matches!(
+        i.disconnect_cause(),
+        Some(DisconnectCause::ProtocolError { .. })
+    ));
+    assert_eq!(
+        sent(&mut i),
+        hex!("03 00 00 12 0d 70 00 05 00 c1 07 06 d0 00 01 00 05 00")
+    );
     let mut i = initiator(Config::default());
     assert_eq!(
         i.handle_network_closed(),
