@@ -16,8 +16,12 @@ pub fn use_all(buf: &mut [u8]) -> usize {
     }
     // The TP0 machine with a fixed reassembly buffer: no allocation needed.
     let now = core::time::Duration::ZERO;
-    if let Ok(mut m) = osi_transport::tp0::Tp0::responder(osi_transport::tp0::Config::default(), [0u8; 64], now) {
-        n += m.handle_input(now, b"\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x01\x00").consumed;
+    if let Ok(mut m) =
+        osi_transport::tp0::Tp0::responder(osi_transport::tp0::Config::default(), [0u8; 64], now)
+    {
+        n += m
+            .handle_input(now, b"\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x01\x00")
+            .consumed;
     }
     n
 }
