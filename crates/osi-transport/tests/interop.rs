@@ -290,6 +290,24 @@ fn kit_tsdu(file: &str, name: &str) -> Vec<u8> {
     bytes[7..].to_vec()
 }
 
+/// Accepts one connection, failing the test instead of hanging if the peer never comes.
+fn accept_within(listener: &TcpListener, limit: Duration) -> TcpStream {
+    listener.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + limit;
+    loop {
+        match listener.accept() {
+            Ok((s, _)) => {
+                s.set_nonblocking(false).unwrap();
+                return s;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("no peer connected: {e}"),
+        }
+    }
+}
+
 fn connect_to(port: u16) -> TcpStream {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
@@ -359,7 +377,7 @@ fn libiec61850_client_with_our_responder() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut client = start_client("iec61850_client.py", port);
-    let (tcp, _) = listener.accept().unwrap();
+    let tcp = accept_within(&listener, Duration::from_secs(10));
     let tp = Tp0::responder(
         Config {
             local_ref: 0x5001,
@@ -446,7 +464,7 @@ fn snap7_client_with_our_responder() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let mut client = start_client("snap7_client.py", port);
-    let (tcp, _) = listener.accept().unwrap();
+    let tcp = accept_within(&listener, Duration::from_secs(10));
     let tp = Tp0::responder(
         Config {
             local_ref: 0x5002,
