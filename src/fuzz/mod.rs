@@ -14,9 +14,11 @@
     clippy::expect_used
 )]
 
+mod session;
 mod tpkt;
 mod transport;
 
+pub use self::session::{is_canonical, session_context, session_spdu};
 pub use self::tpkt::tpkt_frame;
 pub use self::transport::{transport_tp0, transport_tpdu};
 
@@ -27,4 +29,6 @@ pub type Oracle = (&'static str, fn(&[u8]));
 pub const ORACLES: &[Oracle] = &[
     ("tpkt_frame", tpkt_frame),
     ("transport_tpdu", transport_tpdu),
+    ("transport_tp0", transport_tp0),
+    ("session_spdu", session_spdu),
 ];
