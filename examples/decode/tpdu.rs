@@ -401,21 +401,21 @@ fn params(l: &mut Layer, params: &Params<'_>, cc: bool, errors: &mut Vec<String>
                 l.field(
                     key("calling_tsel"),
                     hex(v),
-                    format!("calling transport selector {}", printable(v)),
+                    format!("calling transport selector{}", printable(v)),
                 );
             }
             Param::CalledTsel(v) if cc => {
                 l.field(
                     key("responding_tsel"),
                     hex(v),
-                    format!("responding transport selector {}", printable(v)),
+                    format!("responding transport selector{}", printable(v)),
                 );
             }
             Param::CalledTsel(v) => {
                 l.field(
                     key("called_tsel"),
                     hex(v),
-                    format!("called transport selector {}", printable(v)),
+                    format!("called transport selector{}", printable(v)),
                 );
             }
             Param::InvalidTpdu(v) => {
@@ -527,9 +527,9 @@ fn params(l: &mut Layer, params: &Params<'_>, cc: bool, errors: &mut Vec<String>
 /// A selector as text when it is printable ASCII, as many X.400 peers use.
 fn printable(v: &[u8]) -> String {
     if !v.is_empty() && v.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
-        format!("(\"{}\")", String::from_utf8_lossy(v))
+        format!(" (\"{}\")", String::from_utf8_lossy(v))
     } else if v.is_empty() {
-        "(empty: nil selector)".into()
+        " (empty: nil selector)".into()
     } else {
         String::new()
     }

@@ -626,6 +626,32 @@ fn timers_and_network_events() {
         Some(Event::Disconnected(DisconnectCause::Timeout))
     );
     assert_eq!(r.handle_timeout(Duration::from_secs(131)), None);
+    // A CC arriving after the deadline does not open the connection.
+    let mut i = initiator(Config {
+        connect_timeout: Duration::from_secs(5),
+        ..Config::default()
+    });
+    let late = i.handle_input(Duration::from_secs(5), &tpkt(&hex!("06 D0 00 01 00 05 00")));
+    assert_eq!(
+        late.event,
+        Some(Event::Disconnected(DisconnectCause::Timeout))
+    );
+    assert!(i.is_closed());
+    // Connect data in a CC beyond the limit: ER.
+    let mut i = initiator(Config {
+        max_connect_data_len: 2,
+        ..Config::default()
+    });
+    let _ = sent(&mut i);
+    feed(&mut i, &tpkt(&hex!("06 D0 00 01 00 05 00 61 62 63")));
+    assert!(matches!(
+        i.disconnect_cause(),
+        Some(DisconnectCause::ProtocolError { .. })
+    ));
+    assert_eq!(
+        sent(&mut i),
+        hex!("03 00 00 12 0d 70 00 05 00 c1 07 06 d0 00 01 00 05 00")
+    );
     let mut i = initiator(Config::default());
     assert_eq!(
         i.handle_network_closed(),
@@ -741,4 +767,73 @@ fn user_requests_are_checked() {
     let (mut r, _) = accept_cr(Config::default(), &tpkt(&hex!("06 E0 00 00 00 09 00")));
     r.disconnect();
     assert!(r.is_closed() && r.poll_transmit().is_none());
+}
+
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn open_pair(size: TpduSize) -> (M, M) {
+        let mut i = initiator(Config {
+            proposed_tpdu_size: size,
+            ..Config::default()
+        });
+        let mut r = responder(Config::default());
+        feed(&mut r, &sent(&mut i));
+        r.accept(None, &[]).unwrap();
+        feed(&mut i, &sent(&mut r));
+        (i, r)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// TSDUs of any size, segmented at any negotiated size and delivered by TCP in
+        /// reads cut anywhere, arrive whole, in order, and nothing else is indicated.
+        #[test]
+        fn tsdus_survive_segmentation_and_any_read_pattern(
+            size in prop::sample::select(vec![TpduSize::S128, TpduSize::S1024, TpduSize::S8192, TpduSize::S65531]),
+            tsdus in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..3000), 1..6),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..20),
+        ) {
+            let (i, mut r) = open_pair(size);
+            prop_assert_eq!(i.tpdu_size(), size.octets().unwrap());
+            let mut wire = Vec::new();
+            for t in &tsdus {
+                let mut seg = i.send(t).unwrap();
+                let mut buf = vec![0; seg.max_tpkt_len()];
+                while let Some(n) = seg.write_next(&mut buf).unwrap() {
+                    wire.extend_from_slice(&buf[..n]);
+                }
+            }
+            let mut points: Vec<usize> = cuts.iter().map(|c| c.index(wire.len() + 1)).collect();
+            points.push(wire.len());
+            points.sort_unstable();
+            let (mut pending, mut got, mut fed) = (Vec::new(), Vec::new(), 0);
+            for p in points {
+                pending.extend_from_slice(&wire[fed..p]);
+                fed = p;
+                got.extend(feed_keep(&mut r, &mut pending));
+            }
+            prop_assert!(pending.is_empty());
+            prop_assert_eq!(got, tsdus.into_iter().map(Ev::Data).collect::<Vec<_>>());
+            prop_assert_eq!(r.state(), State::Open);
+        }
+    }
+
+    /// Like `feed`, keeping an incomplete TPKT in `pending` as a shell would.
+    fn feed_keep(m: &mut M, pending: &mut Vec<u8>) -> Vec<Ev> {
+        let mut evs = Vec::new();
+        loop {
+            let r = m.handle_input(T0, pending);
+            if let Some(e) = r.event {
+                evs.push(own(e));
+            }
+            pending.drain(..r.consumed);
+            if r.consumed == 0 || pending.is_empty() {
+                return evs;
+            }
+        }
+    }
 }

@@ -520,9 +520,10 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
 
     /// Consumes at most one TPKT from the start of `input` (bytes as TCP delivered them).
     ///
-    /// Once closed, everything is consumed and ignored.
+    /// Once closed, everything is consumed and ignored. Input arriving at or after the
+    /// establishment deadline is not looked at: the timeout is reported instead, so a late
+    /// CC cannot open a connection its user already gave up on.
     pub fn handle_input(&mut self, now: Duration, input: &[u8]) -> Input<'_> {
-        let _ = now;
         if self.delivered {
             self.delivered = false;
             self.rx_len = 0;
@@ -531,6 +532,13 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
             return Input {
                 consumed: input.len(),
                 event: None,
+            };
+        }
+        if self.deadline.is_some_and(|d| now >= d) {
+            self.close(DisconnectCause::Timeout);
+            return Input {
+                consumed: input.len(),
+                event: Some(Event::Disconnected(DisconnectCause::Timeout)),
             };
         }
         let (payload, consumed) = match Frame::decode(input) {
@@ -796,12 +804,12 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
             && matches!(cc.params.find(ParamCode::ADDITIONAL_OPTIONS),
                 Some(Ok(Param::AdditionalOptions(o))) if o.has(AdditionalOptions::EXPEDITED));
         self.remote_ref = cc.src_ref;
+        if cc.data.len() > self.cfg.max_connect_data_len {
+            let header_len = nsdu.len().saturating_sub(cc.data.len());
+            return self.protocol_error(nsdu, RejectCause::NOT_SPECIFIED, None, header_len);
+        }
         self.called.set(cc.called_tsel().unwrap_or_default());
-        self.connect_data.set(
-            cc.data
-                .get(..self.cfg.max_connect_data_len)
-                .unwrap_or(cc.data),
-        );
+        self.connect_data.set(cc.data);
         self.state = State::Open;
         self.deadline = None;
         Outcome::Connected
