@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
+pub use osi_session as session;
 pub use osi_tpkt as tpkt;
+pub use osi_transport as transport;
 pub use x400_rts as rts;
 
 pub mod fuzz;
