@@ -36,6 +36,9 @@ pub enum ConnectionData {
 
 impl ConnectionData {
     /// `open` with `value` (one complete BER encoding) as the user data.
+    ///
+    /// A NULL (`05 00`, e.g. P1's `unauthenticated` bind) or `80 00` goes out as "no user
+    /// data" and reads back as `Open(None)`: the two are the same on the wire.
     #[must_use]
     pub fn open(value: impl Into<Vec<u8>>) -> Self {
         Self::Open(Some(Any::new(value.into())))

@@ -265,3 +265,12 @@ fn every_no_user_data_form_is_open_none() {
         "{wire:02x?}"
     );
 }
+
+#[test]
+fn a_null_bind_given_as_user_data_reads_back_as_no_user_data() {
+    for null in [&hex!("05 00")[..], &hex!("80 00")] {
+        let p = PConnect::new(ConnectionData::open(null));
+        let again = PConnect::decode(&p.encode().unwrap()).unwrap();
+        assert_eq!(again.connection_data, ConnectionData::Open(None));
+    }
+}
