@@ -25,17 +25,19 @@
 mod capture;
 mod input;
 mod report;
+mod rts;
 mod spdu;
 mod tpdu;
 mod tpkt;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
+use x400::session;
 use x400::tpkt::{Frame, HEADER_LEN, Header};
 use x400::transport::Tpdu;
 
@@ -100,11 +102,16 @@ const MAX_TSDU: usize = 16 << 20;
 struct Decoder {
     frames: Vec<report::Frame>,
     directions: HashMap<(SocketAddr, SocketAddr), Direction>,
+    /// Connections (address pair, lower first) whose CN chose normal-mode presentation: their
+    /// session user data is not X.410 RTS and is left undecoded.
+    normal_mode: HashSet<(SocketAddr, SocketAddr)>,
 }
 
 impl Decoder {
     /// Appends octets to a direction's TPKT stream and explains each complete TPKT.
     fn feed(&mut self, key: (SocketAddr, SocketAddr), label: &str, data: &[u8]) {
+        let conn = (key.0.min(key.1), key.0.max(key.1));
+        let mut normal_mode = self.normal_mode.contains(&conn);
         let dir = self.directions.entry(key).or_default();
         if dir.failed {
             return;
@@ -118,7 +125,7 @@ impl Decoder {
                 Ok(Some((f, len))) => {
                     out.origin = format!("{label}, stream octets {start}..{}", start + len);
                     let wire = rest.get(..len).unwrap_or_default();
-                    explain_tpkt(&f, wire, &mut dir.tsdu, &mut out);
+                    explain_tpkt(&f, wire, &mut dir.tsdu, &mut normal_mode, &mut out);
                     dir.offset += len;
                     pos += len;
                 }
@@ -139,6 +146,9 @@ impl Decoder {
             self.frames.push(out);
         }
         dir.buf.drain(..pos);
+        if normal_mode {
+            self.normal_mode.insert(conn);
+        }
     }
 
     /// Reports what is left over when the input ends.
@@ -182,6 +192,19 @@ impl Decoder {
     /// Decodes loose octets: a TPKT stream, or one Ethernet or IP packet carrying TCP.
     fn octets(&mut self, data: &[u8]) {
         let key = unspecified();
+        // Bare BER (a SET, first octet 0x31) is what people paste from an RTS/P1 trace: try
+        // the application PDUs before calling it a broken TPKT stream.
+        if data.first() == Some(&0x31) {
+            let (layers, _) = rts::explain(data);
+            if !layers.is_empty() {
+                self.frames.push(report::Frame {
+                    origin: "input, bare BER".into(),
+                    layers,
+                    errors: Vec::new(),
+                });
+                return;
+            }
+        }
         match capture::tcp_in_unknown(data).filter(|_| data.first() != Some(&x400::tpkt::VERSION)) {
             Some(seg) => {
                 let label = format!("tcp {} -> {}", seg.src, seg.dst);
@@ -220,7 +243,13 @@ fn unspecified() -> (SocketAddr, SocketAddr) {
 /// Explains one TPKT and everything it carries. Each upper layer joins this chain.
 /// `tsdu` holds the DT user data of this direction's TSDU in progress (X.224 6.3: a TSDU is
 /// the user data of DTs up to the one with EOT).
-fn explain_tpkt(frame: &Frame<'_>, wire: &[u8], tsdu: &mut Vec<u8>, out: &mut report::Frame) {
+fn explain_tpkt(
+    frame: &Frame<'_>,
+    wire: &[u8],
+    tsdu: &mut Vec<u8>,
+    normal_mode: &mut bool,
+    out: &mut report::Frame,
+) {
     out.layers.push(tpkt::explain(frame, wire));
     let (layers, errors, user_data) = tpdu::explain(frame.payload());
     out.layers.extend(layers);
@@ -239,7 +268,62 @@ fn explain_tpkt(frame: &Frame<'_>, wire: &[u8], tsdu: &mut Vec<u8>, out: &mut re
         return;
     }
     let whole = std::mem::take(tsdu);
-    let (layers, errors, _ss_user_data) = spdu::explain(&whole);
+    let (layers, errors, ss_user_data) = spdu::explain(&whole);
+    out.layers.extend(layers);
+    out.errors.extend(errors);
+    if let Some((kind, data)) = ss_user_data {
+        explain_ss_user_data(kind, &data, normal_mode, out);
+    }
+}
+
+/// True if `data` is a SET whose first element is `[0] { [0] 1 }`: X.226's mode selector
+/// with normal-mode(1), where a PConnect has its data transfer syntax x409(0).
+fn is_normal_mode_cp(data: &[u8]) -> bool {
+    let body = match data {
+        [0x31, 0x80, rest @ ..] => rest,
+        [0x31, n, rest @ ..] if *n < 0x80 => rest,
+        [0x31, 0x81, _, rest @ ..] => rest,
+        [0x31, 0x82, _, _, rest @ ..] => rest,
+        _ => return false,
+    };
+    body.starts_with(&[0xa0, 0x03, 0x80, 0x01, 0x01])
+}
+
+/// The SS-user data of an SPDU. In X.410-1984 mode CN, AC, RF and AB carry RTS PDUs.
+fn explain_ss_user_data(
+    kind: session::Kind,
+    data: &[u8],
+    normal_mode: &mut bool,
+    out: &mut report::Frame,
+) {
+    use session::Kind;
+    let carrier = match kind {
+        Kind::Connect => rts::Carrier::Cn,
+        Kind::Accept => rts::Carrier::Ac,
+        Kind::Refuse => rts::Carrier::Rf,
+        Kind::Abort => rts::Carrier::Ab,
+        _ => return,
+    };
+    if *normal_mode {
+        return;
+    }
+    if kind == Kind::Connect && is_normal_mode_cp(data) {
+        // A CP-type of normal-mode presentation (X.226) has the shape of a PConnect, with
+        // mode-selector 1 where X.410 mode has x409(0). Valid traffic, just not X.410 mode.
+        *normal_mode = true;
+        let mut l = report::Layer::new(
+            "pres",
+            "normal-mode presentation (X.226 mode-selector 1): not X.410-1984 mode, not decoded",
+        );
+        l.field(
+            "user_data",
+            report::hex(data),
+            format!("{} octets", data.len()),
+        );
+        out.layers.push(l);
+        return;
+    }
+    let (layers, errors) = rts::explain_in(carrier, data);
     out.layers.extend(layers);
     out.errors.extend(errors);
 }
@@ -404,6 +488,48 @@ mod tests {
         assert_eq!(f.len(), 1, "{:?}", f[0].errors);
         assert!(f[0].origin.contains("127.0.0.1:40000 -> 127.0.0.1:102"));
         assert!(f[0].errors.is_empty());
+    }
+
+    #[test]
+    fn bare_pconnect_is_explained() {
+        // H.PConnect of the conformance kit's handmade-x410.tsv, with an `open` bind.
+        let vectors = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/conformance/vectors/handmade-x410.tsv"),
+        )
+        .unwrap();
+        let hex = vectors
+            .lines()
+            .find_map(|l| l.strip_prefix("H.PConnect\t"))
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap();
+        let f = decode_hex(hex);
+        assert_eq!(f[0].origin, "input, bare BER");
+        assert!(
+            f[0].layers.iter().any(|l| l.layer == "rts"),
+            "{:?}",
+            f[0].layers
+        );
+    }
+
+    #[test]
+    fn x410_bind_capture_shows_rts_pdus() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/conformance/captures/handmade/x410_bind_102.pcap");
+        let mut d = Decoder::default();
+        d.pcap(&std::fs::read(path).unwrap()).unwrap();
+        let rts: Vec<&str> = d
+            .frames
+            .iter()
+            .flat_map(|f| &f.layers)
+            .filter(|l| l.layer == "rts")
+            .map(|l| l.summary.as_str())
+            .collect();
+        assert_eq!(rts.len(), 2, "{rts:?}");
+        assert!(rts[0].starts_with("PConnect"), "{rts:?}");
+        assert!(rts[1].starts_with("PAccept"), "{rts:?}");
     }
 
     #[test]

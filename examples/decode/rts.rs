@@ -13,7 +13,6 @@ use crate::report::{Layer, hex};
 
 /// The SPDU whose SS-user data is being explained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // the session layer passes these once it decodes SPDUs
 pub enum Carrier {
     /// CONNECT (SI 13): PConnect, PGI 193 or 194.
     Cn,
@@ -48,7 +47,6 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>) {
 }
 
 /// Explains `data` as the PDU `carrier` carries.
-#[allow(dead_code)] // the session layer calls this once it decodes SPDUs
 pub fn explain_in(carrier: Carrier, data: &[u8]) -> (Vec<Layer>, Vec<String>) {
     match decode(carrier, data) {
         Ok(layer) => (vec![layer], Vec::new()),

@@ -12,7 +12,7 @@ use crate::report::{Layer, hex};
 /// Explains the SPDUs of one TSDU. Returns one layer per SPDU, the errors, and the SS-user
 /// data for the next layer (CN/AC/FN/DN/... user data, RF refusal data, or DT user
 /// information), if any.
-pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<Vec<u8>>) {
+pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<(Kind, Vec<u8>)>) {
     // Without the protocol state: SI 42 is read as MAA (and said to be MAA or AEA), and
     // extended concatenation is tried only when basic concatenation fails.
     let basic = Context::new(Si42::MajorSyncAck);
@@ -47,7 +47,9 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<Vec<u8>>) {
                     },
                 );
             }
-            let payload = t.iter().find_map(payload).map(<[u8]>::to_vec);
+            let payload = t
+                .iter()
+                .find_map(|s| payload(s).map(|p| (s.kind, p.to_vec())));
             (layers, Vec::new(), payload)
         }
         Err(e) => {
@@ -793,7 +795,10 @@ mod tests {
         .concat();
         let (layers, errors, payload) = explain(&cn);
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(payload.as_deref(), Some(&[1u8, 2, 3, 4, 5, 6, 7, 8][..]));
+        assert_eq!(
+            payload,
+            Some((Kind::Connect, vec![1u8, 2, 3, 4, 5, 6, 7, 8]))
+        );
         let f = fields(&layers[0]);
         assert!(f.iter().any(|(n, v, note)| *n == "requirements"
             && v == "\"0x0002\""
@@ -829,7 +834,7 @@ mod tests {
         let (layers, errors, payload) = explain(&[0x01, 0x00, 0x01, 0x00, 0xaa]);
         assert_eq!(
             (layers.len(), errors.len(), payload),
-            (2, 0, Some(vec![0xaa]))
+            (2, 0, Some((Kind::DataTransfer, vec![0xaa])))
         );
         assert!(layers[1].summary.starts_with("DT DATA TRANSFER"));
         let (_, errors, _) = explain(&[0x31, 0x03, 0x2a, 0x01, 0x31]);
