@@ -9,10 +9,13 @@ use x400::session::{
 
 use crate::report::{Layer, hex};
 
+/// Layers, errors, and the SS-user data with the SPDU that carried it.
+pub type Explained = (Vec<Layer>, Vec<String>, Option<(Kind, Vec<u8>)>);
+
 /// Explains the SPDUs of one TSDU. Returns one layer per SPDU, the errors, and the SS-user
 /// data for the next layer (CN/AC/FN/DN/... user data, RF refusal data, or DT user
 /// information), if any.
-pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<(Kind, Vec<u8>)>) {
+pub fn explain(data: &[u8]) -> Explained {
     // Without the protocol state: SI 42 is read as MAA (and said to be MAA or AEA), and
     // extended concatenation is tried only when basic concatenation fails.
     let basic = Context::new(Si42::MajorSyncAck);
