@@ -2,6 +2,13 @@
 //!
 //! `cargo bench --bench tpkt`
 
+// Bench set-up may unwrap: a failure there is a broken bench, not bad input.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core
+)]
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

@@ -26,12 +26,25 @@ pub struct Layer {
 
 impl Layer {
     pub fn new(layer: &'static str, summary: impl Into<String>) -> Self {
-        Self { layer, summary: summary.into(), fields: Vec::new() }
+        Self {
+            layer,
+            summary: summary.into(),
+            fields: Vec::new(),
+        }
     }
 
     /// Adds a field; `note` names the rule or says what the value means.
-    pub fn field(&mut self, name: impl Into<String>, value: impl Into<Value>, note: impl Into<String>) -> &mut Self {
-        self.fields.push(Field { name: name.into(), value: value.into(), note: note.into() });
+    pub fn field(
+        &mut self,
+        name: impl Into<String>,
+        value: impl Into<Value>,
+        note: impl Into<String>,
+    ) -> &mut Self {
+        self.fields.push(Field {
+            name: name.into(),
+            value: value.into(),
+            note: note.into(),
+        });
         self
     }
 

@@ -162,6 +162,7 @@ impl<'a> Iterator for Frames<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::std_instead_of_alloc)] // tests always have std
 mod tests {
     use hex_literal::hex;
 
@@ -271,6 +272,7 @@ mod tests {
         assert_eq!(out, [0xa5; 6]);
     }
 
+    #[cfg(feature = "alloc")]
     #[test]
     fn encode_to_vec_appends() {
         let frame = Frame::new(&hex!("02 f0 80")).unwrap();

@@ -1,0 +1,124 @@
+//! The one error type of this crate.
+
+use rasn::types::Tag;
+
+/// What went wrong while decoding or encoding an RTS PDU.
+///
+/// Every variant names the PDU (`"PConnect"`, `"PAccept"`, `"PRefuse"`,
+/// `"AbortInformation"`) so that a log line says which SS-user data was bad.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The octets are not valid BER for the PDU; rasn's error says where and why.
+    #[error("{pdu}: not valid BER: {source}")]
+    Ber {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// rasn's description of the problem.
+        #[source]
+        source: rasn::error::DecodeError,
+    },
+    /// Octets follow the PDU. SS-user data carries exactly one PDU, so they are an error, not
+    /// something to skip (rasn's plain `decode` would silently ignore them).
+    #[error("{pdu}: {len} octets follow the PDU; session user data carries exactly one")]
+    TrailingData {
+        /// The PDU that was decoded.
+        pdu: &'static str,
+        /// Octets after its end.
+        len: usize,
+    },
+    /// The input is longer than [`DecodeOptions::max_len`](crate::DecodeOptions::max_len).
+    #[error("{pdu}: {len} octets exceed the configured maximum of {max}")]
+    TooLong {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// Input length.
+        len: usize,
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The data transfer syntax is not x409(0). The value 1 is the X.226 mode selector of
+    /// normal mode: the peer speaks presentation/ACSE, not X.410-1984 mode.
+    #[error(
+        "{pdu}: data transfer syntax {value} is not x409(0){}",
+        if *value == 1 { ": the peer uses normal mode (X.226 mode-selector 1), not X.410-1984 mode" } else { "" }
+    )]
+    NotX410Mode {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The value received.
+        value: i128,
+    },
+    /// A mandatory component is absent.
+    #[error("{pdu}: {field} is missing")]
+    MissingField {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The ASN.1 name of the component.
+        field: &'static str,
+    },
+    /// A component occurs twice in a SET.
+    #[error("{pdu}: {field} occurs twice")]
+    DuplicateField {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The ASN.1 name of the component.
+        field: &'static str,
+    },
+    /// An element whose tag has no place here. Unknown context-specific components of the
+    /// user-data SETs are ignored instead (spec rts-p1.md §3.9 rule 1); this is for the rest.
+    #[error("{pdu}: unexpected element {tag} in {field}")]
+    UnexpectedElement {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// Where it was found.
+        field: &'static str,
+        /// Its tag.
+        tag: Tag,
+    },
+    /// A component was primitive where it must be constructed, or the reverse.
+    #[error(
+        "{pdu}: {field} must be {} but is {}",
+        if *constructed { "primitive" } else { "constructed" },
+        if *constructed { "constructed" } else { "primitive" }
+    )]
+    WrongForm {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The ASN.1 name of the component.
+        field: &'static str,
+        /// Whether the component received was constructed.
+        constructed: bool,
+    },
+    /// An INTEGER is negative or does not fit 32 bits. These count octets, checkpoints or
+    /// name codes and are never negative (spec rts-p1.md §1.4 rule 3).
+    #[error("{pdu}: {field} is {value}, outside 0..=4294967295")]
+    IntegerOutOfRange {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The ASN.1 name of the component.
+        field: &'static str,
+        /// The value received.
+        value: i128,
+    },
+    /// An explicit tag (`open`, or the wrapper of `connectionData`) holds more or fewer than
+    /// one value.
+    #[error("{pdu}: {field} must hold exactly one value, not {count}")]
+    NotOneValue {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The ASN.1 name of the component.
+        field: &'static str,
+        /// Values found.
+        count: usize,
+    },
+    /// The `open` user data given to an encoder is not exactly one BER value.
+    #[error("open user data to encode must be exactly one BER value")]
+    InvalidOpenData,
+    /// rasn could not encode a value.
+    #[error("cannot encode: {0}")]
+    Encode(#[source] rasn::error::EncodeError),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -1,0 +1,570 @@
+//! The trace decoder: explains OSI / X.400 traffic layer by layer, field by field, naming the
+//! rule that applies to each value.
+//!
+//! ```text
+//! decode [--json] --hex HEX        octets as hex (spaces, colons, 0x prefixes allowed)
+//! decode [--json] --dump FILE      a hex dump with offsets and an ASCII column
+//! decode [--json] --pcap FILE      a pcap or pcapng capture; TCP reassembled per direction
+//! decode [--json] -                hex or a hex dump on standard input
+//! decode [--json] --sample         a built-in trace (libiec61850 connection set-up)
+//! ```
+//!
+//! Link, IP and TCP headers are skipped when present. Exit status: 0 when everything decoded,
+//! 1 when the traffic has errors (they are in the output), 2 when the input cannot be read.
+//! `--json` prints `{"frames":[{"origin":..,"layers":[{"layer":"tpkt","summary":..,
+//! "fields":{"version":{"value":3,"note":..},..}},..],"errors":[..]}]}`.
+
+// The modules are private to this program; `pub` marks what main.rs uses. A program, not a
+// no_std library: std paths are the natural ones.
+#![allow(
+    unreachable_pub,
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc
+)]
+
+mod capture;
+mod input;
+mod report;
+mod rts;
+mod spdu;
+mod tpdu;
+mod tpkt;
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Parser};
+use x400::session;
+use x400::tpkt::{Frame, HEADER_LEN, Header};
+use x400::transport::Tpdu;
+
+#[derive(Parser)]
+#[command(about = "Explains OSI / X.400 traffic (TPKT, transport, session) layer by layer")]
+#[command(group(ArgGroup::new("source").required(true).args(["hex", "dump", "pcap", "sample", "stdin"])))]
+struct Args {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Octets as hex.
+    #[arg(long, value_name = "HEX")]
+    hex: Option<String>,
+    /// A hex dump file (offsets, hex octets, ASCII column).
+    #[arg(long, value_name = "FILE")]
+    dump: Option<PathBuf>,
+    /// A pcap or pcapng capture.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
+    /// Decode a built-in sample trace.
+    #[arg(long)]
+    sample: bool,
+    /// `-`: read hex or a hex dump from standard input.
+    #[arg(value_name = "-", value_parser = clap::builder::PossibleValuesParser::new(["-"]))]
+    stdin: Option<String>,
+}
+
+/// The start of a libiec61850 1.5.2 association (external bytes, conformance kit vector file
+/// `libiec61850.tsv`): CR, CC, then a CC whose TPKT reserved octet is 0x11.
+const SAMPLE: &[(&str, &str)] = &[
+    (
+        "libiec61850 client -> server: CR",
+        "0300001611e00000000100c0010dc2020001c1020001",
+    ),
+    (
+        "libiec61850 server -> client: CC",
+        "0300001611d00001000100c0010dc2020001c1020001",
+    ),
+    (
+        "a peer's CC with reserved octet 0x11",
+        "03110016 11d00001000100c0010dc2020001c1020001",
+    ),
+];
+
+/// One direction of traffic being decoded.
+#[derive(Default)]
+struct Direction {
+    tcp: capture::Stream,
+    buf: Vec<u8>,
+    /// Octets of this direction already decoded, for origins.
+    offset: usize,
+    failed: bool,
+    /// DT user data of a TSDU whose last DT (EOT) has not arrived yet.
+    tsdu: Vec<u8>,
+}
+
+/// The largest TSDU the decoder reassembles from DTs; a trace of a runaway peer should not
+/// exhaust memory.
+const MAX_TSDU: usize = 16 << 20;
+
+#[derive(Default)]
+struct Decoder {
+    frames: Vec<report::Frame>,
+    directions: HashMap<(SocketAddr, SocketAddr), Direction>,
+    /// Connections (address pair, lower first) whose CN chose normal-mode presentation: their
+    /// session user data is not X.410 RTS and is left undecoded.
+    normal_mode: HashSet<(SocketAddr, SocketAddr)>,
+}
+
+impl Decoder {
+    /// Appends octets to a direction's TPKT stream and explains each complete TPKT.
+    fn feed(&mut self, key: (SocketAddr, SocketAddr), label: &str, data: &[u8]) {
+        let conn = (key.0.min(key.1), key.0.max(key.1));
+        let mut normal_mode = self.normal_mode.contains(&conn);
+        let dir = self.directions.entry(key).or_default();
+        if dir.failed {
+            return;
+        }
+        dir.buf.extend_from_slice(data);
+        let mut pos = 0;
+        while let Some(rest) = dir.buf.get(pos..) {
+            let start = dir.offset;
+            let mut out = report::Frame::default();
+            match Frame::decode(rest) {
+                Ok(Some((f, len))) => {
+                    out.origin = format!("{label}, stream octets {start}..{}", start + len);
+                    let wire = rest.get(..len).unwrap_or_default();
+                    explain_tpkt(&f, wire, &mut dir.tsdu, &mut normal_mode, &mut out);
+                    dir.offset += len;
+                    pos += len;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    out.origin = format!("{label}, stream octets {start}..");
+                    out.errors.push(tpkt::error_words(&e));
+                    out.errors.push(format!(
+                        "the rest of this direction ({} octets, starting {}) is not decoded: a TPKT stream cannot be resynchronised",
+                        rest.len(),
+                        report::hex(rest.get(..16).unwrap_or(rest))
+                    ));
+                    dir.failed = true;
+                    self.frames.push(out);
+                    break;
+                }
+            }
+            self.frames.push(out);
+        }
+        dir.buf.drain(..pos);
+        if normal_mode {
+            self.normal_mode.insert(conn);
+        }
+    }
+
+    /// Reports what is left over when the input ends.
+    fn finish(&mut self, label: impl Fn(&(SocketAddr, SocketAddr)) -> String) {
+        let mut keys: Vec<_> = self.directions.keys().copied().collect();
+        keys.sort();
+        for key in keys {
+            let Some(dir) = self.directions.get(&key) else {
+                continue;
+            };
+            let mut errors = Vec::new();
+            if dir.tcp.gaps > 0 || dir.tcp.has_pending() {
+                errors.push(format!(
+                    "tcp: {} octets of this direction were not captured",
+                    dir.tcp.gaps.max(1)
+                ));
+            }
+            if !dir.failed && !dir.buf.is_empty() {
+                errors.push(match Header::decode(&dir.buf) {
+                    Ok(Some(h)) => format!(
+                        "tpkt: input ends inside a TPKT: header announces {} octets, {} present",
+                        h.packet_len(),
+                        dir.buf.len()
+                    ),
+                    _ => format!(
+                        "tpkt: input ends inside a TPKT header: {} of {HEADER_LEN} octets present",
+                        dir.buf.len()
+                    ),
+                });
+            }
+            if !errors.is_empty() {
+                self.frames.push(report::Frame {
+                    origin: label(&key),
+                    layers: Vec::new(),
+                    errors,
+                });
+            }
+        }
+    }
+
+    /// Decodes loose octets: a TPKT stream, or one Ethernet or IP packet carrying TCP.
+    fn octets(&mut self, data: &[u8]) {
+        let key = unspecified();
+        // Bare BER (a SET, first octet 0x31) is what people paste from an RTS/P1 trace: try
+        // the application PDUs before calling it a broken TPKT stream.
+        if data.first() == Some(&0x31) {
+            let (layers, _) = rts::explain(data);
+            if !layers.is_empty() {
+                self.frames.push(report::Frame {
+                    origin: "input, bare BER".into(),
+                    layers,
+                    errors: Vec::new(),
+                });
+                return;
+            }
+        }
+        match capture::tcp_in_unknown(data).filter(|_| data.first() != Some(&x400::tpkt::VERSION)) {
+            Some(seg) => {
+                let label = format!("tcp {} -> {}", seg.src, seg.dst);
+                self.feed((seg.src, seg.dst), &label, seg.payload);
+            }
+            None => self.feed(key, "input", data),
+        }
+        self.finish(|_| "input".into());
+    }
+
+    fn pcap(&mut self, file: &[u8]) -> Result<(), String> {
+        for p in capture::read_pcap(file)? {
+            let Some(seg) = capture::tcp_in_frame(p.linktype, &p.data) else {
+                continue;
+            };
+            let key = (seg.src, seg.dst);
+            let fresh = self.directions.entry(key).or_default().tcp.push(&seg);
+            if !fresh.is_empty() {
+                self.feed(
+                    key,
+                    &format!("packet {}, {} -> {}", p.number, seg.src, seg.dst),
+                    &fresh,
+                );
+            }
+        }
+        self.finish(|(s, d)| format!("end of capture, {s} -> {d}"));
+        Ok(())
+    }
+}
+
+fn unspecified() -> (SocketAddr, SocketAddr) {
+    let a = SocketAddr::from(([0, 0, 0, 0], 0));
+    (a, a)
+}
+
+/// Explains one TPKT and everything it carries. Each upper layer joins this chain.
+/// `tsdu` holds the DT user data of this direction's TSDU in progress (X.224 6.3: a TSDU is
+/// the user data of DTs up to the one with EOT).
+fn explain_tpkt(
+    frame: &Frame<'_>,
+    wire: &[u8],
+    tsdu: &mut Vec<u8>,
+    normal_mode: &mut bool,
+    out: &mut report::Frame,
+) {
+    out.layers.push(tpkt::explain(frame, wire));
+    let (layers, errors, user_data) = tpdu::explain(frame.payload());
+    out.layers.extend(layers);
+    out.errors.extend(errors);
+    let Some(user_data) = user_data else { return };
+    let eot = matches!(Tpdu::decode(frame.payload()), Ok((Tpdu::Dt(d), _)) if d.eot);
+    if tsdu.len() + user_data.len() > MAX_TSDU {
+        out.errors.push(format!(
+            "cotp: TSDU longer than {MAX_TSDU} octets; the decoder drops it"
+        ));
+        tsdu.clear();
+        return;
+    }
+    tsdu.extend_from_slice(&user_data);
+    if !eot {
+        return;
+    }
+    let whole = std::mem::take(tsdu);
+    let (layers, errors, ss_user_data) = spdu::explain(&whole);
+    out.layers.extend(layers);
+    out.errors.extend(errors);
+    if let Some((kind, data)) = ss_user_data {
+        explain_ss_user_data(kind, &data, normal_mode, out);
+    }
+}
+
+/// True if `data` is a SET whose first element is `[0] { [0] 1 }`: X.226's mode selector
+/// with normal-mode(1), where a PConnect has its data transfer syntax x409(0).
+fn is_normal_mode_cp(data: &[u8]) -> bool {
+    let body = match data {
+        [0x31, 0x80, rest @ ..] => rest,
+        [0x31, n, rest @ ..] if *n < 0x80 => rest,
+        [0x31, 0x81, _, rest @ ..] => rest,
+        [0x31, 0x82, _, _, rest @ ..] => rest,
+        _ => return false,
+    };
+    body.starts_with(&[0xa0, 0x03, 0x80, 0x01, 0x01])
+}
+
+/// The SS-user data of an SPDU. In X.410-1984 mode CN, AC, RF and AB carry RTS PDUs.
+fn explain_ss_user_data(
+    kind: session::Kind,
+    data: &[u8],
+    normal_mode: &mut bool,
+    out: &mut report::Frame,
+) {
+    use session::Kind;
+    let carrier = match kind {
+        Kind::Connect => rts::Carrier::Cn,
+        Kind::Accept => rts::Carrier::Ac,
+        Kind::Refuse => rts::Carrier::Rf,
+        Kind::Abort => rts::Carrier::Ab,
+        _ => return,
+    };
+    if *normal_mode {
+        return;
+    }
+    if kind == Kind::Connect && is_normal_mode_cp(data) {
+        // A CP-type of normal-mode presentation (X.226) has the shape of a PConnect, with
+        // mode-selector 1 where X.410 mode has x409(0). Valid traffic, just not X.410 mode.
+        *normal_mode = true;
+        let mut l = report::Layer::new(
+            "pres",
+            "normal-mode presentation (X.226 mode-selector 1): not X.410-1984 mode, not decoded",
+        );
+        l.field(
+            "user_data",
+            report::hex(data),
+            format!("{} octets", data.len()),
+        );
+        out.layers.push(l);
+        return;
+    }
+    let (layers, errors) = rts::explain_in(carrier, data);
+    out.layers.extend(layers);
+    out.errors.extend(errors);
+}
+
+/// The text form: one block per frame, one line per field with its note.
+fn text(frames: &[report::Frame]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for (n, f) in frames.iter().enumerate() {
+        let _ = writeln!(s, "#{}  {}", n + 1, f.origin);
+        for l in &f.layers {
+            let _ = writeln!(s, "  {}: {}", l.layer, l.summary);
+            for field in &l.fields {
+                let value = match &field.value {
+                    serde_json::Value::String(v) => v.clone(),
+                    v => v.to_string(),
+                };
+                let _ = match (field.note.is_empty(), value.len() > 24) {
+                    (true, _) => writeln!(s, "    {:<18} {value}", field.name),
+                    (false, false) => {
+                        writeln!(s, "    {:<18} {value:<24} {}", field.name, field.note)
+                    }
+                    (false, true) => writeln!(
+                        s,
+                        "    {:<18} {value}\n    {:<18} {:<24} {}",
+                        field.name, "", "", field.note
+                    ),
+                };
+            }
+        }
+        for e in &f.errors {
+            let _ = writeln!(s, "  error: {e}");
+        }
+    }
+    if frames.is_empty() {
+        s.push_str("no TPKT traffic found\n");
+    }
+    s
+}
+
+/// Writes to standard output; a closed pipe (`decode ... | head`) is not an error.
+fn emit(s: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+fn run(args: &Args) -> Result<Vec<report::Frame>, String> {
+    let mut d = Decoder::default();
+    let read =
+        |p: &PathBuf| std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()));
+    if let Some(hex) = &args.hex {
+        d.octets(&input::parse_hex(hex)?);
+    } else if let Some(path) = &args.dump {
+        let text = String::from_utf8(read(path)?)
+            .map_err(|_| format!("{} is not text", path.display()))?;
+        d.octets(&input::parse_dump(&text)?);
+    } else if let Some(path) = &args.pcap {
+        d.pcap(&read(path)?)?;
+    } else if args.sample {
+        for (label, hex) in SAMPLE {
+            d.feed(unspecified(), label, &input::parse_hex(hex)?);
+            d.directions.clear();
+        }
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        d.octets(&input::parse_text(&text)?);
+    }
+    Ok(d.frames)
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(frames) => {
+            if args.json {
+                let v = serde_json::json!({ "frames": frames.iter().map(report::Frame::to_json).collect::<Vec<_>>() });
+                emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
+            } else {
+                emit(&text(&frames));
+            }
+            if frames.iter().any(|f| !f.errors.is_empty()) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            if args.json {
+                emit(&format!(
+                    "{}\n",
+                    serde_json::json!({ "frames": [], "errors": [e] })
+                ));
+            } else {
+                eprintln!("decode: {e}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_hex(hex: &str) -> Vec<report::Frame> {
+        let mut d = Decoder::default();
+        d.octets(&input::parse_hex(hex).unwrap());
+        d.frames
+    }
+
+    #[test]
+    fn reserved_0x11_is_explained_without_error() {
+        let frames = decode_hex("03 11 00 0b 06 d0 00 01 00 02 00");
+        assert_eq!(frames.len(), 1);
+        assert!(frames[0].errors.is_empty());
+        let json = frames[0].to_json();
+        assert_eq!(json["layers"][0]["fields"]["reserved"]["value"], "0x11");
+        assert!(
+            json["layers"][0]["fields"]["reserved"]["note"]
+                .as_str()
+                .unwrap()
+                .contains("RFC 2126 §6.10")
+        );
+        assert_eq!(json["layers"][0]["fields"]["length"]["value"], 11);
+    }
+
+    #[test]
+    fn version_2_and_short_length_are_errors() {
+        let v2 = decode_hex("02 00 00 0b 06 d0 00 01 00 02 00");
+        assert!(v2[0].errors[0].contains("version 2 is not supported"));
+        let short = decode_hex("03 00 00 06 02 f0");
+        assert!(short[0].errors[0].contains("length 6 is below the minimum of 7"));
+    }
+
+    #[test]
+    fn truncated_input_is_reported() {
+        let f = decode_hex("03 00 00 0b 06 d0");
+        assert!(f[0].errors[0].contains("announces 11 octets, 6 present"));
+        let f = decode_hex("03 00");
+        assert!(f[0].errors[0].contains("2 of 4 octets"));
+    }
+
+    #[test]
+    fn several_frames_in_one_input() {
+        let f = decode_hex("03 00 00 07 02 f0 80 03 00 00 07 02 f0 80");
+        assert_eq!(f.len(), 2);
+        assert!(f[1].origin.contains("7..14"));
+    }
+
+    #[test]
+    fn ethernet_ipv4_tcp_headers_are_skipped() {
+        // Ethernet II, IPv4 (no options), TCP (no options) 40000 -> 102, payload one TPKT
+        // carrying a class 0 CR.
+        let frame = "00 00 00 00 00 00 00 00 00 00 00 00 08 00 \
+                     45 00 00 33 00 01 00 00 40 06 00 00 7f 00 00 01 7f 00 00 01 \
+                     9c 40 00 66 00 00 00 01 00 00 00 00 50 18 ff ff 00 00 00 00 \
+                     03 00 00 0b 06 e0 00 00 00 01 00";
+        let f = decode_hex(frame);
+        assert_eq!(f.len(), 1, "{:?}", f[0].errors);
+        assert!(f[0].origin.contains("127.0.0.1:40000 -> 127.0.0.1:102"));
+        assert!(f[0].errors.is_empty());
+    }
+
+    #[test]
+    fn bare_pconnect_is_explained() {
+        // H.PConnect of the conformance kit's handmade-x410.tsv, with an `open` bind.
+        let vectors = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/conformance/vectors/handmade-x410.tsv"),
+        )
+        .unwrap();
+        let hex = vectors
+            .lines()
+            .find_map(|l| l.strip_prefix("H.PConnect\t"))
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap();
+        let f = decode_hex(hex);
+        assert_eq!(f[0].origin, "input, bare BER");
+        assert!(
+            f[0].layers.iter().any(|l| l.layer == "rts"),
+            "{:?}",
+            f[0].layers
+        );
+    }
+
+    #[test]
+    fn x410_bind_capture_shows_rts_pdus() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/conformance/captures/handmade/x410_bind_102.pcap");
+        let mut d = Decoder::default();
+        d.pcap(&std::fs::read(path).unwrap()).unwrap();
+        let rts: Vec<&str> = d
+            .frames
+            .iter()
+            .flat_map(|f| &f.layers)
+            .filter(|l| l.layer == "rts")
+            .map(|l| l.summary.as_str())
+            .collect();
+        assert_eq!(rts.len(), 2, "{rts:?}");
+        assert!(rts[0].starts_with("PConnect"), "{rts:?}");
+        assert!(rts[1].starts_with("PAccept"), "{rts:?}");
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut x: u32 = 0x1234_5678;
+        for len in 0..2000 {
+            let data: Vec<u8> = (0..len % 97)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x >> 24) as u8
+                })
+                .collect();
+            let mut d = Decoder::default();
+            d.octets(&data);
+            let _ = d.pcap(&data);
+        }
+    }
+
+    #[test]
+    fn conformance_captures_decode_cleanly() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/captures");
+        for name in [
+            "iec61850_10102.pcapng",
+            "handmade/x410_bind_102.pcap",
+            "handmade/tp4_over_tpkt_102.pcap",
+        ] {
+            let mut d = Decoder::default();
+            d.pcap(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+            assert!(d.frames.len() >= 4, "{name}: {} frames", d.frames.len());
+            for f in &d.frames {
+                assert!(f.errors.is_empty(), "{name}: {}: {:?}", f.origin, f.errors);
+            }
+        }
+    }
+}
