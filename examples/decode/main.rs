@@ -24,13 +24,14 @@
 
 mod capture;
 mod input;
+mod p1;
 mod report;
 mod rts;
 mod spdu;
 mod tpdu;
 mod tpkt;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,7 +43,9 @@ use x400::tpkt::{Frame, HEADER_LEN, Header};
 use x400::transport::Tpdu;
 
 #[derive(Parser)]
-#[command(about = "Explains OSI / X.400 traffic (TPKT, transport, session) layer by layer")]
+#[command(
+    about = "Explains OSI / X.400 traffic (TPKT, transport, session, RTS, P1) layer by layer"
+)]
 #[command(group(ArgGroup::new("source").required(true).args(["hex", "dump", "pcap", "sample", "stdin"])))]
 struct Args {
     /// Print JSON instead of text.
@@ -90,8 +93,17 @@ struct Direction {
     /// Octets of this direction already decoded, for origins.
     offset: usize,
     failed: bool,
+    upper: Upper,
+}
+
+/// Reassembly above TPKT for one direction.
+#[derive(Default)]
+struct Upper {
     /// DT user data of a TSDU whose last DT (EOT) has not arrived yet.
     tsdu: Vec<u8>,
+    /// User information of the DT SPDUs of an activity in progress: in X.410 mode one activity
+    /// carries one APDU, possibly in several DT SPDUs.
+    apdu: Option<Vec<u8>>,
 }
 
 /// The largest TSDU the decoder reassembles from DTs; a trace of a runaway peer should not
@@ -102,16 +114,35 @@ const MAX_TSDU: usize = 16 << 20;
 struct Decoder {
     frames: Vec<report::Frame>,
     directions: HashMap<(SocketAddr, SocketAddr), Direction>,
-    /// Connections (address pair, lower first) whose CN chose normal-mode presentation: their
-    /// session user data is not X.410 RTS and is left undecoded.
-    normal_mode: HashSet<(SocketAddr, SocketAddr)>,
+    /// What a connection's set-up said (address pair, lower first).
+    conns: HashMap<(SocketAddr, SocketAddr), Conn>,
+}
+
+/// What the connection set-up said about the data that follows.
+#[derive(Debug, Clone, Copy)]
+struct Conn {
+    /// The CN chose normal-mode presentation: session user data is not X.410 RTS and is
+    /// left undecoded.
+    normal_mode: bool,
+    /// RTS applicationProtocol: activity data is P1 when it is 1 (1984) or 12 (1988).
+    p1: bool,
+}
+
+impl Default for Conn {
+    fn default() -> Self {
+        // Without a CN in the trace, assume X.410 mode carrying P1, the usual X.400 case.
+        Self {
+            normal_mode: false,
+            p1: true,
+        }
+    }
 }
 
 impl Decoder {
     /// Appends octets to a direction's TPKT stream and explains each complete TPKT.
     fn feed(&mut self, key: (SocketAddr, SocketAddr), label: &str, data: &[u8]) {
-        let conn = (key.0.min(key.1), key.0.max(key.1));
-        let mut normal_mode = self.normal_mode.contains(&conn);
+        let conn_key = (key.0.min(key.1), key.0.max(key.1));
+        let mut conn = self.conns.get(&conn_key).copied().unwrap_or_default();
         let dir = self.directions.entry(key).or_default();
         if dir.failed {
             return;
@@ -125,7 +156,7 @@ impl Decoder {
                 Ok(Some((f, len))) => {
                     out.origin = format!("{label}, stream octets {start}..{}", start + len);
                     let wire = rest.get(..len).unwrap_or_default();
-                    explain_tpkt(&f, wire, &mut dir.tsdu, &mut normal_mode, &mut out);
+                    explain_tpkt(&f, wire, &mut dir.upper, &mut conn, &mut out);
                     dir.offset += len;
                     pos += len;
                 }
@@ -146,9 +177,7 @@ impl Decoder {
             self.frames.push(out);
         }
         dir.buf.drain(..pos);
-        if normal_mode {
-            self.normal_mode.insert(conn);
-        }
+        self.conns.insert(conn_key, conn);
     }
 
     /// Reports what is left over when the input ends.
@@ -246,10 +275,11 @@ fn unspecified() -> (SocketAddr, SocketAddr) {
 fn explain_tpkt(
     frame: &Frame<'_>,
     wire: &[u8],
-    tsdu: &mut Vec<u8>,
-    normal_mode: &mut bool,
+    upper: &mut Upper,
+    conn: &mut Conn,
     out: &mut report::Frame,
 ) {
+    let tsdu = &mut upper.tsdu;
     out.layers.push(tpkt::explain(frame, wire));
     let (layers, errors, user_data) = tpdu::explain(frame.payload());
     out.layers.extend(layers);
@@ -272,7 +302,44 @@ fn explain_tpkt(
     out.layers.extend(layers);
     out.errors.extend(errors);
     if let Some((kind, data)) = ss_user_data {
-        explain_ss_user_data(kind, &data, normal_mode, out);
+        explain_ss_user_data(kind, &data, conn, out);
+    }
+    if !conn.normal_mode && conn.p1 {
+        collect_apdu(&whole, &mut upper.apdu, out);
+    }
+}
+
+/// Follows the activity SPDUs of a TSDU: AS/AR start an APDU, DT user information adds to it,
+/// AE ends it and hands it to P1, AI/AD drop it (X.410 §3.4: one APDU per activity).
+fn collect_apdu(tsdu: &[u8], apdu: &mut Option<Vec<u8>>, out: &mut report::Frame) {
+    use session::Kind;
+    let ctx = session::Context::new(session::Si42::ActivityEndAck);
+    for spdu in session::Spdus::new(tsdu, ctx) {
+        let Ok(spdu) = spdu else { return };
+        match spdu.kind {
+            Kind::ActivityStart | Kind::ActivityResume => *apdu = Some(Vec::new()),
+            Kind::DataTransfer => {
+                if let Some(a) = apdu.as_mut() {
+                    if a.len() + spdu.user_info.len() > MAX_TSDU {
+                        out.errors.push(format!(
+                            "ses: activity data longer than {MAX_TSDU} octets; the decoder drops it"
+                        ));
+                        *apdu = None;
+                    } else {
+                        a.extend_from_slice(spdu.user_info);
+                    }
+                }
+            }
+            Kind::ActivityEnd => {
+                if let Some(a) = apdu.take().filter(|a| !a.is_empty()) {
+                    let (layers, errors) = p1::explain(&a);
+                    out.layers.extend(layers);
+                    out.errors.extend(errors);
+                }
+            }
+            Kind::ActivityInterrupt | Kind::ActivityDiscard => *apdu = None,
+            _ => {}
+        }
     }
 }
 
@@ -293,7 +360,7 @@ fn is_normal_mode_cp(data: &[u8]) -> bool {
 fn explain_ss_user_data(
     kind: session::Kind,
     data: &[u8],
-    normal_mode: &mut bool,
+    conn: &mut Conn,
     out: &mut report::Frame,
 ) {
     use session::Kind;
@@ -304,13 +371,13 @@ fn explain_ss_user_data(
         Kind::Abort => rts::Carrier::Ab,
         _ => return,
     };
-    if *normal_mode {
+    if conn.normal_mode {
         return;
     }
     if kind == Kind::Connect && is_normal_mode_cp(data) {
         // A CP-type of normal-mode presentation (X.226) has the shape of a PConnect, with
         // mode-selector 1 where X.410 mode has x409(0). Valid traffic, just not X.410 mode.
-        *normal_mode = true;
+        conn.normal_mode = true;
         let mut l = report::Layer::new(
             "pres",
             "normal-mode presentation (X.226 mode-selector 1): not X.410-1984 mode, not decoded",
@@ -326,6 +393,28 @@ fn explain_ss_user_data(
     let (layers, errors) = rts::explain_in(carrier, data);
     out.layers.extend(layers);
     out.errors.extend(errors);
+    // The P1 bind travels in `open` (rts-p1.md §2) when applicationProtocol says P1.
+    let open = match carrier {
+        rts::Carrier::Cn => x400::rts::PConnect::decode(data).ok().map(|c| {
+            let p = c.application_protocol;
+            conn.p1 = p == x400::rts::ApplicationProtocol::P1_1984
+                || p == x400::rts::ApplicationProtocol::P1_1988;
+            c.connection_data
+        }),
+        rts::Carrier::Ac => x400::rts::PAccept::decode(data)
+            .ok()
+            .map(|a| a.connection_data),
+        _ => None,
+    };
+    if let Some(bind) = open
+        .as_ref()
+        .and_then(|d| d.open_data())
+        .filter(|_| conn.p1)
+    {
+        let (layers, errors) = p1::explain_bind(bind);
+        out.layers.extend(layers);
+        out.errors.extend(errors);
+    }
 }
 
 /// The text form: one block per frame, one line per field with its note.
@@ -530,6 +619,59 @@ mod tests {
         assert_eq!(rts.len(), 2, "{rts:?}");
         assert!(rts[0].starts_with("PConnect"), "{rts:?}");
         assert!(rts[1].starts_with("PAccept"), "{rts:?}");
+    }
+
+    #[test]
+    fn activity_data_in_two_dt_spdus_is_one_p1_apdu() {
+        let vectors = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/conformance/vectors/asn1tools-p1.tsv"),
+        )
+        .unwrap();
+        let hex = vectors
+            .lines()
+            .find_map(|l| l.strip_prefix("E.MTS-APDU.message\t"))
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap();
+        let apdu = input::parse_hex(hex).unwrap();
+        let (a, b) = apdu.split_at(apdu.len() / 2);
+        let mut state = None;
+        let mut out = report::Frame::default();
+        // GT+AS, GT+DT, GT+DT, GT+AE (X.225 Table 7 basic concatenation).
+        for tsdu in [
+            vec![0x01, 0x00, 0x2d, 0x03, 0x29, 0x01, 0x31],
+            [&[0x01, 0x00, 0x01, 0x00][..], a].concat(),
+            [&[0x01, 0x00, 0x01, 0x00][..], b].concat(),
+            vec![0x01, 0x00, 0x29, 0x03, 0x2a, 0x01, 0x31],
+        ] {
+            collect_apdu(&tsdu, &mut state, &mut out);
+        }
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(out.layers.len(), 1);
+        assert!(
+            out.layers[0].summary.starts_with("MTS-APDU message"),
+            "{}",
+            out.layers[0].summary
+        );
+        assert!(state.is_none());
+    }
+
+    #[test]
+    fn x410_bind_is_explained_as_p1() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/conformance/captures/handmade/x410_bind_102.pcap");
+        let mut d = Decoder::default();
+        d.pcap(&std::fs::read(path).unwrap()).unwrap();
+        let p1: Vec<&str> = d
+            .frames
+            .iter()
+            .flat_map(|f| &f.layers)
+            .filter(|l| l.layer == "p1")
+            .map(|l| l.summary.as_str())
+            .collect();
+        assert_eq!(p1.len(), 2, "{p1:?}");
     }
 
     #[test]

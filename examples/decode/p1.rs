@@ -66,8 +66,14 @@ fn text<T: AsRef<[u8]>>(b: T) -> String {
     String::from_utf8_lossy(b.as_ref()).into_owned()
 }
 
-fn domain_name(numeric: Option<&x400::p1::NumericString>, printable: Option<&x400::p1::PrintableString>) -> String {
-    numeric.map(|n| text(n.as_bytes())).or(printable.map(|p| text(p.as_bytes()))).unwrap_or_default()
+fn domain_name(
+    numeric: Option<&x400::p1::NumericString>,
+    printable: Option<&x400::p1::PrintableString>,
+) -> String {
+    numeric
+        .map(|n| text(n.as_bytes()))
+        .or(printable.map(|p| text(p.as_bytes())))
+        .unwrap_or_default()
 }
 
 fn gdi(g: &GlobalDomainIdentifier) -> String {
@@ -82,7 +88,9 @@ fn gdi(g: &GlobalDomainIdentifier) -> String {
     let mut s = format!("C={c};ADMD={a}");
     match &g.private_domain_identifier {
         Some(PrivateDomainName::Numeric(n)) => s.push_str(&format!(";PRMD={}", text(n.as_bytes()))),
-        Some(PrivateDomainName::Printable(p)) => s.push_str(&format!(";PRMD={}", text(p.as_bytes()))),
+        Some(PrivateDomainName::Printable(p)) => {
+            s.push_str(&format!(";PRMD={}", text(p.as_bytes())))
+        }
         None => {}
     }
     s
@@ -90,19 +98,27 @@ fn gdi(g: &GlobalDomainIdentifier) -> String {
 
 /// An MTS identifier as `[C=..;ADMD=..;PRMD=..;local-id]`, the RFC 2156 X400-MTS-Identifier shape.
 fn mts_id(i: &MtsIdentifier) -> String {
-    format!("[{};{}]", gdi(&i.global_domain_identifier), i.local_identifier)
+    format!(
+        "[{};{}]",
+        gdi(&i.global_domain_identifier),
+        i.local_identifier
+    )
 }
 
 fn time(t: &UtcTime) -> String {
     t.format("%Y-%m-%d %H:%M:%SZ").to_string()
 }
 
-
 /// The names of the set bits (numbers for unnamed ones).
 fn named_bits(bits: &BitString, names: &[(usize, &str)]) -> Value {
     let set: Vec<Value> = bits
         .iter_ones()
-        .map(|i| names.iter().find(|(n, _)| *n == i).map_or_else(|| json!(format!("bit-{i}")), |(_, s)| json!(s)))
+        .map(|i| {
+            names
+                .iter()
+                .find(|(n, _)| *n == i)
+                .map_or_else(|| json!(format!("bit-{i}")), |(_, s)| json!(s))
+        })
         .collect();
     Value::Array(set)
 }
@@ -129,7 +145,12 @@ fn content_type(ct: Option<ContentType>) -> Value {
             };
             json!(format!("{}{name}", b.0))
         }
-        Some(ContentType::Extended(o)) => json!(o.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(".")),
+        Some(ContentType::Extended(o)) => json!(
+            o.iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(".")
+        ),
         None => Value::Null,
     }
 }
@@ -162,29 +183,55 @@ fn extensions(list: Option<&Vec<ExtensionField>>) -> Value {
     list.into_iter()
         .flatten()
         .map(|e| {
-            let critical = if e.criticality.get(CRITICAL_FOR_TRANSFER).is_some_and(|b| *b) { " (critical for transfer)" } else { "" };
+            let critical = if e.criticality.get(CRITICAL_FOR_TRANSFER).is_some_and(|b| *b) {
+                " (critical for transfer)"
+            } else {
+                ""
+            };
             match e.standard() {
-                Ok(Some(StandardExtension::LatestDeliveryTime(t))) => json!(format!("latest-delivery-time {}{critical}", time(&t))),
+                Ok(Some(StandardExtension::LatestDeliveryTime(t))) => {
+                    json!(format!("latest-delivery-time {}{critical}", time(&t)))
+                }
                 Ok(Some(StandardExtension::OriginatorReturnAddress(a))) => {
-                    json!(format!("originator-return-address {}{critical}", render(&OrName::from(*a))))
+                    json!(format!(
+                        "originator-return-address {}{critical}",
+                        render(&OrName::from(*a))
+                    ))
                 }
                 Ok(Some(StandardExtension::RedirectionHistory(h))) => json!(format!(
                     "redirection-history: {}{critical}",
                     h.iter()
-                        .map(|r| format!("{} at {}", render(&r.intended_recipient_name.intended_recipient), time(&r.intended_recipient_name.redirection_time)))
+                        .map(|r| format!(
+                            "{} at {}",
+                            render(&r.intended_recipient_name.intended_recipient),
+                            time(&r.intended_recipient_name.redirection_time)
+                        ))
                         .collect::<Vec<_>>()
                         .join("; ")
                 )),
                 Ok(Some(StandardExtension::DlExpansionHistory(h))) => json!(format!(
                     "dl-expansion-history: {}{critical}",
-                    h.iter().map(|d| format!("{} at {}", render(&d.dl), time(&d.dl_expansion_time))).collect::<Vec<_>>().join("; ")
+                    h.iter()
+                        .map(|d| format!("{} at {}", render(&d.dl), time(&d.dl_expansion_time)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 )),
-                Ok(Some(s)) => json!(format!("{} {}{critical}", s.name(), hex(e.value.as_bytes()))),
+                Ok(Some(s)) => json!(format!(
+                    "{} {}{critical}",
+                    s.name(),
+                    hex(e.value.as_bytes())
+                )),
                 Ok(None) | Err(_) => {
                     let t = match &e.r#type {
                         ExtensionType::StandardExtension(n) => format!("standard-extension {n}"),
                         ExtensionType::PrivateExtension(o) => {
-                            format!("private-extension {}", o.iter().map(|a| a.to_string()).collect::<Vec<_>>().join("."))
+                            format!(
+                                "private-extension {}",
+                                o.iter()
+                                    .map(|a| a.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(".")
+                            )
                         }
                     };
                     json!(format!("{t}{critical}: {}", hex(e.value.as_bytes())))
@@ -211,10 +258,18 @@ fn report_type(r: &ReportType) -> String {
     match r {
         ReportType::Delivery(d) => format!("delivered {}", time(&d.message_delivery_time)),
         ReportType::NonDelivery(n) => {
-            let reason = usize::try_from(n.non_delivery_reason_code).ok().and_then(|i| REASONS.get(i)).copied().unwrap_or("?");
+            let reason = usize::try_from(n.non_delivery_reason_code)
+                .ok()
+                .and_then(|i| REASONS.get(i))
+                .copied()
+                .unwrap_or("?");
             let mut s = format!("not delivered: {} ({reason})", n.non_delivery_reason_code);
             if let Some(d) = n.non_delivery_diagnostic_code {
-                let name = usize::try_from(d).ok().and_then(|i| DIAGNOSTICS.get(i)).copied().unwrap_or("?");
+                let name = usize::try_from(d)
+                    .ok()
+                    .and_then(|i| DIAGNOSTICS.get(i))
+                    .copied()
+                    .unwrap_or("?");
                 s.push_str(&format!(", diagnostic {d} ({name})"));
             }
             s
@@ -231,14 +286,32 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>) {
         Ok(a) => a,
         Err(e) => return (Vec::new(), vec![format!("p1: {e}")]),
     };
-    let also_1984 = if decode::<Mpdu>(data).is_ok() { "; also a valid 1984 MPDU" } else { "; 1988 only" };
+    let also_1984 = if decode::<Mpdu>(data).is_ok() {
+        "; also a valid 1984 MPDU"
+    } else {
+        "; 1988 only"
+    };
     let mut l;
     match &apdu {
         MtsApdu::Message(m) => {
             let e = &m.envelope;
-            l = Layer::new("p1", format!("MTS-APDU message, {} recipient(s){also_1984}", e.per_recipient_fields.len()));
-            l.field("message-identifier", mts_id(&e.message_identifier), "X.411 MTSIdentifier [APPLICATION 4]");
-            l.field("originator-name", render(&e.originator_name), "O/R name as text");
+            l = Layer::new(
+                "p1",
+                format!(
+                    "MTS-APDU message, {} recipient(s){also_1984}",
+                    e.per_recipient_fields.len()
+                ),
+            );
+            l.field(
+                "message-identifier",
+                mts_id(&e.message_identifier),
+                "X.411 MTSIdentifier [APPLICATION 4]",
+            );
+            l.field(
+                "originator-name",
+                render(&e.originator_name),
+                "O/R name as text",
+            );
             l.field("content-type", content_type(e.content_type()), "");
             if let Some(c) = &e.content_identifier {
                 l.field("content-identifier", text(c.0.as_bytes()), "");
@@ -246,40 +319,103 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>) {
             l.field("priority", priority(e.priority), "absent means normal");
             l.field(
                 "per-message-indicators",
-                named_bits(&e.per_message_indicators.clone().unwrap_or_default().0, &PerMessageIndicators::NAMES),
+                named_bits(
+                    &e.per_message_indicators.clone().unwrap_or_default().0,
+                    &PerMessageIndicators::NAMES,
+                ),
                 "",
             );
             if let Some(t) = &e.deferred_delivery_time {
                 l.field("deferred-delivery-time", time(t), "");
             }
             if let Some(eit) = &e.original_encoded_information_types {
-                l.field("original-encoded-information-types", named_bits(&eit.built_in_encoded_information_types, &EncodedInformationTypes::NAMES), "");
+                l.field(
+                    "original-encoded-information-types",
+                    named_bits(
+                        &eit.built_in_encoded_information_types,
+                        &EncodedInformationTypes::NAMES,
+                    ),
+                    "",
+                );
             }
-            l.field("trace-information", trace(&e.trace_information), "one element per domain passed");
+            l.field(
+                "trace-information",
+                trace(&e.trace_information),
+                "one element per domain passed",
+            );
             l.field("extensions", extensions(e.extensions.as_ref()), "");
-            l.field("per-recipient-fields", recipients(&e.per_recipient_fields), "");
+            l.field(
+                "per-recipient-fields",
+                recipients(&e.per_recipient_fields),
+                "",
+            );
             let head = &m.content[..m.content.len().min(16)];
-            l.field("content", format!("{} octets: {}{}", m.content.len(), hex(head), if m.content.len() > 16 { " ..." } else { "" }), "the content's own BER, not decoded here");
+            l.field(
+                "content",
+                format!(
+                    "{} octets: {}{}",
+                    m.content.len(),
+                    hex(head),
+                    if m.content.len() > 16 { " ..." } else { "" }
+                ),
+                "the content's own BER, not decoded here",
+            );
         }
         MtsApdu::Probe(p) => {
-            l = Layer::new("p1", format!("MTS-APDU probe, {} recipient(s){also_1984}", p.per_recipient_fields.len()));
+            l = Layer::new(
+                "p1",
+                format!(
+                    "MTS-APDU probe, {} recipient(s){also_1984}",
+                    p.per_recipient_fields.len()
+                ),
+            );
             l.field("probe-identifier", mts_id(&p.probe_identifier), "");
             l.field("originator-name", render(&p.originator_name), "");
             l.field("content-type", content_type(p.content_type()), "");
             if let Some(n) = p.content_length {
-                l.field("content-length", n, "octets of the content the probe asks about");
+                l.field(
+                    "content-length",
+                    n,
+                    "octets of the content the probe asks about",
+                );
             }
             l.field("trace-information", trace(&p.trace_information), "");
             l.field("extensions", extensions(p.extensions.as_ref()), "");
-            l.field("per-recipient-fields", recipients(&p.per_recipient_fields), "");
+            l.field(
+                "per-recipient-fields",
+                recipients(&p.per_recipient_fields),
+                "",
+            );
         }
         MtsApdu::Report(r) => {
             let c = &r.content;
-            l = Layer::new("p1", format!("MTS-APDU report on {} recipient(s){also_1984}", c.per_recipient_fields.len()));
-            l.field("report-identifier", mts_id(&r.envelope.report_identifier), "");
-            l.field("report-destination-name", render(&r.envelope.report_destination_name), "the subject message's originator");
-            l.field("trace-information", trace(&r.envelope.trace_information), "");
-            l.field("subject-identifier", mts_id(&c.subject_identifier), "the message or probe reported on");
+            l = Layer::new(
+                "p1",
+                format!(
+                    "MTS-APDU report on {} recipient(s){also_1984}",
+                    c.per_recipient_fields.len()
+                ),
+            );
+            l.field(
+                "report-identifier",
+                mts_id(&r.envelope.report_identifier),
+                "",
+            );
+            l.field(
+                "report-destination-name",
+                render(&r.envelope.report_destination_name),
+                "the subject message's originator",
+            );
+            l.field(
+                "trace-information",
+                trace(&r.envelope.trace_information),
+                "",
+            );
+            l.field(
+                "subject-identifier",
+                mts_id(&c.subject_identifier),
+                "the message or probe reported on",
+            );
             if let Some(t) = &c.subject_intermediate_trace_information {
                 l.field("subject-intermediate-trace-information", trace(t), "");
             }
@@ -308,8 +444,13 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>) {
 
 fn password(p: &Credentials) -> String {
     match p {
-        Credentials::Simple(Password::Ia5String(s)) => format!("IA5String, {} characters (not shown)", s.as_iso646_bytes().len()),
-        Credentials::Simple(Password::OctetString(o)) => format!("OCTET STRING, {} octets (not shown)", o.len()),
+        Credentials::Simple(Password::Ia5String(s)) => format!(
+            "IA5String, {} characters (not shown)",
+            s.as_iso646_bytes().len()
+        ),
+        Credentials::Simple(Password::OctetString(o)) => {
+            format!("OCTET STRING, {} octets (not shown)", o.len())
+        }
         Credentials::Strong(_) => "strong credentials".into(),
         _ => "protected password".into(),
     }
@@ -330,18 +471,37 @@ pub fn explain_bind(data: &[u8]) -> (Vec<Layer>, Vec<String>) {
         };
     }
     match decode::<MtaBindArgument>(data) {
-        Ok(MtaBindArgument::Unauthenticated(())) => {
-            (vec![Layer::new("p1", "MTA bind: unauthenticated (NULL); 1984: no MTA name and password")], Vec::new())
-        }
+        Ok(MtaBindArgument::Unauthenticated(())) => (
+            vec![Layer::new(
+                "p1",
+                "MTA bind: unauthenticated (NULL); 1984: no MTA name and password",
+            )],
+            Vec::new(),
+        ),
         Ok(MtaBindArgument::Authenticated(a)) => {
-            let mut l = Layer::new("p1", format!("MTA bind: MTA {} with credentials", a.initiator_name));
-            l.field("mta-name", a.initiator_name.to_string(), "initiator-name in PConnect, responder-name in PAccept (at most 32 characters)");
-            l.field("credentials", password(&a.initiator_credentials), "simple password: at most 62 octets");
+            let mut l = Layer::new(
+                "p1",
+                format!("MTA bind: MTA {} with credentials", a.initiator_name),
+            );
+            l.field(
+                "mta-name",
+                a.initiator_name.to_string(),
+                "initiator-name in PConnect, responder-name in PAccept (at most 32 characters)",
+            );
+            l.field(
+                "credentials",
+                password(&a.initiator_credentials),
+                "simple password: at most 62 octets",
+            );
             if let Some(sc) = &a.security_context {
                 l.field("security-context", sc.len(), "security labels");
             }
             let same_1984 = decode::<Request>(data).is_ok();
-            l.field("x411-1984", same_1984, "also a valid 1984 bind (Rts84 Request)");
+            l.field(
+                "x411-1984",
+                same_1984,
+                "also a valid 1984 bind (Rts84 Request)",
+            );
             (vec![l], Vec::new())
         }
         Err(e) => (Vec::new(), vec![format!("p1 bind: {e}")]),
