@@ -349,7 +349,7 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>) {
                 recipients(&e.per_recipient_fields),
                 "",
             );
-            let head = &m.content[..m.content.len().min(16)];
+            let head = m.content.get(..16).unwrap_or(&m.content);
             l.field(
                 "content",
                 format!(
