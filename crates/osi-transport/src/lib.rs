@@ -18,6 +18,8 @@ mod connection;
 mod data;
 mod error;
 mod param;
+#[cfg(feature = "alloc")]
+pub mod tp4;
 mod tpdu;
 
 pub use code::{
