@@ -9,6 +9,40 @@ use core::time::Duration;
 
 use crate::{Error, Result, TpduSize};
 
+/// Longest transport selector kept (X.400 peers use long ASCII selectors; a CR is at
+/// most 128 octets in all, transport.md §7 item 10).
+pub const MAX_TSEL_LEN: usize = 32;
+
+/// A transport selector (parameters C1/C2), held without allocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tsel {
+    len: u8,
+    bytes: [u8; MAX_TSEL_LEN],
+}
+
+impl Tsel {
+    /// Copies up to [`MAX_TSEL_LEN`] octets; `None` if longer.
+    pub fn new(octets: &[u8]) -> Option<Self> {
+        let mut bytes = [0; MAX_TSEL_LEN];
+        bytes.get_mut(..octets.len())?.copy_from_slice(octets);
+        Some(Self {
+            len: u8::try_from(octets.len()).ok()?,
+            bytes,
+        })
+    }
+
+    /// The octets.
+    pub fn as_slice(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Debug for Tsel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Tsel({:02x?})", self.as_slice())
+    }
+}
+
 /// Configuration of one class 4 transport connection.
 ///
 /// [`Config::default`] gives the documented defaults; [`Config::validate`] checks the
@@ -59,6 +93,11 @@ pub struct Config {
     /// Largest TPDU size to propose or accept (C0). ISO codes 0x07..=0x0D only: over a
     /// datagram service a TPDU must fit one NSDU (6.5.5 j). Default 0x0A (1024 octets).
     pub tpdu_size: TpduSize,
+    /// Initiator: calling transport selector sent in the CR (C1). Default none.
+    pub calling_tsel: Option<Tsel>,
+    /// Initiator: called transport selector sent in the CR (C2). Default none. A
+    /// responder echoes the CR's selectors in its CC.
+    pub called_tsel: Option<Tsel>,
     /// Propose (initiator) or accept (responder) extended formats: 31-bit numbers and
     /// 16-bit credit. Default true (ARGO proposes them).
     pub extended_format: bool,
@@ -99,6 +138,8 @@ impl Default for Config {
             freeze_time: Duration::from_secs(300),
             max_nsdu_lifetime: Duration::from_secs(1),
             tpdu_size: TpduSize::S1024,
+            calling_tsel: None,
+            called_tsel: None,
             extended_format: true,
             checksum: true,
             expedited: true,

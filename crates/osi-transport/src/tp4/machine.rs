@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use super::event::{DisconnectCause, Event, ExpeditedData, State};
 use super::seq::{Place, Space};
-use super::{Config, MAX_NORMAL_CREDIT};
+use super::{Config, MAX_NORMAL_CREDIT, Tsel};
 use crate::checksum;
 use crate::code::ParamCode;
 use crate::{
@@ -90,6 +90,9 @@ struct Agreed {
     tpdu_len: usize,
     /// The peer's inactivity time (F2), if it sent one.
     peer_inactivity: Option<Duration>,
+    /// Selectors for our CR (initiator) or echoed from the peer's CR into our CC (responder).
+    calling: Option<Tsel>,
+    called: Option<Tsel>,
 }
 
 /// One class 4 transport connection over a datagram network service, sans IO.
@@ -188,6 +191,8 @@ impl Connection {
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(128),
             peer_inactivity: None,
+            calling: cfg.calling_tsel,
+            called: cfg.called_tsel,
         };
         Ok(Self {
             space: Space::new(cfg.extended_format),
@@ -667,6 +672,9 @@ impl Connection {
             expedited: self.cfg.expedited && options.has(AdditionalOptions::EXPEDITED),
             tpdu_len: usize::try_from(ours.min(theirs)).unwrap_or(128),
             peer_inactivity: il.map(|ms| Duration::from_millis(ms.into())),
+            // 13.4.4: the CC may return the selectors given in the CR.
+            calling: cr.calling_tsel().and_then(Tsel::new),
+            called: cr.called_tsel().and_then(Tsel::new),
         };
         self.space = Space::new(self.agreed.extended);
         self.snd_uwe = u64::from(cr.cdt);
@@ -754,6 +762,7 @@ impl Connection {
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(128),
             peer_inactivity: il.map(|ms| Duration::from_millis(ms.into())),
+            ..self.agreed
         };
         self.space = Space::new(self.agreed.extended);
         self.snd_uwe = u64::from(cc.cdt);
@@ -1314,6 +1323,13 @@ impl Connection {
         }
         if !a.checksum {
             opts |= AdditionalOptions::NO_CHECKSUM;
+        }
+        // Selectors first: some peers need C1, C2, C0 in that order (transport.md §7 item 11).
+        if let Some(t) = &a.calling {
+            pb.push(&Param::CallingTsel(t.as_slice())).ok()?;
+        }
+        if let Some(t) = &a.called {
+            pb.push(&Param::CalledTsel(t.as_slice())).ok()?;
         }
         let size = TpduSize::at_most(u32::try_from(a.tpdu_len).unwrap_or(128));
         pb.push(&Param::TpduSize(size)).ok()?;

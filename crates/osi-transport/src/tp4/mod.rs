@@ -48,6 +48,6 @@ mod seq;
 #[cfg(feature = "std")]
 pub mod udp;
 
-pub use config::{Config, MAX_EXTENDED_CREDIT, MAX_NORMAL_CREDIT};
+pub use config::{Config, MAX_EXTENDED_CREDIT, MAX_NORMAL_CREDIT, MAX_TSEL_LEN, Tsel};
 pub use event::{DisconnectCause, Event, ExpeditedData, MAX_EXPEDITED_LEN, State};
 pub use machine::Connection;
