@@ -14,12 +14,20 @@
     clippy::expect_used
 )]
 
+#[cfg(feature = "std")]
+mod tp4;
 mod tpkt;
 
+#[cfg(feature = "std")]
+pub use self::tp4::transport_tp4;
 pub use self::tpkt::tpkt_frame;
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
 
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
-pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
+pub const ORACLES: &[Oracle] = &[
+    ("tpkt_frame", tpkt_frame),
+    #[cfg(feature = "std")]
+    ("transport_tp4", transport_tp4),
+];
