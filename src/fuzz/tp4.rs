@@ -3,7 +3,7 @@
 use core::time::Duration;
 
 use crate::transport::tp4::{Config, Connection, Event, State};
-use crate::transport::{Tpdu, TpduSize, checksum};
+use crate::transport::{Params, Tpdu, TpduSize, checksum};
 
 /// Reads the input front to back; zeros once it runs out.
 struct Input<'a>(&'a [u8]);
@@ -169,8 +169,14 @@ pub fn transport_tp4(data: &[u8]) {
                 let tpdu = &buf[..n];
                 assert!(n <= m.max_tpdu_len(), "TPDU longer than the TPDU size");
                 let (t, _) = Tpdu::decode(tpdu).expect("emitted TPDU decodes");
-                let is_cr = matches!(t, Tpdu::Cr(_));
-                if is_cr || m.options().1 {
+                let has_c3 = tpdu_params(&t).raw_iter().any(|(c, _, _)| c == 0xc3);
+                // A CR always carries C3; data-phase TPDUs carry it when it was agreed;
+                // answers to stray TPDUs follow the TPDU they answer (6.17.3).
+                let must = matches!(t, Tpdu::Cr(_))
+                    || (m.options().1
+                        && matches!(t, Tpdu::Dt(_) | Tpdu::Ed(_) | Tpdu::Ak(_) | Tpdu::Ea(_)));
+                assert!(has_c3 || !must, "checksum missing on {tpdu:02x?}");
+                if has_c3 {
                     assert!(checksum::verify(tpdu), "bad checksum on {tpdu:02x?}");
                 }
                 if net.len() < 1_000 {
@@ -194,5 +200,19 @@ pub fn transport_tp4(data: &[u8]) {
         if matches!(a.state(), State::Closed) && matches!(b.state(), State::Closed) {
             break;
         }
+    }
+}
+
+fn tpdu_params<'a>(t: &Tpdu<'a>) -> Params<'a> {
+    match t {
+        Tpdu::Cr(c) | Tpdu::Cc(c) => c.params,
+        Tpdu::Dr(d) => d.params,
+        Tpdu::Dc(d) => d.params,
+        Tpdu::Dt(d) => d.params,
+        Tpdu::Ed(e) => e.params,
+        Tpdu::Ak(a) => a.params,
+        Tpdu::Ea(e) => e.params,
+        Tpdu::Er(e) => e.params,
+        _ => Params::EMPTY,
     }
 }

@@ -79,6 +79,12 @@ pub struct Config {
     /// for T1. A local choice: X.224 allows any retransmission, the receiver discards and
     /// re-acknowledges duplicates. 0 disables it. Default 3.
     pub fast_retransmit_after: u32,
+    /// Keep a congestion window under the peer's credit (see the `congestion` module
+    /// notes: slow start, halving on duplicate AKs, one DT after T1). Off, the whole
+    /// credit window is sent at once. Default true.
+    pub congestion_control: bool,
+    /// Congestion window at the start, in DTs. Default 4; at least 1.
+    pub initial_window: u16,
     /// L, the reference freeze time: after release the reference stays in the frozen
     /// state this long, answering stray DRs with DC and ignoring the rest, so old TPDUs
     /// cannot reach a new connection using the same reference (6.18). Must exceed
@@ -135,6 +141,8 @@ impl Default for Config {
             ack_time: Duration::from_millis(100),
             ack_every: 2,
             fast_retransmit_after: 3,
+            congestion_control: true,
+            initial_window: 4,
             freeze_time: Duration::from_secs(300),
             max_nsdu_lifetime: Duration::from_secs(1),
             tpdu_size: TpduSize::S1024,
@@ -193,6 +201,7 @@ impl Config {
             self.freeze_time > self.max_nsdu_lifetime * 2,
             "freeze_time must exceed twice max_nsdu_lifetime",
         )?;
+        check(self.initial_window >= 1, "initial_window must be >= 1")?;
         check(self.ack_every >= 1, "ack_every must be >= 1")?;
         check(
             self.tpdu_size.is_iso(),

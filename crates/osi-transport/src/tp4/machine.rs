@@ -4,6 +4,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::time::Duration;
 
+use super::congestion::Congestion;
 use super::event::{DisconnectCause, Event, ExpeditedData, State};
 use super::seq::{Place, Space};
 use super::{Config, MAX_NORMAL_CREDIT, Tsel};
@@ -95,6 +96,21 @@ struct Agreed {
     called: Option<Tsel>,
 }
 
+/// Counters of one connection's sending side, for tuning and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// DTs sent, retransmissions included.
+    pub dts_sent: u64,
+    /// DTs sent again.
+    pub dts_resent: u64,
+    /// T1 expiries with something outstanding.
+    pub timeouts: u64,
+    /// Early resends after duplicate or partial AKs.
+    pub fast_resends: u64,
+    /// AKs sent.
+    pub aks_sent: u64,
+}
+
 /// One class 4 transport connection over a datagram network service, sans IO.
 ///
 /// Feed it received datagrams ([`Connection::handle_datagram`]) and the time
@@ -155,6 +171,8 @@ pub struct Connection {
     last_ak: (u64, u16, u16),
     last_ak_reopened: bool,
     dup_acks: u32,
+    congestion: Congestion,
+    stats: Stats,
     ed_out: Option<ExpeditedData>,
     ed_snd_nr: u64,
 
@@ -194,6 +212,7 @@ impl Connection {
             calling: cfg.calling_tsel,
             called: cfg.called_tsel,
         };
+        let congestion = Congestion::new(cfg.congestion_control, cfg.initial_window);
         Ok(Self {
             space: Space::new(cfg.extended_format),
             cfg,
@@ -235,6 +254,8 @@ impl Connection {
             last_ak: (0, 0, 0),
             last_ak_reopened: false,
             dup_acks: 0,
+            congestion,
+            stats: Stats::default(),
             ed_out: None,
             ed_snd_nr: 0,
             rcv_next: 0,
@@ -304,6 +325,11 @@ impl Connection {
     /// size always suffices.
     pub fn max_tpdu_len(&self) -> usize {
         self.agreed.tpdu_len
+    }
+
+    /// Counters of what was sent.
+    pub fn stats(&self) -> Stats {
+        self.stats
     }
 
     /// Octets of user data not yet acknowledged by the peer (queued or in flight).
@@ -952,8 +978,12 @@ impl Connection {
                 self.fail(DisconnectCause::RetryLimit, DisconnectReason::NOT_SPECIFIED)
             }
             State::Open => {
-                // Local choice (12.2.1.2 i): resend every outstanding DT inside the window.
+                self.stats.timeouts += 1;
+                // Local choice (12.2.1.2 i): resend the outstanding DTs from the first, as
+                // the (now one-DT) congestion window lets them go.
                 self.resend_from = self.snd_una;
+                self.congestion
+                    .on_timeout(self.snd_next - self.snd_una, self.snd_next);
                 if self.ed_out.is_some() {
                     self.send_ed = true;
                 }
@@ -1114,11 +1144,17 @@ impl Connection {
         }
         if acked > 0 {
             self.dup_acks = 0;
+            if self.congestion.on_ack(acked, self.snd_una) {
+                // A partial acknowledgement while repairing: the next hole is lost too.
+                self.fast_resend = true;
+            }
             self.progress(now);
         } else if duplicate && self.snd_una < self.snd_next {
             self.dup_acks += 1;
-            if self.dup_acks == self.cfg.fast_retransmit_after {
+            if self.dup_acks == self.cfg.fast_retransmit_after && !self.congestion.recovering() {
                 self.fast_resend = true;
+                self.congestion
+                    .on_loss(self.snd_next - self.snd_una, self.snd_next);
             }
         }
     }
@@ -1196,12 +1232,17 @@ impl Connection {
         }
         if self.fast_resend {
             self.fast_resend = false;
+            self.stats.fast_resends += 1;
             if self.snd_una < self.snd_next && self.snd_una < self.snd_uwe {
                 return self.emit_dt(self.snd_una, now, buf);
             }
         }
+        let cwnd_edge = self.snd_una.saturating_add(self.congestion.window());
         if self.resend_from < self.snd_next {
             let nr = self.resend_from;
+            if nr >= cwnd_edge {
+                return None;
+            }
             if nr >= self.snd_uwe {
                 // Never send outside the window, even when it was reduced (6.13).
                 self.resend_from = self.snd_next;
@@ -1212,7 +1253,10 @@ impl Connection {
             return self.emit_dt(nr, now, buf);
         }
         // Blocking expedited data: no new DT until the ED is acknowledged (6.11).
-        if self.snd_next < self.snd_uwe && self.ed_out.is_none() && !self.queue.is_empty() {
+        if self.snd_next < self.snd_uwe.min(cwnd_edge)
+            && self.ed_out.is_none()
+            && !self.queue.is_empty()
+        {
             if let Some(at) = self.reuse_wait(false, self.snd_next, now) {
                 self.seq_wait = Some(at);
                 return None;
@@ -1404,6 +1448,10 @@ impl Connection {
 
     fn emit_dt(&mut self, nr: u64, now: Duration, buf: &mut [u8]) -> Option<usize> {
         SeqGuard::record(&mut self.guard.dt, nr, now);
+        self.stats.dts_sent += 1;
+        if nr + 1 < self.snd_next {
+            self.stats.dts_resent += 1;
+        }
         let idx = usize::try_from(nr.checked_sub(self.snd_una)?).ok()?;
         let seg = self.unacked.get(idx)?;
         let mut pb = ParamBuf::new();
@@ -1465,6 +1513,7 @@ impl Connection {
         self.ack_at = None;
         self.in_seq_since_ak = 0;
         self.window_at = Some(now + self.window_time());
+        self.stats.aks_sent += 1;
         let fcc = self.send_fcc.take();
         let mut pb = ParamBuf::new();
         if self.ak_subseq != 0 {

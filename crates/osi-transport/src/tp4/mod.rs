@@ -41,6 +41,7 @@
 //! `udp` (feature `std`) a UDP adapter.
 
 mod config;
+mod congestion;
 mod event;
 mod machine;
 pub mod network;
@@ -50,4 +51,4 @@ pub mod udp;
 
 pub use config::{Config, MAX_EXTENDED_CREDIT, MAX_NORMAL_CREDIT, MAX_TSEL_LEN, Tsel};
 pub use event::{DisconnectCause, Event, ExpeditedData, MAX_EXPEDITED_LEN, State};
-pub use machine::Connection;
+pub use machine::{Connection, Stats};

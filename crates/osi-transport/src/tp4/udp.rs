@@ -3,12 +3,16 @@
 //! Each TPDU is one UDP datagram, the way TP4 runs over CLNP with one TPDU per N-UNITDATA.
 //! This is the IO shell: it reads the clock and blocks, the machine does not.
 
+use alloc::vec;
 use core::net::SocketAddr;
+use core::ops::ControlFlow;
 use core::time::Duration;
 use std::io;
 use std::net::UdpSocket;
+use std::time::Instant;
 
 use super::network::DatagramService;
+use super::{Connection, Event, State};
 
 /// Largest UDP payload over IPv4.
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
@@ -116,6 +120,78 @@ impl DatagramService for UdpService {
                 Ok(())
             }
             Err(e) => Err(e),
+        }
+    }
+}
+
+/// Sends every TPDU `conn` has ready at `now` through `svc`; returns how many.
+///
+/// `buf` must hold [`Connection::max_tpdu_len`] octets.
+///
+/// # Errors
+///
+/// The service's send errors.
+pub fn flush<S: DatagramService>(
+    conn: &mut Connection,
+    svc: &mut S,
+    now: Duration,
+    buf: &mut [u8],
+) -> Result<usize, S::Error> {
+    let mut n = 0;
+    while let Some(len) = conn.poll_transmit(now, buf) {
+        svc.send(buf.get(..len).unwrap_or_default())?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Longest a [`drive`] loop blocks in `recv` before it looks at the user again.
+pub const DRIVE_POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// A blocking event loop for one connection over UDP: the IO shell around the machine.
+///
+/// Each turn reads the clock (time since `epoch`), fires due timers, sends what is ready,
+/// calls `user` once with `None` and once per event, then waits for a datagram until the
+/// next deadline (at most [`DRIVE_POLL_INTERVAL`]). It returns when `user` breaks or the
+/// connection is released (frozen or closed).
+///
+/// # Errors
+///
+/// Socket errors.
+pub fn drive(
+    conn: &mut Connection,
+    svc: &mut UdpService,
+    epoch: Instant,
+    mut user: impl FnMut(&mut Connection, Option<Event>, Duration) -> ControlFlow<()>,
+) -> io::Result<()> {
+    let mut buf = vec![0u8; MAX_UDP_PAYLOAD];
+    loop {
+        let now = epoch.elapsed();
+        if conn.poll_timeout().is_some_and(|t| t <= now) {
+            conn.handle_timeout(now);
+        }
+        if user(conn, None, now).is_break() {
+            return Ok(());
+        }
+        while let Some(e) = conn.poll_event() {
+            if user(conn, Some(e), now).is_break() {
+                return Ok(());
+            }
+        }
+        flush(conn, svc, now, &mut buf)?;
+        if matches!(conn.state(), State::Frozen | State::Closed) {
+            return Ok(());
+        }
+        let wait = conn
+            .poll_timeout()
+            .map_or(DRIVE_POLL_INTERVAL, |t| t.saturating_sub(now))
+            .min(DRIVE_POLL_INTERVAL);
+        if let Some(n) = svc.recv_timeout(&mut buf, wait)? {
+            conn.handle_datagram(epoch.elapsed(), buf.get(..n).unwrap_or_default());
+            // Take whatever else is already queued before sending again.
+            while let Some(n) = svc.try_recv(&mut buf)? {
+                conn.handle_datagram(epoch.elapsed(), buf.get(..n).unwrap_or_default());
+            }
         }
     }
 }
