@@ -31,6 +31,8 @@ pub(crate) fn loopback(total: usize, tsdu: usize, credit: u16) -> Report {
         tpdu_size: TpduSize::S8192,
         credit,
         retransmit_time: Duration::from_millis(50),
+        // Loopback round trips are tens of microseconds: let T1 follow them down.
+        min_retransmit_time: Duration::from_millis(1),
         ack_every: 4,
         ack_time: Duration::from_millis(2),
         max_send_buffer: 4 << 20,

@@ -41,6 +41,7 @@ fn sim_config(rng: &mut Rng) -> Config {
     let extended = rng.chance(500_000);
     Config {
         retransmit_time: Duration::from_millis(150),
+        min_retransmit_time: Duration::from_millis(20),
         max_transmissions: 16,
         inactivity_time: Duration::from_secs(8),
         window_time: Duration::from_secs(2),

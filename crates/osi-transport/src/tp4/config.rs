@@ -51,9 +51,15 @@ impl core::fmt::Debug for Tsel {
 pub struct Config {
     /// T1, the local retransmission time: how long a CR, CC, DT, ED, DR or window-reopening
     /// AK waits for its acknowledgement before it is sent again. X.224 wants
-    /// T1 = ELR + ERL + AR + x; the default, 1 s, covers round trips of a few hundred
-    /// milliseconds plus the peer's acknowledgement time. Default 1 s.
+    /// T1 = ELR + ERL + AR + x. This value is used until a round trip has been measured,
+    /// then T1 adapts (see `min_retransmit_time`) but never exceeds it. The default, 1 s,
+    /// covers round trips of a few hundred milliseconds plus the peer's acknowledgement
+    /// time. Default 1 s.
     pub retransmit_time: Duration,
+    /// Lower bound of T1 once it adapts to measured round trips (the `retransmit_time` above
+    /// is used until the first measurement and is the upper bound). Equal to
+    /// `retransmit_time`, T1 is fixed. Default 100 ms.
+    pub min_retransmit_time: Duration,
     /// N, the maximum number of transmissions of a TPDU (so N - 1 retransmissions) without
     /// progress before the connection is given up and the user told (12.2.1.2 i). ARGO's
     /// `TP_NRETRANS`. Default 12; at least 1.
@@ -135,6 +141,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             retransmit_time: Duration::from_secs(1),
+            min_retransmit_time: Duration::from_millis(100),
             max_transmissions: 12,
             inactivity_time: Duration::from_secs(180),
             window_time: Duration::from_secs(60),

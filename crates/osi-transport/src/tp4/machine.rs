@@ -6,6 +6,7 @@ use core::time::Duration;
 
 use super::congestion::Congestion;
 use super::event::{DisconnectCause, Event, ExpeditedData, State};
+use super::rtt::Rtt;
 use super::seq::{Place, Space};
 use super::{Config, MAX_NORMAL_CREDIT, Tsel};
 use crate::checksum;
@@ -63,6 +64,9 @@ impl SeqGuard {
 struct Segment {
     eot: bool,
     data: Vec<u8>,
+    /// When it was first sent (None: not yet), and whether it was sent again since.
+    sent_at: Option<Duration>,
+    resent: bool,
 }
 
 /// A TPDU answering a TPDU that belongs to no open connection (6.9.2.4.2).
@@ -172,6 +176,7 @@ pub struct Connection {
     last_ak_reopened: bool,
     dup_acks: u32,
     congestion: Congestion,
+    rtt: Rtt,
     stats: Stats,
     ed_out: Option<ExpeditedData>,
     ed_snd_nr: u64,
@@ -213,6 +218,7 @@ impl Connection {
             called: cfg.called_tsel,
         };
         let congestion = Congestion::new(cfg.congestion_control, cfg.initial_window);
+        let rtt = Rtt::new(cfg.min_retransmit_time, cfg.retransmit_time);
         Ok(Self {
             space: Space::new(cfg.extended_format),
             cfg,
@@ -255,6 +261,7 @@ impl Connection {
             last_ak_reopened: false,
             dup_acks: 0,
             congestion,
+            rtt,
             stats: Stats::default(),
             ed_out: None,
             ed_snd_nr: 0,
@@ -937,14 +944,14 @@ impl Connection {
 
     fn arm_t1(&mut self, now: Duration) {
         if self.t1.is_none() {
-            self.t1 = Some(now + self.cfg.retransmit_time);
+            self.t1 = Some(now + self.rtt.t1());
         }
     }
 
     /// Something was acknowledged: the retry count starts again.
     fn progress(&mut self, now: Duration) {
         self.tries = 0;
-        self.t1 = self.outstanding().then_some(now + self.cfg.retransmit_time);
+        self.t1 = self.outstanding().then_some(now + self.rtt.t1());
     }
 
     fn outstanding(&self) -> bool {
@@ -1060,6 +1067,8 @@ impl Connection {
                     Segment {
                         eot: d.eot,
                         data: d.data.to_vec(),
+                        sent_at: None,
+                        resent: false,
                     },
                 );
             }
@@ -1121,10 +1130,19 @@ impl Connection {
         let duplicate = !reject && (abs, subseq, cdt) == self.last_ak;
         let was_closed = self.snd_uwe <= self.snd_una;
         let acked = abs - self.snd_una;
+        let mut sample = None;
         for _ in 0..acked {
             if let Some(seg) = self.unacked.pop_front() {
                 self.send_bytes -= seg.data.len();
+                // Karn: only a DT sent once gives an unambiguous round trip.
+                sample = seg
+                    .sent_at
+                    .filter(|_| !seg.resent)
+                    .map(|t| now.saturating_sub(t));
             }
+        }
+        if let Some(r) = sample {
+            self.rtt.sample(r);
         }
         self.snd_una = abs;
         self.snd_uwe = abs + u64::from(cdt);
@@ -1297,7 +1315,12 @@ impl Connection {
         } else {
             self.queue_off = end;
         }
-        self.unacked.push_back(Segment { eot, data });
+        self.unacked.push_back(Segment {
+            eot,
+            data,
+            sent_at: None,
+            resent: false,
+        });
         true
     }
 
@@ -1453,6 +1476,13 @@ impl Connection {
             self.stats.dts_resent += 1;
         }
         let idx = usize::try_from(nr.checked_sub(self.snd_una)?).ok()?;
+        if let Some(seg) = self.unacked.get_mut(idx) {
+            if seg.sent_at.is_some() {
+                seg.resent = true;
+            } else {
+                seg.sent_at = Some(now);
+            }
+        }
         let seg = self.unacked.get(idx)?;
         let mut pb = ParamBuf::new();
         self.seal(&mut pb)?;

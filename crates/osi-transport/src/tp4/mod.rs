@@ -45,6 +45,7 @@ mod congestion;
 mod event;
 mod machine;
 pub mod network;
+mod rtt;
 mod seq;
 #[cfg(feature = "std")]
 pub mod udp;

@@ -99,7 +99,8 @@ pub struct SimConfig {
     /// Datagrams delivered twice (the copy with its own delay). Default 0.
     pub duplicate_ppm: u32,
     /// Datagrams held back by an extra delay of up to `reorder_delay`, so later ones
-    /// overtake them. Default 0.
+    /// overtake them. Default 0. Other datagrams keep their order: each arrives no earlier
+    /// than the one sent before it in the same direction (delay varies, order does not).
     pub reorder_ppm: u32,
     /// Smallest one-way delay. Default 1 ms.
     pub min_delay: Duration,
@@ -159,6 +160,8 @@ pub struct SimNetwork {
     rng: Rng,
     in_flight: BinaryHeap<InFlight>,
     seq: u64,
+    /// Latest in-order arrival time per destination (A, B).
+    last_arrival: [Duration; 2],
     stats: SimStats,
 }
 
@@ -170,6 +173,7 @@ impl SimNetwork {
             rng: Rng::new(seed),
             in_flight: BinaryHeap::new(),
             seq: 0,
+            last_arrival: [Duration::ZERO; 2],
             stats: SimStats::default(),
         }
     }
@@ -217,6 +221,10 @@ impl SimNetwork {
             if self.rng.chance(self.cfg.reorder_ppm) {
                 self.stats.reordered += 1;
                 at += self.rng.between(Duration::ZERO, self.cfg.reorder_delay);
+            } else if let Some(last) = self.last_arrival.get_mut(usize::from(from == Side::A)) {
+                // In order: not before the previous in-order datagram to the same side.
+                at = at.max(*last);
+                *last = at;
             }
             self.seq += 1;
             self.in_flight

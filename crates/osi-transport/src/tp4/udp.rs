@@ -21,6 +21,10 @@ pub const MAX_UDP_PAYLOAD: usize = 65_507;
 #[derive(Debug)]
 pub struct UdpService {
     socket: UdpSocket,
+    /// The socket's current blocking mode and read time-out, so that each is changed with
+    /// a system call only when it has to change (one `recv` per datagram otherwise).
+    nonblocking: bool,
+    read_timeout: Option<Duration>,
 }
 
 impl UdpService {
@@ -33,12 +37,24 @@ impl UdpService {
     pub fn bind(local: SocketAddr, peer: SocketAddr) -> io::Result<Self> {
         let socket = UdpSocket::bind(local)?;
         socket.connect(peer)?;
-        Ok(Self { socket })
+        Ok(Self::from_socket(socket))
     }
 
     /// Wraps an already connected socket.
     pub fn from_socket(socket: UdpSocket) -> Self {
-        Self { socket }
+        Self {
+            socket,
+            nonblocking: false,
+            read_timeout: None,
+        }
+    }
+
+    fn set_nonblocking(&mut self, on: bool) -> io::Result<()> {
+        if self.nonblocking != on {
+            self.socket.set_nonblocking(on)?;
+            self.nonblocking = on;
+        }
+        Ok(())
     }
 
     /// The local address.
@@ -56,9 +72,13 @@ impl UdpService {
     ///
     /// Socket errors other than a time-out. A refused port (ICMP) is reported as
     /// `Ok(None)`: to a datagram service that is just a lost datagram.
-    pub fn recv_timeout(&self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<usize>> {
-        self.socket
-            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+    pub fn recv_timeout(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<Option<usize>> {
+        self.set_nonblocking(false)?;
+        let t = Some(timeout.max(Duration::from_millis(1)));
+        if self.read_timeout != t {
+            self.socket.set_read_timeout(t)?;
+            self.read_timeout = t;
+        }
         match self.socket.recv(buf) {
             Ok(n) => Ok(Some(n)),
             Err(e)
@@ -80,11 +100,9 @@ impl UdpService {
     /// # Errors
     ///
     /// Socket errors other than "nothing waiting".
-    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<Option<usize>> {
-        self.socket.set_nonblocking(true)?;
-        let r = self.socket.recv(buf);
-        self.socket.set_nonblocking(false)?;
-        match r {
+    pub fn try_recv(&mut self, buf: &mut [u8]) -> io::Result<Option<usize>> {
+        self.set_nonblocking(true)?;
+        match self.socket.recv(buf) {
             Ok(n) => Ok(Some(n)),
             Err(e)
                 if matches!(
