@@ -14,13 +14,17 @@
     clippy::expect_used
 )]
 
+mod session;
 #[cfg(feature = "std")]
 mod tp4;
 mod tpkt;
+mod transport;
 
+pub use self::session::{is_canonical, session_context, session_spdu};
 #[cfg(feature = "std")]
 pub use self::tp4::transport_tp4;
 pub use self::tpkt::tpkt_frame;
+pub use self::transport::{transport_tp0, transport_tpdu};
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
@@ -28,6 +32,9 @@ pub type Oracle = (&'static str, fn(&[u8]));
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
 pub const ORACLES: &[Oracle] = &[
     ("tpkt_frame", tpkt_frame),
+    ("transport_tpdu", transport_tpdu),
+    ("transport_tp0", transport_tp0),
+    ("session_spdu", session_spdu),
     #[cfg(feature = "std")]
     ("transport_tp4", transport_tp4),
 ];

@@ -14,6 +14,20 @@ pub fn use_all(buf: &mut [u8]) -> usize {
         n += used;
         n += tpdu.encode(buf).unwrap_or(0);
     }
+    // The TP0 machine with a fixed reassembly buffer: no allocation needed.
+    let now = core::time::Duration::ZERO;
+    if let Ok(mut m) =
+        osi_transport::tp0::Tp0::responder(osi_transport::tp0::Config::default(), [0u8; 64], now)
+    {
+        n += m
+            .handle_input(now, b"\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x01\x00")
+            .consumed;
+    }
+    let ctx = osi_session::Context::new(osi_session::Si42::MajorSyncAck);
+    if let Ok(tsdu) = osi_session::Tsdu::decode(b"\x01\x00\x01\x00data", ctx) {
+        n += tsdu.len();
+        n += tsdu.encode(false, buf).unwrap_or(0);
+    }
     n
 }
 

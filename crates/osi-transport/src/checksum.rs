@@ -32,18 +32,7 @@ pub fn verify(tpdu: &[u8]) -> bool {
 /// parameter of length 2.
 pub fn fill(tpdu: &mut [u8]) -> Result<()> {
     let at = {
-        let (t, _) = Tpdu::decode(tpdu)?;
-        let params = match t {
-            Tpdu::Cr(c) | Tpdu::Cc(c) => c.params,
-            Tpdu::Dr(d) => d.params,
-            Tpdu::Dc(d) => d.params,
-            Tpdu::Dt(d) => d.params,
-            Tpdu::Ed(e) => e.params,
-            Tpdu::Ak(a) => a.params,
-            Tpdu::Ea(e) => e.params,
-            Tpdu::Er(e) => e.params,
-            Tpdu::Rj(_) => crate::Params::EMPTY,
-        };
+        let params = Tpdu::decode(tpdu)?.0.params();
         params
             .raw_iter()
             .filter(|(code, value, _)| *code == ParamCode::CHECKSUM.0 && value.len() == 2)

@@ -18,6 +18,7 @@ mod connection;
 mod data;
 mod error;
 mod param;
+pub mod tp0;
 #[cfg(feature = "alloc")]
 pub mod tp4;
 mod tpdu;

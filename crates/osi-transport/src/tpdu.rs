@@ -156,6 +156,32 @@ impl<'a> Tpdu<'a> {
         Ok((tpdu, used))
     }
 
+    /// The variable part (empty for RJ, which has none).
+    pub fn params(&self) -> Params<'a> {
+        match self {
+            Self::Cr(c) | Self::Cc(c) => c.params,
+            Self::Dr(d) => d.params,
+            Self::Dc(d) => d.params,
+            Self::Dt(d) => d.params,
+            Self::Ed(e) => e.params,
+            Self::Ak(a) => a.params,
+            Self::Ea(e) => e.params,
+            Self::Er(e) => e.params,
+            Self::Rj(_) => Params::EMPTY,
+        }
+    }
+
+    /// The user data (empty for the types without a data field).
+    pub fn data(&self) -> &'a [u8] {
+        match self {
+            Self::Cr(c) | Self::Cc(c) => c.data,
+            Self::Dr(d) => d.data,
+            Self::Dt(d) => d.data,
+            Self::Ed(e) => e.data,
+            _ => &[],
+        }
+    }
+
     /// Whether this type has a data field running to the end of the NSDU.
     pub fn carries_data(&self) -> bool {
         matches!(

@@ -1,0 +1,161 @@
+//! The one error type of this crate.
+
+use crate::Kind;
+
+/// What went wrong while decoding or encoding SPDUs.
+///
+/// Parameter codes are decimal, as X.225 prints them. On receipt every variant is a
+/// protocol error in the sense of X.225 A.4.1.2: the usual reaction is an AB SPDU with
+/// Transport Disconnect `0x05` (session.md §9.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The TSDU holds no octets.
+    #[error("empty TSDU: a TSDU holds at least one SPDU")]
+    Empty,
+    /// An SPDU or parameter unit runs past the end of its enclosing field.
+    #[error("{0} runs past the end of its enclosing field")]
+    Truncated(&'static str),
+    /// The SI octet names no SPDU of X.225.
+    #[error("SI {0} (0x{0:02x}) names no session SPDU")]
+    UnknownSi(u8),
+    /// SI of an SPDU this crate does not implement: connectionless UNIT DATA (64) or an
+    /// Amd.1 short-form SPDU (first octet 0x80 and above), neither used by X.400.
+    #[error("SI 0x{0:02x} (unit data or short-form SPDU) is not supported")]
+    UnsupportedSi(u8),
+    /// A parameter that X.225 defines, but not in this SPDU or group.
+    #[error("parameter {code} is not allowed in {spdu}")]
+    UnexpectedParameter {
+        /// The SPDU.
+        spdu: Kind,
+        /// Parameter code.
+        code: u8,
+    },
+    /// A mandatory parameter is absent.
+    #[error("{spdu} lacks mandatory parameter {code}")]
+    MissingParameter {
+        /// The SPDU.
+        spdu: Kind,
+        /// Parameter code.
+        code: u8,
+    },
+    /// A defined parameter appears twice at the same level.
+    #[error("parameter {0} appears twice")]
+    DuplicateParameter(u8),
+    /// A fixed-size parameter with the wrong length.
+    #[error("parameter {code} has length {len}, not the length X.225 fixes for it")]
+    BadLength {
+        /// Parameter code.
+        code: u8,
+        /// Length found.
+        len: usize,
+    },
+    /// A variable-size parameter longer than X.225 allows.
+    #[error("parameter {code} is {len} octets long, more than the {max} allowed")]
+    TooLong {
+        /// Parameter code.
+        code: u8,
+        /// Length found.
+        len: usize,
+        /// Largest allowed.
+        max: usize,
+    },
+    /// A value that X.225 reserves (resync type above 2, prepare type 0 or above 4, ...).
+    #[error("parameter {code} has the reserved value {value}")]
+    InvalidValue {
+        /// Parameter code.
+        code: u8,
+        /// Value found.
+        value: u8,
+    },
+    /// A serial number octet that is not an ASCII digit (X.225 §8.3.1.13).
+    #[error("serial number parameter {code} holds octet 0x{octet:02x}, not an ASCII digit")]
+    BadSerialNumber {
+        /// Parameter code.
+        code: u8,
+        /// The offending octet.
+        octet: u8,
+    },
+    /// A serial number with more digits than [`crate::MAX_SERIAL_DIGITS`], or none.
+    #[error("serial number parameter {code} has {len} digits; 1 to 19 are supported")]
+    SerialTooLong {
+        /// Parameter code.
+        code: u8,
+        /// Digits found.
+        len: usize,
+    },
+    /// SS-user data longer than the version allows in this SPDU (session.md §1.4).
+    #[error("{spdu} carries {len} octets of user data, more than the {max} allowed")]
+    UserDataTooLong {
+        /// The SPDU.
+        spdu: Kind,
+        /// Octets found.
+        len: usize,
+        /// Largest allowed.
+        max: usize,
+    },
+    /// Extended User Data (194) or Data Overflow (60) in a CN that does not propose
+    /// version 2 alone (X.225 §8.3.1.19, §8.3.1.21).
+    #[error("extended user data and data overflow need a CN that proposes version 2 only")]
+    NeedsVersion2Only,
+    /// Extended User Data of 512 octets or less: such data belongs in PGI 193.
+    #[error("extended user data of {0} octets: 513 to 10240 octets belong there, less in PGI 193")]
+    ExtendedUserDataTooShort(usize),
+    /// A CN with both User Data (193) and Extended User Data (194).
+    #[error("CN carries both user data (193) and extended user data (194)")]
+    BothUserData,
+    /// A parameter that version 1 forbids in this SPDU (Enclosure Item outside DT/TD, user
+    /// data in GT, GTC, AI, AIA, AD, ADA).
+    #[error("parameter {code} is not allowed in {spdu} under protocol version 1")]
+    NotInVersion1 {
+        /// The SPDU.
+        spdu: Kind,
+        /// Parameter code.
+        code: u8,
+    },
+    /// An SI 41 SPDU whose Sync Type Item contradicts its type: MAP needs bit 1 set, AE must
+    /// not have it.
+    #[error("{0}: the Sync Type Item contradicts the SPDU type")]
+    SyncTypeMismatch(Kind),
+    /// RF user data in the Reason Code with a reason other than 2.
+    #[error("refuse reason {0} cannot carry user data; only reason 2 can")]
+    ReasonCannotCarryData(u8),
+    /// A user information field on an SPDU other than DT, TD or EX.
+    #[error("{0} has no user information field")]
+    UserInfoNotAllowed(Kind),
+    /// An EX SPDU with more than 14 octets of user information.
+    #[error("EX carries {0} octets of user information, more than 14")]
+    ExpeditedTooLong(usize),
+    /// A category 2 SPDU first in a TSDU, or a category 0 or 1 SPDU after the first.
+    #[error("{0} cannot stand at this place in a TSDU (X.225 Table 6)")]
+    Misplaced(Kind),
+    /// A category 1 SPDU followed by more octets.
+    #[error("{0} must be alone in its TSDU")]
+    NotAlone(Kind),
+    /// A pair of SPDUs that neither basic nor (when allowed) extended concatenation permits.
+    #[error("{then} cannot follow {after} in one TSDU (X.225 Tables 7 and 8)")]
+    BadConcatenation {
+        /// The SPDU before.
+        after: Kind,
+        /// The SPDU that cannot follow it.
+        then: Kind,
+    },
+    /// A GT or PT used for concatenation carries user data, or a Token Item in front of
+    /// RS, AD, AI or CD, or in front of a segment that does not end an SSDU.
+    #[error("the {0} in front of a concatenated SPDU carries a forbidden parameter")]
+    BadConcatenationParameter(Kind),
+    /// A parameter field above 65 535 octets cannot be encoded (X.225 §8.2.5).
+    #[error("parameter field of {0} octets exceeds 65535")]
+    FieldTooLong(usize),
+    /// The output buffer is shorter than the encoding.
+    #[error("buffer too small: need {needed} octets, have {available}")]
+    BufferTooSmall {
+        /// Octets the encoding needs.
+        needed: usize,
+        /// Octets the buffer has.
+        available: usize,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;

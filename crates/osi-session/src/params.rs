@@ -1,0 +1,735 @@
+//! The parameters of an SPDU, typed, and their parameter groups (X.225 §8.3; session.md §3).
+//!
+//! One [`Params`] type serves every SPDU: each field is one PI or PGI code, and a table per
+//! SPDU type ([`crate::Kind`]) says which codes it may and must carry. Decoding walks the
+//! units once, in whatever order they come; encoding writes them in increasing code order
+//! with the shortest length indicators (X.225 §8.2.5, §8.2.6).
+
+use crate::code::*;
+use crate::unit::{Out, Units, Unknown};
+use crate::values::*;
+use crate::{Error, Kind, Result};
+
+/// Connection Identifier, PGI 1 (CN, AC, RF). CN carries the calling reference, AC and RF
+/// the called reference. The references are opaque octets: ISODE puts BER strings and a
+/// UTCTime with a 3-digit year there (session.md §11.4), so they are never parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConnectionId<'a> {
+    /// PI 9, at most 64 octets (AC, RF).
+    pub called_ref: Option<&'a [u8]>,
+    /// PI 10, at most 64 octets (CN).
+    pub calling_ref: Option<&'a [u8]>,
+    /// PI 11, at most 64 octets.
+    pub common_ref: Option<&'a [u8]>,
+    /// PI 12, at most 4 octets.
+    pub additional_ref: Option<&'a [u8]>,
+    /// Undefined codes inside the group, kept verbatim.
+    pub unknown: Unknown<'a>,
+}
+
+/// Connect/Accept Item, PGI 5 (CN, AC). When the group is absent the defaults apply:
+/// no extended concatenation, version 1, tokens at the initiator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConnectAccept<'a> {
+    /// PI 19, mandatory in the group.
+    pub protocol_options: ProtocolOptions,
+    /// PI 21.
+    pub tsdu_max_size: Option<TsduMaxSize>,
+    /// PI 22, mandatory in the group: proposed (CN) or selected (AC) versions.
+    pub version: Version,
+    /// PI 23, at most 6 digits.
+    pub initial_serial: Option<SerialNumber>,
+    /// PI 26.
+    pub token_setting: Option<TokenSetting>,
+    /// PI 55 (symmetric synchronize), at most 6 digits.
+    pub second_initial_serial: Option<SerialNumber>,
+    /// PI 56: number of digits of the largest serial number; 0 means unlimited.
+    pub upper_limit_serial: Option<u8>,
+    /// PI 57 (only with 56).
+    pub large_initial_serial: Option<SerialNumber>,
+    /// PI 58 (only with 56).
+    pub large_second_initial_serial: Option<SerialNumber>,
+    /// Undefined codes inside the group, kept verbatim.
+    pub unknown: Unknown<'a>,
+}
+
+/// Linking Information, PGI 33 (AR): the interrupted activity and where to resume it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Linking<'a> {
+    /// PI 9: called SS-user reference of the old connection.
+    pub called_ref: Option<&'a [u8]>,
+    /// PI 10: calling SS-user reference of the old connection.
+    pub calling_ref: Option<&'a [u8]>,
+    /// PI 11: common reference of the old connection.
+    pub common_ref: Option<&'a [u8]>,
+    /// PI 12: additional reference of the old connection.
+    pub additional_ref: Option<&'a [u8]>,
+    /// PI 41, mandatory: the old activity identifier, 1 to 6 octets.
+    pub old_activity_id: &'a [u8],
+    /// PI 42, mandatory: the next serial number to use, minus one.
+    pub serial: SerialNumber,
+    /// PI 54 (symmetric synchronize).
+    pub second_serial: Option<SerialNumber>,
+    /// Undefined codes inside the group, kept verbatim.
+    pub unknown: Unknown<'a>,
+}
+
+/// Every parameter an SPDU can carry, by code. `None` means the unit is absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params<'a> {
+    /// PGI 1.
+    pub connection_id: Option<ConnectionId<'a>>,
+    /// PGI 5.
+    pub connect_accept: Option<ConnectAccept<'a>>,
+    /// PI 15.
+    pub sync_type: Option<SyncType>,
+    /// PI 16.
+    pub token_item: Option<TokenItem>,
+    /// PI 17.
+    pub transport_disconnect: Option<TransportDisconnect>,
+    /// PI 20; absent means [`Requirements::DEFAULT`].
+    pub requirements: Option<Requirements>,
+    /// PI 21 at the top level (OA).
+    pub tsdu_max_size: Option<TsduMaxSize>,
+    /// PI 22 at the top level (OA, RF).
+    pub version: Option<Version>,
+    /// PI 24.
+    pub prepare_type: Option<PrepareType>,
+    /// PI 25.
+    pub enclosure: Option<Enclosure>,
+    /// PI 26 at the top level (RS, RA).
+    pub token_setting: Option<TokenSetting>,
+    /// PI 27.
+    pub resync_type: Option<ResyncType>,
+    /// PGI 33.
+    pub linking: Option<Linking<'a>>,
+    /// PI 41 at the top level: the (new) activity identifier, 1 to 6 octets.
+    pub activity_id: Option<&'a [u8]>,
+    /// PI 42.
+    pub serial: Option<SerialNumber>,
+    /// PI 49.
+    pub reflect: Option<&'a [u8]>,
+    /// PI 50.
+    pub reason: Option<Reason<'a>>,
+    /// PI 51, at most 16 octets.
+    pub calling_ssel: Option<&'a [u8]>,
+    /// PI 52 (called in CN, responding in AC), at most 16 octets; may be empty (ISODE).
+    pub called_ssel: Option<&'a [u8]>,
+    /// PI 53.
+    pub second_resync_type: Option<ResyncType>,
+    /// PI 54.
+    pub second_serial: Option<SerialNumber>,
+    /// PI 60.
+    pub data_overflow: Option<DataOverflow>,
+    /// SS-user data: PGI 193, or PI 46 in MIA (where PGI 193 is also accepted on receipt).
+    pub user_data: Option<&'a [u8]>,
+    /// PGI 194 (CN, version 2 only).
+    pub extended_user_data: Option<&'a [u8]>,
+    /// Undefined top-level codes, kept verbatim.
+    pub unknown: Unknown<'a>,
+}
+
+/// Largest SS-user reference (PI 9, 10, 11), X.225 §8.3.1.x.
+pub const MAX_REF_LEN: usize = 64;
+/// Largest Additional Reference Information (PI 12).
+pub const MAX_ADDITIONAL_REF_LEN: usize = 4;
+/// Largest session selector (PI 51, 52).
+pub const MAX_SSEL_LEN: usize = 16;
+/// Largest activity identifier (PI 41).
+pub const MAX_ACTIVITY_ID_LEN: usize = 6;
+/// Largest Initial Serial Number and Second Initial Serial Number (PI 23, 55), in digits.
+pub const MAX_INITIAL_SERIAL_DIGITS: usize = 6;
+/// Largest Reflect Parameter Values in AB (PI 49).
+pub const MAX_ABORT_REFLECT_LEN: usize = 9;
+
+fn set<T>(slot: &mut Option<T>, code: u8, v: T) -> Result<()> {
+    if slot.is_some() {
+        return Err(Error::DuplicateParameter(code));
+    }
+    *slot = Some(v);
+    Ok(())
+}
+
+/// A one-octet value. X.225 §8.2.5: a zero length means the value is absent.
+fn one(code: u8, v: &[u8]) -> Result<Option<u8>> {
+    match v {
+        [] => Ok(None),
+        [x] => Ok(Some(*x)),
+        _ => Err(Error::BadLength { code, len: v.len() }),
+    }
+}
+
+fn set_one<T>(slot: &mut Option<T>, code: u8, v: &[u8], f: impl Fn(u8) -> Result<T>) -> Result<()> {
+    match one(code, v)? {
+        Some(x) => set(slot, code, f(x)?),
+        None => Ok(()),
+    }
+}
+
+fn set_serial(slot: &mut Option<SerialNumber>, code: u8, v: &[u8]) -> Result<()> {
+    // A zero length means absent (X.225 §8.2.5).
+    if v.is_empty() {
+        Ok(())
+    } else {
+        set(slot, code, SerialNumber::parse(code, v)?)
+    }
+}
+
+fn max_len(code: u8, v: &[u8], max: usize) -> Result<()> {
+    if v.len() > max {
+        Err(Error::TooLong {
+            code,
+            len: v.len(),
+            max,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn serial_digits(code: u8, s: Option<SerialNumber>, max: usize) -> Result<()> {
+    match s {
+        Some(s) if s.digits() > max => Err(Error::TooLong {
+            code,
+            len: s.digits(),
+            max,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn activity_id(code: u8, v: &[u8]) -> Result<()> {
+    if v.is_empty() {
+        return Err(Error::BadLength { code, len: 0 });
+    }
+    max_len(code, v, MAX_ACTIVITY_ID_LEN)
+}
+
+/// A defined code inside a group that the group does not hold, or a group code (no PGI
+/// nests inside a PGI, X.225 §8.2.3).
+fn check_group_code(kind: Kind, code: u8, allowed: &[u8]) -> Result<bool> {
+    if !is_defined(code) {
+        return Ok(false);
+    }
+    if allowed.contains(&code) {
+        Ok(true)
+    } else {
+        Err(Error::UnexpectedParameter { spdu: kind, code })
+    }
+}
+
+impl<'a> ConnectionId<'a> {
+    fn parse(kind: Kind, field: &'a [u8]) -> Result<Self> {
+        let mut g = Self {
+            unknown: Unknown::from_checked_field(field),
+            ..Self::default()
+        };
+        for unit in Units::new(field) {
+            let unit = unit?;
+            if !check_group_code(
+                kind,
+                unit.code,
+                &[CALLED_REF, CALLING_REF, COMMON_REF, ADDITIONAL_REF],
+            )? {
+                continue;
+            }
+            let slot = match unit.code {
+                CALLED_REF => &mut g.called_ref,
+                CALLING_REF => &mut g.calling_ref,
+                COMMON_REF => &mut g.common_ref,
+                _ => &mut g.additional_ref,
+            };
+            set(slot, unit.code, unit.value)?;
+        }
+        Ok(g)
+    }
+
+    fn units(&self) -> [(u8, Option<&'a [u8]>); 4] {
+        [
+            (CALLED_REF, self.called_ref),
+            (CALLING_REF, self.calling_ref),
+            (COMMON_REF, self.common_ref),
+            (ADDITIONAL_REF, self.additional_ref),
+        ]
+    }
+
+    fn check(&self, kind: Kind, allowed: &[u8]) -> Result<()> {
+        for (code, v) in self.units() {
+            let Some(v) = v else { continue };
+            if !allowed.contains(&code) {
+                return Err(Error::UnexpectedParameter { spdu: kind, code });
+            }
+            max_len(
+                code,
+                v,
+                if code == ADDITIONAL_REF {
+                    MAX_ADDITIONAL_REF_LEN
+                } else {
+                    MAX_REF_LEN
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    fn emit(&self, out: &mut Out<'_>) -> Result<()> {
+        for (code, v) in self.units() {
+            if let Some(v) = v {
+                out.known(&self.unknown, code)?;
+                out.unit(code, &[v])?;
+            }
+        }
+        out.finish_unknown(&self.unknown)
+    }
+}
+
+impl<'a> ConnectAccept<'a> {
+    fn parse(kind: Kind, field: &'a [u8]) -> Result<Self> {
+        let mut options = None;
+        let mut version = None;
+        let mut g = Self {
+            unknown: Unknown::from_checked_field(field),
+            ..Self::default()
+        };
+        const ALLOWED: &[u8] = &[
+            PROTOCOL_OPTIONS,
+            TSDU_MAX_SIZE,
+            VERSION,
+            INITIAL_SERIAL,
+            TOKEN_SETTING,
+            SECOND_INITIAL_SERIAL,
+            UPPER_LIMIT_SERIAL,
+            LARGE_INITIAL_SERIAL,
+            LARGE_SECOND_INITIAL_SERIAL,
+        ];
+        for unit in Units::new(field) {
+            let unit = unit?;
+            let (code, v) = (unit.code, unit.value);
+            if !check_group_code(kind, code, ALLOWED)? {
+                continue;
+            }
+            match code {
+                PROTOCOL_OPTIONS => set_one(&mut options, code, v, |x| Ok(ProtocolOptions(x)))?,
+                TSDU_MAX_SIZE if v.is_empty() => {}
+                TSDU_MAX_SIZE => set(&mut g.tsdu_max_size, code, TsduMaxSize::parse(code, v)?)?,
+                VERSION => set_one(&mut version, code, v, |x| Ok(Version(x)))?,
+                INITIAL_SERIAL => set_serial(&mut g.initial_serial, code, v)?,
+                TOKEN_SETTING => set_one(&mut g.token_setting, code, v, |x| Ok(TokenSetting(x)))?,
+                SECOND_INITIAL_SERIAL => set_serial(&mut g.second_initial_serial, code, v)?,
+                UPPER_LIMIT_SERIAL => set_one(&mut g.upper_limit_serial, code, v, Ok)?,
+                LARGE_INITIAL_SERIAL => set_serial(&mut g.large_initial_serial, code, v)?,
+                _ => set_serial(&mut g.large_second_initial_serial, code, v)?,
+            }
+        }
+        // X.225 §8.3.1.x: PI 19 and PI 22 are mandatory whenever PGI 5 is present.
+        g.protocol_options = options.ok_or(Error::MissingParameter {
+            spdu: kind,
+            code: PROTOCOL_OPTIONS,
+        })?;
+        g.version = version.ok_or(Error::MissingParameter {
+            spdu: kind,
+            code: VERSION,
+        })?;
+        Ok(g)
+    }
+
+    fn check(&self) -> Result<()> {
+        serial_digits(
+            INITIAL_SERIAL,
+            self.initial_serial,
+            MAX_INITIAL_SERIAL_DIGITS,
+        )?;
+        serial_digits(
+            SECOND_INITIAL_SERIAL,
+            self.second_initial_serial,
+            MAX_INITIAL_SERIAL_DIGITS,
+        )
+    }
+
+    fn emit(&self, out: &mut Out<'_>) -> Result<()> {
+        let u = &self.unknown;
+        out.known(u, PROTOCOL_OPTIONS)?;
+        out.unit(PROTOCOL_OPTIONS, &[&[self.protocol_options.0]])?;
+        if let Some(t) = self.tsdu_max_size {
+            out.known(u, TSDU_MAX_SIZE)?;
+            out.unit(TSDU_MAX_SIZE, &[&t.to_bytes()])?;
+        }
+        out.known(u, VERSION)?;
+        out.unit(VERSION, &[&[self.version.0]])?;
+        emit_serial(out, u, INITIAL_SERIAL, self.initial_serial)?;
+        if let Some(t) = self.token_setting {
+            out.known(u, TOKEN_SETTING)?;
+            out.unit(TOKEN_SETTING, &[&[t.0]])?;
+        }
+        emit_serial(out, u, SECOND_INITIAL_SERIAL, self.second_initial_serial)?;
+        if let Some(n) = self.upper_limit_serial {
+            out.known(u, UPPER_LIMIT_SERIAL)?;
+            out.unit(UPPER_LIMIT_SERIAL, &[&[n]])?;
+        }
+        emit_serial(out, u, LARGE_INITIAL_SERIAL, self.large_initial_serial)?;
+        emit_serial(
+            out,
+            u,
+            LARGE_SECOND_INITIAL_SERIAL,
+            self.large_second_initial_serial,
+        )?;
+        out.finish_unknown(u)
+    }
+}
+
+impl<'a> Linking<'a> {
+    fn parse(kind: Kind, field: &'a [u8]) -> Result<Self> {
+        let (mut called, mut calling, mut common, mut additional) = (None, None, None, None);
+        let (mut old, mut serial, mut second) = (None, None, None);
+        const ALLOWED: &[u8] = &[
+            CALLED_REF,
+            CALLING_REF,
+            COMMON_REF,
+            ADDITIONAL_REF,
+            ACTIVITY_ID,
+            SERIAL,
+            SECOND_SERIAL,
+        ];
+        for unit in Units::new(field) {
+            let unit = unit?;
+            let (code, v) = (unit.code, unit.value);
+            if !check_group_code(kind, code, ALLOWED)? {
+                continue;
+            }
+            match code {
+                CALLED_REF => set(&mut called, code, v)?,
+                CALLING_REF => set(&mut calling, code, v)?,
+                COMMON_REF => set(&mut common, code, v)?,
+                ADDITIONAL_REF => set(&mut additional, code, v)?,
+                ACTIVITY_ID => set(&mut old, code, v)?,
+                SERIAL => set_serial(&mut serial, code, v)?,
+                _ => set_serial(&mut second, code, v)?,
+            }
+        }
+        Ok(Self {
+            called_ref: called,
+            calling_ref: calling,
+            common_ref: common,
+            additional_ref: additional,
+            old_activity_id: old.ok_or(Error::MissingParameter {
+                spdu: kind,
+                code: ACTIVITY_ID,
+            })?,
+            serial: serial.ok_or(Error::MissingParameter {
+                spdu: kind,
+                code: SERIAL,
+            })?,
+            second_serial: second,
+            unknown: Unknown::from_checked_field(field),
+        })
+    }
+
+    fn refs(&self) -> ConnectionId<'a> {
+        ConnectionId {
+            called_ref: self.called_ref,
+            calling_ref: self.calling_ref,
+            common_ref: self.common_ref,
+            additional_ref: self.additional_ref,
+            unknown: Unknown::NONE,
+        }
+    }
+
+    fn check(&self, kind: Kind) -> Result<()> {
+        self.refs()
+            .check(kind, &[CALLED_REF, CALLING_REF, COMMON_REF, ADDITIONAL_REF])?;
+        activity_id(ACTIVITY_ID, self.old_activity_id)
+    }
+
+    fn emit(&self, out: &mut Out<'_>) -> Result<()> {
+        let u = &self.unknown;
+        for (code, v) in self.refs().units() {
+            if let Some(v) = v {
+                out.known(u, code)?;
+                out.unit(code, &[v])?;
+            }
+        }
+        out.known(u, ACTIVITY_ID)?;
+        out.unit(ACTIVITY_ID, &[self.old_activity_id])?;
+        emit_serial(out, u, SERIAL, Some(self.serial))?;
+        emit_serial(out, u, SECOND_SERIAL, self.second_serial)?;
+        out.finish_unknown(u)
+    }
+}
+
+fn emit_serial(
+    out: &mut Out<'_>,
+    u: &Unknown<'_>,
+    code: u8,
+    s: Option<SerialNumber>,
+) -> Result<()> {
+    if let Some(s) = s {
+        let (digits, n) = s.to_ascii();
+        out.known(u, code)?;
+        out.unit(code, &[digits.get(..n).unwrap_or_default()])?;
+    }
+    Ok(())
+}
+
+fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<u8>) -> Result<()> {
+    if let Some(v) = v {
+        out.known(u, code)?;
+        out.unit(code, &[&[v]])?;
+    }
+    Ok(())
+}
+
+fn emit_bytes(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<&[u8]>) -> Result<()> {
+    if let Some(v) = v {
+        out.known(u, code)?;
+        out.unit(code, &[v])?;
+    }
+    Ok(())
+}
+
+impl<'a> Params<'a> {
+    /// No parameters.
+    pub const NONE: Params<'static> = Params {
+        connection_id: None,
+        connect_accept: None,
+        sync_type: None,
+        token_item: None,
+        transport_disconnect: None,
+        requirements: None,
+        tsdu_max_size: None,
+        version: None,
+        prepare_type: None,
+        enclosure: None,
+        token_setting: None,
+        resync_type: None,
+        linking: None,
+        activity_id: None,
+        serial: None,
+        reflect: None,
+        reason: None,
+        calling_ssel: None,
+        called_ssel: None,
+        second_resync_type: None,
+        second_serial: None,
+        data_overflow: None,
+        user_data: None,
+        extended_user_data: None,
+        unknown: Unknown::NONE,
+    };
+
+    /// Reads the parameter field of an SPDU of type `kind`, in any order.
+    pub(crate) fn parse(kind: Kind, field: &'a [u8]) -> Result<Self> {
+        let mut p = Params {
+            unknown: Unknown::from_checked_field(field),
+            ..Params::NONE
+        };
+        let allowed = kind.allowed();
+        for unit in Units::new(field) {
+            let unit = unit?;
+            let (mut code, v) = (unit.code, unit.value);
+            if !is_defined(code) {
+                continue; // kept in `unknown`
+            }
+            // session.md §1.4: MIA user data is PI 46, but a tolerant receiver takes 193.
+            if kind == Kind::MinorSyncAck && code == USER_DATA {
+                code = MIA_USER_DATA;
+            }
+            if !allowed.contains(&code) {
+                return Err(Error::UnexpectedParameter { spdu: kind, code });
+            }
+            match code {
+                CONNECTION_ID => set(&mut p.connection_id, code, ConnectionId::parse(kind, v)?)?,
+                CONNECT_ACCEPT => set(&mut p.connect_accept, code, ConnectAccept::parse(kind, v)?)?,
+                SYNC_TYPE => set_one(&mut p.sync_type, code, v, |x| Ok(SyncType(x)))?,
+                TOKEN_ITEM => set_one(&mut p.token_item, code, v, |x| Ok(TokenItem(x)))?,
+                TRANSPORT_DISCONNECT => set_one(&mut p.transport_disconnect, code, v, |x| {
+                    Ok(TransportDisconnect(x))
+                })?,
+                SESSION_REQUIREMENTS => match v {
+                    [] => {}
+                    [a, b] => set(
+                        &mut p.requirements,
+                        code,
+                        Requirements(u16::from_be_bytes([*a, *b])),
+                    )?,
+                    _ => return Err(Error::BadLength { code, len: v.len() }),
+                },
+                TSDU_MAX_SIZE if v.is_empty() => {}
+                TSDU_MAX_SIZE => set(&mut p.tsdu_max_size, code, TsduMaxSize::parse(code, v)?)?,
+                VERSION => set_one(&mut p.version, code, v, |x| Ok(Version(x)))?,
+                PREPARE_TYPE => set_one(&mut p.prepare_type, code, v, |x| {
+                    PrepareType::parse(code, x)
+                })?,
+                ENCLOSURE => set_one(&mut p.enclosure, code, v, |x| Ok(Enclosure(x)))?,
+                TOKEN_SETTING => set_one(&mut p.token_setting, code, v, |x| Ok(TokenSetting(x)))?,
+                RESYNC_TYPE => {
+                    set_one(&mut p.resync_type, code, v, |x| ResyncType::parse(code, x))?
+                }
+                LINKING => set(&mut p.linking, code, Linking::parse(kind, v)?)?,
+                ACTIVITY_ID => set(&mut p.activity_id, code, v)?,
+                SERIAL => set_serial(&mut p.serial, code, v)?,
+                REFLECT => set(&mut p.reflect, code, v)?,
+                REASON => {
+                    if let Some((&c, data)) = v.split_first() {
+                        set(&mut p.reason, code, Reason { code: c, data })?;
+                    }
+                }
+                CALLING_SSEL => set(&mut p.calling_ssel, code, v)?,
+                CALLED_SSEL => set(&mut p.called_ssel, code, v)?,
+                SECOND_RESYNC_TYPE => set_one(&mut p.second_resync_type, code, v, |x| {
+                    ResyncType::parse(code, x)
+                })?,
+                SECOND_SERIAL => set_serial(&mut p.second_serial, code, v)?,
+                DATA_OVERFLOW => set_one(&mut p.data_overflow, code, v, |x| Ok(DataOverflow(x)))?,
+                MIA_USER_DATA | USER_DATA => set(&mut p.user_data, USER_DATA, v)?,
+                _ => set(&mut p.extended_user_data, code, v)?,
+            }
+        }
+        Ok(p)
+    }
+
+    /// The top-level codes present, with the code user data travels under in `kind`.
+    fn present(&self, kind: Kind) -> [(u8, bool); 24] {
+        let user_data_code = kind.user_data_code().unwrap_or(USER_DATA);
+        [
+            (CONNECTION_ID, self.connection_id.is_some()),
+            (CONNECT_ACCEPT, self.connect_accept.is_some()),
+            (SYNC_TYPE, self.sync_type.is_some()),
+            (TOKEN_ITEM, self.token_item.is_some()),
+            (TRANSPORT_DISCONNECT, self.transport_disconnect.is_some()),
+            (SESSION_REQUIREMENTS, self.requirements.is_some()),
+            (TSDU_MAX_SIZE, self.tsdu_max_size.is_some()),
+            (VERSION, self.version.is_some()),
+            (PREPARE_TYPE, self.prepare_type.is_some()),
+            (ENCLOSURE, self.enclosure.is_some()),
+            (TOKEN_SETTING, self.token_setting.is_some()),
+            (RESYNC_TYPE, self.resync_type.is_some()),
+            (LINKING, self.linking.is_some()),
+            (ACTIVITY_ID, self.activity_id.is_some()),
+            (SERIAL, self.serial.is_some()),
+            (REFLECT, self.reflect.is_some()),
+            (REASON, self.reason.is_some()),
+            (CALLING_SSEL, self.calling_ssel.is_some()),
+            (CALLED_SSEL, self.called_ssel.is_some()),
+            (SECOND_RESYNC_TYPE, self.second_resync_type.is_some()),
+            (SECOND_SERIAL, self.second_serial.is_some()),
+            (DATA_OVERFLOW, self.data_overflow.is_some()),
+            (user_data_code, self.user_data.is_some()),
+            (EXTENDED_USER_DATA, self.extended_user_data.is_some()),
+        ]
+    }
+
+    /// Structural rules that hold in every version and state: which parameters `kind` may
+    /// and must carry, and the sizes X.225 fixes.
+    pub(crate) fn check(&self, kind: Kind) -> Result<()> {
+        let present = self.present(kind);
+        for (code, is) in present {
+            if is && !kind.allowed().contains(&code) {
+                return Err(Error::UnexpectedParameter { spdu: kind, code });
+            }
+        }
+        for &code in kind.mandatory() {
+            if !present.iter().any(|&(c, is)| c == code && is) {
+                return Err(Error::MissingParameter { spdu: kind, code });
+            }
+        }
+        if let Some(c) = &self.connection_id {
+            c.check(kind, kind.connection_id_allowed())?;
+        }
+        if let Some(c) = &self.connect_accept {
+            c.check()?;
+        }
+        if let Some(l) = &self.linking {
+            l.check(kind)?;
+        }
+        if let Some(a) = self.activity_id {
+            activity_id(ACTIVITY_ID, a)?;
+        }
+        for (code, v) in [
+            (CALLING_SSEL, self.calling_ssel),
+            (CALLED_SSEL, self.called_ssel),
+        ] {
+            max_len(code, v.unwrap_or_default(), MAX_SSEL_LEN)?;
+        }
+        if let Some(r) = self.reason {
+            match kind {
+                // X.225 §8.3.3.x: user data follows the reason octet only with reason 2.
+                Kind::Refuse if !r.data.is_empty() && r.code != Reason::REFUSED_WITH_DATA => {
+                    return Err(Error::ReasonCannotCarryData(r.code));
+                }
+                Kind::Refuse => {}
+                _ if !r.data.is_empty() => {
+                    return Err(Error::BadLength {
+                        code: REASON,
+                        len: 1 + r.data.len(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the parameter field in increasing code order.
+    pub(crate) fn emit(&self, kind: Kind, out: &mut Out<'_>) -> Result<()> {
+        let u = &self.unknown;
+        if let Some(g) = &self.connection_id {
+            out.known(u, CONNECTION_ID)?;
+            out.group(CONNECTION_ID, |o| g.emit(o))?;
+        }
+        if let Some(g) = &self.connect_accept {
+            out.known(u, CONNECT_ACCEPT)?;
+            out.group(CONNECT_ACCEPT, |o| g.emit(o))?;
+        }
+        emit_one(out, u, SYNC_TYPE, self.sync_type.map(|x| x.0))?;
+        emit_one(out, u, TOKEN_ITEM, self.token_item.map(|x| x.0))?;
+        emit_one(
+            out,
+            u,
+            TRANSPORT_DISCONNECT,
+            self.transport_disconnect.map(|x| x.0),
+        )?;
+        if let Some(r) = self.requirements {
+            out.known(u, SESSION_REQUIREMENTS)?;
+            out.unit(SESSION_REQUIREMENTS, &[&r.0.to_be_bytes()])?;
+        }
+        if let Some(t) = self.tsdu_max_size {
+            out.known(u, TSDU_MAX_SIZE)?;
+            out.unit(TSDU_MAX_SIZE, &[&t.to_bytes()])?;
+        }
+        emit_one(out, u, VERSION, self.version.map(|x| x.0))?;
+        emit_one(out, u, PREPARE_TYPE, self.prepare_type.map(|x| x as u8))?;
+        emit_one(out, u, ENCLOSURE, self.enclosure.map(|x| x.0))?;
+        emit_one(out, u, TOKEN_SETTING, self.token_setting.map(|x| x.0))?;
+        emit_one(out, u, RESYNC_TYPE, self.resync_type.map(|x| x as u8))?;
+        if let Some(g) = &self.linking {
+            out.known(u, LINKING)?;
+            out.group(LINKING, |o| g.emit(o))?;
+        }
+        emit_bytes(out, u, ACTIVITY_ID, self.activity_id)?;
+        emit_serial(out, u, SERIAL, self.serial)?;
+        let mia = kind.user_data_code() == Some(MIA_USER_DATA);
+        if mia {
+            emit_bytes(out, u, MIA_USER_DATA, self.user_data)?;
+        }
+        emit_bytes(out, u, REFLECT, self.reflect)?;
+        if let Some(r) = self.reason {
+            out.known(u, REASON)?;
+            out.unit(REASON, &[&[r.code], r.data])?;
+        }
+        emit_bytes(out, u, CALLING_SSEL, self.calling_ssel)?;
+        emit_bytes(out, u, CALLED_SSEL, self.called_ssel)?;
+        emit_one(
+            out,
+            u,
+            SECOND_RESYNC_TYPE,
+            self.second_resync_type.map(|x| x as u8),
+        )?;
+        emit_serial(out, u, SECOND_SERIAL, self.second_serial)?;
+        emit_one(out, u, DATA_OVERFLOW, self.data_overflow.map(|x| x.0))?;
+        if !mia {
+            emit_bytes(out, u, USER_DATA, self.user_data)?;
+        }
+        emit_bytes(out, u, EXTENDED_USER_DATA, self.extended_user_data)?;
+        out.finish_unknown(u)
+    }
+}
