@@ -109,7 +109,7 @@ pub struct Stats {
     pub dts_resent: u64,
     /// T1 expiries with something outstanding.
     pub timeouts: u64,
-    /// Early resends after duplicate or partial AKs.
+    /// Resends of the first outstanding DT alone (after duplicate or partial AKs, or T1).
     pub fast_resends: u64,
     /// AKs sent.
     pub aks_sent: u64,
@@ -986,9 +986,12 @@ impl Connection {
             }
             State::Open => {
                 self.stats.timeouts += 1;
-                // Local choice (12.2.1.2 i): resend the outstanding DTs from the first, as
-                // the (now one-DT) congestion window lets them go.
-                self.resend_from = self.snd_una;
+                // Local choice (12.2.1.2 i): resend the first outstanding DT only. The AK it
+                // brings shows how far the peer got; each further gap is then resent as
+                // partial AKs reveal it, so DTs the peer holds are not sent again.
+                if self.snd_una < self.snd_next {
+                    self.fast_resend = true;
+                }
                 self.congestion
                     .on_timeout(self.snd_next - self.snd_una, self.snd_next);
                 if self.ed_out.is_some() {
@@ -1252,6 +1255,7 @@ impl Connection {
             self.fast_resend = false;
             self.stats.fast_resends += 1;
             if self.snd_una < self.snd_next && self.snd_una < self.snd_uwe {
+                self.arm_t1(now);
                 return self.emit_dt(self.snd_una, now, buf);
             }
         }
