@@ -24,7 +24,8 @@
 //!   re-acknowledged and not redelivered;
 //! * DR/DC release with DR retransmission, DR collision, answers to stray DR (DC) and CC
 //!   (DR), and frozen references: after release the connection stays in
-//!   [`State::Frozen`] for L ([`Config::freeze_time`]) before its reference is free;
+//!   [`State::Frozen`] for L ([`Config::freeze_time`]) before its reference is free, and
+//!   [`References`] keeps a caller's new connections off frozen references;
 //! * RJ, which Table 8 does not list for class 4, is accepted from a peer as a request to
 //!   retransmit from its YR-TU-NR; we never send it. ER ends the connection.
 //!
@@ -45,6 +46,7 @@ mod congestion;
 mod event;
 mod machine;
 pub mod network;
+mod refs;
 mod rtt;
 mod seq;
 #[cfg(feature = "std")]
@@ -53,3 +55,4 @@ pub mod udp;
 pub use config::{Config, MAX_EXTENDED_CREDIT, MAX_NORMAL_CREDIT, MAX_TSEL_LEN, Tsel};
 pub use event::{DisconnectCause, Event, ExpeditedData, MAX_EXPEDITED_LEN, State};
 pub use machine::{Connection, Stats};
+pub use refs::References;
