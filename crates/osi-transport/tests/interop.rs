@@ -589,3 +589,39 @@ fn our_error_and_option_tpdus_pass_tshark() {
     // hold them to transport.md §6.2 and RFC 1006 §5 instead.
     assert_eq!(report.matches("tcp:tpkt:data").count(), 2, "{report}");
 }
+
+/// libiec61850's server answers an X.410-mode session CN by closing TCP without RF or AB
+/// (conformance README): our initiator must report a clean network disconnect, no hang.
+#[test]
+fn libiec61850_server_closing_on_an_x410_cn_is_a_disconnect() {
+    let port = free_port();
+    let _server = start_server("iec61850_server.py", port);
+    let tp = Tp0::initiator(
+        Config {
+            local_ref: 0x4003,
+            ..Config::default()
+        },
+        vec![0; 1 << 16],
+    )
+    .unwrap();
+    let mut s = Shell::new(connect_to(port), tp, true);
+    let now = s.now();
+    s.tp.connect(
+        now,
+        &ConnectRequest {
+            calling: &[0, 1],
+            called: &[0, 1],
+            data: &[],
+        },
+    )
+    .unwrap();
+    s.flush();
+    assert!(matches!(s.next_event(), Ev::Connected { .. }));
+    s.send(&kit_tsdu("handmade-x410.tsv", "H.CN"));
+    assert_eq!(
+        s.next_event(),
+        Ev::Disconnected(DisconnectCause::NetworkClosed)
+    );
+    assert!(s.tp.is_closed());
+    tshark_check("initiator_libiec61850_x410_cn", &s, false);
+}
