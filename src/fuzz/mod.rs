@@ -17,12 +17,16 @@
 mod p1;
 mod rts;
 mod session;
+#[cfg(feature = "std")]
+mod tp4;
 mod tpkt;
 mod transport;
 
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::rts::rts_pdu;
 pub use self::session::{is_canonical, session_context, session_spdu};
+#[cfg(feature = "std")]
+pub use self::tp4::transport_tp4;
 pub use self::tpkt::tpkt_frame;
 pub use self::transport::{transport_tp0, transport_tpdu};
 
@@ -38,4 +42,6 @@ pub const ORACLES: &[Oracle] = &[
     ("rts_pdu", rts_pdu),
     ("p1_mpdu_1984", p1_mpdu_1984),
     ("p1_mts_apdu_1988", p1_mts_apdu_1988),
+    #[cfg(feature = "std")]
+    ("transport_tp4", transport_tp4),
 ];

@@ -19,6 +19,8 @@ mod data;
 mod error;
 mod param;
 pub mod tp0;
+#[cfg(feature = "alloc")]
+pub mod tp4;
 mod tpdu;
 
 pub use code::{

@@ -1,0 +1,705 @@
+//! The class 4 connection: establishment, data transfer, release (X.224 12.2, Annex A.7).
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use super::congestion::Congestion;
+use super::event::{DisconnectCause, Event, ExpeditedData, State};
+use super::rtt::Rtt;
+use super::seq::{Place, Space};
+use super::{Config, MAX_EXPEDITED_LEN, MAX_NORMAL_CREDIT, Tsel};
+use crate::checksum;
+use crate::code::ParamCode;
+use crate::{
+    Ack, AdditionalOptions, ClassOption, Connect, Data, Disconnect, DisconnectConfirm,
+    DisconnectReason, Error, Expedited, ExpeditedAck, Format, Param, ParamBuf, Params, Result,
+    Tpdu, TpduSize,
+};
+
+mod emit;
+mod establish;
+mod receive;
+
+/// Protocol version sent in C4 (6.5.4 u).
+const VERSION: u8 = 1;
+
+/// Replies to stray TPDUs waiting to be sent; more are dropped (the peer retransmits).
+const MAX_REPLIES: usize = 4;
+
+/// Sequence numbers of the normal format; the wire numbers whose last use is tracked.
+const NORMAL_SPACE: usize = 128;
+
+/// When each normal-format wire number was last transmitted, for DTs and for EDs: a new
+/// TPDU waits until its number's opposite half of the space is dead (see
+/// [`Config::max_nsdu_lifetime`]).
+#[derive(Debug)]
+struct SeqGuard {
+    dt: [Option<Duration>; NORMAL_SPACE],
+    ed: [Option<Duration>; NORMAL_SPACE],
+}
+
+impl SeqGuard {
+    /// Earliest time at which number `nr` may be used for a new TPDU, if not yet.
+    fn wait(
+        table: &[Option<Duration>; NORMAL_SPACE],
+        nr: u64,
+        now: Duration,
+        mlr: Duration,
+    ) -> Option<Duration> {
+        // The slot of nr - 64 (≡ nr + 64 mod 128) holds the latest transmission of it.
+        let slot = usize::try_from((nr + 64) % 128).ok()?;
+        let ready = (*table.get(slot)?)? + mlr;
+        (ready > now).then_some(ready)
+    }
+
+    fn record(table: &mut [Option<Duration>; NORMAL_SPACE], nr: u64, now: Duration) {
+        if let Some(s) = usize::try_from(nr % 128)
+            .ok()
+            .and_then(|i| table.get_mut(i))
+        {
+            *s = Some(now);
+        }
+    }
+}
+
+/// A DT created from the send queue, kept until acknowledged (retention, 6.13.4.1).
+#[derive(Debug)]
+struct Segment {
+    eot: bool,
+    data: Vec<u8>,
+    /// When it was first sent (None: not yet), and whether it was sent again since.
+    sent_at: Option<Duration>,
+    resent: bool,
+}
+
+/// A TPDU answering a TPDU that belongs to no open connection (6.9.2.4.2).
+#[derive(Debug, Clone, Copy)]
+enum Reply {
+    Dc {
+        dst: u16,
+        src: u16,
+        checksum: bool,
+    },
+    Dr {
+        dst: u16,
+        src: u16,
+        reason: DisconnectReason,
+        checksum: bool,
+    },
+}
+
+/// What was agreed in CR/CC.
+#[derive(Debug, Clone, Copy)]
+struct Agreed {
+    extended: bool,
+    checksum: bool,
+    expedited: bool,
+    /// Negotiated TPDU size in octets, LI to last data octet.
+    tpdu_len: usize,
+    /// The peer's inactivity time (F2), if it sent one.
+    peer_inactivity: Option<Duration>,
+    /// Selectors for our CR (initiator) or echoed from the peer's CR into our CC (responder).
+    calling: Option<Tsel>,
+    called: Option<Tsel>,
+}
+
+/// Counters of one connection's sending side, for tuning and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// DTs sent, retransmissions included.
+    pub dts_sent: u64,
+    /// DTs sent again.
+    pub dts_resent: u64,
+    /// T1 expiries with something outstanding.
+    pub timeouts: u64,
+    /// Resends of the first outstanding DT alone (after duplicate or partial AKs, or T1).
+    pub fast_resends: u64,
+    /// AKs sent.
+    pub aks_sent: u64,
+}
+
+/// One class 4 transport connection over a datagram network service, sans IO.
+///
+/// Feed it received datagrams ([`Connection::handle_datagram`]) and the time
+/// ([`Connection::handle_timeout`] when [`Connection::poll_timeout`] is due); drain
+/// [`Connection::poll_transmit`] into the network and [`Connection::poll_event`] into the
+/// user. Time is a [`Duration`] since any epoch the caller picks, never read from a clock.
+///
+/// Memory: the send queue holds at most [`Config::max_send_buffer`] octets; received data
+/// at most [`Config::max_receive_buffer`] octets of complete TSDUs and out-of-order DTs
+/// plus one TSDU of [`Config::max_tsdu_len`] being reassembled. All of it is heap memory
+/// (this module needs the `alloc` feature).
+#[derive(Debug)]
+pub struct Connection {
+    cfg: Config,
+    state: State,
+    local_ref: u16,
+    remote_ref: u16,
+    agreed: Agreed,
+    space: Space,
+
+    // Timers: absolute deadlines.
+    t1: Option<Duration>,
+    /// Retransmissions since the last progress (so transmissions = tries + 1).
+    tries: u32,
+    inactivity_at: Option<Duration>,
+    window_at: Option<Duration>,
+    ack_at: Option<Duration>,
+    freeze_until: Option<Duration>,
+    /// A new DT or ED waits for an old number to die (normal format only).
+    seq_wait: Option<Duration>,
+    guard: SeqGuard,
+
+    // Pending transmissions.
+    send_cr: bool,
+    send_cc: bool,
+    send_dr: bool,
+    dr_dst: u16,
+    dr_reason: DisconnectReason,
+    send_ak: bool,
+    /// Echo of the peer's window in an AK parameter 8C (12.2.3.9): (LWE, subsequence, credit).
+    send_fcc: Option<(u32, u16, u16)>,
+    send_ea: Option<u64>,
+    send_ed: bool,
+    fast_resend: bool,
+    replies: [Option<Reply>; MAX_REPLIES],
+    closing_local: bool,
+
+    // Send side.
+    queue: VecDeque<Vec<u8>>,
+    queue_off: usize,
+    send_bytes: usize,
+    unacked: VecDeque<Segment>,
+    snd_una: u64,
+    snd_next: u64,
+    resend_from: u64,
+    snd_uwe: u64,
+    /// Last in-sequence AK: (YR-TU-NR absolute, subsequence, credit).
+    last_ak: (u64, u16, u16),
+    last_ak_reopened: bool,
+    dup_acks: u32,
+    congestion: Congestion,
+    rtt: Rtt,
+    stats: Stats,
+    ed_out: Option<ExpeditedData>,
+    ed_snd_nr: u64,
+
+    // Receive side.
+    rcv_next: u64,
+    rcv_uwe: u64,
+    ak_subseq: u16,
+    last_adv: (u64, u16),
+    /// An AK that opened a closed window is under retransmission until confirmed.
+    reopen_pending: bool,
+    in_seq_since_ak: u32,
+    ooo: BTreeMap<u64, Segment>,
+    ooo_bytes: usize,
+    reasm: Vec<u8>,
+    ed_rcv_next: u64,
+    events: VecDeque<Event>,
+    event_bytes: usize,
+}
+
+impl Connection {
+    fn new(cfg: Config, local_ref: u16, state: State) -> Result<Self> {
+        cfg.validate()?;
+        if local_ref == 0 {
+            // 6.5.4: a reference is never 0.
+            return Err(Error::Config("local reference must not be 0"));
+        }
+        let agreed = Agreed {
+            extended: cfg.extended_format,
+            checksum: cfg.checksum,
+            expedited: cfg.expedited,
+            tpdu_len: cfg
+                .tpdu_size
+                .octets()
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(128),
+            peer_inactivity: None,
+            calling: cfg.calling_tsel,
+            called: cfg.called_tsel,
+        };
+        let congestion = Congestion::new(cfg.congestion_control, cfg.initial_window);
+        let rtt = Rtt::new(cfg.min_retransmit_time, cfg.retransmit_time);
+        Ok(Self {
+            space: Space::new(cfg.extended_format),
+            cfg,
+            state,
+            local_ref,
+            remote_ref: 0,
+            agreed,
+            t1: None,
+            tries: 0,
+            inactivity_at: None,
+            window_at: None,
+            ack_at: None,
+            freeze_until: None,
+            seq_wait: None,
+            guard: SeqGuard {
+                dt: [None; NORMAL_SPACE],
+                ed: [None; NORMAL_SPACE],
+            },
+            send_cr: false,
+            send_cc: false,
+            send_dr: false,
+            dr_dst: 0,
+            dr_reason: DisconnectReason::NORMAL,
+            send_ak: false,
+            send_fcc: None,
+            send_ea: None,
+            send_ed: false,
+            fast_resend: false,
+            replies: [None; MAX_REPLIES],
+            closing_local: false,
+            queue: VecDeque::new(),
+            queue_off: 0,
+            send_bytes: 0,
+            unacked: VecDeque::new(),
+            snd_una: 0,
+            snd_next: 0,
+            resend_from: 0,
+            snd_uwe: 0,
+            last_ak: (0, 0, 0),
+            last_ak_reopened: false,
+            dup_acks: 0,
+            congestion,
+            rtt,
+            stats: Stats::default(),
+            ed_out: None,
+            ed_snd_nr: 0,
+            rcv_next: 0,
+            rcv_uwe: 0,
+            ak_subseq: 0,
+            last_adv: (0, 0),
+            reopen_pending: false,
+            in_seq_since_ak: 0,
+            ooo: BTreeMap::new(),
+            ooo_bytes: 0,
+            reasm: Vec::new(),
+            ed_rcv_next: 0,
+            events: VecDeque::new(),
+            event_bytes: 0,
+        })
+    }
+
+    /// Initiator: sends CR (T-CONNECT.request) with our reference `local_ref`.
+    ///
+    /// The caller picks `local_ref` (non-zero, not frozen for this NSAP pair).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for an invalid configuration or a zero reference.
+    pub fn connect(cfg: Config, local_ref: u16) -> Result<Self> {
+        let mut c = Self::new(cfg, local_ref, State::WaitCc)?;
+        c.send_cr = true;
+        c.rcv_uwe = u64::from(c.initial_credit());
+        Ok(c)
+    }
+
+    /// Responder: waits for a CR, answering with reference `local_ref`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::connect`].
+    pub fn listen(cfg: Config, local_ref: u16) -> Result<Self> {
+        Self::new(cfg, local_ref, State::Listen)
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Our reference.
+    pub fn local_ref(&self) -> u16 {
+        self.local_ref
+    }
+
+    /// The peer's reference (0 until known).
+    pub fn remote_ref(&self) -> u16 {
+        self.remote_ref
+    }
+
+    /// Whether extended formats, checksum and expedited data were agreed, in that order
+    /// (before agreement: what we propose).
+    pub fn options(&self) -> (bool, bool, bool) {
+        (
+            self.agreed.extended,
+            self.agreed.checksum,
+            self.agreed.expedited,
+        )
+    }
+
+    /// The largest TPDU the connection sends: a [`Connection::poll_transmit`] buffer of this
+    /// size always suffices.
+    pub fn max_tpdu_len(&self) -> usize {
+        self.agreed.tpdu_len
+    }
+
+    /// Counters of what was sent.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Octets of user data not yet acknowledged by the peer (queued or in flight).
+    pub fn unacknowledged(&self) -> usize {
+        self.send_bytes
+    }
+
+    /// Whether everything sent was acknowledged, expedited data included.
+    pub fn all_acknowledged(&self) -> bool {
+        // Counted in DTs, not octets: an empty TSDU still travels as one DT.
+        self.queue.is_empty() && self.unacked.is_empty() && self.ed_out.is_none()
+    }
+
+    // ------------------------------------------------------------------ user requests
+
+    /// Responder: accepts the indicated connection (T-CONNECT.response), sending CC.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] unless a CR is waiting for an answer.
+    pub fn accept(&mut self, now: Duration) -> Result<()> {
+        self.expect(State::WaitAccept, "accept")?;
+        self.state = State::AckWait;
+        self.send_cc = true;
+        self.tries = 0;
+        self.inactivity_at = Some(now + self.cfg.inactivity_time);
+        Ok(())
+    }
+
+    /// Responder: refuses the indicated connection with DR (SRC-REF 0, 6.6).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] unless a CR is waiting for an answer.
+    pub fn refuse(&mut self, reason: DisconnectReason) -> Result<()> {
+        self.expect(State::WaitAccept, "refuse")?;
+        self.reply(Reply::Dr {
+            dst: self.remote_ref,
+            src: 0,
+            reason,
+            checksum: self.agreed.checksum,
+        });
+        self.state = State::Closed;
+        Ok(())
+    }
+
+    /// Queues one TSDU (T-DATA.request). It is segmented into DTs as the peer's credit allows.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] once released or while listening; [`Error::TooLong`] when the
+    /// TSDU exceeds [`Config::max_tsdu_len`] or the free room of [`Config::max_send_buffer`].
+    pub fn send(&mut self, tsdu: &[u8]) -> Result<()> {
+        if !matches!(
+            self.state,
+            State::WaitCc | State::WaitAccept | State::AckWait | State::Open
+        ) {
+            return Err(Error::InvalidState {
+                state: self.state.name(),
+                what: "send",
+            });
+        }
+        if tsdu.len() > self.cfg.max_tsdu_len {
+            return Err(Error::TooLong {
+                what: "TSDU",
+                len: tsdu.len(),
+                max: self.cfg.max_tsdu_len,
+            });
+        }
+        let free = self.cfg.max_send_buffer.saturating_sub(self.send_bytes);
+        if tsdu.len() > free {
+            return Err(Error::TooLong {
+                what: "TSDU for the free send buffer",
+                len: tsdu.len(),
+                max: free,
+            });
+        }
+        self.queue.push_back(tsdu.to_vec());
+        self.send_bytes += tsdu.len();
+        Ok(())
+    }
+
+    /// Free room in the send buffer, in octets.
+    pub fn send_capacity(&self) -> usize {
+        self.cfg.max_send_buffer.saturating_sub(self.send_bytes)
+    }
+
+    /// Sends 1 to 16 octets of expedited data (T-EXPEDITED-DATA.request, 6.11).
+    ///
+    /// Only one ED may be unacknowledged; new DTs wait until its EA arrives (blocking
+    /// expedited data, the default of 6.11).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] unless open with expedited data agreed and no ED outstanding;
+    /// [`Error::TooLong`] for an empty or over-long unit.
+    pub fn send_expedited(&mut self, data: &[u8]) -> Result<()> {
+        self.expect(State::Open, "send_expedited")?;
+        if !self.agreed.expedited || self.ed_out.is_some() {
+            return Err(Error::InvalidState {
+                state: self.state.name(),
+                what: "expedited data not agreed or one outstanding",
+            });
+        }
+        let ed = ExpeditedData::new(data).ok_or(Error::TooLong {
+            what: "expedited TSDU (1 to 16 octets)",
+            len: data.len(),
+            max: MAX_EXPEDITED_LEN,
+        })?;
+        self.ed_out = Some(ed);
+        self.send_ed = true;
+        Ok(())
+    }
+
+    /// Releases the connection (T-DISCONNECT.request): DR, retransmitted until DC.
+    ///
+    /// Release is destructive: data not yet acknowledged is dropped. Wait for
+    /// [`Connection::all_acknowledged`] first for an orderly end.
+    pub fn close(&mut self) {
+        match self.state {
+            State::Open | State::AckWait | State::WaitCc => {
+                // Before CC (WFCC) the DR goes to DST-REF 0; a later CC is then ignored (6.5.4).
+                let dst = if self.state == State::WaitCc {
+                    0
+                } else {
+                    self.remote_ref
+                };
+                self.start_closing(dst, DisconnectReason::NORMAL);
+                self.closing_local = true;
+            }
+            State::WaitAccept => {
+                let _ = self.refuse(DisconnectReason::NORMAL);
+            }
+            State::Listen => self.state = State::Closed,
+            State::Closing | State::Frozen | State::Closed => {}
+        }
+    }
+
+    // ------------------------------------------------------------------ polling
+
+    /// The next event for the user.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let ev = self.events.pop_front()?;
+        if let Event::Data(d) = &ev {
+            self.event_bytes -= d.len();
+            if self.state == State::Open && self.last_adv.1 == 0 && self.grant() > 0 {
+                // The user made room: reopen the window now (12.2.3.8.3).
+                self.send_ak = true;
+            }
+        }
+        Some(ev)
+    }
+
+    /// The earliest deadline at which [`Connection::handle_timeout`] must be called.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        [
+            self.t1,
+            self.inactivity_at,
+            self.window_at,
+            self.ack_at,
+            self.freeze_until,
+            self.seq_wait,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Writes the next TPDU to send into `buf` (one datagram); `None` when there is none.
+    ///
+    /// `buf` must hold [`Connection::max_tpdu_len`] octets; with a shorter one nothing is
+    /// written and `None` returned. Call until `None` after every input.
+    pub fn poll_transmit(&mut self, now: Duration, buf: &mut [u8]) -> Option<usize> {
+        if buf.len() < self.max_tpdu_len() {
+            return None;
+        }
+        if let Some(r) = self.replies.iter_mut().find_map(Option::take) {
+            return self.emit_reply(r, buf);
+        }
+        match self.state {
+            State::WaitCc if self.send_cr => {
+                self.send_cr = false;
+                self.arm_t1(now);
+                self.emit_connect(true, buf)
+            }
+            State::AckWait if self.send_cc => {
+                self.send_cc = false;
+                self.arm_t1(now);
+                self.emit_connect(false, buf)
+            }
+            State::Closing if self.send_dr => {
+                self.send_dr = false;
+                self.arm_t1(now);
+                self.emit_dr(buf)
+            }
+            State::Open => self.transmit_open(now, buf),
+            _ => None,
+        }
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /// Handles the expiry of whatever deadline is due at `now`.
+    pub fn handle_timeout(&mut self, now: Duration) {
+        let due = |t: Option<Duration>| t.is_some_and(|t| t <= now);
+        if due(self.freeze_until) {
+            self.freeze_until = None;
+            self.state = State::Closed;
+        }
+        if due(self.seq_wait) {
+            // Nothing to do but let poll_transmit try again.
+            self.seq_wait = None;
+        }
+        if due(self.ack_at) {
+            self.ack_at = None;
+            self.send_ak = true;
+        }
+        if due(self.window_at) {
+            // Keep-alive: re-send the latest window information (12.2.3.8.1).
+            self.window_at = None;
+            self.send_ak = true;
+        }
+        if due(self.inactivity_at) {
+            self.inactivity_at = None;
+            if matches!(self.state, State::Open | State::AckWait) {
+                self.fail(DisconnectCause::Inactivity, DisconnectReason::NOT_SPECIFIED);
+            }
+        }
+        if due(self.t1) {
+            self.t1 = None;
+            self.on_t1(now);
+        }
+    }
+
+    /// Handles one received NSDU: one TPDU, or several concatenated (6.4).
+    ///
+    /// A TPDU that fails its checksum, does not decode, or does not belong to this
+    /// connection is discarded (6.9.2.4, 6.17.3); decoding stops at the first that fails.
+    ///
+    /// # Fuzzing
+    ///
+    /// Built with `cfg(fuzzing)`, checksums are not verified and their presence is not
+    /// required, so that a fuzzer's TPDUs reach the procedures behind the check.
+    pub fn handle_datagram(&mut self, now: Duration, nsdu: &[u8]) {
+        let mut rest = nsdu;
+        while !rest.is_empty() {
+            let Ok((tpdu, used)) = Tpdu::decode(rest) else {
+                return;
+            };
+            let (this, after) = rest.split_at(used.min(rest.len()));
+            rest = after;
+            self.handle_tpdu(now, tpdu, this);
+        }
+    }
+
+    fn handle_tpdu(&mut self, now: Duration, tpdu: Tpdu<'_>, octets: &[u8]) {
+        let has_c3 = params_of(&tpdu)
+            .raw_iter()
+            .any(|(code, _, _)| code == ParamCode::CHECKSUM.0);
+        if !cfg!(fuzzing) && has_c3 && !checksum::verify(octets) {
+            // 6.17.3: a TPDU failing the check is discarded; nothing in it can be trusted.
+            return;
+        }
+        match tpdu {
+            Tpdu::Cr(cr) => self.on_cr(now, &cr, has_c3),
+            Tpdu::Cc(cc) => self.on_cc(now, &cc, has_c3),
+            Tpdu::Dr(dr) => self.on_dr(now, &dr, has_c3),
+            Tpdu::Dc(dc) => self.on_dc(now, &dc),
+            other => {
+                if !self.belongs(&other, has_c3) {
+                    return;
+                }
+                match (self.state, &other) {
+                    (State::WaitCc, Tpdu::Er(e)) => {
+                        // A.7 WFCC, ER: the CR was rejected.
+                        self.push_event(Event::Disconnected(DisconnectCause::PeerError(e.cause)));
+                        self.freeze(now);
+                    }
+                    (State::AckWait, Tpdu::Er(e)) => self.fail(
+                        DisconnectCause::PeerError(e.cause),
+                        DisconnectReason::PROTOCOL_ERROR,
+                    ),
+                    (State::AckWait, _) => {
+                        // Table 5: DT, AK, ED, EA or RJ acknowledge the CC.
+                        self.open(now);
+                        self.on_data_phase(now, other);
+                    }
+                    (State::Open, _) => self.on_data_phase(now, other),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Whether a data-phase TPDU is for this connection and has the agreed checksum use.
+    fn belongs(&self, t: &Tpdu<'_>, has_c3: bool) -> bool {
+        let dst = match t {
+            Tpdu::Dt(d) => d.dst_ref,
+            Tpdu::Ed(e) => e.dst_ref,
+            Tpdu::Ak(a) => a.dst_ref,
+            Tpdu::Ea(e) => e.dst_ref,
+            Tpdu::Rj(r) => r.dst_ref,
+            Tpdu::Er(e) => e.dst_ref,
+            _ => return false,
+        };
+        let format_ok = match t {
+            Tpdu::Dt(d) => {
+                d.format != Format::Short && (d.format == Format::Extended) == self.agreed.extended
+            }
+            Tpdu::Ed(e) => {
+                e.format != Format::Short && (e.format == Format::Extended) == self.agreed.extended
+            }
+            Tpdu::Ak(a) => a.extended == self.agreed.extended,
+            Tpdu::Ea(e) => e.extended == self.agreed.extended,
+            Tpdu::Rj(r) => r.extended == self.agreed.extended,
+            _ => true,
+        };
+        // RJ has no variable part, so it cannot carry C3 (13.11); ER may come without one.
+        let checksum_ok = cfg!(fuzzing)
+            || matches!(t, Tpdu::Rj(_) | Tpdu::Er(_))
+            || has_c3 == self.agreed.checksum;
+        dst == self.local_ref && format_ok && checksum_ok
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    fn expect(&self, state: State, what: &'static str) -> Result<()> {
+        if self.state == state {
+            Ok(())
+        } else {
+            Err(Error::InvalidState {
+                state: self.state.name(),
+                what,
+            })
+        }
+    }
+
+    fn reply(&mut self, r: Reply) {
+        if let Some(slot) = self.replies.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(r);
+        }
+    }
+
+    fn push_event(&mut self, e: Event) {
+        self.events.push_back(e);
+    }
+}
+
+/// The variable part of any TPDU.
+fn params_of<'a>(t: &Tpdu<'a>) -> Params<'a> {
+    match t {
+        Tpdu::Cr(c) | Tpdu::Cc(c) => c.params,
+        Tpdu::Dr(d) => d.params,
+        Tpdu::Dc(d) => d.params,
+        Tpdu::Dt(d) => d.params,
+        Tpdu::Ed(e) => e.params,
+        Tpdu::Ak(a) => a.params,
+        Tpdu::Ea(e) => e.params,
+        Tpdu::Er(e) => e.params,
+        Tpdu::Rj(_) => Params::EMPTY,
+    }
+}
