@@ -193,7 +193,7 @@ pub enum Event<D> {
 
 impl<D> Event<D> {
     /// The same event with every octet field mapped by `f`.
-    pub(crate) fn map<E>(self, mut f: impl FnMut(D) -> E) -> Event<E> {
+    pub fn map<E>(self, mut f: impl FnMut(D) -> E) -> Event<E> {
         use Event::*;
         match self {
             ConnectIndication {
