@@ -3,7 +3,7 @@
 
 mod machine_pair;
 
-use std::time::Duration;
+use core::time::Duration;
 
 use machine_pair::{BUF, Pair};
 use osi_session::machine::{
@@ -245,7 +245,9 @@ fn version_1_user_data_limits() {
 fn version_2_extended_user_data_and_overflow() {
     // 10 240 octets: Extended User Data in the CN, version 2 only.
     let mut p = Pair::new();
-    let data: Vec<u8> = (0..10240u32).map(|i| i as u8).collect();
+    let data: Vec<u8> = (0..10240u32)
+        .map(|i| u8::try_from(i % 256).unwrap())
+        .collect();
     let req = ConnectRequest {
         user_data: &data,
         ..ConnectRequest::new(Requirements(FD))
@@ -266,7 +268,9 @@ fn version_2_extended_user_data_and_overflow() {
     }
     // 150 000 octets: 10 240 in the CN, then three CDOs once the OA arrives.
     let mut q = Pair::new();
-    let big: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+    let big: Vec<u8> = (0..150_000u32)
+        .map(|i| u8::try_from(i % 251).unwrap())
+        .collect();
     let mut a = Session::new(
         Role::Initiator,
         Config::default(),
@@ -479,7 +483,7 @@ fn full_buffers_push_back_instead_of_growing() {
     // implementation-restriction bit.
     let mut cn = vec![0x0d, 0x66, 0x14, 0x02, 0x00, 0x02, 0xc1, 0x62];
     cn.extend([0u8; 98]);
-    cn[1] = (cn.len() - 2) as u8;
+    cn[1] = u8::try_from(cn.len() - 2).unwrap();
     cn[7] = 98;
     small.handle_tsdu(Duration::ZERO, &cn).unwrap();
     assert!(matches!(

@@ -2,9 +2,17 @@
 //! (STYLE.md §2.8, quinn's `Pair`). The transport is perfect and ordered; a
 //! `DisconnectTransport` event closes it after what its side queued has been delivered.
 
-#![allow(dead_code, unreachable_pub)] // each test file uses part of it; a test-only module
+// Each test file uses part of it; it panics (through unwrap) exactly when a test should fail.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
-use std::time::Duration;
+use core::time::Duration;
 
 use osi_session::machine::{AcceptRequest, Config, ConnectRequest, Event, Role, Session};
 use osi_session::{Requirements, TokenSetting};
@@ -132,10 +140,10 @@ impl Pair {
     }
 
     pub fn take_a(&mut self) -> Vec<Owned> {
-        std::mem::take(&mut self.a_events)
+        core::mem::take(&mut self.a_events)
     }
 
     pub fn take_b(&mut self) -> Vec<Owned> {
-        std::mem::take(&mut self.b_events)
+        core::mem::take(&mut self.b_events)
     }
 }
