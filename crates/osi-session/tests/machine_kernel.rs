@@ -1,6 +1,14 @@
 //! Kernel, duplex and half-duplex data, typed data, establishment, refusal, versions and
 //! user-data limits, overflow, orderly and negotiated release, collisions, abort and TIM.
 
+// A panic is how a test fails.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod machine_pair;
 
 use core::time::Duration;
