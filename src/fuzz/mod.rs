@@ -14,12 +14,17 @@
     clippy::expect_used
 )]
 
+mod session_machine;
 mod tpkt;
 
+pub use self::session_machine::session_machine;
 pub use self::tpkt::tpkt_frame;
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
 
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
-pub const ORACLES: &[Oracle] = &[("tpkt_frame", tpkt_frame)];
+pub const ORACLES: &[Oracle] = &[
+    ("tpkt_frame", tpkt_frame),
+    ("session_machine", session_machine),
+];
