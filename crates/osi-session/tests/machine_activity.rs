@@ -369,7 +369,10 @@ fn basic_combined_subset() {
         p.take_a(),
         [
             Event::Data(b"r".to_vec()),
-            Event::TokensGiven(TokenItem(TokenItem::DATA))
+            Event::TokensGiven {
+                tokens: TokenItem(TokenItem::DATA),
+                user_data: vec![]
+            }
         ]
     );
     // No sync units: no minor sync.

@@ -91,7 +91,10 @@ fn half_duplex_data_needs_the_data_token() {
         p.take_b(),
         [
             Event::Data(b"last".to_vec()),
-            Event::TokensGiven(TokenItem(TokenItem::DATA))
+            Event::TokensGiven {
+                tokens: TokenItem(TokenItem::DATA),
+                user_data: vec![]
+            }
         ]
     );
     p.b.send_data(b"now b").unwrap();
@@ -317,7 +320,7 @@ fn version_2_extended_user_data_and_overflow() {
     assert_eq!(cdos, 3);
     assert_eq!(b.state(), State::Sta08);
     match b.poll_event().unwrap() {
-        Event::ConnectIndication { user_data, .. } => assert_eq!(user_data, &big[..]),
+        Event::ConnectIndication { user_data, .. } => assert!(user_data == &big[..]),
         e => panic!("{e:?}"),
     }
     q.drive();

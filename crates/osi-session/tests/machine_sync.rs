@@ -559,7 +559,13 @@ fn user_exception_then_recovery_by_giving_the_data_token() {
     p.a.give_tokens(TokenItem(TokenItem::DATA), &[]).unwrap();
     assert_eq!(p.a.state(), State::Sta713);
     p.drive();
-    assert_eq!(p.take_b(), [Event::TokensGiven(TokenItem(TokenItem::DATA))]);
+    assert_eq!(
+        p.take_b(),
+        [Event::TokensGiven {
+            tokens: TokenItem(TokenItem::DATA),
+            user_data: vec![]
+        }]
+    );
     assert_eq!(p.b.state(), State::Sta713);
     p.b.send_data(b"y").unwrap();
     p.drive();

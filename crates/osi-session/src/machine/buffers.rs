@@ -206,6 +206,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
         }
     }
 
+    /// With no event queued, nothing refers to the octets after the pinned part.
+    pub(crate) fn settle(&mut self) {
+        if self.len == 0 {
+            self.used = self.pinned;
+        }
+    }
+
     pub(crate) fn pin(&mut self) {
         self.pinned = self.used;
     }

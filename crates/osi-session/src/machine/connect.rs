@@ -209,7 +209,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         })
     }
 
-    /// S-CONNECT response, accepted: sends AC and enters STA713 ([5][11]).
+    /// S-CONNECT response, accepted: sends AC and enters STA713 (\[5\]\[11\]).
     ///
     /// # Errors
     ///
@@ -373,6 +373,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// bit) gives the S-CONNECT indication and STA08.
     pub(super) fn sta01d_cdo(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let span = self.store(s.params.user_data.unwrap_or_default())?;
+        // The collected data must survive until the last CDO.
+        self.rx.pin();
         if let Some(Event::ConnectIndication { user_data, .. }) = &mut self.pending_connect {
             *user_data = RxStore::<B>::join(*user_data, span);
         }
@@ -399,7 +401,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA02A, AC received (Table A.8): S-CONNECT confirm, [5][11], STA713.
+    /// STA02A, AC received (Table A.8): S-CONNECT confirm, \[5\]\[11\], STA713.
     pub(super) fn sta02a_ac(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let p = &s.params;
         let ca = p.connect_accept.unwrap_or_default();

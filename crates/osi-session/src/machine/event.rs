@@ -49,10 +49,15 @@ pub enum Event<D> {
     CapabilityData(D),
     /// S-CAPABILITY-DATA confirm (CDA).
     CapabilityDataConfirm(D),
-    /// S-TOKEN-GIVE indication: these tokens are now ours (GT, or AC with a Token Item
-    /// counts as PT).
-    TokensGiven(TokenItem),
-    /// S-TOKEN-PLEASE indication: the peer asks for these tokens.
+    /// S-TOKEN-GIVE indication (GT): these tokens are now ours.
+    TokensGiven {
+        /// The tokens given.
+        tokens: TokenItem,
+        /// SS-user data of the GT (version 2).
+        user_data: D,
+    },
+    /// S-TOKEN-PLEASE indication: the peer asks for these tokens (PT, or an AC with a Token
+    /// Item, which counts as AC followed by PT).
     TokensPlease {
         /// The tokens asked for.
         tokens: TokenItem,
@@ -226,7 +231,10 @@ impl<D> Event<D> {
             TypedData(d) => TypedData(f(d)),
             CapabilityData(d) => CapabilityData(f(d)),
             CapabilityDataConfirm(d) => CapabilityDataConfirm(f(d)),
-            TokensGiven(t) => TokensGiven(t),
+            TokensGiven { tokens, user_data } => TokensGiven {
+                tokens,
+                user_data: f(user_data),
+            },
             TokensPlease { tokens, user_data } => TokensPlease {
                 tokens,
                 user_data: f(user_data),
@@ -396,6 +404,14 @@ pub enum Rule {
         /// V(M).
         vm: u64,
     },
+    /// A MIP, MAP, AE or AR serial number beyond 999 998, the largest a point may carry
+    /// when no Upper Limit Serial Number is negotiated (X.215 §11.4).
+    SerialOutOfRange {
+        /// The SPDU received.
+        spdu: Kind,
+        /// The serial number received.
+        received: u64,
+    },
     /// p21 with Vsc: a MIA arrived at the side that receives the minor sync points.
     MinorAckDirection,
     /// A resynchronize serial number out of range: restart below V(R) (p32), or an RA that
@@ -457,6 +473,9 @@ impl core::fmt::Display for Rule {
                 f,
                 "{spdu} serial number {received} confirms no outstanding point (V(A) = {va}, V(M) = {vm}; X.225 p20/p21)"
             ),
+            Rule::SerialOutOfRange { spdu, received } => {
+                write!(f, "{spdu} serial number {received} is above 999998")
+            }
             Rule::MinorAckDirection => {
                 f.write_str("MIA received by the side that receives the minor sync points")
             }

@@ -47,6 +47,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         {
             return Err(Error::EventsPending);
         }
+        if self.rx.pending() == 0 {
+            self.rx.settle();
+        }
         if self.tx.free() < TX_RESERVE {
             return Err(Error::TransmitFull {
                 needed: TX_RESERVE,
@@ -240,6 +243,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// p19: the serial number of a MIP, MAP or AE is V(M), exactly.
     fn need_next(&self, s: &Spdu<'_>) -> Result<u64, Rule> {
         let received = s.params.serial.map_or(u64::MAX, |n| n.value());
+        if received > MAX_SERIAL - 1 {
+            return Err(Rule::SerialOutOfRange {
+                spdu: s.kind,
+                received,
+            });
+        }
         if received != self.sync.vm {
             return Err(Rule::SerialNotNext {
                 spdu: s.kind,
@@ -307,13 +316,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// GT with a Token Item (STA713; STA19 with the data token, p61 → STA713):
-    /// p59 = ALL(AA, tokens), then [11] the tokens are ours.
+    /// p59 = ALL(AA, tokens), then \[11\] the tokens are ours.
     fn recv_gt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let t = s.params.token_item.unwrap_or_default();
         let given = t.0 & (DK | MI | MA | TokenItem::RELEASE);
         Self::need_tokens(s.kind, self.tokens.all(given, Tokens::aa), given)?;
+        let d = self.data(s)?;
         self.tokens.take(given);
-        self.event(Event::TokensGiven(TokenItem(given)));
+        self.event(Event::TokensGiven {
+            tokens: TokenItem(given),
+            user_data: d,
+        });
         if self.state == State::Sta19 {
             self.state = State::Sta713;
         }
@@ -336,7 +349,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA713, GTC: p62 = ACT ∧ ¬Vact ∧ no token held; S-CONTROL-GIVE indication, GTA,
-    /// [11] every token ours.
+    /// \[11\] every token ours.
     fn sta713_gtc(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::ACTIVITY)?;
         self.need_outside(s.kind)?;
@@ -356,7 +369,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA713, MIP (Table A.10): p14 ∧ p19 = SY ∧ [¬ACT ∨ Vact] ∧ A(dk) ∧ AA(mi) ∧
-    /// sn = V(M); S-SYNC-MINOR indication, [23].
+    /// sn = V(M); S-SYNC-MINOR indication, \[23\].
     fn sta713_mip(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MINOR_SYNC)?;
         let ty = s.params.sync_type.unwrap_or_default();
@@ -379,7 +392,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// MIA (STA713; STA04A/STA04B with p17 ∧ ¬p20 ∧ p21): p17 = SY ∧ [¬ACT ∨ Vact] ∧ ¬Vsc,
-    /// p21 = V(A) ≤ sn < V(M); S-SYNC-MINOR confirm, [25].
+    /// p21 = V(A) ≤ sn < V(M); S-SYNC-MINOR confirm, \[25\].
     fn recv_mia(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MINOR_SYNC)?;
         self.need_inside(s.kind)?;
@@ -406,7 +419,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA713, MAP: p12 ∧ p19 = MA ∧ [¬ACT ∨ Vact] ∧ A(dk) ∧ A(mi) ∧ AA(ma) ∧ sn = V(M);
-    /// S-SYNC-MAJOR indication, [13][31], STA10A.
+    /// S-SYNC-MAJOR indication, \[13\]\[31\], STA10A.
     fn sta713_map(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MAJOR_SYNC)?;
         self.need_inside(s.kind)?;
@@ -438,7 +451,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn)
     }
 
-    /// STA04A, MAA: p16 ∧ p20; S-SYNC-MAJOR confirm, [14][22], STA713.
+    /// STA04A, MAA: p16 ∧ p20; S-SYNC-MAJOR confirm, \[14\]\[22\], STA713.
     fn sta04a_maa(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let serial = self.need_major_ack(s)?;
         let d = self.data(s)?;
@@ -459,7 +472,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Self::need_tokens(spdu, t.a(DK) && t.a(MI) && t.a(MA), DK | MI | MA)
     }
 
-    /// STA713, AS: p44; S-ACTIVITY-START indication, [26] V(A) = V(M) = V(R) = 1.
+    /// STA713, AS: p44; S-ACTIVITY-START indication, \[26\] V(A) = V(M) = V(R) = 1.
     fn sta713_as(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.p44(s.kind)?;
         let id = self.store(s.params.activity_id.unwrap_or_default())?;
@@ -469,7 +482,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA713, AR: p44; S-ACTIVITY-RESUME indication, [27] V(A) = V(M) = n + 1, V(R) = 1.
+    /// STA713, AR: p44; S-ACTIVITY-RESUME indication, \[27\] V(A) = V(M) = n + 1, V(R) = 1.
     fn sta713_ar(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.p44(s.kind)?;
         let Some(link) = s.params.linking else {
@@ -480,7 +493,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         };
         let n = link.serial.value();
         if n >= MAX_SERIAL - 1 {
-            return Err(Rule::ResyncSerial {
+            return Err(Rule::SerialOutOfRange {
                 spdu: s.kind,
                 received: n,
             });
@@ -499,7 +512,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA713, AE: p72 ∧ p19 = ACT ∧ Vact ∧ A(dk) ∧ A(mi) ∧ AA(ma) ∧ sn = V(M);
-    /// S-ACTIVITY-END indication, [13][31], STA10B.
+    /// S-ACTIVITY-END indication, \[13\]\[31\], STA10B.
     fn sta713_ae(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::ACTIVITY)?;
         if !self.sync.vact {
@@ -522,7 +535,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA04B, AEA: p16 ∧ p20; S-ACTIVITY-END confirm, [14][22] (Vact := false), STA713.
+    /// STA04B, AEA: p16 ∧ p20; S-ACTIVITY-END confirm, \[14\]\[22\] (Vact := false), STA713.
     fn sta04b_aea(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let serial = self.need_major_ack(s)?;
         let d = self.data(s)?;
@@ -537,7 +550,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// AI or AD (STA713, and STA05A where it beats our RS, STA10A/B where it replaces the
     /// MAP/AE we have not answered, STA19, STA20): p38 ∧ p40 = ACT ∧ Vact ∧ AA(ma);
-    /// indication, [16], STA11B or STA11C.
+    /// indication, \[16\], STA11B or STA11C.
     fn recv_ai_ad(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::ACTIVITY)?;
         if !self.sync.vact {
@@ -566,7 +579,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA05B AIA / STA05C ADA: confirm, [29] every token ours, the activity over, STA713.
+    /// STA05B AIA / STA05C ADA: confirm, \[29\] every token ours, the activity over, STA713.
     fn sta05bc_ack(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let d = self.data(s)?;
         self.tokens.take_all();
@@ -581,7 +594,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// RS (STA713, STA04A/B, STA19, STA20; STA05A is a collision): p26 ∧ p35 = RESYN ∧
-    /// [¬ACT ∨ Vact], p32 for restart (sn ≥ V(R)); S-RESYNCHRONIZE indication, [16],
+    /// [¬ACT ∨ Vact], p32 for restart (sn ≥ V(R)); S-RESYNCHRONIZE indication, \[16\],
     /// STA11A. In a collision (Table 9) the losing side's RS is discarded and only the
     /// loser gives the indication.
     fn recv_rs(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
@@ -639,7 +652,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA05A, RA: p35 ∧ p49 (abandon: sn ≥ V(M); restart and set: the RS's sn);
-    /// S-RESYNCHRONIZE confirm, [28][11], STA713.
+    /// S-RESYNCHRONIZE confirm, \[28\]\[11\], STA713.
     fn sta05a_ra(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let Some(ours) = self.resync else {
             return Err(Rule::Unexpected {

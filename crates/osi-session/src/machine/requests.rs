@@ -275,7 +275,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-SYNC-MINOR request: GT + MIP with serial number V(M), then [24]. Returns the
+    /// S-SYNC-MINOR request: GT + MIP with serial number V(M), then \[24\]. Returns the
     /// serial number used. p15 = [¬ACT ∨ Vact] ∧ I(dk) ∧ II(mi).
     ///
     /// # Errors
@@ -298,7 +298,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-SYNC-MINOR response: PT + MIA confirming every point up to `serial`, then [25].
+    /// S-SYNC-MINOR response: PT + MIA confirming every point up to `serial`, then \[25\].
     /// p18 ∧ p21: [¬ACT ∨ Vact] ∧ Vsc ∧ V(A) ≤ serial < V(M) (and not the number of a MAP
     /// or AE being answered, in STA10A/STA10B).
     ///
@@ -322,7 +322,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-SYNC-MAJOR request: GT + MAP, [13][24], STA713 → STA04A. Returns the serial
+    /// S-SYNC-MAJOR request: GT + MAP, \[13\]\[24\], STA713 → STA04A. Returns the serial
     /// number used. p13 = MA ∧ [¬ACT ∨ Vact] ∧ I(dk) ∧ I(mi) ∧ II(ma).
     ///
     /// # Errors
@@ -347,7 +347,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, [14][22], STA10A → STA713.
+    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, \[14\]\[22\], STA10A → STA713.
     ///
     /// # Errors
     ///
@@ -422,7 +422,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-RESYNCHRONIZE response: PT + RA, [28][11], STA11A → STA713. `tokens` fills the
+    /// S-RESYNCHRONIZE response: PT + RA, \[28\]\[11\], STA11A → STA713. `tokens` fills the
     /// positions the RS left to this side's choice. The serial number is the one X.225
     /// fixes: max(RS serial, V(M)) for abandon, the RS serial for restart and set.
     ///
@@ -463,7 +463,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-ACTIVITY-START request: GT + AS, [26]: V(A) = V(M) = V(R) = 1.
+    /// S-ACTIVITY-START request: GT + AS, \[26\]: V(A) = V(M) = V(R) = 1.
     /// p45 = ACT ∧ ¬Vact ∧ I(dk) ∧ I(mi) ∧ I(ma).
     ///
     /// # Errors
@@ -488,7 +488,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.tokens_ok(r, t.i(DK) && t.i(MI) && t.i(MA), DK | MI | MA)
     }
 
-    /// S-ACTIVITY-RESUME request: GT + AR, [27]: V(A) = V(M) = serial + 1, V(R) = 1.
+    /// S-ACTIVITY-RESUME request: GT + AR, \[27\]: V(A) = V(M) = serial + 1, V(R) = 1.
     /// p45, as for activity start.
     ///
     /// # Errors
@@ -586,7 +586,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-ACTIVITY-INTERRUPT response: PT + AIA, [30] (the peer now holds every token,
+    /// S-ACTIVITY-INTERRUPT response: PT + AIA, \[30\] (the peer now holds every token,
     /// the activity is over), STA11B → STA713.
     ///
     /// # Errors
@@ -601,7 +601,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         )
     }
 
-    /// S-ACTIVITY-DISCARD response: PT + ADA, [30], STA11C → STA713.
+    /// S-ACTIVITY-DISCARD response: PT + ADA, \[30\], STA11C → STA713.
     ///
     /// # Errors
     ///
@@ -626,7 +626,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-ACTIVITY-END request: GT + AE with V(M), [13][24], STA713 → STA04B. Returns the
+    /// S-ACTIVITY-END request: GT + AE with V(M), \[13\]\[24\], STA713 → STA04B. Returns the
     /// serial number used. p71 = ACT ∧ Vact ∧ I(dk) ∧ I(mi) ∧ II(ma).
     ///
     /// # Errors
@@ -650,7 +650,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, [14][22], STA10B → STA713.
+    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713.
     ///
     /// # Errors
     ///

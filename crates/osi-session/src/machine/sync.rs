@@ -20,7 +20,7 @@ pub(crate) struct SyncVars {
 }
 
 impl SyncVars {
-    /// [5] at connection: V(A) = V(M) = ISN, V(R) = 0, Vsc = Vact = false.
+    /// \[5\] at connection: V(A) = V(M) = ISN, V(R) = 0, Vsc = Vact = false.
     pub(crate) fn connected(isn: u64) -> Self {
         Self {
             vm: isn,
@@ -30,7 +30,7 @@ impl SyncVars {
         }
     }
 
-    /// [23] MIP received: if ¬Vsc then V(A) := V(M); Vsc := true; V(M)++.
+    /// \[23\] MIP received: if ¬Vsc then V(A) := V(M); Vsc := true; V(M)++.
     pub(crate) fn mip_received(&mut self) {
         if !self.vsc {
             self.va = self.vm;
@@ -39,7 +39,7 @@ impl SyncVars {
         self.vm += 1;
     }
 
-    /// [24] MIP, MAP or AE sent: if Vsc then V(A) := V(M); Vsc := false; V(M)++.
+    /// \[24\] MIP, MAP or AE sent: if Vsc then V(A) := V(M); Vsc := false; V(M)++.
     pub(crate) fn point_sent(&mut self) {
         if self.vsc {
             self.va = self.vm;
@@ -48,7 +48,7 @@ impl SyncVars {
         self.vm += 1;
     }
 
-    /// [31] MAP or AE received: if ¬Vsc then V(A) := V(M); V(M)++.
+    /// \[31\] MAP or AE received: if ¬Vsc then V(A) := V(M); V(M)++.
     pub(crate) fn major_received(&mut self) {
         if !self.vsc {
             self.va = self.vm;
@@ -62,12 +62,12 @@ impl SyncVars {
         self.va <= sn && sn < self.vm && !(major_pending && sn + 1 == self.vm)
     }
 
-    /// [25] MIA sent or received: V(A) := sn + 1.
+    /// \[25\] MIA sent or received: V(A) := sn + 1.
     pub(crate) fn minor_acked(&mut self, sn: u64) {
         self.va = sn + 1;
     }
 
-    /// [14][22] MAA or AEA sent or received: Vact := Vnextact; V(R) := V(A) := V(M).
+    /// \[14\]\[22\] MAA or AEA sent or received: Vact := Vnextact; V(R) := V(A) := V(M).
     pub(crate) fn major_acked(&mut self, activity: bool) {
         if activity {
             self.vact = self.vnextact;
@@ -76,7 +76,7 @@ impl SyncVars {
         self.vr = self.vm;
     }
 
-    /// [26] AS: Vact; V(A) = V(M) = V(R) = 1 (session.md §5.2).
+    /// \[26\] AS: Vact; V(A) = V(M) = V(R) = 1 (session.md §5.2).
     pub(crate) fn activity_started(&mut self) {
         self.vact = true;
         self.va = 1;
@@ -84,7 +84,7 @@ impl SyncVars {
         self.vr = 1;
     }
 
-    /// [27] AR with serial number n: Vact; V(A) = V(M) = n + 1; V(R) = 1.
+    /// \[27\] AR with serial number n: Vact; V(A) = V(M) = n + 1; V(R) = 1.
     pub(crate) fn activity_resumed(&mut self, n: u64) {
         self.vact = true;
         self.va = n + 1;
@@ -92,13 +92,13 @@ impl SyncVars {
         self.vr = 1;
     }
 
-    /// [29]/[30] AIA or ADA: the activity is over.
+    /// \[29\]/\[30\] AIA or ADA: the activity is over.
     pub(crate) fn activity_cleared(&mut self) {
         self.vact = false;
         self.vnextact = false;
     }
 
-    /// [28] resynchronized to `sn`: V(A) = V(M) = sn; V(R) := 0 unless restart.
+    /// \[28\] resynchronized to `sn`: V(A) = V(M) = sn; V(R) := 0 unless restart.
     pub(crate) fn resynchronized(&mut self, sn: u64, restart: bool) {
         self.va = sn;
         self.vm = sn;
