@@ -35,6 +35,21 @@ pub struct Pair {
     pub transport_up: bool,
 }
 
+/// With `X400_SESSION_WIRE=<file>` set, appends every TSDU moved (direction, hex) to the
+/// file, so a capture can be built from it and checked with the conformance kit's tshark.
+fn dump(dir: &str, tsdu: &[u8]) {
+    use std::io::Write;
+    if let Some(path) = std::env::var_os("X400_SESSION_WIRE") {
+        let hex: String = tsdu.iter().map(|b| format!("{b:02x}")).collect();
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        writeln!(f, "{dir}\t{hex}").unwrap();
+    }
+}
+
 fn drain(m: &mut Machine, out: &mut Vec<Owned>, closed: &mut bool) {
     while let Some(e) = m.poll_event() {
         if e == Event::DisconnectTransport {
@@ -75,6 +90,7 @@ impl Pair {
                     break;
                 };
                 self.wire_ab.push(buf[..n].to_vec());
+                dump("ab", &buf[..n]);
                 self.b.handle_tsdu(self.now, &buf[..n]).unwrap();
                 drain(&mut self.b, &mut self.b_events, &mut b_closed);
                 moved = true;
@@ -84,6 +100,7 @@ impl Pair {
                     break;
                 };
                 self.wire_ba.push(buf[..n].to_vec());
+                dump("ba", &buf[..n]);
                 self.a.handle_tsdu(self.now, &buf[..n]).unwrap();
                 drain(&mut self.a, &mut self.a_events, &mut a_closed);
                 moved = true;
