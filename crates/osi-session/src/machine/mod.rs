@@ -26,6 +26,45 @@
 //! expedited data and PREPARE), symmetric synchronize and data separation. Segmenting is
 //! never selected: no TSDU maximum size is proposed, and a zero from either side wins
 //! (X.225 §5.8.6).
+//!
+//! ```
+//! use core::time::Duration;
+//! use osi_session::machine::{AcceptRequest, Config, ConnectRequest, Event, Role, Session};
+//! use osi_session::Requirements;
+//!
+//! // Buffers can be arrays: no allocation is needed.
+//! let mut a = Session::new(Role::Initiator, Config::default(), [0u8; 1024], [0u8; 1024]);
+//! let mut b = Session::new(Role::Responder, Config::default(), [0u8; 1024], [0u8; 1024]);
+//! let (now, mut wire) = (Duration::ZERO, [0u8; 1024]);
+//!
+//! // X.410 RTS units: half-duplex, minor sync, exceptions, activities (0x0249).
+//! a.connect(&ConnectRequest::new(Requirements(0x0249)))?;
+//! let n = a.poll_transmit(&mut wire)?.unwrap();
+//! b.handle_tsdu(now, &wire[..n])?;
+//! assert!(matches!(b.poll_event(), Some(Event::ConnectIndication { .. })));
+//! b.accept(&AcceptRequest::new(Requirements(0x0249)))?;
+//! let n = b.poll_transmit(&mut wire)?.unwrap();
+//! a.handle_tsdu(now, &wire[..n])?;
+//! assert!(matches!(a.poll_event(), Some(Event::ConnectConfirm { .. })));
+//!
+//! a.activity_start(&[0x02, 0x01, 0x01], &[])?;
+//! assert_eq!(a.minor_sync(true, &[])?, 1); // the first point of an activity is 1
+//! while let Some(n) = a.poll_transmit(&mut wire)? {
+//!     b.handle_tsdu(now, &wire[..n])?;
+//! }
+//! assert!(matches!(b.poll_event(), Some(Event::ActivityStart { .. })));
+//! assert!(matches!(b.poll_event(), Some(Event::MinorSync { serial: 1, .. })));
+//! # Ok::<(), osi_session::machine::Error>(())
+//! ```
+//!
+//! # Coverage of X.225 Annex A
+//!
+//! Implemented: STA01, STA01C, STA01D, STA02A, STA02B, STA03, STA04A, STA04B, STA05A–C,
+//! STA08, STA09, STA10A, STA10B, STA11A–C, STA16, STA18–STA22, STA713. Not implemented,
+//! because they need transport expedited data or a unit never selected here: STA01A,
+//! STA01B, STA06, STA15A–D, PR, EX, symmetric synchronize, data separation, segmenting,
+//! the Upper Limit Serial Number, and the exceptions alternative A.4.1.2 (b) (sending ER):
+//! every protocol error is answered with AB.
 
 mod buffers;
 mod config;
