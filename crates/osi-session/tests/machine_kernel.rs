@@ -253,6 +253,35 @@ fn version_1_user_data_limits() {
 }
 
 #[test]
+fn version_2_lifts_the_512_octet_limits() {
+    let mut p = Pair::new();
+    p.connect(HD, 0);
+    assert_eq!(p.a.version(), Some(Version(Version::V2)));
+    // User data in GT, and above 512 octets in FN, are version 2 only.
+    p.a.give_tokens(TokenItem(TokenItem::DATA), b"turn")
+        .unwrap();
+    p.drive();
+    assert_eq!(
+        p.take_b(),
+        [Event::TokensGiven {
+            tokens: TokenItem(TokenItem::DATA),
+            user_data: b"turn".to_vec()
+        }]
+    );
+    p.b.give_tokens(TokenItem(TokenItem::DATA), &[]).unwrap();
+    p.drive();
+    p.a.release(&[0x33; 513]).unwrap();
+    p.drive();
+    assert_eq!(p.take_b(), [Event::Release(vec![0x33; 513])]);
+    // AB user data above 9 octets.
+    let mut q = Pair::new();
+    q.connect(FD, 0);
+    q.a.abort(q.now, &[0x44; 10]).unwrap();
+    q.drive();
+    assert_eq!(q.take_b(), [Event::UserAbort(vec![0x44; 10])]);
+}
+
+#[test]
 fn version_2_extended_user_data_and_overflow() {
     // 10 240 octets: Extended User Data in the CN, version 2 only.
     let mut p = Pair::new();
