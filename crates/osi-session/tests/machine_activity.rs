@@ -175,7 +175,26 @@ fn interrupted_activity_resumes_on_a_second_connection() {
         connection_id: Some(id),
         ..ConnectRequest::new(Requirements(X410))
     };
-    p.connect_with(&req, &AcceptRequest::new(Requirements(X410)));
+    p.a.connect(&req).unwrap();
+    p.drive();
+    match &p.take_b()[..] {
+        [
+            Event::ConnectIndication {
+                calling_ref,
+                common_ref,
+                additional_ref,
+                ..
+            },
+        ] => {
+            assert_eq!(calling_ref, b"mta-a");
+            assert_eq!(common_ref, b"20261129");
+            assert!(additional_ref.is_empty());
+        }
+        e => panic!("{e:?}"),
+    }
+    p.b.accept(&AcceptRequest::new(Requirements(X410))).unwrap();
+    p.drive();
+    p.take_a();
     p.a.activity_start(b"act-1", &[]).unwrap();
     for sn in 1..=5 {
         p.a.send_data(&[sn]).unwrap();

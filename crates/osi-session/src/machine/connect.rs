@@ -344,12 +344,19 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         };
         let calling = self.store(p.calling_ssel.unwrap_or_default())?;
         let called = self.store(p.called_ssel.unwrap_or_default())?;
+        let id = p.connection_id.unwrap_or_default();
+        let calling_ref = self.store(id.calling_ref.unwrap_or_default())?;
+        let common_ref = self.store(id.common_ref.unwrap_or_default())?;
+        let additional_ref = self.store(id.additional_ref.unwrap_or_default())?;
         let data = self.store(p.extended_user_data.or(p.user_data).unwrap_or_default())?;
         let ev = Event::ConnectIndication {
             requirements,
             versions,
             calling_ssel: calling,
             called_ssel: called,
+            calling_ref,
+            common_ref,
+            additional_ref,
             user_data: data,
         };
         if p.data_overflow

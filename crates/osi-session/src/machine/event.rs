@@ -22,6 +22,12 @@ pub enum Event<D> {
         calling_ssel: D,
         /// Called session selector (PI 52), empty if absent.
         called_ssel: D,
+        /// Calling SS-user reference (PGI 1, PI 10), empty if absent.
+        calling_ref: D,
+        /// Common reference (PGI 1, PI 11), empty if absent.
+        common_ref: D,
+        /// Additional reference information (PGI 1, PI 12), empty if absent.
+        additional_ref: D,
         /// SS-user data (PGI 193 or 194, plus every CDO).
         user_data: D,
     },
@@ -206,12 +212,18 @@ impl<D> Event<D> {
                 versions,
                 calling_ssel,
                 called_ssel,
+                calling_ref,
+                common_ref,
+                additional_ref,
                 user_data,
             } => ConnectIndication {
                 requirements,
                 versions,
                 calling_ssel: f(calling_ssel),
                 called_ssel: f(called_ssel),
+                calling_ref: f(calling_ref),
+                common_ref: f(common_ref),
+                additional_ref: f(additional_ref),
                 user_data: f(user_data),
             },
             ConnectConfirm {
