@@ -2,5 +2,6 @@
 
 pub use osi_session as session;
 pub use osi_tpkt as tpkt;
+pub use osi_transport as transport;
 
 pub mod fuzz;

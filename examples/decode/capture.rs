@@ -162,19 +162,7 @@ impl Stream {
         let mut out = Vec::new();
         let next = *self.next_seq.get_or_insert(seg.seq);
         self.accept(next, seg.seq, seg.payload, &mut out);
-        // Segments that arrived early may now fit.
-        while let Some(next) = self.next_seq {
-            let Some((&seq, _)) = self
-                .pending
-                .iter()
-                .find(|(s, _)| (s.wrapping_sub(next) as i32) <= 0)
-            else {
-                break;
-            };
-            let data = self.pending.remove(&seq).unwrap_or_default();
-            self.pending_octets -= data.len();
-            self.accept(next, seq, &data, &mut out);
-        }
+        self.drain_ready(&mut out);
         if self.pending_octets > MAX_PENDING_OCTETS {
             self.skip_gap(&mut out);
         }
@@ -212,17 +200,23 @@ impl Stream {
         };
         self.gaps += seq.wrapping_sub(next) as usize;
         self.next_seq = Some(seq);
+        self.drain_ready(out);
+    }
+
+    /// Appends the early segments that now follow on.
+    fn drain_ready(&mut self, out: &mut Vec<u8>) {
         while let Some(next) = self.next_seq {
-            let Some((&seq, _)) = self
+            let ready = self
                 .pending
-                .iter()
-                .find(|(s, _)| (s.wrapping_sub(next) as i32) <= 0)
+                .keys()
+                .copied()
+                .find(|s| (s.wrapping_sub(next) as i32) <= 0);
+            let Some(data) = ready.and_then(|seq| self.pending.remove(&seq).map(|d| (seq, d)))
             else {
                 break;
             };
-            let data = self.pending.remove(&seq).unwrap_or_default();
-            self.pending_octets -= data.len();
-            self.accept(next, seq, &data, out);
+            self.pending_octets -= data.1.len();
+            self.accept(next, data.0, &data.1, out);
         }
     }
 

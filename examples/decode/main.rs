@@ -25,6 +25,8 @@
 mod capture;
 mod input;
 mod report;
+mod spdu;
+mod tpdu;
 mod tpkt;
 
 use std::collections::HashMap;
@@ -35,9 +37,10 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser};
 use x400::tpkt::{Frame, HEADER_LEN, Header};
+use x400::transport::Tpdu;
 
 #[derive(Parser)]
-#[command(about = "Explains OSI / X.400 traffic (TPKT, ...) layer by layer")]
+#[command(about = "Explains OSI / X.400 traffic (TPKT, transport, session) layer by layer")]
 #[command(group(ArgGroup::new("source").required(true).args(["hex", "dump", "pcap", "sample", "stdin"])))]
 struct Args {
     /// Print JSON instead of text.
@@ -85,7 +88,13 @@ struct Direction {
     /// Octets of this direction already decoded, for origins.
     offset: usize,
     failed: bool,
+    /// DT user data of a TSDU whose last DT (EOT) has not arrived yet.
+    tsdu: Vec<u8>,
 }
+
+/// The largest TSDU the decoder reassembles from DTs; a trace of a runaway peer should not
+/// exhaust memory.
+const MAX_TSDU: usize = 16 << 20;
 
 #[derive(Default)]
 struct Decoder {
@@ -108,7 +117,8 @@ impl Decoder {
             match Frame::decode(rest) {
                 Ok(Some((f, len))) => {
                     out.origin = format!("{label}, stream octets {start}..{}", start + len);
-                    explain_tpkt(&f, rest.get(..len).unwrap_or_default(), &mut out);
+                    let wire = rest.get(..len).unwrap_or_default();
+                    explain_tpkt(&f, wire, &mut dir.tsdu, &mut out);
                     dir.offset += len;
                     pos += len;
                 }
@@ -208,8 +218,30 @@ fn unspecified() -> (SocketAddr, SocketAddr) {
 }
 
 /// Explains one TPKT and everything it carries. Each upper layer joins this chain.
-fn explain_tpkt(frame: &Frame<'_>, wire: &[u8], out: &mut report::Frame) {
+/// `tsdu` holds the DT user data of this direction's TSDU in progress (X.224 6.3: a TSDU is
+/// the user data of DTs up to the one with EOT).
+fn explain_tpkt(frame: &Frame<'_>, wire: &[u8], tsdu: &mut Vec<u8>, out: &mut report::Frame) {
     out.layers.push(tpkt::explain(frame, wire));
+    let (layers, errors, user_data) = tpdu::explain(frame.payload());
+    out.layers.extend(layers);
+    out.errors.extend(errors);
+    let Some(user_data) = user_data else { return };
+    let eot = matches!(Tpdu::decode(frame.payload()), Ok((Tpdu::Dt(d), _)) if d.eot);
+    if tsdu.len() + user_data.len() > MAX_TSDU {
+        out.errors.push(format!(
+            "cotp: TSDU longer than {MAX_TSDU} octets; the decoder drops it"
+        ));
+        tsdu.clear();
+        return;
+    }
+    tsdu.extend_from_slice(&user_data);
+    if !eot {
+        return;
+    }
+    let whole = std::mem::take(tsdu);
+    let (layers, errors, _ss_user_data) = spdu::explain(&whole);
+    out.layers.extend(layers);
+    out.errors.extend(errors);
 }
 
 /// The text form: one block per frame, one line per field with its note.
@@ -362,11 +394,12 @@ mod tests {
 
     #[test]
     fn ethernet_ipv4_tcp_headers_are_skipped() {
-        // Ethernet II, IPv4 (no options), TCP (no options) 40000 -> 102, payload one TPKT.
+        // Ethernet II, IPv4 (no options), TCP (no options) 40000 -> 102, payload one TPKT
+        // carrying a class 0 CR.
         let frame = "00 00 00 00 00 00 00 00 00 00 00 00 08 00 \
-                     45 00 00 2f 00 01 00 00 40 06 00 00 7f 00 00 01 7f 00 00 01 \
+                     45 00 00 33 00 01 00 00 40 06 00 00 7f 00 00 01 7f 00 00 01 \
                      9c 40 00 66 00 00 00 01 00 00 00 00 50 18 ff ff 00 00 00 00 \
-                     03 00 00 07 02 f0 80";
+                     03 00 00 0b 06 e0 00 00 00 01 00";
         let f = decode_hex(frame);
         assert_eq!(f.len(), 1, "{:?}", f[0].errors);
         assert!(f[0].origin.contains("127.0.0.1:40000 -> 127.0.0.1:102"));

@@ -14,11 +14,15 @@
     clippy::expect_used
 )]
 
+mod session;
 mod session_machine;
 mod tpkt;
+mod transport;
 
+pub use self::session::{is_canonical, session_context, session_spdu};
 pub use self::session_machine::session_machine;
 pub use self::tpkt::tpkt_frame;
+pub use self::transport::{transport_tp0, transport_tpdu};
 
 /// A named oracle.
 pub type Oracle = (&'static str, fn(&[u8]));
@@ -26,5 +30,8 @@ pub type Oracle = (&'static str, fn(&[u8]));
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
 pub const ORACLES: &[Oracle] = &[
     ("tpkt_frame", tpkt_frame),
+    ("transport_tpdu", transport_tpdu),
+    ("transport_tp0", transport_tp0),
+    ("session_spdu", session_spdu),
     ("session_machine", session_machine),
 ];

@@ -10,6 +10,10 @@ pub fn use_all(buf: &mut [u8]) -> usize {
         n += used;
         n += frame.encode(buf).unwrap_or(0);
     }
+    if let Ok((tpdu, used)) = osi_transport::Tpdu::decode(b"\x02\xf0\x80") {
+        n += used;
+        n += tpdu.encode(buf).unwrap_or(0);
+    }
     let ctx = osi_session::Context::new(osi_session::Si42::MajorSyncAck);
     if let Ok(tsdu) = osi_session::Tsdu::decode(b"\x01\x00\x01\x00data", ctx) {
         n += tsdu.len();

@@ -517,11 +517,12 @@ impl<'a> Params<'a> {
     };
 
     /// Reads the parameter field of an SPDU of type `kind`, in any order.
-    pub(crate) fn parse(kind: Kind, field: &'a [u8]) -> Result<Self> {
-        let mut p = Params {
-            unknown: Unknown::from_checked_field(field),
-            ..Params::NONE
-        };
+    ///
+    /// Writes into `p`, which must be [`Params::NONE`]: SPDUs are large values, and building
+    /// them in place keeps decoding from being dominated by copies.
+    #[inline]
+    pub(crate) fn parse_into(p: &mut Self, kind: Kind, field: &'a [u8]) -> Result<()> {
+        p.unknown = Unknown::from_checked_field(field);
         let allowed = kind.allowed();
         for unit in Units::new(field) {
             let unit = unit?;
@@ -584,7 +585,7 @@ impl<'a> Params<'a> {
                 _ => set(&mut p.extended_user_data, code, v)?,
             }
         }
-        Ok(p)
+        Ok(())
     }
 
     /// The top-level codes present, with the code user data travels under in `kind`.
@@ -620,6 +621,7 @@ impl<'a> Params<'a> {
 
     /// Structural rules that hold in every version and state: which parameters `kind` may
     /// and must carry, and the sizes X.225 fixes.
+    #[inline]
     pub(crate) fn check(&self, kind: Kind) -> Result<()> {
         let present = self.present(kind);
         for (code, is) in present {

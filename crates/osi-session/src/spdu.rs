@@ -91,7 +91,22 @@ impl<'a> Spdu<'a> {
     /// # Errors
     ///
     /// Any [`Error`] about the octets of one SPDU.
+    #[inline]
     pub fn decode(src: &'a [u8], first: bool, ctx: &Context) -> Result<(Self, usize)> {
+        let mut spdu = Spdu::new(Kind::GiveTokens);
+        let used = spdu.decode_into(src, first, ctx)?;
+        Ok((spdu, used))
+    }
+
+    /// [`Spdu::decode`] into `self`, which must be an SPDU without parameters
+    /// ([`Spdu::new`]); returns the octets used. On error `self` holds a partial result.
+    #[inline]
+    pub(crate) fn decode_into(
+        &mut self,
+        src: &'a [u8],
+        first: bool,
+        ctx: &Context,
+    ) -> Result<usize> {
         let (&si, rest) = src.split_first().ok_or(Error::Empty)?;
         if si == 64 || si >= 0x80 {
             return Err(Error::UnsupportedSi(si));
@@ -100,11 +115,11 @@ impl<'a> Spdu<'a> {
         let (li, used) = read_li(rest, "SPDU")?;
         let field = rest.get(used..used + li).ok_or(Error::Truncated("SPDU"))?;
         let after = rest.get(used + li..).unwrap_or_default();
-        let params = Params::parse(kind, field)?;
-        let kind = match kind {
+        Params::parse_into(&mut self.params, kind, field)?;
+        self.kind = match kind {
             // X.225 §8.3.x: MAP always carries the Sync Type Item with bit 1 set; SI 41
             // without it is ACTIVITY END (ISODE treats it the same way).
-            Kind::MajorSyncPoint => match params.sync_type {
+            Kind::MajorSyncPoint => match self.params.sync_type {
                 Some(t) if t.contains(SyncType::NO_CONFIRM_OR_NOT_END) => Kind::MajorSyncPoint,
                 _ => Kind::ActivityEnd,
             },
@@ -114,18 +129,14 @@ impl<'a> Spdu<'a> {
             },
             k => k,
         };
-        let (user_info, consumed) = if kind.has_user_info() {
-            (after, src.len())
+        let consumed = if self.kind.has_user_info() {
+            self.user_info = after;
+            src.len()
         } else {
-            (&[][..], 1 + used + li)
+            1 + used + li
         };
-        let spdu = Self {
-            kind,
-            params,
-            user_info,
-        };
-        spdu.check(ctx.version)?;
-        Ok((spdu, consumed))
+        self.check(ctx.version)?;
+        Ok(consumed)
     }
 
     /// Checks the rules X.225 sets for one SPDU: allowed and mandatory parameters, their
@@ -135,6 +146,7 @@ impl<'a> Spdu<'a> {
     /// # Errors
     ///
     /// The first rule broken.
+    #[inline]
     pub fn check(&self, version: Option<Version>) -> Result<()> {
         let (kind, p) = (self.kind, &self.params);
         p.check(kind)?;
@@ -178,6 +190,21 @@ impl<'a> Spdu<'a> {
                 }
             }
             Kind::Abort => {
+                // X.225 §8.3.9: user data only in a user abort, reflected octets only with
+                // a protocol error (Transport Disconnect bits 2 and 3).
+                let td = p.transport_disconnect.unwrap_or_default();
+                if p.user_data.is_some() && !td.contains(TransportDisconnect::USER_ABORT) {
+                    return Err(Error::UnexpectedParameter {
+                        spdu: kind,
+                        code: USER_DATA,
+                    });
+                }
+                if p.reflect.is_some() && !td.contains(TransportDisconnect::PROTOCOL_ERROR) {
+                    return Err(Error::UnexpectedParameter {
+                        spdu: kind,
+                        code: REFLECT,
+                    });
+                }
                 let max = crate::params::MAX_ABORT_REFLECT_LEN;
                 if let Some(r) = p.reflect
                     && r.len() > max
@@ -188,6 +215,31 @@ impl<'a> Spdu<'a> {
                         max,
                     });
                 }
+            }
+            // X.225 §8.3.3: Session User Requirements in RF only with reason 2.
+            Kind::Refuse
+                if p.requirements.is_some()
+                    && p.reason.is_none_or(|r| r.code != Reason::REFUSED_WITH_DATA) =>
+            {
+                return Err(Error::UnexpectedParameter {
+                    spdu: kind,
+                    code: SESSION_REQUIREMENTS,
+                });
+            }
+            // OA selects version 2, the only version with overflow (X.225 §8.3.x).
+            Kind::OverflowAccept if p.version.is_some_and(|v| v.0 != Version::V2) => {
+                let value = p.version.map_or(0, |v| v.0);
+                return Err(Error::InvalidValue {
+                    code: VERSION,
+                    value,
+                });
+            }
+            // A mandatory parameter has at least one octet (X.225 §8.2.5).
+            Kind::ExceptionReport if p.reflect.is_some_and(<[u8]>::is_empty) => {
+                return Err(Error::BadLength {
+                    code: REFLECT,
+                    len: 0,
+                });
             }
             // X.225 §8.3.x: user data in GT and PT only together with a Token Item.
             Kind::GiveTokens | Kind::PleaseTokens

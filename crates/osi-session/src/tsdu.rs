@@ -116,13 +116,12 @@ impl Sequence {
     }
 
     /// The rules on the GT/PT in front, checked once its follower is known (Table 7 notes).
-    fn check_front(front: &Spdu<'_>, next: &Spdu<'_>) -> Result<()> {
-        let p = &front.params;
+    fn check_front(front: Front, next: &Spdu<'_>) -> Result<()> {
         // "A GT or PT used for concatenation carries no user data."
-        if p.user_data.is_some() {
+        if front.user_data {
             return Err(Error::BadConcatenationParameter(front.kind));
         }
-        if p.token_item.is_some() {
+        if front.token_item {
             // GT(a): no Token Item in front of RS, AD, AI or CD.
             let forbidden = matches!(
                 next.kind,
@@ -144,6 +143,25 @@ impl Sequence {
     }
 }
 
+/// What the concatenation rules need to know of the first SPDU (kept small: SPDUs are
+/// large values and copying them dominated decoding time).
+#[derive(Debug, Clone, Copy)]
+struct Front {
+    kind: Kind,
+    user_data: bool,
+    token_item: bool,
+}
+
+impl Front {
+    fn of(s: &Spdu<'_>) -> Self {
+        Self {
+            kind: s.kind,
+            user_data: s.params.user_data.is_some(),
+            token_item: s.params.token_item.is_some(),
+        }
+    }
+}
+
 /// The SPDUs of one TSDU, decoded one at a time without allocation.
 ///
 /// Each item is checked on its own ([`Spdu::decode`]) and in its place in the TSDU. After
@@ -153,7 +171,7 @@ pub struct Spdus<'a> {
     rest: &'a [u8],
     ctx: Context,
     seq: Sequence,
-    front: Option<Spdu<'a>>,
+    front: Option<Front>,
     done: bool,
 }
 
@@ -169,7 +187,9 @@ impl<'a> Spdus<'a> {
         }
     }
 
-    fn step(&mut self) -> Result<Spdu<'a>> {
+    /// Decodes the next SPDU into `spdu` (an SPDU without parameters).
+    #[inline]
+    fn step_into(&mut self, spdu: &mut Spdu<'a>) -> Result<()> {
         let first = self.seq.n == 0;
         // Judge the place of the SPDU from its SI before its parameters, so that foreign
         // traffic (S7comm starts with 0x32, MIA's SI) is named for what is wrong with it.
@@ -180,32 +200,45 @@ impl<'a> Spdus<'a> {
             let named = Spdu::decode(self.rest, false, &self.ctx).map_or(kind, |(s, _)| s.kind);
             return Err(Error::Misplaced(if first { named } else { kind }));
         }
-        let (spdu, used) = Spdu::decode(self.rest, first, &self.ctx)?;
+        let used = spdu.decode_into(self.rest, first, &self.ctx)?;
         self.rest = self.rest.get(used..).unwrap_or_default();
-        self.seq.push(&spdu, !self.rest.is_empty())?;
+        self.seq.push(spdu, !self.rest.is_empty())?;
         if first {
-            self.front = Some(spdu);
+            self.front = Some(Front::of(spdu));
         } else if self.seq.n == 2
-            && let Some(front) = &self.front
+            && let Some(front) = self.front
         {
-            Sequence::check_front(front, &spdu)?;
+            Sequence::check_front(front, spdu)?;
         }
-        Ok(spdu)
+        Ok(())
+    }
+
+    /// Whether another SPDU (or an error) is to come.
+    fn more(&self) -> bool {
+        !(self.done || (self.rest.is_empty() && self.seq.n > 0))
+    }
+
+    /// Decodes the next SPDU into `slot`; `None` at the end.
+    #[inline]
+    fn next_into(&mut self, slot: &mut Spdu<'a>) -> Option<Result<()>> {
+        if !self.more() {
+            return None;
+        }
+        let r = self.step_into(slot);
+        if r.is_err() {
+            self.done = true;
+        }
+        Some(r)
     }
 }
 
 impl<'a> Iterator for Spdus<'a> {
     type Item = Result<Spdu<'a>>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done || (self.rest.is_empty() && self.seq.n > 0) {
-            return None;
-        }
-        let r = self.step();
-        if r.is_err() {
-            self.done = true;
-        }
-        Some(r)
+        let mut spdu = Spdu::new(Kind::GiveTokens);
+        Some(self.next_into(&mut spdu)?.map(|()| spdu))
     }
 }
 
@@ -222,18 +255,34 @@ impl<'a> Tsdu<'a> {
     /// # Errors
     ///
     /// The first error [`Spdus`] yields.
+    #[inline]
     pub fn decode(tsdu: &'a [u8], ctx: Context) -> Result<Self> {
         let mut out = Self {
             spdus: [None; MAX_SPDUS_PER_TSDU],
             len: 0,
         };
-        for spdu in Spdus::new(tsdu, ctx) {
-            let spdu = spdu?;
-            // Sequence::push already refused a fifth SPDU.
-            if let Some(slot) = out.spdus.get_mut(out.len) {
-                *slot = Some(spdu);
-                out.len += 1;
+        let mut spdus = Spdus::new(tsdu, ctx);
+        // Each SPDU is decoded straight into its slot. Sequence::push refuses a fifth SPDU
+        // before a fifth slot would be needed.
+        for slot in out.spdus.iter_mut() {
+            let spdu = slot.insert(Spdu::new(Kind::GiveTokens));
+            match spdus.next_into(spdu) {
+                Some(r) => r?,
+                None => {
+                    *slot = None;
+                    break;
+                }
             }
+            out.len += 1;
+        }
+        // Unreachable by the rules above; checked so that no SPDU is silently dropped.
+        let mut extra = Spdu::new(Kind::GiveTokens);
+        if let Some(r) = spdus.next_into(&mut extra) {
+            r?;
+            return Err(Error::BadConcatenation {
+                after: Kind::DataTransfer,
+                then: extra.kind,
+            });
         }
         Ok(out)
     }
@@ -305,7 +354,7 @@ impl<'a> Tsdu<'a> {
         while let Some(s) = it.next() {
             seq.push(s, it.peek().is_some())?;
             match (seq.n, front) {
-                (1, _) => front = Some(s),
+                (1, _) => front = Some(Front::of(s)),
                 (2, Some(f)) => Sequence::check_front(f, s)?,
                 _ => {}
             }

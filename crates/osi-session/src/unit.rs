@@ -80,7 +80,7 @@ impl<'a> Iterator for Units<'a> {
 /// Holds the raw field they were found in and skips the defined codes on iteration, so no
 /// allocation is needed. They are re-encoded in increasing code order among the known
 /// parameters; equality compares them in that order.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Unknown<'a> {
     field: &'a [u8],
 }
@@ -147,12 +147,22 @@ impl<'a> Unknown<'a> {
 }
 
 impl PartialEq for Unknown<'_> {
+    /// The same units, whatever their order: X.225 gives unknown units no meaning, so
+    /// neither their place among the known ones nor their order among themselves counts.
     fn eq(&self, other: &Self) -> bool {
-        (0..=255u8).all(|c| self.with_code(c).eq(other.with_code(c)))
+        let count = |u: &Unknown<'_>, x: &Unit<'_>| u.iter().filter(|y| y == x).count();
+        self.iter().count() == other.iter().count()
+            && self.iter().all(|x| count(self, &x) == count(other, &x))
     }
 }
 
 impl Eq for Unknown<'_> {}
+
+impl core::fmt::Debug for Unknown<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
 
 /// Writes units, or only counts their octets: one code path gives both `encoded_len` and
 /// `encode`, so the two cannot disagree.
@@ -330,6 +340,14 @@ mod tests {
         let a = Unknown::from_units(&hex!("64 01 aa 63 00")).unwrap();
         let b = Unknown::from_units(&hex!("63 00 64 01 aa")).unwrap();
         assert_eq!(a, b);
+        let c = Unknown::from_units(&hex!("63 00 63 01 aa")).unwrap();
+        let d = Unknown::from_units(&hex!("63 01 aa 63 00")).unwrap();
+        assert_eq!(c, d);
+        assert_ne!(a, c);
+        assert_ne!(
+            c,
+            Unknown::from_units(&hex!("63 00 63 00 63 01 aa")).unwrap()
+        );
         assert_ne!(a, Unknown::NONE);
         assert_eq!(
             Unknown::from_units(&hex!("14 02 02 49")),

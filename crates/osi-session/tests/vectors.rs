@@ -749,6 +749,38 @@ fn rejections() {
             &hex!("01 00 35 06 1b 01 03 2a 01 31"),
             Error::InvalidValue { code: 27, value: 3 },
         ),
+        // AB: user data only in a user abort, reflected octets only with a protocol error.
+        (
+            &hex!("19 06 11 01 01 c1 01 00"),
+            Error::UnexpectedParameter {
+                spdu: Kind::Abort,
+                code: 193,
+            },
+        ),
+        (
+            &hex!("19 06 11 01 03 31 01 00"),
+            Error::UnexpectedParameter {
+                spdu: Kind::Abort,
+                code: 49,
+            },
+        ),
+        // RF: Session User Requirements only with reason 2.
+        (
+            &hex!("0c 07 14 02 02 49 32 01 81"),
+            Error::UnexpectedParameter {
+                spdu: Kind::Refuse,
+                code: 20,
+            },
+        ),
+        // OA selects version 2; ER reflects at least one octet.
+        (
+            &hex!("10 03 16 01 03"),
+            Error::InvalidValue { code: 22, value: 3 },
+        ),
+        (
+            &hex!("02 00 00 02 31 00"),
+            Error::BadLength { code: 49, len: 0 },
+        ),
         // User data in GT only with a Token Item.
         (
             &hex!("01 03 c1 01 00"),
