@@ -32,6 +32,8 @@ pub struct Pair {
     /// TSDUs moved a → b and b → a, in order, for tests that inspect the wire.
     pub wire_ab: Vec<Vec<u8>>,
     pub wire_ba: Vec<Vec<u8>>,
+    /// Both directions in the order moved: (from the initiator, TSDU).
+    pub wire: Vec<(bool, Vec<u8>)>,
     pub transport_up: bool,
 }
 
@@ -73,6 +75,7 @@ impl Pair {
             b_events: Vec::new(),
             wire_ab: Vec::new(),
             wire_ba: Vec::new(),
+            wire: Vec::new(),
             transport_up: true,
         }
     }
@@ -90,6 +93,7 @@ impl Pair {
                     break;
                 };
                 self.wire_ab.push(buf[..n].to_vec());
+                self.wire.push((true, buf[..n].to_vec()));
                 dump("ab", &buf[..n]);
                 self.b.handle_tsdu(self.now, &buf[..n]).unwrap();
                 drain(&mut self.b, &mut self.b_events, &mut b_closed);
@@ -100,6 +104,7 @@ impl Pair {
                     break;
                 };
                 self.wire_ba.push(buf[..n].to_vec());
+                self.wire.push((false, buf[..n].to_vec()));
                 dump("ba", &buf[..n]);
                 self.a.handle_tsdu(self.now, &buf[..n]).unwrap();
                 drain(&mut self.a, &mut self.a_events, &mut a_closed);
