@@ -17,6 +17,7 @@
 mod p1;
 mod rts;
 mod session;
+mod session_machine;
 #[cfg(feature = "std")]
 mod tp4;
 mod tpkt;
@@ -25,6 +26,7 @@ mod transport;
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::rts::rts_pdu;
 pub use self::session::{is_canonical, session_context, session_spdu};
+pub use self::session_machine::session_machine;
 #[cfg(feature = "std")]
 pub use self::tp4::transport_tp4;
 pub use self::tpkt::tpkt_frame;
@@ -44,4 +46,5 @@ pub const ORACLES: &[Oracle] = &[
     ("p1_mts_apdu_1988", p1_mts_apdu_1988),
     #[cfg(feature = "std")]
     ("transport_tp4", transport_tp4),
+    ("session_machine", session_machine),
 ];

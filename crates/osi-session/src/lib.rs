@@ -14,6 +14,7 @@ extern crate std;
 pub mod code;
 mod error;
 mod kind;
+pub mod machine;
 mod params;
 mod spdu;
 mod tsdu;

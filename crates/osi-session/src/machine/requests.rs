@@ -1,0 +1,793 @@
+//! User requests and responses in the data phase (X.225 §7.7–7.36, Tables A.7–A.14).
+//!
+//! Each method checks the state, the functional unit and the X.225 predicate named in its
+//! documentation, encodes the SPDUs (checked against the negotiated version's limits),
+//! queues them, and only then applies the Annex A actions: a refused request changes
+//! nothing.
+
+use core::time::Duration;
+
+use super::tokens::{Tokens, resolve};
+use super::{Error, MAX_SERIAL, Result, Resync, Role, Session, State};
+use crate::{
+    ConnectionId, Kind, Linking, Reason, Requirements, ResyncType, SerialNumber, Spdu, SyncType,
+    TokenItem, TokenPosition, TokenSetting, TransportDisconnect, Version,
+};
+
+const DK: u8 = TokenItem::DATA;
+const MI: u8 = TokenItem::MINOR_SYNC;
+const MA: u8 = TokenItem::MAJOR_ACTIVITY;
+
+/// The largest serial number the provider assigns to a new point: 10^6 − 2 (X.215 §11.4;
+/// 10^6 − 1 is reserved for "next" in connect and resynchronize).
+const MAX_POINT: u64 = MAX_SERIAL - 1;
+
+/// S-ACTIVITY-RESUME request parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumeRequest<'a> {
+    /// The new activity identifier (1 to 6 octets).
+    pub id: &'a [u8],
+    /// The interrupted activity's identifier.
+    pub old_id: &'a [u8],
+    /// The serial number to resume after: the next point carries `serial + 1`
+    /// (X.225 §7.30.1).
+    pub serial: u64,
+    /// The session connection the activity was interrupted on, if another one (its
+    /// references go in the Linking Information).
+    pub old_connection: Option<ConnectionId<'a>>,
+}
+
+/// Reason codes X.225 defines for ED, AI and AD (session.md §3.2).
+fn defined_reason(r: u8) -> bool {
+    matches!(
+        r,
+        Reason::NO_SPECIFIC_REASON
+            | Reason::TEMPORARILY_UNABLE
+            | Reason::SEQUENCE_ERROR
+            | Reason::LOCAL_USER_ERROR
+            | Reason::PROCEDURAL_ERROR
+            | Reason::DEMAND_DATA_TOKEN
+    )
+}
+
+fn some(data: &[u8]) -> Option<&[u8]> {
+    Some(data).filter(|d| !d.is_empty())
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+    fn in_states(&self, request: &'static str, states: &[State]) -> Result<()> {
+        if states.contains(&self.state) {
+            Ok(())
+        } else {
+            Err(Error::State {
+                request,
+                state: self.state,
+            })
+        }
+    }
+
+    fn unit(&self, request: &'static str, unit: u16) -> Result<()> {
+        if self.has(unit) {
+            Ok(())
+        } else {
+            Err(Error::FunctionalUnit {
+                request,
+                unit: Requirements(unit),
+            })
+        }
+    }
+
+    fn tokens_ok(&self, request: &'static str, ok: bool, tokens: u8) -> Result<()> {
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Tokens {
+                request,
+                tokens: TokenItem(tokens),
+            })
+        }
+    }
+
+    /// [¬FU(ACT) ∨ Vact]: with activity management, only inside an activity.
+    fn inside(&self, request: &'static str) -> Result<()> {
+        if self.has(Requirements::ACTIVITY) && !self.sync.vact {
+            return Err(Error::Activity {
+                request,
+                in_progress: false,
+            });
+        }
+        Ok(())
+    }
+
+    fn outside(&self, request: &'static str) -> Result<()> {
+        if self.sync.vact {
+            return Err(Error::Activity {
+                request,
+                in_progress: true,
+            });
+        }
+        Ok(())
+    }
+
+    fn next_point(&self, request: &'static str) -> Result<SerialNumber> {
+        if self.sync.vm > MAX_POINT {
+            return Err(Error::Serial {
+                request,
+                serial: self.sync.vm,
+            });
+        }
+        Ok(SerialNumber::new(self.sync.vm))
+    }
+
+    /// Checks and queues `spdus` as one TSDU.
+    fn emit(&mut self, spdus: &[Spdu<'_>]) -> Result<()> {
+        for s in spdus {
+            self.check_version(s)?;
+        }
+        self.send(spdus)
+    }
+
+    /// `front` (GT or PT without parameters) followed by `spdu`.
+    fn emit_pair(&mut self, front: Kind, spdu: Spdu<'_>) -> Result<()> {
+        self.emit(&[Spdu::new(front), spdu])
+    }
+
+    /// S-DATA request: GT + DT (STA713; also STA09, STA10A, STA10B, where the peer may
+    /// still take data). p03 = I(dk).
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, data token not held, full transmit buffer.
+    pub fn send_data(&mut self, data: &[u8]) -> Result<()> {
+        const R: &str = "S-DATA request";
+        self.in_states(
+            R,
+            &[State::Sta713, State::Sta09, State::Sta10A, State::Sta10B],
+        )?;
+        self.tokens_ok(R, self.tokens.i(DK), DK)?;
+        let mut dt = Spdu::new(Kind::DataTransfer);
+        dt.user_info = data;
+        self.emit_pair(Kind::GiveTokens, dt)
+    }
+
+    /// S-TYPED-DATA request: TD, not token-controlled, in any data-phase state but STA03.
+    ///
+    /// # Errors
+    ///
+    /// Typed data not selected, wrong state, full transmit buffer.
+    pub fn send_typed_data(&mut self, data: &[u8]) -> Result<()> {
+        const R: &str = "S-TYPED-DATA request";
+        self.unit(R, Requirements::TYPED_DATA)?;
+        if matches!(
+            self.state,
+            State::Sta01 | State::Sta01C | State::Sta01D | State::Sta02A | State::Sta02B
+        ) || matches!(self.state, State::Sta03 | State::Sta08 | State::Sta16)
+        {
+            return Err(Error::State {
+                request: R,
+                state: self.state,
+            });
+        }
+        let mut td = Spdu::new(Kind::TypedData);
+        td.user_info = data;
+        self.emit(&[td])
+    }
+
+    /// S-CAPABILITY-DATA request: GT + CD, STA713 → STA21.
+    /// p47 = CD ∧ ACT ∧ ¬Vact ∧ I(dk) ∧ I(mi) ∧ OWNED(ma).
+    ///
+    /// # Errors
+    ///
+    /// Unit not selected, wrong state, inside an activity, tokens, encoding.
+    pub fn capability_data(&mut self, data: &[u8]) -> Result<()> {
+        const R: &str = "S-CAPABILITY-DATA request";
+        self.unit(R, Requirements::CAPABILITY_DATA)?;
+        self.in_states(R, &[State::Sta713])?;
+        self.outside(R)?;
+        let t = self.tokens;
+        self.tokens_ok(R, t.i(DK) && t.i(MI) && t.ii(MA), DK | MI | MA)?;
+        let mut cd = Spdu::new(Kind::CapabilityData);
+        cd.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, cd)?;
+        self.state = State::Sta21;
+        Ok(())
+    }
+
+    /// S-CAPABILITY-DATA response: PT + CDA, STA22 → STA713.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, encoding.
+    pub fn capability_data_response(&mut self, data: &[u8]) -> Result<()> {
+        self.in_states("S-CAPABILITY-DATA response", &[State::Sta22])?;
+        let mut cda = Spdu::new(Kind::CapabilityDataAck);
+        cda.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, cda)?;
+        self.state = State::Sta713;
+        Ok(())
+    }
+
+    /// S-TOKEN-GIVE request: GT with a Token Item (STA713, or STA20 where giving the data
+    /// token ends the exception, p58). p54 = ALL(II, tokens).
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, a token not held or not available, user data under version 1.
+    pub fn give_tokens(&mut self, tokens: TokenItem, data: &[u8]) -> Result<()> {
+        const R: &str = "S-TOKEN-GIVE request";
+        self.in_states(R, &[State::Sta713, State::Sta20])?;
+        self.tokens_ok(R, self.tokens.all(tokens.0, Tokens::ii), tokens.0)?;
+        let mut gt = Spdu::new(Kind::GiveTokens);
+        gt.params.token_item = Some(tokens);
+        gt.params.user_data = some(data);
+        self.emit(&[gt])?;
+        self.tokens.give(tokens.0);
+        if self.state == State::Sta20 && tokens.contains(DK) {
+            self.state = State::Sta713;
+        }
+        Ok(())
+    }
+
+    /// S-TOKEN-PLEASE request: PT with a Token Item. p53 = ALL(AV, tokens).
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, a token not available, encoding.
+    pub fn please_tokens(&mut self, tokens: TokenItem, data: &[u8]) -> Result<()> {
+        const R: &str = "S-TOKEN-PLEASE request";
+        self.in_states(
+            R,
+            &[
+                State::Sta713,
+                State::Sta04A,
+                State::Sta04B,
+                State::Sta10A,
+                State::Sta10B,
+                State::Sta19,
+            ],
+        )?;
+        let av = self.tokens.available();
+        self.tokens_ok(R, tokens.0 != 0 && tokens.0 & !av == 0, tokens.0)?;
+        let mut pt = Spdu::new(Kind::PleaseTokens);
+        pt.params.token_item = Some(tokens);
+        pt.params.user_data = some(data);
+        self.emit(&[pt])
+    }
+
+    /// S-CONTROL-GIVE request: GTC, all tokens to the peer, STA713 → STA18.
+    /// p55 = ACT ∧ ¬Vact ∧ every available token held.
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity, tokens, encoding.
+    pub fn give_control(&mut self, data: &[u8]) -> Result<()> {
+        const R: &str = "S-CONTROL-GIVE request";
+        self.unit(R, Requirements::ACTIVITY)?;
+        self.in_states(R, &[State::Sta713])?;
+        self.outside(R)?;
+        let av = self.tokens.available();
+        self.tokens_ok(R, self.tokens.owned() == av, av)?;
+        let mut gtc = Spdu::new(Kind::GiveTokensConfirm);
+        gtc.params.user_data = some(data);
+        self.emit(&[gtc])?;
+        self.tokens.give_all();
+        self.state = State::Sta18;
+        Ok(())
+    }
+
+    /// S-SYNC-MINOR request: GT + MIP with serial number V(M), then \[24\]. Returns the
+    /// serial number used. p15 = [¬ACT ∨ Vact] ∧ I(dk) ∧ II(mi).
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity, tokens, V(M) beyond 999 998, encoding.
+    pub fn minor_sync(&mut self, confirm: bool, data: &[u8]) -> Result<u64> {
+        const R: &str = "S-SYNC-MINOR request";
+        self.unit(R, Requirements::MINOR_SYNC)?;
+        self.in_states(R, &[State::Sta713])?;
+        self.inside(R)?;
+        self.tokens_ok(R, self.tokens.i(DK) && self.tokens.ii(MI), DK | MI)?;
+        let sn = self.next_point(R)?;
+        let mut mip = Spdu::new(Kind::MinorSyncPoint);
+        // Sync Type bit 1: explicit confirmation not required; absent when it is.
+        mip.params.sync_type = (!confirm).then_some(SyncType(SyncType::NO_CONFIRM_OR_NOT_END));
+        mip.params.serial = Some(sn);
+        mip.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, mip)?;
+        self.sync.point_sent();
+        Ok(sn.value())
+    }
+
+    /// S-SYNC-MINOR response: PT + MIA confirming every point up to `serial`, then \[25\].
+    /// p18 ∧ p21: [¬ACT ∨ Vact] ∧ Vsc ∧ V(A) ≤ serial < V(M) (and not the number of a MAP
+    /// or AE being answered, in STA10A/STA10B).
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity, not the side that received the points, serial out of range.
+    pub fn minor_sync_response(&mut self, serial: u64, data: &[u8]) -> Result<()> {
+        const R: &str = "S-SYNC-MINOR response";
+        self.unit(R, Requirements::MINOR_SYNC)?;
+        self.in_states(R, &[State::Sta713, State::Sta10A, State::Sta10B])?;
+        self.inside(R)?;
+        let pending = matches!(self.state, State::Sta10A | State::Sta10B);
+        if !self.sync.vsc || !self.sync.minor_ack_ok(serial, pending) {
+            return Err(Error::Serial { request: R, serial });
+        }
+        let mut mia = Spdu::new(Kind::MinorSyncAck);
+        mia.params.serial = Some(SerialNumber::new(serial));
+        mia.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, mia)?;
+        self.sync.minor_acked(serial);
+        Ok(())
+    }
+
+    /// S-SYNC-MAJOR request: GT + MAP, \[13\]\[24\], STA713 → STA04A. Returns the serial
+    /// number used. p13 = MA ∧ [¬ACT ∨ Vact] ∧ I(dk) ∧ I(mi) ∧ II(ma).
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity, tokens, serial exhausted, encoding.
+    pub fn major_sync(&mut self, data: &[u8]) -> Result<u64> {
+        const R: &str = "S-SYNC-MAJOR request";
+        self.unit(R, Requirements::MAJOR_SYNC)?;
+        self.in_states(R, &[State::Sta713])?;
+        self.inside(R)?;
+        let t = self.tokens;
+        self.tokens_ok(R, t.i(DK) && t.i(MI) && t.ii(MA), DK | MI | MA)?;
+        let sn = self.next_point(R)?;
+        let mut map = Spdu::new(Kind::MajorSyncPoint);
+        map.params.sync_type = Some(SyncType(SyncType::NO_CONFIRM_OR_NOT_END));
+        map.params.serial = Some(sn);
+        map.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, map)?;
+        self.sync.vnextact = self.sync.vact;
+        self.sync.point_sent();
+        self.state = State::Sta04A;
+        Ok(sn.value())
+    }
+
+    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, \[14\]\[22\], STA10A → STA713.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, encoding.
+    pub fn major_sync_response(&mut self, data: &[u8]) -> Result<()> {
+        self.in_states("S-SYNC-MAJOR response", &[State::Sta10A])?;
+        let mut maa = Spdu::new(Kind::MajorSyncAck);
+        maa.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
+        maa.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, maa)?;
+        self.sync.major_acked(self.has(Requirements::ACTIVITY));
+        self.state = State::Sta713;
+        Ok(())
+    }
+
+    /// S-RESYNCHRONIZE request: GT + RS, STA05A. Abandon uses V(M) and ignores `serial`;
+    /// restart needs V(R) ≤ serial ≤ V(M) (p33); set any serial up to 999 999.
+    /// `tokens` says where each token goes (`Initiator` = this side, the requestor;
+    /// `UsersChoice` = the acceptor chooses). p25/p29 = RESYN ∧ [¬ACT ∨ Vact].
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity, serial out of range, a reserved token position, encoding.
+    pub fn resynchronize(
+        &mut self,
+        kind: ResyncType,
+        serial: u64,
+        tokens: TokenSetting,
+        data: &[u8],
+    ) -> Result<()> {
+        const R: &str = "S-RESYNCHRONIZE request";
+        self.unit(R, Requirements::RESYNC)?;
+        self.in_states(
+            R,
+            &[
+                State::Sta713,
+                State::Sta10A,
+                State::Sta10B,
+                State::Sta19,
+                State::Sta20,
+            ],
+        )?;
+        self.inside(R)?;
+        let sn = match kind {
+            ResyncType::Abandon => self.sync.vm,
+            ResyncType::Restart if !(self.sync.vr <= serial && serial <= self.sync.vm) => {
+                return Err(Error::Serial { request: R, serial });
+            }
+            ResyncType::Set if serial > MAX_SERIAL => {
+                return Err(Error::Serial { request: R, serial });
+            }
+            _ => serial,
+        };
+        if !reserved_free(self.tokens.available(), tokens) {
+            return Err(Error::Parameter {
+                request: R,
+                why: "token position 11 is reserved",
+            });
+        }
+        let mut rs = Spdu::new(Kind::Resynchronize);
+        rs.params.token_setting = Some(tokens);
+        rs.params.resync_type = Some(kind);
+        rs.params.serial = Some(SerialNumber::new(sn));
+        rs.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, rs)?;
+        self.resync = Some(Resync {
+            kind,
+            serial: sn,
+            tokens,
+        });
+        self.state = State::Sta05A;
+        Ok(())
+    }
+
+    /// S-RESYNCHRONIZE response: PT + RA, \[28\]\[11\], STA11A → STA713. `tokens` fills the
+    /// positions the RS left to this side's choice. The serial number is the one X.225
+    /// fixes: max(RS serial, V(M)) for abandon, the RS serial for restart and set.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, a token left without a side, encoding.
+    pub fn resynchronize_response(&mut self, tokens: TokenSetting, data: &[u8]) -> Result<()> {
+        const R: &str = "S-RESYNCHRONIZE response";
+        self.in_states(R, &[State::Sta11A])?;
+        let Some(rs) = self.resync else {
+            return Err(Error::State {
+                request: R,
+                state: self.state,
+            });
+        };
+        let setting = resolve(rs.tokens, tokens);
+        let mut placed = self.tokens;
+        // This side is the acceptor: "Responder" positions are ours.
+        if !placed.place(setting, TokenPosition::Responder) {
+            return Err(Error::Parameter {
+                request: R,
+                why: "every token needs a side in the RA",
+            });
+        }
+        let sn = match rs.kind {
+            ResyncType::Abandon => self.sync.vm,
+            _ => rs.serial,
+        };
+        let mut ra = Spdu::new(Kind::ResynchronizeAck);
+        ra.params.token_setting = Some(setting);
+        ra.params.serial = Some(SerialNumber::new(sn));
+        ra.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, ra)?;
+        self.tokens = placed;
+        self.sync.resynchronized(sn, rs.kind == ResyncType::Restart);
+        self.resync = None;
+        self.state = State::Sta713;
+        Ok(())
+    }
+
+    /// S-ACTIVITY-START request: GT + AS, \[26\]: V(A) = V(M) = V(R) = 1.
+    /// p45 = ACT ∧ ¬Vact ∧ I(dk) ∧ I(mi) ∧ I(ma).
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity in progress, tokens, identifier length, encoding.
+    pub fn activity_start(&mut self, id: &[u8], data: &[u8]) -> Result<()> {
+        const R: &str = "S-ACTIVITY-START request";
+        self.p45(R)?;
+        let mut as_ = Spdu::new(Kind::ActivityStart);
+        as_.params.activity_id = Some(id);
+        as_.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, as_)?;
+        self.sync.activity_started();
+        Ok(())
+    }
+
+    fn p45(&self, r: &'static str) -> Result<()> {
+        self.unit(r, Requirements::ACTIVITY)?;
+        self.in_states(r, &[State::Sta713])?;
+        self.outside(r)?;
+        let t = self.tokens;
+        self.tokens_ok(r, t.i(DK) && t.i(MI) && t.i(MA), DK | MI | MA)
+    }
+
+    /// S-ACTIVITY-RESUME request: GT + AR, \[27\]: V(A) = V(M) = serial + 1, V(R) = 1.
+    /// p45, as for activity start.
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity in progress, tokens, serial above 999 997, encoding.
+    pub fn activity_resume(&mut self, req: &ResumeRequest<'_>, data: &[u8]) -> Result<()> {
+        const R: &str = "S-ACTIVITY-RESUME request";
+        self.p45(R)?;
+        if req.serial >= MAX_POINT {
+            return Err(Error::Serial {
+                request: R,
+                serial: req.serial,
+            });
+        }
+        let refs = req.old_connection.unwrap_or_default();
+        let mut ar = Spdu::new(Kind::ActivityResume);
+        ar.params.linking = Some(Linking {
+            called_ref: refs.called_ref,
+            calling_ref: refs.calling_ref,
+            common_ref: refs.common_ref,
+            additional_ref: refs.additional_ref,
+            old_activity_id: req.old_id,
+            serial: SerialNumber::new(req.serial),
+            second_serial: None,
+            unknown: crate::Unknown::NONE,
+        });
+        ar.params.activity_id = Some(req.id);
+        ar.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, ar)?;
+        self.sync.activity_resumed(req.serial);
+        Ok(())
+    }
+
+    /// The reason check and predicate of S-ACTIVITY-INTERRUPT and -DISCARD requests:
+    /// p34 ∧ p39 = ACT ∧ Vact ∧ II(ma), in STA713, STA04A, STA04B, STA11A or STA20.
+    fn p34(&self, r: &'static str, reason: u8) -> Result<()> {
+        self.unit(r, Requirements::ACTIVITY)?;
+        self.in_states(
+            r,
+            &[
+                State::Sta713,
+                State::Sta04A,
+                State::Sta04B,
+                State::Sta11A,
+                State::Sta20,
+            ],
+        )?;
+        self.inside(r)?;
+        self.tokens_ok(r, self.tokens.ii(MA), MA)?;
+        if !defined_reason(reason) {
+            return Err(Error::Parameter {
+                request: r,
+                why: "reason code reserved by X.225",
+            });
+        }
+        Ok(())
+    }
+
+    /// S-ACTIVITY-INTERRUPT request: GT + AI, → STA05B (everything but AIA and AB is then
+    /// discarded).
+    ///
+    /// # Errors
+    ///
+    /// See `p34`; user data under version 1; encoding.
+    pub fn activity_interrupt(&mut self, reason: u8, data: &[u8]) -> Result<()> {
+        self.p34("S-ACTIVITY-INTERRUPT request", reason)?;
+        let mut ai = Spdu::new(Kind::ActivityInterrupt);
+        ai.params.reason = Some(Reason {
+            code: reason,
+            data: &[],
+        });
+        ai.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, ai)?;
+        self.resync = None;
+        self.state = State::Sta05B;
+        Ok(())
+    }
+
+    /// S-ACTIVITY-DISCARD request: GT + AD, → STA05C.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Session::activity_interrupt`].
+    pub fn activity_discard(&mut self, reason: u8, data: &[u8]) -> Result<()> {
+        self.p34("S-ACTIVITY-DISCARD request", reason)?;
+        let mut ad = Spdu::new(Kind::ActivityDiscard);
+        ad.params.reason = Some(Reason {
+            code: reason,
+            data: &[],
+        });
+        ad.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, ad)?;
+        self.resync = None;
+        self.state = State::Sta05C;
+        Ok(())
+    }
+
+    /// S-ACTIVITY-INTERRUPT response: PT + AIA, \[30\] (the peer now holds every token,
+    /// the activity is over), STA11B → STA713.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, encoding.
+    pub fn activity_interrupt_response(&mut self, data: &[u8]) -> Result<()> {
+        self.activity_ack(
+            "S-ACTIVITY-INTERRUPT response",
+            State::Sta11B,
+            Kind::ActivityInterruptAck,
+            data,
+        )
+    }
+
+    /// S-ACTIVITY-DISCARD response: PT + ADA, \[30\], STA11C → STA713.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, encoding.
+    pub fn activity_discard_response(&mut self, data: &[u8]) -> Result<()> {
+        self.activity_ack(
+            "S-ACTIVITY-DISCARD response",
+            State::Sta11C,
+            Kind::ActivityDiscardAck,
+            data,
+        )
+    }
+
+    fn activity_ack(&mut self, r: &'static str, st: State, kind: Kind, data: &[u8]) -> Result<()> {
+        self.in_states(r, &[st])?;
+        let mut ack = Spdu::new(kind);
+        ack.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, ack)?;
+        self.tokens.give_all();
+        self.sync.activity_cleared();
+        self.state = State::Sta713;
+        Ok(())
+    }
+
+    /// S-ACTIVITY-END request: GT + AE with V(M), \[13\]\[24\], STA713 → STA04B. Returns the
+    /// serial number used. p71 = ACT ∧ Vact ∧ I(dk) ∧ I(mi) ∧ II(ma).
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, no activity, tokens, serial exhausted, encoding.
+    pub fn activity_end(&mut self, data: &[u8]) -> Result<u64> {
+        const R: &str = "S-ACTIVITY-END request";
+        self.unit(R, Requirements::ACTIVITY)?;
+        self.in_states(R, &[State::Sta713])?;
+        self.inside(R)?;
+        let t = self.tokens;
+        self.tokens_ok(R, t.i(DK) && t.i(MI) && t.ii(MA), DK | MI | MA)?;
+        let sn = self.next_point(R)?;
+        let mut ae = Spdu::new(Kind::ActivityEnd);
+        ae.params.serial = Some(sn);
+        ae.params.user_data = some(data);
+        self.emit_pair(Kind::GiveTokens, ae)?;
+        self.sync.vnextact = false;
+        self.sync.point_sent();
+        self.state = State::Sta04B;
+        Ok(sn.value())
+    }
+
+    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state, encoding.
+    pub fn activity_end_response(&mut self, data: &[u8]) -> Result<()> {
+        self.in_states("S-ACTIVITY-END response", &[State::Sta10B])?;
+        let mut aea = Spdu::new(Kind::ActivityEndAck);
+        aea.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
+        aea.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, aea)?;
+        self.sync.major_acked(true);
+        self.state = State::Sta713;
+        Ok(())
+    }
+
+    /// S-U-EXCEPTION-REPORT request: PT + ED, STA713 → STA19.
+    /// p50 = EXCEP ∧ [¬ACT ∨ Vact] ∧ AA(dk): only the side without the data token reports.
+    ///
+    /// # Errors
+    ///
+    /// Unit, state, activity, tokens, reserved reason, encoding.
+    pub fn exception_report(&mut self, reason: u8, data: &[u8]) -> Result<()> {
+        const R: &str = "S-U-EXCEPTION-REPORT request";
+        self.unit(R, Requirements::EXCEPTIONS)?;
+        self.in_states(R, &[State::Sta713])?;
+        self.inside(R)?;
+        self.tokens_ok(R, self.tokens.aa(DK), DK)?;
+        if !defined_reason(reason) {
+            return Err(Error::Parameter {
+                request: R,
+                why: "reason code reserved by X.225",
+            });
+        }
+        let mut ed = Spdu::new(Kind::ExceptionData);
+        ed.params.reason = Some(Reason {
+            code: reason,
+            data: &[],
+        });
+        ed.params.user_data = some(data);
+        self.emit_pair(Kind::PleaseTokens, ed)?;
+        self.state = State::Sta19;
+        Ok(())
+    }
+
+    /// S-RELEASE request: FN (release the transport), STA713 → STA03.
+    /// p63 = every available token held ∧ ¬Vact.
+    ///
+    /// # Errors
+    ///
+    /// State, activity in progress, tokens, encoding.
+    pub fn release(&mut self, data: &[u8]) -> Result<()> {
+        const R: &str = "S-RELEASE request";
+        self.in_states(R, &[State::Sta713])?;
+        self.outside(R)?;
+        let av = self.tokens.available();
+        self.tokens_ok(R, self.tokens.owned() == av, av)?;
+        let mut fn_ = Spdu::new(Kind::Finish);
+        fn_.params.user_data = some(data);
+        self.emit(&[fn_])?;
+        self.state = State::Sta03;
+        Ok(())
+    }
+
+    /// S-RELEASE response in STA09: DN (`accept`), then STA16 with TIM until the FN's
+    /// sender closes the transport (STA01C if the FN kept it; in a release collision the
+    /// transport initiator waits in STA03 for the peer's DN); or NF (refuse, negotiated
+    /// release only, the peer holding the release token) back to STA713.
+    ///
+    /// # Errors
+    ///
+    /// Wrong state; in a collision, the transport acceptor answering before the
+    /// initiator's DN arrived; NF without negotiated release; encoding.
+    pub fn release_response(&mut self, now: Duration, accept: bool, data: &[u8]) -> Result<()> {
+        const R: &str = "S-RELEASE response";
+        self.in_states(R, &[State::Sta09])?;
+        if accept {
+            // X.225 p69: in a collision the transport initiator answers first.
+            if self.vcoll && self.role == Role::Responder && !self.vdnr {
+                return Err(Error::State {
+                    request: R,
+                    state: self.state,
+                });
+            }
+            let mut dn = Spdu::new(Kind::Disconnect);
+            dn.params.user_data = some(data);
+            self.emit(&[dn])?;
+            if self.vcoll && self.role == Role::Initiator {
+                self.state = State::Sta03;
+            } else if self.keep_transport && !self.vcoll {
+                self.reset(State::Sta01C);
+            } else {
+                self.wait_for_disconnect(now);
+            }
+        } else {
+            self.unit(R, Requirements::NEGOTIATED_RELEASE)?;
+            self.tokens_ok(R, self.tokens.aa(TokenItem::RELEASE), TokenItem::RELEASE)?;
+            let mut nf = Spdu::new(Kind::NotFinished);
+            nf.params.user_data = some(data);
+            self.emit(&[nf])?;
+            self.state = State::Sta713;
+        }
+        Ok(())
+    }
+
+    /// S-U-ABORT request: AB (release, user abort) in any state with a connection, TIM,
+    /// STA16. Under version 1 (or before the version is known) at most 9 octets of data.
+    ///
+    /// # Errors
+    ///
+    /// No connection; too much user data; full transmit buffer.
+    pub fn abort(&mut self, now: Duration, data: &[u8]) -> Result<()> {
+        const R: &str = "S-U-ABORT request";
+        if !self.state.is_connected() {
+            return Err(Error::State {
+                request: R,
+                state: self.state,
+            });
+        }
+        let mut ab = Spdu::new(Kind::Abort);
+        ab.params.transport_disconnect = Some(TransportDisconnect(
+            TransportDisconnect::RELEASE | TransportDisconnect::USER_ABORT,
+        ));
+        ab.params.user_data = some(data);
+        ab.check(Some(self.version.unwrap_or(Version(Version::V1))))
+            .map_err(Error::Encode)?;
+        self.tx.drop_held();
+        self.send(&[ab])?;
+        self.wait_for_disconnect(now);
+        Ok(())
+    }
+}
+
+/// No available token is set to the reserved position `11`.
+fn reserved_free(available: u8, s: TokenSetting) -> bool {
+    let positions = [s.data(), s.minor_sync(), s.major_activity(), s.release()];
+    super::tokens::ALL
+        .iter()
+        .zip(positions)
+        .all(|(t, p)| available & t == 0 || p != TokenPosition::Reserved)
+}
