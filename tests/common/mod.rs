@@ -1,0 +1,367 @@
+//! A tokio shell for the whole stack in the loopback and interop tests: our session machine
+//! over our TP0 machine over osi-tpkt framing over a tokio TCP stream on 127.0.0.1.
+//!
+//! The shell is a loop, not logic (STYLE.md §2.6): session TSDUs go through `Tp0::send`
+//! to TCP; bytes from TCP go through `Tp0::handle_input` to `Session::handle_tsdu`; the
+//! nearer of both machines' deadlines bounds every read. Every octet written or read is
+//! logged with its direction, so a test can write the connection into a pcap and have the
+//! conformance kit's tshark dissect it.
+
+// Test support: a panic (through unwrap) is how a test fails, and each test binary uses
+// part of this module.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc
+)]
+
+use std::collections::VecDeque;
+use std::io;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+use x400::session::machine::{Config as SessionConfig, Event, Role, Session};
+use x400::transport::tp0::{
+    Config as Tp0Config, ConnectRequest as TConnect, DisconnectCause, Event as TEvent, Tp0,
+};
+
+/// A session event with its octets copied out of the machine.
+pub type Owned = Event<Vec<u8>>;
+
+/// Receive and transmit buffer size of each machine: far above any TSDU these tests send.
+pub const BUF: usize = 64 * 1024;
+
+/// One direction of the logged traffic: `true` for octets this side wrote.
+pub type Log = Vec<(bool, Vec<u8>)>;
+
+/// One TCP connection carrying TP0 and a session machine.
+pub struct Stack {
+    tcp: TcpStream,
+    /// The transport machine; public so tests can check what it negotiated.
+    pub tp: Tp0<Vec<u8>>,
+    /// The session machine; tests call its requests directly, then [`Stack::flush`].
+    pub s: Session<Vec<u8>>,
+    epoch: Instant,
+    inbuf: Vec<u8>,
+    events: VecDeque<Owned>,
+    /// Why the transport connection ended, once it has.
+    pub closed: Option<DisconnectCause>,
+    /// Everything written (`true`) and read (`false`), in order.
+    pub log: Log,
+}
+
+impl Stack {
+    fn new(tcp: TcpStream, tp: Tp0<Vec<u8>>, role: Role, cfg: SessionConfig) -> Self {
+        tcp.set_nodelay(true).ok(); // RFC 2126 §6.2: no Nagle delay for small SPDUs
+        Self {
+            tcp,
+            tp,
+            s: Session::new(role, cfg, vec![0; BUF], vec![0; BUF]),
+            epoch: Instant::now(),
+            inbuf: Vec::with_capacity(BUF),
+            events: VecDeque::new(),
+            closed: None,
+            log: Vec::new(),
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    /// Transport initiator: connects TCP and TP0 (CR, CC) with TSAPs 0001 as libiec61850
+    /// uses them; the session machine is left in STA01 for `s.connect`.
+    pub async fn connect(addr: std::net::SocketAddr, cfg: SessionConfig) -> io::Result<Self> {
+        let tcp = TcpStream::connect(addr).await?;
+        let tp = Tp0::initiator(Tp0Config::default(), vec![0; BUF]).map_err(io::Error::other)?;
+        let mut st = Self::new(tcp, tp, Role::Initiator, cfg);
+        let now = st.now();
+        st.tp
+            .connect(
+                now,
+                &TConnect {
+                    calling: &[0, 1],
+                    called: &[0, 1],
+                    data: &[],
+                },
+            )
+            .map_err(io::Error::other)?;
+        st.write_control().await?;
+        match st.transport_event().await? {
+            Some(TOwned::Connected) => Ok(st),
+            other => Err(io::Error::other(format!("TP0 connect: {other:?}"))),
+        }
+    }
+
+    /// Transport responder: accepts the CR on an accepted TCP stream; the session machine
+    /// waits in STA01C for the CN.
+    pub async fn accept(tcp: TcpStream, cfg: SessionConfig) -> io::Result<Self> {
+        let tp = Tp0::responder(
+            Tp0Config {
+                local_ref: 0x0200,
+                ..Tp0Config::default()
+            },
+            vec![0; BUF],
+            Duration::ZERO,
+        )
+        .map_err(io::Error::other)?;
+        let mut st = Self::new(tcp, tp, Role::Responder, cfg);
+        match st.transport_event().await? {
+            Some(TOwned::ConnectIndication) => {}
+            other => return Err(io::Error::other(format!("TP0 accept: {other:?}"))),
+        }
+        st.tp.accept(None, &[]).map_err(io::Error::other)?;
+        st.write_control().await?;
+        Ok(st)
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.log.push((true, bytes.to_vec()));
+        self.tcp.write_all(bytes).await
+    }
+
+    /// Writes the pending TP0 control TPDU (CR, CC, DR or ER), if any.
+    async fn write_control(&mut self) -> io::Result<()> {
+        if let Some(t) = self.tp.poll_transmit() {
+            let t = t.to_vec();
+            self.write(&t).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends every TSDU the session machine queued, each as the DT TPKTs of one TSDU, then
+    /// moves its events into the queue; `DisconnectTransport` (which comes after what was
+    /// queued) closes TP0 and TCP.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        let mut tsdu = vec![0u8; BUF];
+        while let Some(n) = self.s.poll_transmit(&mut tsdu).map_err(io::Error::other)? {
+            let mut seg = self.tp.send(&tsdu[..n]).map_err(io::Error::other)?;
+            let mut buf = vec![0; seg.max_tpkt_len()];
+            let mut out = Vec::new();
+            while let Some(k) = seg.write_next(&mut buf).map_err(io::Error::other)? {
+                out.extend_from_slice(&buf[..k]);
+            }
+            self.write(&out).await?;
+        }
+        let mut close = false;
+        while let Some(e) = self.s.poll_event() {
+            close |= e == Event::DisconnectTransport;
+            self.events.push_back(e.map(<[u8]>::to_vec));
+        }
+        if close && self.closed.is_none() {
+            // Class 0 release is closing the network connection (X.224 6.7.1.4).
+            self.tp.disconnect();
+            self.tcp.shutdown().await?;
+            self.closed = Some(DisconnectCause::NetworkClosed);
+        }
+        Ok(())
+    }
+
+    /// The next session event, reading TCP as needed; `None` once the transport connection
+    /// is gone and every event was taken.
+    pub async fn next(&mut self) -> io::Result<Option<Owned>> {
+        loop {
+            self.flush().await?;
+            if let Some(e) = self.events.pop_front() {
+                return Ok(Some(e));
+            }
+            if self.closed.is_some() {
+                return Ok(None);
+            }
+            match self.transport_event().await? {
+                Some(TOwned::Data(d)) => {
+                    let now = self.now();
+                    self.s.handle_tsdu(now, &d).map_err(io::Error::other)?;
+                }
+                Some(TOwned::Disconnected(c)) => {
+                    self.closed = Some(c);
+                    self.s.handle_transport_disconnect();
+                }
+                // The session timer fired (TIM): its events are in the machine now.
+                None => {}
+                Some(other) => {
+                    return Err(io::Error::other(format!("unexpected {other:?}")));
+                }
+            }
+        }
+    }
+
+    /// The next event, which must come before `d` elapses.
+    pub async fn next_within(&mut self, d: Duration) -> Option<Owned> {
+        tokio::time::timeout(d, self.next())
+            .await
+            .expect("no session event in time")
+            .unwrap()
+    }
+
+    /// Reads and decodes until TP0 gives an event, or the session timer expires (`None`).
+    async fn transport_event(&mut self) -> io::Result<Option<TOwned>> {
+        loop {
+            let now = self.now();
+            let input = self.tp.handle_input(now, &self.inbuf);
+            let consumed = input.consumed;
+            let ev = input.event.map(TOwned::from);
+            self.inbuf.drain(..consumed);
+            self.write_control().await?;
+            if ev.is_some() {
+                return Ok(ev);
+            }
+            if consumed > 0 {
+                continue;
+            }
+            let deadline = match (self.tp.poll_timeout(), self.s.poll_timeout()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let mut chunk = vec![0u8; BUF];
+            let read = match deadline {
+                Some(d) => {
+                    let wait = d.saturating_sub(self.now());
+                    match tokio::time::timeout(wait, self.tcp.read(&mut chunk)).await {
+                        Ok(r) => r?,
+                        Err(_) => {
+                            let now = self.now();
+                            if let Some(TEvent::Disconnected(c)) = self.tp.handle_timeout(now) {
+                                return Ok(Some(TOwned::Disconnected(c)));
+                            }
+                            self.s.handle_timeout(now);
+                            return Ok(None);
+                        }
+                    }
+                }
+                None => self.tcp.read(&mut chunk).await?,
+            };
+            if read == 0 {
+                let c = match self.tp.handle_network_closed() {
+                    Some(TEvent::Disconnected(c)) => c,
+                    _ => DisconnectCause::NetworkClosed,
+                };
+                return Ok(Some(TOwned::Disconnected(c)));
+            }
+            self.log.push((false, chunk[..read].to_vec()));
+            self.inbuf.extend_from_slice(&chunk[..read]);
+        }
+    }
+
+    /// The local and remote TCP ports.
+    pub fn ports(&self) -> (u16, u16) {
+        (
+            self.tcp.local_addr().unwrap().port(),
+            self.tcp.peer_addr().unwrap().port(),
+        )
+    }
+}
+
+/// A TP0 event copied out of the machine.
+#[derive(Debug)]
+enum TOwned {
+    ConnectIndication,
+    Connected,
+    Data(Vec<u8>),
+    Disconnected(DisconnectCause),
+    Other,
+}
+
+impl From<TEvent<'_>> for TOwned {
+    fn from(e: TEvent<'_>) -> Self {
+        match e {
+            TEvent::ConnectIndication { .. } => Self::ConnectIndication,
+            TEvent::Connected { .. } => Self::Connected,
+            TEvent::Data(d) => Self::Data(d.to_vec()),
+            TEvent::Disconnected(c) => Self::Disconnected(c),
+            _ => Self::Other,
+        }
+    }
+}
+
+/// The conformance kit, beside the repository.
+pub fn kit() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
+}
+
+/// A kit vector's bytes (the whole TCP payload: TPKT, COTP, SPDUs).
+pub fn vector(file: &str, name: &str) -> Vec<u8> {
+    let path = kit().join("vectors").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let hex = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| l.strip_prefix(&format!("{name}\t")))
+        .unwrap_or_else(|| panic!("no vector {name} in {file}"))
+        .split('\t')
+        .next()
+        .unwrap();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// Writes a logged connection as one TCP conversation (the kit's `pcaplib.py`) and runs
+/// the kit's `tshark_check.sh` on it; panics with tshark's report on any problem. Returns
+/// the report. `we_are_client` says which side the log belongs to.
+pub fn tshark_check(name: &str, log: &Log, we_are_client: bool, ports: (u16, u16)) -> String {
+    let (ours, theirs) = ports;
+    let (cport, sport) = if we_are_client {
+        (ours, theirs)
+    } else {
+        (theirs, ours)
+    };
+    let dir = std::env::temp_dir().join(format!("x400-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("conn.pcap");
+    let list: Vec<String> = log
+        .iter()
+        .map(|(we, b)| {
+            let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            let client = *we == we_are_client;
+            format!("({}, {hex:?})", if client { "True" } else { "False" })
+        })
+        .collect();
+    let script = format!(
+        "import sys; sys.path.insert(0, {kit:?})\n\
+         from pcaplib import Pcap, TcpConv\n\
+         p = Pcap({path:?})\n\
+         c = TcpConv(p, ('127.0.0.1', {cport}), ('127.0.0.1', {sport}))\n\
+         c.handshake()\n\
+         for client, h in [{list}]:\n\
+         \x20   (c.send_c if client else c.send_s)(bytes.fromhex(h))\n\
+         c.close()\n\
+         p.close()\n",
+        kit = kit().to_str().unwrap(),
+        path = pcap.to_str().unwrap(),
+        list = list.join(", "),
+    );
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .expect("python3 is needed to write the pcap");
+    assert!(status.success(), "pcaplib failed");
+    // Fail loudly, not skip: without tshark there is no external check.
+    let out = Command::new("bash")
+        .arg(kit().join("tshark_check.sh"))
+        .args(["-p", &sport.to_string()])
+        .arg(&pcap)
+        .args(["--", "--disable-heuristic", "t125_cotp"])
+        .output()
+        .expect("tshark_check.sh");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "tshark_check.sh failed (is tshark installed? run the kit's setup.sh):\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    report
+}
