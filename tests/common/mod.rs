@@ -57,12 +57,19 @@ pub struct Stack {
     pub closed: Option<DisconnectCause>,
     /// Everything written (`true`) and read (`false`), in order.
     pub log: Log,
+    /// The local and remote TCP ports (kept: the socket forgets its peer once closed).
+    pub ports: (u16, u16),
 }
 
 impl Stack {
     fn new(tcp: TcpStream, tp: Tp0<Vec<u8>>, role: Role, cfg: SessionConfig) -> Self {
         tcp.set_nodelay(true).ok(); // RFC 2126 §6.2: no Nagle delay for small SPDUs
+        let ports = (
+            tcp.local_addr().map_or(0, |a| a.port()),
+            tcp.peer_addr().map_or(0, |a| a.port()),
+        );
         Self {
+            ports,
             tcp,
             tp,
             s: Session::new(role, cfg, vec![0; BUF], vec![0; BUF]),
@@ -250,14 +257,6 @@ impl Stack {
             self.log.push((false, chunk[..read].to_vec()));
             self.inbuf.extend_from_slice(&chunk[..read]);
         }
-    }
-
-    /// The local and remote TCP ports.
-    pub fn ports(&self) -> (u16, u16) {
-        (
-            self.tcp.local_addr().unwrap().port(),
-            self.tcp.peer_addr().unwrap().port(),
-        )
     }
 }
 
