@@ -209,16 +209,20 @@ fn libiec61850_client_against_our_responder() {
     assert_eq!(tshark.matches(":ses").count(), 12, "{tshark}");
 }
 
-#[test]
-fn our_initiator_against_libiec61850_server() {
-    let (log, ports) = run(async {
-        // A free port for the server: bind, note, release (the server binds it next).
+/// Starts libiec61850's server on a free loopback port and waits until it listens.
+///
+/// The port is found by binding port 0 and releasing it, so another test may take it
+/// before the server binds it; the server then says so and exits, and we try another
+/// port (three attempts, then the test fails).
+async fn start_server() -> (Child, u16) {
+    let mut said = Vec::new();
+    for _ in 0..3 {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        // The server stops by itself after 15 s, in case even kill_on_drop is bypassed.
+        // The server stops by itself after 15 s, should even kill_on_drop be bypassed.
         let mut server = peer("iec61850_server.py", &[&port.to_string(), "15"]);
         let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
         let first = tokio::time::timeout(STEP, lines.next_line())
@@ -226,8 +230,18 @@ fn our_initiator_against_libiec61850_server() {
             .expect("libiec61850 server did not start")
             .unwrap()
             .unwrap_or_default();
-        assert!(first.contains("listening on 127.0.0.1:"), "{first}");
+        if first.contains(&format!("listening on 127.0.0.1:{port}")) {
+            return (server, port);
+        }
+        said.push(first + &output(&mut server).await);
+    }
+    panic!("libiec61850 server did not start: {said:?}");
+}
 
+#[test]
+fn our_initiator_against_libiec61850_server() {
+    let (log, ports) = run(async {
+        let (mut server, port) = start_server().await;
         let addr = ([127, 0, 0, 1], port).into();
         // libiec61850 accepts a CN only if it proposes version 2 alone (X.225 allows
         // proposing 1 and 2, our default); it closes TCP on anything else.
