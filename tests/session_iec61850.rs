@@ -156,7 +156,7 @@ fn libiec61850_client_against_our_responder() {
         // libiec61850 1.5.2's client is racy: when the AC arrives within a millisecond or
         // so of its CN, it reports the association as made but has lost it, and every
         // later request fails with IED_ERROR_CONNECTION_LOST (3) and a TCP FIN (seen here
-        // in about half the runs without a pause, none in 10 with 50 ms). Its own server
+        // in roughly a third of the runs without a pause, in none of 10 with 50 ms). Its own server
         // takes longer to answer. X.225 bounds no response time, so we wait like a server
         // doing real work; 200 ms leaves margin on a loaded machine.
         tokio::time::sleep(Duration::from_millis(200)).await;
