@@ -31,6 +31,11 @@ pub struct Config {
     /// Whether to announce Protocol Options bit 1 (able to receive extended concatenation,
     /// X.225 Table 8). The machine itself always sends basic concatenation. Default: false.
     pub extended_concatenation: bool,
+    /// Whether the transport connection has expedited data (TEXP): only then is the
+    /// Expedited Data functional unit proposed or accepted, and EX sent and taken on the
+    /// transport expedited flow. TP0 over RFC 1006 has it only when the CR/CC negotiated
+    /// it, so the shell sets this from the transport. Default: false.
+    pub transport_expedited: bool,
 }
 
 impl Config {
@@ -43,6 +48,7 @@ impl Config {
             versions: Version(Version::V1 | Version::V2),
             tim: Self::DEFAULT_TIM,
             extended_concatenation: false,
+            transport_expedited: false,
         }
     }
 }
