@@ -18,11 +18,17 @@ use osi_session::machine::{
     AbortCause, AcceptRequest, Config, ConnectRequest, Error, Event, MAX_EXPEDITED_QUEUED,
     MAX_EXPEDITED_TSDU, Rule, State,
 };
-use osi_session::{Kind, MAX_EXPEDITED_DATA, Requirements, TokenItem, TransportDisconnect};
+use osi_session::{
+    Kind, MAX_EXPEDITED_DATA, Requirements, ResyncType, TokenItem, TokenSetting,
+    TransportDisconnect,
+};
 
 const FD: u16 = Requirements::DUPLEX;
 const HD: u16 = Requirements::HALF_DUPLEX;
 const EX: u16 = Requirements::EXPEDITED;
+const MA: u16 = Requirements::MAJOR_SYNC;
+const RESYN: u16 = Requirements::RESYNC;
+const SY: u16 = Requirements::MINOR_SYNC;
 
 fn texp(on: bool) -> Config {
     let mut c = Config::default();
@@ -400,4 +406,65 @@ impl ExBeforeAc for Pair {
         self.b.accept(&AcceptRequest::new(wanted)).unwrap();
         self.drive();
     }
+}
+
+#[test]
+fn during_a_major_sync_only_the_responder_sends_and_the_requester_takes() {
+    // Annex A: SEXreq in STA10A but not STA04A; EX received in STA04A gives SEXind.
+    let mut p = connected(HD | MA | EX);
+    p.a.major_sync(&[]).unwrap();
+    assert_eq!(p.a.state(), State::Sta04A);
+    assert!(matches!(
+        p.a.send_expedited(b"x"),
+        Err(Error::State {
+            state: State::Sta04A,
+            ..
+        })
+    ));
+    p.drive();
+    p.take_b();
+    assert_eq!(p.b.state(), State::Sta10A);
+    p.b.send_expedited(b"hold on").unwrap();
+    p.drive();
+    assert_eq!(p.take_a(), [Event::ExpeditedData(b"hold on".to_vec())]);
+    assert_eq!(p.a.state(), State::Sta04A);
+    p.b.major_sync_response(&[]).unwrap();
+    p.drive();
+    assert_eq!(p.a.state(), State::Sta713);
+}
+
+#[test]
+fn discarded_while_our_resynchronize_is_in_progress() {
+    // STA05A: the receive flow is discarded until RA (p185), EX included.
+    let mut p = connected(HD | SY | RESYN | EX);
+    p.a.resynchronize(ResyncType::Abandon, 0, TokenSetting(0), &[])
+        .unwrap();
+    assert_eq!(p.a.state(), State::Sta05A);
+    p.a.handle_expedited_tsdu(p.now, &[0x05, 0x00, b'x'])
+        .unwrap();
+    assert_eq!(own(&mut p.a), []);
+    assert_eq!(p.a.state(), State::Sta05A);
+    assert!(matches!(p.a.send_expedited(b"x"), Err(Error::State { .. })));
+}
+
+#[test]
+fn received_after_the_peer_released_is_aborted() {
+    // STA09 has no EX row: the peer sent FN, and an EX it sent earlier would have
+    // arrived first on the expedited flow.
+    let mut p = connected(FD | EX);
+    p.a.release(&[]).unwrap();
+    p.drive();
+    p.take_b();
+    assert_eq!(p.b.state(), State::Sta09);
+    p.b.handle_expedited_tsdu(p.now, &[0x05, 0x00, b'x'])
+        .unwrap();
+    assert_eq!(
+        own(&mut p.b),
+        [Event::ProviderAbort(AbortCause::ProtocolError(
+            Rule::Unexpected {
+                spdu: Kind::Expedited,
+                state: State::Sta09
+            }
+        ))]
+    );
 }

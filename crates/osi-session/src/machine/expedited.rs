@@ -120,25 +120,45 @@ impl EarlyEx {
     }
 }
 
-/// States where the peer may send EX: from the AC on, until either side has aborted (the
-/// normal-flow discarding of STA05A–C and STA19 does not apply to the expedited flow).
-fn receive_state(s: State) -> bool {
-    !matches!(
-        s,
-        State::Sta01
-            | State::Sta01C
-            | State::Sta01D
-            | State::Sta02A
-            | State::Sta02B
-            | State::Sta08
-            | State::Sta16
-    )
+/// What an EX received in a state does, from the EX rows of X.225 Annex A (as transcribed
+/// in ISODE++ SSAP.sm; Vcoll and p185 evaluated for a machine without data separation or
+/// symmetric synchronize, where Discard-rcv-flow is set exactly while a resynchronization,
+/// interrupt or discard is in progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnEx {
+    /// SEXind.
+    Indicate,
+    /// Swallowed: the receive flow is being discarded (p185 in STA05A–C and STA11A), or
+    /// the state waits for recovery (STA19, STA20).
+    Discard,
+    /// Stored until the AC (action \[10\], STA02A).
+    Hold,
+    /// A blank cell: protocol error.
+    Invalid,
+}
+
+fn on_ex(s: State, vcoll: bool) -> OnEx {
+    match s {
+        State::Sta713 | State::Sta04A | State::Sta04B | State::Sta18 | State::Sta21 => {
+            OnEx::Indicate
+        }
+        // p09 = FU(EX) ∧ ¬Vcoll: after our FN, EX only while no release collision.
+        State::Sta03 if !vcoll => OnEx::Indicate,
+        State::Sta05A
+        | State::Sta05B
+        | State::Sta05C
+        | State::Sta11A
+        | State::Sta19
+        | State::Sta20 => OnEx::Discard,
+        State::Sta02A => OnEx::Hold,
+        _ => OnEx::Invalid,
+    }
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// S-EXPEDITED-DATA request: queues EX for the transport expedited flow; take it with
-    /// [`Session::poll_transmit_expedited`]. Valid in the data phase (STA713 and the states
-    /// waiting for a confirm or response), not after our S-RELEASE request (STA03), and not
+    /// [`Session::poll_transmit_expedited`]. Valid where X.225 Annex A has an SEXreq row:
+    /// STA713, STA10A, STA10B, STA18, and STA09 unless in a release collision (p09); not
     /// subject to tokens (X.225 §5.7: EX is not token-controlled).
     ///
     /// # Errors
@@ -149,7 +169,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     pub fn send_expedited(&mut self, data: &[u8]) -> Result<()> {
         const R: &str = "S-EXPEDITED-DATA request";
         self.unit(R, Requirements::EXPEDITED)?;
-        if !receive_state(self.state) || self.state == State::Sta03 {
+        let ok = match self.state {
+            State::Sta713 | State::Sta10A | State::Sta10B | State::Sta18 => true,
+            State::Sta09 => !self.vcoll,
+            _ => false,
+        };
+        if !ok {
             return Err(Error::State {
                 request: R,
                 state: self.state,
@@ -238,31 +263,33 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
         // An empty EX is accepted: liberal in what we take, as X.225 gives the EX user
         // information field no minimum that a receiver must check.
-        if self.state == State::Sta02A {
-            // Only the CN's proposal is known yet; the AC confirms the selection.
-            if !self.offer.requirements.contains(Requirements::EXPEDITED) {
-                return Err(Rule::FunctionalUnit { spdu: s.kind });
+        match on_ex(self.state, self.vcoll) {
+            OnEx::Hold => {
+                // Only the CN's proposal is known yet; the AC confirms the selection.
+                if !self.offer.requirements.contains(Requirements::EXPEDITED) {
+                    return Err(Rule::FunctionalUnit { spdu: s.kind });
+                }
+                let span = self.store(s.user_info)?;
+                // Kept across calls until the AC: the receive buffer must not reuse it.
+                self.rx.pin();
+                if !self.early_ex.push(span) {
+                    return Err(Rule::ExpeditedBacklog);
+                }
+                Ok(())
             }
-            let span = self.store(s.user_info)?;
-            // Kept across calls until the AC: the receive buffer must not reuse it.
-            self.rx.pin();
-            if !self.early_ex.push(span) {
-                return Err(Rule::ExpeditedBacklog);
-            }
-            return Ok(());
-        }
-        if !receive_state(self.state) {
-            return Err(Rule::Unexpected {
+            OnEx::Invalid => Err(Rule::Unexpected {
                 spdu: s.kind,
                 state: self.state,
-            });
+            }),
+            // Every other row has p08 = FU(EX).
+            _ if !self.has(Requirements::EXPEDITED) => Err(Rule::FunctionalUnit { spdu: s.kind }),
+            OnEx::Discard => Ok(()),
+            OnEx::Indicate => {
+                let d = self.store(s.user_info)?;
+                self.event(Event::ExpeditedData(d));
+                Ok(())
+            }
         }
-        if !self.has(Requirements::EXPEDITED) {
-            return Err(Rule::FunctionalUnit { spdu: s.kind });
-        }
-        let d = self.store(s.user_info)?;
-        self.event(Event::ExpeditedData(d));
-        Ok(())
     }
 
     /// After the AC's S-CONNECT confirm: the EX held in STA02A become indications, or a

@@ -65,8 +65,9 @@
 //! # Coverage of X.225 Annex A
 //!
 //! Implemented: STA01, STA01C, STA01D, STA02A, STA02B, STA03, STA04A, STA04B, STA05A–C,
-//! STA08, STA09, STA10A, STA10B, STA11A–C, STA16, STA18–STA22, STA713, and EX in every
-//! data-phase state (held in STA02A until the AC, Annex A action \[10\]). Not implemented:
+//! STA08, STA09, STA10A, STA10B, STA11A–C, STA16, STA18–STA22, STA713, and the EX and
+//! SEXreq rows of each (EX held in STA02A until the AC, Annex A action \[10\]; discarded
+//! in STA05A–C, STA11A, STA19 and STA20). Not implemented:
 //! PREPARE and the states STA15A–D and STA06 it leads to, so even with
 //! [`Config::transport_expedited`] the machine never sends PR ahead of MAA, RS, RA or AB
 //! and answers a received PR as a protocol error (a peer that follows X.225 strictly
