@@ -35,6 +35,12 @@ pub struct Config {
     /// Expedited Data functional unit proposed or accepted, and EX sent and taken on the
     /// transport expedited flow. TP0 over RFC 1006 has it only when the CR/CC negotiated
     /// it, so the shell sets this from the transport. Default: false.
+    ///
+    /// PREPARE is not implemented: with this set the machine still sends MAA, AEA, RS, RA,
+    /// AI, AIA, AD, ADA and AB without the PR that X.225 Annex A puts ahead of them under
+    /// TEXP, and answers a received PR with AB. Against a peer that applies Annex A
+    /// strictly, set it only when none of major synchronize, resynchronize and activity
+    /// management is selected.
     pub transport_expedited: bool,
 }
 
