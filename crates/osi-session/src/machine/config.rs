@@ -31,6 +31,17 @@ pub struct Config {
     /// Whether to announce Protocol Options bit 1 (able to receive extended concatenation,
     /// X.225 Table 8). The machine itself always sends basic concatenation. Default: false.
     pub extended_concatenation: bool,
+    /// Whether the transport connection has expedited data (TEXP): only then is the
+    /// Expedited Data functional unit proposed or accepted, and EX sent and taken on the
+    /// transport expedited flow. TP0 over RFC 1006 has it only when the CR/CC negotiated
+    /// it, so the shell sets this from the transport. Default: false.
+    ///
+    /// PREPARE is not implemented: with this set the machine still sends MAA, AEA, RS, RA,
+    /// AI, AIA, AD, ADA and AB without the PR that X.225 Annex A puts ahead of them under
+    /// TEXP, and answers a received PR with AB. Against a peer that applies Annex A
+    /// strictly, set it only when none of major synchronize, resynchronize and activity
+    /// management is selected.
+    pub transport_expedited: bool,
 }
 
 impl Config {
@@ -43,6 +54,7 @@ impl Config {
             versions: Version(Version::V1 | Version::V2),
             tim: Self::DEFAULT_TIM,
             extended_concatenation: false,
+            transport_expedited: false,
         }
     }
 }

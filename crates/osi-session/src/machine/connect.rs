@@ -13,8 +13,7 @@ use crate::{
 };
 
 /// Functional units this machine never selects (see the module documentation).
-const UNSUPPORTED: u16 =
-    Requirements::EXPEDITED | Requirements::SYMMETRIC_SYNC | Requirements::DATA_SEPARATION;
+const UNSUPPORTED: u16 = Requirements::SYMMETRIC_SYNC | Requirements::DATA_SEPARATION;
 
 /// The sync functional units that need an Initial Serial Number when activity management
 /// is not selected (X.225 §5.8.3).
@@ -23,8 +22,9 @@ const NEEDS_ISN: u16 = Requirements::MINOR_SYNC | Requirements::MAJOR_SYNC | Req
 /// S-CONNECT request parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectRequest<'a> {
-    /// Functional units proposed. Expedited data, symmetric synchronize and data separation
-    /// are removed; at least one of half-duplex and duplex must remain.
+    /// Functional units proposed. Symmetric synchronize and data separation are removed,
+    /// and expedited data unless [`super::Config::transport_expedited`]; at least one of
+    /// half-duplex and duplex must remain.
     pub requirements: Requirements,
     /// Calling session selector (PI 51).
     pub calling_ssel: Option<&'a [u8]>,
@@ -115,7 +115,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 state: self.state,
             });
         }
-        let fu = req.requirements.0 & !UNSUPPORTED;
+        let fu = req.requirements.0 & !self.unsupported();
         let bad = |why| Err(Error::Parameter { request: R, why });
         if fu & (Requirements::HALF_DUPLEX | Requirements::DUPLEX) == 0 {
             return bad("neither half-duplex nor duplex proposed");
@@ -201,6 +201,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
+    /// Units never proposed or accepted: [`UNSUPPORTED`], and expedited data when the
+    /// transport connection has no expedited flow to carry EX (X.225 §6.4.4).
+    fn unsupported(&self) -> u16 {
+        if self.config.transport_expedited {
+            UNSUPPORTED
+        } else {
+            UNSUPPORTED | Requirements::EXPEDITED
+        }
+    }
+
     fn protocol_options(&self) -> ProtocolOptions {
         ProtocolOptions(if self.config.extended_concatenation {
             ProtocolOptions::EXTENDED_CONCATENATION
@@ -224,7 +234,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             });
         }
         let bad = |why| Err(Error::Parameter { request: R, why });
-        let mut fu = self.offer.requirements.0 & req.requirements.0 & !UNSUPPORTED;
+        let mut fu = self.offer.requirements.0 & req.requirements.0 & !self.unsupported();
         // AC selects exactly one of half-duplex and duplex.
         if fu & Requirements::HALF_DUPLEX != 0 {
             fu &= !Requirements::DUPLEX;
@@ -464,7 +474,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 });
             }
         }
-        Ok(())
+        self.release_early_ex()
     }
 
     /// STA02A, RF received: S-CONNECT confirm (refused), then T-DISCONNECT request unless

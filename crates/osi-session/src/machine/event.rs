@@ -51,6 +51,9 @@ pub enum Event<D> {
     Data(D),
     /// S-TYPED-DATA indication (TD).
     TypedData(D),
+    /// S-EXPEDITED-DATA indication (EX, received on the transport expedited flow through
+    /// `handle_expedited_tsdu`): up to 14 octets that may have overtaken normal data.
+    ExpeditedData(D),
     /// S-CAPABILITY-DATA indication (CD): answer with `capability_data_response`.
     CapabilityData(D),
     /// S-CAPABILITY-DATA confirm (CDA).
@@ -241,6 +244,7 @@ impl<D> Event<D> {
             },
             Data(d) => Data(f(d)),
             TypedData(d) => TypedData(f(d)),
+            ExpeditedData(d) => ExpeditedData(f(d)),
             CapabilityData(d) => CapabilityData(f(d)),
             CapabilityDataConfirm(d) => CapabilityDataConfirm(f(d)),
             TokensGiven { tokens, user_data } => TokensGiven {
@@ -434,6 +438,17 @@ pub enum Rule {
         /// The serial number received.
         received: u64,
     },
+    /// An SPDU on the wrong transport flow: EX (or PR) on the normal flow, or anything but
+    /// EX and PR on the expedited flow (X.225 §6.4.4, session.md §2.2).
+    WrongFlow {
+        /// The SPDU received.
+        spdu: Kind,
+        /// Whether it came on the expedited flow.
+        expedited: bool,
+    },
+    /// More EX arrived before the AC than the machine holds
+    /// ([`crate::machine::MAX_EXPEDITED_QUEUED`]); the AB says implementation restriction.
+    ExpeditedBacklog,
     /// Connection establishment: the CN or AC broke a negotiation rule.
     Negotiation(&'static str),
     /// A release collision that X.225 rules out: FN received after ours while tokens exist.
@@ -494,6 +509,16 @@ impl core::fmt::Display for Rule {
             Rule::ResyncSerial { spdu, received } => {
                 write!(f, "{spdu} serial number {received} is out of range")
             }
+            Rule::WrongFlow { spdu, expedited } => write!(
+                f,
+                "{spdu} received on the {} transport flow",
+                if *expedited { "expedited" } else { "normal" }
+            ),
+            Rule::ExpeditedBacklog => write!(
+                f,
+                "more than {} EX received before the AC",
+                super::MAX_EXPEDITED_QUEUED
+            ),
             Rule::Negotiation(why) => write!(f, "connection negotiation: {why}"),
             Rule::ReleaseCollision => {
                 f.write_str("FN collision while tokens are available (X.225 p69)")

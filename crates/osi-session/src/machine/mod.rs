@@ -8,11 +8,13 @@
 //!
 //! * getters taking `&self` ([`Session::state`], [`Session::vm`], ...);
 //! * handlers for what comes from below: [`Session::handle_tsdu`],
-//!   [`Session::handle_timeout`], [`Session::handle_transport_disconnect`];
+//!   [`Session::handle_expedited_tsdu`], [`Session::handle_timeout`],
+//!   [`Session::handle_transport_disconnect`];
 //! * user requests (X.215 request and response primitives): [`Session::connect`],
 //!   [`Session::send_data`], [`Session::minor_sync`], ... Each checks the state and the
 //!   X.225 predicate first; a refused request returns an [`Error`] and changes nothing;
 //! * pollers, called after each of the above until they return `None`:
+//!   [`Session::poll_transmit_expedited`] (first: expedited data may overtake),
 //!   [`Session::poll_transmit`], [`Session::poll_event`], [`Session::poll_timeout`].
 //!
 //! A received SPDU that X.225 does not allow in the current state, or with the wrong
@@ -21,9 +23,12 @@
 //! (A.4.1.2 (a)), then wait in STA16 for the transport to close.
 //!
 //! Functional units: kernel, half-duplex, duplex, typed data, capability data, minor and
-//! major synchronize, resynchronize, activity management, exceptions, negotiated release.
-//! Not offered (removed from every proposal and selection): expedited data (needs transport
-//! expedited data and PREPARE), symmetric synchronize and data separation. Segmenting is
+//! major synchronize, resynchronize, activity management, exceptions, negotiated release,
+//! and expedited data when [`Config::transport_expedited`] says the transport connection
+//! has an expedited flow (EX goes out through [`Session::send_expedited`] and
+//! [`Session::poll_transmit_expedited`], and comes in through
+//! [`Session::handle_expedited_tsdu`]). Not offered (removed from every proposal and
+//! selection): symmetric synchronize and data separation. Segmenting is
 //! never selected: no TSDU maximum size is proposed, and a zero from either side wins
 //! (X.225 §5.8.6).
 //!
@@ -60,9 +65,14 @@
 //! # Coverage of X.225 Annex A
 //!
 //! Implemented: STA01, STA01C, STA01D, STA02A, STA02B, STA03, STA04A, STA04B, STA05A–C,
-//! STA08, STA09, STA10A, STA10B, STA11A–C, STA16, STA18–STA22, STA713. Not implemented,
-//! because they need transport expedited data or a unit never selected here: STA01A,
-//! STA01B, STA06, STA15A–D, PR, EX, symmetric synchronize, data separation, segmenting,
+//! STA08, STA09, STA10A, STA10B, STA11A–C, STA16, STA18–STA22, STA713, and the EX and
+//! SEXreq rows of each (EX held in STA02A until the AC, Annex A action \[10\]; discarded
+//! in STA05A–C, STA11A, STA19 and STA20). Not implemented:
+//! PREPARE and the states STA15A–D and STA06 it leads to, so even with
+//! [`Config::transport_expedited`] the machine never sends PR ahead of MAA, RS, RA or AB
+//! and answers a received PR as a protocol error (a peer that follows X.225 strictly
+//! under TEXP may therefore abort on our MAA, RS or RA); also STA01A and STA01B (transport
+//! reuse and connection), symmetric synchronize, data separation, segmenting,
 //! the Upper Limit Serial Number, and the exceptions alternative A.4.1.2 (b) (sending ER):
 //! every protocol error is answered with AB.
 
@@ -71,6 +81,7 @@ mod config;
 mod connect;
 mod error;
 mod event;
+mod expedited;
 mod receive;
 mod requests;
 mod state;
@@ -84,11 +95,13 @@ pub use self::config::{Config, Role};
 pub use self::connect::{AcceptRequest, ConnectRequest};
 pub use self::error::{Error, Result};
 pub use self::event::{AbortCause, Event, Rule};
+pub use self::expedited::{MAX_EXPEDITED_QUEUED, MAX_EXPEDITED_TSDU};
 pub use self::requests::ResumeRequest;
 pub use self::state::State;
 pub use self::sync::MAX_SERIAL;
 
 use self::buffers::{RxStore, Span, TxQueue};
+use self::expedited::{EarlyEx, ExQueue};
 use self::sync::SyncVars;
 use self::tokens::Tokens;
 use crate::{
@@ -149,6 +162,10 @@ pub struct Session<B> {
     tim: Option<Duration>,
     tx: TxQueue<B>,
     rx: RxStore<B>,
+    /// EX waiting for the transport expedited flow.
+    ex_tx: ExQueue,
+    /// EX received in STA02A, held until the AC.
+    early_ex: EarlyEx,
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
@@ -177,6 +194,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             tim: None,
             tx: TxQueue::new(tx),
             rx: RxStore::new(rx),
+            ex_tx: ExQueue::default(),
+            early_ex: EarlyEx::default(),
         }
     }
 
@@ -331,6 +350,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.tim = None;
         self.rx.unpin();
         self.tx.drop_held();
+        self.ex_tx.clear();
+        self.early_ex = EarlyEx::default();
     }
 
     /// Enters STA16 and starts TIM.
@@ -346,7 +367,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             return;
         }
         let bits = match rule {
-            Rule::ReceiveCapacity { .. } => {
+            Rule::ReceiveCapacity { .. } | Rule::ExpeditedBacklog => {
                 TransportDisconnect::RELEASE | TransportDisconnect::IMPLEMENTATION_RESTRICTION
             }
             _ => TransportDisconnect::RELEASE | TransportDisconnect::PROTOCOL_ERROR,
@@ -356,9 +377,44 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         // TX_RESERVE guarantees room for this AB; if the queue were full anyway the
         // transport is closed at TIM expiry, which ends the connection all the same.
         self.tx.drop_held();
+        // The connection is over: EX not yet sent would overtake the AB for nothing.
+        self.ex_tx.clear();
         let _ = self.send(&[ab]);
         self.event(Event::ProviderAbort(AbortCause::ProtocolError(rule)));
         self.wait_for_disconnect(now);
+    }
+
+    /// Checks that a received TSDU of `len` octets can be taken without losing an event or
+    /// the room for an answer (see [`Session::handle_tsdu`]).
+    fn admit(&mut self, len: usize) -> Result<()> {
+        if self.rx.pending() > 0
+            && (self.rx.free() < len || self.rx.event_room() < receive::EVENTS_PER_TSDU)
+        {
+            return Err(Error::EventsPending);
+        }
+        if self.rx.pending() == 0 {
+            self.rx.settle();
+        }
+        if self.tx.free() < TX_RESERVE {
+            return Err(Error::TransmitFull {
+                needed: TX_RESERVE,
+                available: self.tx.free(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The decoding context of the current state.
+    fn context(&self) -> crate::Context {
+        crate::Context {
+            version: self.version,
+            si42: if self.state == State::Sta04B {
+                crate::Si42::ActivityEndAck
+            } else {
+                crate::Si42::MajorSyncAck
+            },
+            extended_concatenation: self.config.extended_concatenation,
+        }
     }
 
     fn has(&self, unit: u16) -> bool {

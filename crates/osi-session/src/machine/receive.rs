@@ -5,12 +5,10 @@
 use core::time::Duration;
 
 use super::tokens::Tokens;
-use super::{
-    AbortCause, Error, Event, MAX_SERIAL, Result, Resync, Role, Rule, Session, State, TX_RESERVE,
-};
+use super::{AbortCause, Event, MAX_SERIAL, Result, Resync, Role, Rule, Session, State};
 use crate::{
-    Context, Enclosure, Kind, Requirements, ResyncType, Si42, Spdu, SyncType, TokenItem,
-    TokenPosition, TokenSetting, TransportDisconnect, Tsdu,
+    Enclosure, Kind, Requirements, ResyncType, Spdu, SyncType, TokenItem, TokenPosition,
+    TokenSetting, TransportDisconnect, Tsdu,
 };
 
 const DK: u8 = TokenItem::DATA;
@@ -18,7 +16,7 @@ const MI: u8 = TokenItem::MINOR_SYNC;
 const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 
 /// Events one TSDU can queue at most (see [`super::MAX_EVENTS`]).
-const EVENTS_PER_TSDU: usize = 6;
+pub(super) const EVENTS_PER_TSDU: usize = 6;
 
 /// Precedence of a resynchronize type in a collision (X.225 Table 9): abandon > set >
 /// restart (AI and AD beat all three and are handled by their own transitions).
@@ -38,33 +36,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     ///
     /// # Errors
     ///
-    /// [`Error::EventsPending`] if undrained events leave too little room in the receive
-    /// buffer or event queue, [`Error::TransmitFull`] if fewer than [`TX_RESERVE`] transmit
-    /// octets are free. The TSDU is not consumed then: drain the pollers and retry.
+    /// [`Error::EventsPending`](super::Error::EventsPending) if undrained events leave too
+    /// little room in the receive buffer or event queue,
+    /// [`Error::TransmitFull`](super::Error::TransmitFull) if fewer than
+    /// [`TX_RESERVE`](super::TX_RESERVE) transmit octets are free. The TSDU is not consumed then: drain the pollers and retry.
     pub fn handle_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
-        if self.rx.pending() > 0
-            && (self.rx.free() < tsdu.len() || self.rx.event_room() < EVENTS_PER_TSDU)
-        {
-            return Err(Error::EventsPending);
-        }
-        if self.rx.pending() == 0 {
-            self.rx.settle();
-        }
-        if self.tx.free() < TX_RESERVE {
-            return Err(Error::TransmitFull {
-                needed: TX_RESERVE,
-                available: self.tx.free(),
-            });
-        }
-        let ctx = Context {
-            version: self.version,
-            si42: if self.state == State::Sta04B {
-                Si42::ActivityEndAck
-            } else {
-                Si42::MajorSyncAck
-            },
-            extended_concatenation: self.config.extended_concatenation,
-        };
+        self.admit(tsdu.len())?;
+        let ctx = self.context();
         match self.state {
             // No connection: nothing can be answered (a local matter).
             State::Sta01 => return Ok(()),
@@ -106,6 +84,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         // AB is valid in every state with a connection (Table A.16).
         if k == Abort {
             return self.any_ab(now, s);
+        }
+        // EX belongs on the transport expedited flow (handle_expedited_tsdu), never here.
+        if k == Expedited {
+            return Err(Rule::WrongFlow {
+                spdu: k,
+                expedited: false,
+            });
         }
         // States that discard what they do not wait for (X.225 §7.24.x, §7.31.x, §7.33.x).
         match st {

@@ -66,7 +66,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    fn unit(&self, request: &'static str, unit: u16) -> Result<()> {
+    pub(super) fn unit(&self, request: &'static str, unit: u16) -> Result<()> {
         if self.has(unit) {
             Ok(())
         } else {
@@ -778,6 +778,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             .map_err(Error::Encode)?;
         self.tx.drop_held();
         self.send(&[ab])?;
+        // S-U-ABORT is destructive (X.215): EX not yet sent is dropped with the connection.
+        self.ex_tx.clear();
         self.wait_for_disconnect(now);
         Ok(())
     }

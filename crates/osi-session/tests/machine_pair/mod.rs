@@ -34,6 +34,8 @@ pub struct Pair {
     pub wire_ba: Vec<Vec<u8>>,
     /// Both directions in the order moved: (from the initiator, TSDU).
     pub wire: Vec<(bool, Vec<u8>)>,
+    /// TSDUs moved on the transport expedited flow: (from the initiator, TSDU).
+    pub wire_ex: Vec<(bool, Vec<u8>)>,
     pub transport_up: bool,
 }
 
@@ -76,6 +78,7 @@ impl Pair {
             wire_ab: Vec::new(),
             wire_ba: Vec::new(),
             wire: Vec::new(),
+            wire_ex: Vec::new(),
             transport_up: true,
         }
     }
@@ -88,6 +91,26 @@ impl Pair {
             drain(&mut self.a, &mut self.a_events, &mut a_closed);
             drain(&mut self.b, &mut self.b_events, &mut b_closed);
             let mut moved = false;
+            // The expedited flow first: the transport may deliver it ahead of normal data
+            // sent earlier, and this shell always does.
+            while self.transport_up {
+                let Some(n) = self.a.poll_transmit_expedited(&mut buf).unwrap() else {
+                    break;
+                };
+                self.wire_ex.push((true, buf[..n].to_vec()));
+                self.b.handle_expedited_tsdu(self.now, &buf[..n]).unwrap();
+                drain(&mut self.b, &mut self.b_events, &mut b_closed);
+                moved = true;
+            }
+            while self.transport_up {
+                let Some(n) = self.b.poll_transmit_expedited(&mut buf).unwrap() else {
+                    break;
+                };
+                self.wire_ex.push((false, buf[..n].to_vec()));
+                self.a.handle_expedited_tsdu(self.now, &buf[..n]).unwrap();
+                drain(&mut self.a, &mut self.a_events, &mut a_closed);
+                moved = true;
+            }
             while self.transport_up {
                 let Some(n) = self.a.poll_transmit(&mut buf).unwrap() else {
                     break;

@@ -1,0 +1,314 @@
+//! The Expedited Data functional unit: S-EXPEDITED-DATA and the EX SPDU (X.225 §7.13,
+//! session.md §1.4, §2.2).
+//!
+//! EX travels on the transport expedited flow, so it has its own way in and out: the user
+//! queues it with [`Session::send_expedited`], the shell takes it with
+//! [`Session::poll_transmit_expedited`] and sends it as transport expedited data (e.g. a
+//! TP0/TP2 ED TPDU), and gives expedited TSDUs received to
+//! [`Session::handle_expedited_tsdu`]. The unit is proposed and accepted only when
+//! [`super::Config::transport_expedited`] says the transport connection has expedited data
+//! (TEXP): TP0 over RFC 1006 has it only when negotiated in the CR/CC.
+//!
+//! PREPARE (PR) and the states STA15A–D are not implemented: a PR received is answered as
+//! an SPDU not valid in the state, and the machine never sends PR (see the module
+//! documentation of [`super`]).
+
+use core::time::Duration;
+
+use super::buffers::Span;
+use super::{Error, Event, Result, Rule, Session, State};
+use crate::{Kind, MAX_EXPEDITED_DATA, Requirements, Spdu, Tsdu};
+
+/// EX SPDUs queued for [`Session::poll_transmit_expedited`], and EX SPDUs received in
+/// STA02A held until the AC arrives (X.225 Annex A action \[10\]). Transport expedited
+/// flow control lets little through at a time (TP allows one unacknowledged ED TPDU), so
+/// a short queue is enough; a full one refuses the request with
+/// [`Error::TransmitFull`].
+pub const MAX_EXPEDITED_QUEUED: usize = 4;
+
+/// Octets of the longest EX TSDU: SI, a one-octet LI (0) and 14 octets of user information.
+pub const MAX_EXPEDITED_TSDU: usize = 2 + MAX_EXPEDITED_DATA;
+
+/// Encoded EX TSDUs waiting for the expedited flow, in a fixed ring (no allocation, and
+/// independent of the normal-flow buffer so that a full normal queue never blocks EX).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct ExQueue {
+    slots: [([u8; MAX_EXPEDITED_TSDU], usize); MAX_EXPEDITED_QUEUED],
+    head: usize,
+    len: usize,
+}
+
+impl ExQueue {
+    pub(crate) fn push(&mut self, ex: &Spdu<'_>) -> Result<()> {
+        let tsdu = Tsdu::from_spdus(core::slice::from_ref(ex)).map_err(Error::Encode)?;
+        let n = tsdu.encoded_len().map_err(Error::Encode)?;
+        let full = Error::TransmitFull {
+            needed: n,
+            available: 0,
+        };
+        if self.len >= MAX_EXPEDITED_QUEUED {
+            return Err(full);
+        }
+        let slot = self
+            .slots
+            .get_mut((self.head + self.len) % MAX_EXPEDITED_QUEUED)
+            .ok_or(full)?;
+        let out = slot.0.get_mut(..n).ok_or(full)?;
+        // Basic concatenation: EX always goes alone in its TSDU.
+        tsdu.encode(false, out).map_err(Error::Encode)?;
+        slot.1 = n;
+        self.len += 1;
+        Ok(())
+    }
+
+    pub(crate) fn peek_len(&self) -> Option<usize> {
+        (self.len > 0)
+            .then(|| self.slots.get(self.head).map(|s| s.1))
+            .flatten()
+    }
+
+    pub(crate) fn pop(&mut self, out: &mut [u8]) -> Result<Option<usize>> {
+        let Some((bytes, n)) = (self.len > 0).then(|| self.slots.get(self.head)).flatten() else {
+            return Ok(None);
+        };
+        let available = out.len();
+        let dst = out.get_mut(..*n).ok_or(Error::BufferTooSmall {
+            needed: *n,
+            available,
+        })?;
+        dst.copy_from_slice(bytes.get(..*n).unwrap_or_default());
+        let n = *n;
+        self.head = (self.head + 1) % MAX_EXPEDITED_QUEUED;
+        self.len -= 1;
+        Ok(Some(n))
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.head = 0;
+        self.len = 0;
+    }
+}
+
+/// EX received in STA02A, before the AC that may select the unit: the user data stays
+/// pinned in the receive buffer until the AC decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct EarlyEx {
+    spans: [Span; MAX_EXPEDITED_QUEUED],
+    len: usize,
+}
+
+impl EarlyEx {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, s: Span) -> bool {
+        match self.spans.get_mut(self.len) {
+            Some(slot) => {
+                *slot = s;
+                self.len += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn take(&mut self) -> impl Iterator<Item = Span> {
+        let (spans, len) = (self.spans, self.len);
+        self.len = 0;
+        spans.into_iter().take(len)
+    }
+}
+
+/// What an EX received in a state does, from the EX rows of X.225 Annex A (as transcribed
+/// in ISODE++ SSAP.sm; Vcoll and p185 evaluated for a machine without data separation or
+/// symmetric synchronize, where Discard-rcv-flow is set exactly while a resynchronization,
+/// interrupt or discard is in progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnEx {
+    /// SEXind.
+    Indicate,
+    /// Swallowed: the receive flow is being discarded (p185 in STA05A–C and STA11A), or
+    /// the state waits for recovery (STA19, STA20).
+    Discard,
+    /// Stored until the AC (action \[10\], STA02A).
+    Hold,
+    /// A blank cell: protocol error.
+    Invalid,
+}
+
+fn on_ex(s: State, vcoll: bool) -> OnEx {
+    match s {
+        State::Sta713 | State::Sta04A | State::Sta04B | State::Sta18 | State::Sta21 => {
+            OnEx::Indicate
+        }
+        // p09 = FU(EX) ∧ ¬Vcoll: after our FN, EX only while no release collision.
+        State::Sta03 if !vcoll => OnEx::Indicate,
+        State::Sta05A
+        | State::Sta05B
+        | State::Sta05C
+        | State::Sta11A
+        | State::Sta19
+        | State::Sta20 => OnEx::Discard,
+        State::Sta02A => OnEx::Hold,
+        _ => OnEx::Invalid,
+    }
+}
+
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+    /// S-EXPEDITED-DATA request: queues EX for the transport expedited flow; take it with
+    /// [`Session::poll_transmit_expedited`]. Valid where X.225 Annex A has an SEXreq row:
+    /// STA713, STA10A, STA10B, STA18, and STA09 unless in a release collision (p09); not
+    /// subject to tokens (X.225 §5.7: EX is not token-controlled).
+    ///
+    /// # Errors
+    ///
+    /// Expedited data not selected; wrong state; empty data or more than
+    /// [`MAX_EXPEDITED_DATA`] octets (X.215 S-EXPEDITED-DATA carries 1 to 14 octets in both
+    /// versions); [`MAX_EXPEDITED_QUEUED`] EX already waiting ([`Error::TransmitFull`]).
+    pub fn send_expedited(&mut self, data: &[u8]) -> Result<()> {
+        const R: &str = "S-EXPEDITED-DATA request";
+        self.unit(R, Requirements::EXPEDITED)?;
+        let ok = match self.state {
+            State::Sta713 | State::Sta10A | State::Sta10B | State::Sta18 => true,
+            State::Sta09 => !self.vcoll,
+            _ => false,
+        };
+        if !ok {
+            return Err(Error::State {
+                request: R,
+                state: self.state,
+            });
+        }
+        if data.is_empty() {
+            return Err(Error::Parameter {
+                request: R,
+                why: "S-EXPEDITED-DATA needs 1 to 14 octets of user data",
+            });
+        }
+        let mut ex = Spdu::new(Kind::Expedited);
+        ex.user_info = data;
+        // Rejects more than MAX_EXPEDITED_DATA octets (Error::Encode(ExpeditedTooLong)).
+        self.check_version(&ex)?;
+        self.ex_tx.push(&ex)
+    }
+
+    /// Copies the next TSDU for the transport expedited flow into `buf` and returns its
+    /// length, or `None` if nothing is waiting. Poll it before [`Session::poll_transmit`]:
+    /// expedited data may overtake normal data, never the reverse.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BufferTooSmall`] if `buf` is shorter than the TSDU (at most
+    /// [`MAX_EXPEDITED_TSDU`]); the TSDU stays queued.
+    pub fn poll_transmit_expedited(&mut self, buf: &mut [u8]) -> Result<Option<usize>> {
+        self.ex_tx.pop(buf)
+    }
+
+    /// Length of the TSDU [`Session::poll_transmit_expedited`] would give next.
+    pub fn next_transmit_expedited_len(&self) -> Option<usize> {
+        self.ex_tx.peek_len()
+    }
+
+    /// Takes one TSDU received on the transport expedited flow (T-EXPEDITED-DATA
+    /// indication). An EX gives [`Event::ExpeditedData`]; in STA02A it is held until the AC
+    /// (X.225 Annex A action \[10\]: expedited data may overtake the AC). Anything else on
+    /// this flow, or EX when the unit was not selected, is a protocol error answered with
+    /// AB and [`Event::ProviderAbort`] as in [`Session::handle_tsdu`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::handle_tsdu`]: the TSDU is not consumed when undrained events or a
+    /// full transmit buffer leave too little room.
+    pub fn handle_expedited_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
+        self.admit(tsdu.len())?;
+        // No connection, or waiting for the transport to close: nothing to answer.
+        if matches!(self.state, State::Sta01 | State::Sta16) {
+            return Ok(());
+        }
+        let t = match Tsdu::decode(tsdu, self.context()) {
+            Ok(t) => t,
+            Err(e) => {
+                self.protocol_error(now, Rule::Invalid(e));
+                return Ok(());
+            }
+        };
+        // EX and PR are category-less / category 1: the codec keeps them alone in a TSDU.
+        for s in t.iter() {
+            let r = match s.kind {
+                Kind::Expedited => self.recv_ex(s),
+                // PR belongs on this flow but STA15A–D are not implemented.
+                Kind::Prepare => Err(Rule::Unexpected {
+                    spdu: s.kind,
+                    state: self.state,
+                }),
+                k => Err(Rule::WrongFlow {
+                    spdu: k,
+                    expedited: true,
+                }),
+            };
+            if let Err(rule) = r {
+                self.protocol_error(now, rule);
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// EX received on the expedited flow.
+    fn recv_ex(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        let n = s.user_info.len();
+        if n > MAX_EXPEDITED_DATA {
+            return Err(Rule::Invalid(crate::Error::ExpeditedTooLong(n)));
+        }
+        // An empty EX is accepted: liberal in what we take, as X.225 gives the EX user
+        // information field no minimum that a receiver must check.
+        match on_ex(self.state, self.vcoll) {
+            OnEx::Hold => {
+                // Only the CN's proposal is known yet; the AC confirms the selection.
+                if !self.offer.requirements.contains(Requirements::EXPEDITED) {
+                    return Err(Rule::FunctionalUnit { spdu: s.kind });
+                }
+                let span = self.store(s.user_info)?;
+                // Kept across calls until the AC: the receive buffer must not reuse it.
+                self.rx.pin();
+                if !self.early_ex.push(span) {
+                    return Err(Rule::ExpeditedBacklog);
+                }
+                Ok(())
+            }
+            OnEx::Invalid => Err(Rule::Unexpected {
+                spdu: s.kind,
+                state: self.state,
+            }),
+            // Every other row has p08 = FU(EX).
+            _ if !self.has(Requirements::EXPEDITED) => Err(Rule::FunctionalUnit { spdu: s.kind }),
+            OnEx::Discard => Ok(()),
+            OnEx::Indicate => {
+                let d = self.store(s.user_info)?;
+                self.event(Event::ExpeditedData(d));
+                Ok(())
+            }
+        }
+    }
+
+    /// After the AC's S-CONNECT confirm: the EX held in STA02A become indications, or a
+    /// protocol error if the AC did not select the unit.
+    pub(super) fn release_early_ex(&mut self) -> Result<(), Rule> {
+        if self.early_ex.is_empty() {
+            return Ok(());
+        }
+        self.rx.unpin();
+        if !self.has(Requirements::EXPEDITED) {
+            self.early_ex = EarlyEx::default();
+            return Err(Rule::FunctionalUnit {
+                spdu: Kind::Expedited,
+            });
+        }
+        let mut early = core::mem::take(&mut self.early_ex);
+        for span in early.take() {
+            self.event(Event::ExpeditedData(span));
+        }
+        Ok(())
+    }
+}
