@@ -126,6 +126,16 @@ impl Parts {
         // UMPDUContent: the P2 octets are opaque to P1; three octets stand for them.
         tlv(0xA0, &[&envelope, &unhex("04 03 01 02 03")])
     }
+
+    /// `[2] IMPLICIT ProbeEnvelope ::= SET { probe MPDUIdentifier, originator ORName,
+    /// ContentType, TraceInformation, [2] IMPLICIT SEQUENCE OF RecipientInfo }`, the same
+    /// members as [`Parts::user_mpdu`]'s envelope (the probe's `[2]` is its only tag here).
+    fn probe_mpdu(&self) -> Vec<u8> {
+        let user = self.user_mpdu();
+        let (_, contents, _) = common::tlv(&user);
+        let (_, envelope, _) = common::tlv(contents);
+        tlv(0xA2, &[envelope])
+    }
 }
 
 fn eit_of(mpdu: &Mpdu) -> &x400_p1::mts_abstract_service::EncodedInformationTypes {
@@ -329,4 +339,25 @@ fn unknown_element_in_1988_envelope_is_an_error() {
     let envelope = tlv(0x31, &[env, &unhex("9E 01 00")]);
     let bad = tlv(0xA0, &[&envelope, &outer[env_len..]]);
     assert!(matches!(decode::<MtsApdu>(&bad), Err(Error::Decode { .. })));
+}
+
+/// The ProbeMPDU is an envelope SET too: an unknown `[9]` and an EAN `[UNIVERSAL 2]` in its
+/// RecipientInfo are ignored; an unknown element in its trace is not.
+#[test]
+fn unknown_elements_in_probe_envelope_are_ignored() {
+    let plain: Mpdu = decode(&Parts::default().probe_mpdu()).unwrap();
+    assert!(matches!(plain, Mpdu::ProbeMpdu(_)), "{plain:?}");
+    let octets = Parts {
+        envelope_extra: unhex("89 01 00"),
+        recipient_extra: unhex("02 01 05"),
+        ..Parts::default()
+    }
+    .probe_mpdu();
+    assert_eq!(decode::<Mpdu>(&octets).unwrap(), plain);
+    let strict = Parts {
+        trace_extra: unhex("89 01 00"),
+        ..Parts::default()
+    }
+    .probe_mpdu();
+    assert!(decode::<Mpdu>(&strict).is_err());
 }
