@@ -65,6 +65,14 @@ impl Default for DecodeConfig {
 pub trait Pdu: rasn::Decode + rasn::Encode + Validate {
     /// The PDU's ASN.1 name, used in errors.
     const NAME: &'static str;
+
+    /// The octets to decode instead of `data`, with the elements this PDU's receiver must
+    /// ignore left out, or `None` to decode `data` as it is (the default: strict). Only the
+    /// 1984 MPDU overrides it (rts-p1.md §4.1: unknown elements in its envelopes are ignored).
+    fn ignoring_unknown_elements(data: &[u8]) -> Option<Vec<u8>> {
+        let _ = data;
+        None
+    }
 }
 
 impl Pdu for MtsApdu {
@@ -72,6 +80,10 @@ impl Pdu for MtsApdu {
 }
 impl Pdu for Mpdu {
     const NAME: &'static str = "MPDU";
+
+    fn ignoring_unknown_elements(data: &[u8]) -> Option<Vec<u8>> {
+        crate::unknown_elements::strip_mpdu_1984(data)
+    }
 }
 impl Pdu for MtaBindArgument {
     const NAME: &'static str = "MTABindArgument";
@@ -102,7 +114,10 @@ pub fn decode<T: Pdu>(data: &[u8]) -> Result<T> {
 ///
 /// As [`decode`].
 pub fn decode_with<T: Pdu>(data: &[u8], config: &DecodeConfig) -> Result<T> {
+    // The shape limits apply to the octets as received, before anything is dropped.
     check_shape(data, config)?;
+    let stripped = T::ignoring_unknown_elements(data);
+    let data = stripped.as_deref().unwrap_or(data);
     let (value, rest) =
         rasn::ber::decode_with_remainder::<T>(data).map_err(|source| Error::Decode {
             pdu: T::NAME,

@@ -19,6 +19,7 @@ pub mod mta_abstract_service;
 pub mod mts_abstract_service;
 pub mod or_address_text;
 pub mod p1_1984;
+mod unknown_elements;
 pub mod upper_bounds;
 mod validate;
 

@@ -4,8 +4,14 @@
 //! [`crate::Error::OutOfBounds`], which names the bound). X.411 (1984) stated few formal bounds;
 //! the 1988 values are applied to 1984 PDUs too (rts-p1.md §6).
 //!
-//! Bounds marked *(recollection)* are not in the project's checked bound table; they are the
-//! values X.411 is remembered to give and are used only for extension values.
+//! Sources: the values in rts-p1.md §6 (from X.411 (1999) `MTSUpperBounds`, marked `[S]` there),
+//! and, for the three not in that table (`ub-redirections`, `ub-dl-expansions`,
+//! `ub-content-correlator-length`, used only inside extension values), Wireshark's
+//! `packet-p1-val.h`, generated from its copy of the X.411 `MTSUpperBounds` module, which gives
+//! 512 for each and agrees with every other value here. So no bound below remains `[R]`
+//! (unconfirmed recollection). What does remain `[R]` is the spec's own choice above: X.411 (1984)
+//! stated few formal bounds, so which 1988 bounds a 1984 MTA actually respected is not known.
+//! Receipt is strict all the same; [`crate::DecodeConfig`]'s limits are this crate's, not X.411's.
 
 /// Characters of a numeric country code (X.121 DCC): exactly 3.
 pub const UB_COUNTRY_NAME_NUMERIC_LENGTH: usize = 3;
@@ -79,9 +85,9 @@ pub const UB_SECURITY_LABELS: usize = 256;
 pub const UB_PRIVACY_MARK_LENGTH: usize = 128;
 /// Security categories in one security label (1..=64).
 pub const UB_SECURITY_CATEGORIES: usize = 64;
-/// Redirections in a redirection history (1..=512) *(recollection)*.
+/// Redirections in a redirection history (1..=512).
 pub const UB_REDIRECTIONS: usize = 512;
-/// Expansions in a DL expansion history (1..=512) *(recollection)*.
+/// Expansions in a DL expansion history (1..=512).
 pub const UB_DL_EXPANSIONS: usize = 512;
-/// Octets of a content correlator, encoding included (1..=512) *(recollection)*.
+/// Octets of a content correlator, encoding included (1..=512).
 pub const UB_CONTENT_CORRELATOR_LENGTH: usize = 512;

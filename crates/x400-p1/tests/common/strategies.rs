@@ -194,6 +194,8 @@ pub(crate) fn eit() -> impl Strategy<Value = EncodedInformationTypes> {
             built_in_encoded_information_types: b,
             g3_facsimile: g3,
             teletex: None,
+            // 1984 only; the conformance kit's 1988 modules have no [3] (see the type).
+            presentation_capabilities: None,
             extended_encoded_information_types: ext,
         }
     })
