@@ -322,6 +322,31 @@ fn connect_to(port: u16) -> TcpStream {
     }
 }
 
+/// Starts the kit's `script` client against a fresh listener, answers its CR with our TP0
+/// responder (`local_ref`), checks the TSAPs it asked for, and sends the CC.
+fn accept_client(script: &str, local_ref: u16, calling: &[u8], called: &[u8]) -> (Peer, Shell) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let client = start_client(script, port);
+    let tcp = accept_within(&listener, Duration::from_secs(10));
+    let config = Config {
+        local_ref,
+        ..Config::default()
+    };
+    let tp = Tp0::responder(config, vec![0; 1 << 16], Duration::ZERO).unwrap();
+    let mut s = Shell::new(tcp, tp, false);
+    assert_eq!(
+        s.next_event(),
+        Ev::ConnectIndication {
+            calling: calling.to_vec(),
+            called: called.to_vec()
+        }
+    );
+    s.tp.accept(None, &[]).unwrap();
+    s.flush();
+    (client, s)
+}
+
 /// Our initiator against the libiec61850 server: CR/CC, then the session CN and an MMS
 /// read (libiec61850's own client's TSDUs) answered by AC and a read response in DTs.
 #[test]
@@ -374,29 +399,7 @@ fn our_initiator_with_libiec61850_server() {
 /// own server sent; the client reports success.
 #[test]
 fn libiec61850_client_with_our_responder() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut client = start_client("iec61850_client.py", port);
-    let tcp = accept_within(&listener, Duration::from_secs(10));
-    let tp = Tp0::responder(
-        Config {
-            local_ref: 0x5001,
-            ..Config::default()
-        },
-        vec![0; 1 << 16],
-        Duration::ZERO,
-    )
-    .unwrap();
-    let mut s = Shell::new(tcp, tp, false);
-    assert_eq!(
-        s.next_event(),
-        Ev::ConnectIndication {
-            calling: vec![0, 1],
-            called: vec![0, 1]
-        }
-    );
-    s.tp.accept(None, &[]).unwrap();
-    s.flush();
+    let (mut client, mut s) = accept_client("iec61850_client.py", 0x5001, &[0, 1], &[0, 1]);
     assert_eq!(s.tp.tpdu_size(), 8192);
     let answers = [
         "A.AC", "A.DT.f11", "A.DT.f13", "A.DT.f15", "A.DT.f17", "A.DN",
@@ -461,29 +464,7 @@ fn our_initiator_with_snap7_server() {
 /// snap7 server's TSDUs, then its DR with the stray octet is taken as the disconnect.
 #[test]
 fn snap7_client_with_our_responder() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut client = start_client("snap7_client.py", port);
-    let tcp = accept_within(&listener, Duration::from_secs(10));
-    let tp = Tp0::responder(
-        Config {
-            local_ref: 0x5002,
-            ..Config::default()
-        },
-        vec![0; 1 << 16],
-        Duration::ZERO,
-    )
-    .unwrap();
-    let mut s = Shell::new(tcp, tp, false);
-    assert_eq!(
-        s.next_event(),
-        Ev::ConnectIndication {
-            calling: vec![1, 0],
-            called: vec![1, 1]
-        }
-    );
-    s.tp.accept(None, &[]).unwrap();
-    s.flush();
+    let (mut client, mut s) = accept_client("snap7_client.py", 0x5002, &[1, 0], &[1, 1]);
     assert_eq!(s.tp.tpdu_size(), 1024);
     for name in ["C.DT.f9", "C.DT.f11"] {
         let Ev::Data(req) = s.next_event() else {
