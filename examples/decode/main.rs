@@ -40,7 +40,6 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Parser};
 use x400::session;
 use x400::tpkt::{Frame, HEADER_LEN, Header};
-use x400::transport::Tpdu;
 
 #[derive(Parser)]
 #[command(
@@ -284,8 +283,9 @@ fn explain_tpkt(
     let (layers, errors, user_data) = tpdu::explain(frame.payload());
     out.layers.extend(layers);
     out.errors.extend(errors);
-    let Some(user_data) = user_data else { return };
-    let eot = matches!(Tpdu::decode(frame.payload()), Ok((Tpdu::Dt(d), _)) if d.eot);
+    let Some((user_data, eot)) = user_data else {
+        return;
+    };
     if tsdu.len() + user_data.len() > MAX_TSDU {
         out.errors.push(format!(
             "cotp: TSDU longer than {MAX_TSDU} octets; the decoder drops it"

@@ -4,10 +4,13 @@ use x400::transport::{ClassOption, Format, Param, ParamCode, Params, Tpdu, TpduS
 
 use crate::report::{Layer, hex};
 
+/// Layers, errors, and the DT user data with its EOT flag (true on the last DT of a TSDU).
+pub type Explained = (Vec<Layer>, Vec<String>, Option<(Vec<u8>, bool)>);
+
 /// Explains the TPDUs of one NSDU (one TPKT payload). Returns one layer per TPDU (an NSDU
 /// may concatenate several, X.224 6.4), the errors, and the DT user data for the session
 /// layer.
-pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<Vec<u8>>) {
+pub fn explain(data: &[u8]) -> Explained {
     let mut layers = Vec::new();
     let mut errors = Vec::new();
     let mut payload = None;
@@ -18,7 +21,7 @@ pub fn explain(data: &[u8]) -> (Vec<Layer>, Vec<String>, Option<Vec<u8>>) {
                 let wire = rest.get(..used).unwrap_or_default();
                 layers.push(layer(&t, wire, &mut errors));
                 if let Tpdu::Dt(d) = t {
-                    payload = Some(d.data.to_vec());
+                    payload = Some((d.data.to_vec(), d.eot));
                 }
                 rest = rest.get(used..).unwrap_or_default();
             }
@@ -563,7 +566,7 @@ mod tests {
     fn dt_payload_goes_up_and_errors_are_reported() {
         let (_, errors, payload) = explain(&[0x02, 0xf0, 0x80, 0x01, 0x00]);
         assert!(errors.is_empty());
-        assert_eq!(payload, Some(vec![0x01, 0x00]));
+        assert_eq!(payload, Some((vec![0x01, 0x00], true)));
         let (_, errors, _) = explain(&[0xff, 0xf0, 0x80]);
         assert!(errors[0].contains("reserved"));
     }
