@@ -17,6 +17,7 @@ mod codes;
 mod connect;
 mod connection_data;
 mod error;
+pub mod machine;
 mod options;
 mod recover;
 mod refuse;

@@ -294,6 +294,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.tx.peek_len()
     }
 
+    /// Octets of SPDUs a request could still queue as one TSDU now. A user that streams
+    /// data (an RTS sending a large APDU) checks this to queue only what fits, leaving
+    /// [`TX_RESERVE`] for the machine's own answers.
+    pub fn transmit_free(&self) -> usize {
+        self.tx.free()
+    }
+
     /// The next indication or confirm. Its octets borrow the receive buffer and stay valid
     /// until the next call that changes the machine.
     pub fn poll_event(&mut self) -> Option<Event<&[u8]>> {

@@ -1,0 +1,473 @@
+//! The RTS protocol machine of X.410 (1984), sans-IO, over the session machine of
+//! `osi-session` (spec rts-p1.md §3).
+//!
+//! An [`Rts`] owns one [`Session`] and speaks for it: TSDUs and time go in through
+//! [`Rts::handle_tsdu`], [`Rts::handle_transport_disconnect`] and [`Rts::handle_timeout`];
+//! TSDUs, [`Event`]s and a deadline come out of [`Rts::poll_transmit`], [`Rts::poll_event`]
+//! and [`Rts::poll_timeout`]. User requests are the X.410 service primitives: open (or
+//! recover), accept, refuse, turn please and give, transfer, secured, close and abort.
+//!
+//! The session is always opened with the units X.410 needs, 0x0249 (half-duplex, minor
+//! synchronize, activity management, exceptions), and the turn is all three tokens. Each
+//! APDU is one activity: AS, then the data as DTs, a minor synchronization point (MIP,
+//! confirmation asked) after every `checkpointSize` × 1024 octets except the last, at most
+//! `windowSize` of them unconfirmed, then AE. The receiver confirms each point once it holds
+//! the data, and the activity end (AEA) only when its user says the APDU is secured.
+//!
+//! When the connection is lost during a transfer with checkpointing, both sides get the
+//! transfer's state in [`Event::ConnectionLost`]: the initiator reconnects with
+//! [`Rts::recover`]; the responder keeps its part (see [`RecoveryTable`]) and answers the
+//! `recover` with [`Rts::accept_recovery`] or a PRefuse `cannotRecover`. The former sender
+//! then resumes the activity (AR) after the last confirmed checkpoint, and the receiver
+//! drops whatever it had beyond it.
+//!
+//! ```
+//! use core::time::Duration;
+//! use x400_rts::machine::{Config, Event, OpenRequest, Rts};
+//! use x400_rts::{CallingSsUserReference, SessionConnectionIdentifier, T61String, UtcTimeOctets};
+//! use osi_session::machine::Role;
+//!
+//! let now = Duration::ZERO;
+//! let mut mta_a = Rts::new(Role::Initiator, Config::default());
+//! let mut mta_b = Rts::new(Role::Responder, Config::default());
+//! let id = SessionConnectionIdentifier {
+//!     calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("mta-a")),
+//!     common_reference: UtcTimeOctets::from("261203100000Z"),
+//!     additional_reference_information: None,
+//! };
+//! mta_a.open(&OpenRequest::new(&id, None))?;
+//! let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
+//! let mut pump = |from: &mut Rts, to: &mut Rts| -> Result<(), x400_rts::machine::Error> {
+//!     while let Some(n) = from.poll_transmit(&mut wire)? {
+//!         to.handle_tsdu(now, &wire[..n])?;
+//!     }
+//!     Ok(())
+//! };
+//! pump(&mut mta_a, &mut mta_b)?;
+//! assert!(matches!(mta_b.poll_event(), Some(Event::OpenIndication(_))));
+//! mta_b.accept(None)?;
+//! pump(&mut mta_b, &mut mta_a)?;
+//! assert!(matches!(mta_a.poll_event(), Some(Event::Opened(_))));
+//!
+//! mta_a.transfer(vec![7; 10_000])?; // 4 KiB checkpoints: AS DT MIP DT MIP DT AE
+//! while mta_a.has_transfer() {
+//!     pump(&mut mta_a, &mut mta_b)?;
+//!     while let Some(ev) = mta_b.poll_event() {
+//!         if let Event::Transfer(apdu) = ev {
+//!             assert_eq!(apdu.len(), 10_000);
+//!             mta_b.secured()?; // stored: now the sender may forget it
+//!         }
+//!     }
+//!     pump(&mut mta_b, &mut mta_a)?;
+//!     while let Some(ev) = mta_a.poll_event() {
+//!         assert!(matches!(ev, Event::CheckpointConfirmed { .. } | Event::Transferred));
+//!     }
+//! }
+//! # Ok::<(), x400_rts::machine::Error>(())
+//! ```
+
+mod association;
+mod config;
+mod error;
+mod event;
+mod recovery;
+mod transfer;
+
+use alloc::collections::VecDeque;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use osi_session::Requirements;
+use osi_session::machine::{AbortCause as SessionAbort, Event as SEvent, Role, Session};
+
+pub use self::association::OpenRequest;
+pub use self::config::Config;
+pub use self::error::{Error, Result};
+pub use self::event::{AbortCause, Event, Refusal};
+pub use self::recovery::{Part, Recovery, RecoveryTable};
+
+use self::transfer::{Incoming, Outgoing};
+use crate::{DialogueMode, SessionConnectionIdentifier};
+
+/// The session functional units of X.410: half-duplex, minor synchronize, activity
+/// management, exceptions (ISODE's `RTS_MYREQUIRE`).
+pub const REQUIREMENTS: Requirements = Requirements::X410;
+
+/// Where the association is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    /// Initiator before `open`/`recover`, responder before the CN.
+    Idle,
+    /// Initiator: CN sent, waiting for AC or RF.
+    Opening,
+    /// Responder: the CN was indicated, waiting for the user's answer.
+    Indicated,
+    /// The association is open.
+    Open,
+    /// Our FN is out, waiting for DN.
+    Closing,
+    /// Released, refused, aborted or lost: nothing more happens on this connection.
+    Ended,
+}
+
+/// What both sides agreed in PConnect and PAccept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Agreed {
+    checkpoint_size: u32,
+    window_size: u32,
+    dialogue_mode: DialogueMode,
+}
+
+/// One association's RTS protocol machine (one session connection; a recovery uses a new
+/// machine on a new connection).
+#[derive(Debug)]
+pub struct Rts {
+    config: Config,
+    session: Session<Vec<u8>>,
+    phase: Phase,
+    agreed: Agreed,
+    /// The PConnect proposal the responder answers.
+    proposal: Option<crate::PConnect>,
+    /// This connection's identifier (CN PGI 1), which a later `recover` would name.
+    connection: Option<SessionConnectionIdentifier>,
+    /// The state of a transfer to recover on this connection, until the association is
+    /// open (initiator) or the AR arrives (receiver).
+    recovery: Option<Recovery>,
+    /// The lost connection this association recovered, if it did.
+    recovered_from: Option<SessionConnectionIdentifier>,
+    /// Counter behind the activity identifiers of our transfers.
+    next_activity: u32,
+    out: Option<Outgoing>,
+    inc: Option<Incoming>,
+    /// The last activity we received completely, for a recovery after a lost AEA.
+    last_received: Option<Vec<u8>>,
+    checkpoints_confirmed: u64,
+    /// The time of the last handler call, for aborts started from a poller.
+    now: Duration,
+    events: VecDeque<Event>,
+}
+
+impl Rts {
+    /// A machine for one side of a new transport connection: the initiator (it opened the
+    /// transport) waits for [`Rts::open`] or [`Rts::recover`], the responder for the CN.
+    #[must_use]
+    pub fn new(role: Role, config: Config) -> Self {
+        let buffer = config.session_buffer;
+        Self {
+            session: Session::new(role, config.session, vec![0; buffer], vec![0; buffer]),
+            config,
+            phase: Phase::Idle,
+            agreed: Agreed {
+                checkpoint_size: 0,
+                window_size: 1,
+                dialogue_mode: config.dialogue_mode,
+            },
+            proposal: None,
+            connection: None,
+            recovery: None,
+            recovered_from: None,
+            next_activity: 1,
+            out: None,
+            inc: None,
+            last_received: None,
+            checkpoints_confirmed: 0,
+            now: Duration::ZERO,
+            events: VecDeque::new(),
+        }
+    }
+
+    // ---- getters ----
+
+    /// This side's role (the association initiator opened the transport).
+    #[must_use]
+    pub fn role(&self) -> Role {
+        self.session.role()
+    }
+
+    /// The session machine underneath (for its state, serial numbers, tokens).
+    #[must_use]
+    pub fn session(&self) -> &Session<Vec<u8>> {
+        &self.session
+    }
+
+    /// Whether the association is open.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.phase == Phase::Open
+    }
+
+    /// Whether the association has ended (released, refused, aborted or lost).
+    #[must_use]
+    pub fn is_ended(&self) -> bool {
+        self.phase == Phase::Ended
+    }
+
+    /// Whether this side holds the turn: every available token.
+    #[must_use]
+    pub fn has_turn(&self) -> bool {
+        let available = self.session.tokens_available();
+        available.0 != 0 && self.session.tokens_owned() == available
+    }
+
+    /// Whether an APDU of ours is being transferred (until its confirm).
+    #[must_use]
+    pub fn has_transfer(&self) -> bool {
+        self.out.is_some()
+    }
+
+    /// The agreed checkpoint size (units of 1024 octets) and window, once open.
+    #[must_use]
+    pub fn checkpointing(&self) -> (u32, u32) {
+        (self.agreed.checkpoint_size, self.agreed.window_size)
+    }
+
+    /// This connection's session connection identifier, once known.
+    #[must_use]
+    pub fn connection(&self) -> Option<&SessionConnectionIdentifier> {
+        self.connection.as_ref()
+    }
+
+    /// Checkpoints of our APDUs the receiver confirmed on this connection.
+    #[must_use]
+    pub fn checkpoints_confirmed(&self) -> u64 {
+        self.checkpoints_confirmed
+    }
+
+    // ---- handlers ----
+
+    /// Takes one received TSDU.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Session`] if the session machine cannot take it now (its transmit queue
+    /// is full: call [`Rts::poll_transmit`] and retry). Protocol errors are not errors of
+    /// this call: they end the association with an [`Event::Aborted`].
+    pub fn handle_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
+        self.now = now;
+        self.session.handle_tsdu(now, tsdu)?;
+        self.drain(now);
+        Ok(())
+    }
+
+    /// The transport connection is gone.
+    pub fn handle_transport_disconnect(&mut self, now: Duration) {
+        self.now = now;
+        self.session.handle_transport_disconnect();
+        self.drain(now);
+    }
+
+    /// Time has passed: call at [`Rts::poll_timeout`].
+    pub fn handle_timeout(&mut self, now: Duration) {
+        self.now = now;
+        self.session.handle_timeout(now);
+        self.drain(now);
+    }
+
+    // ---- pollers ----
+
+    /// Copies the next TSDU to send into `buf` and returns its length. Data of an APDU
+    /// being sent is queued here, as the transmit queue drains, so `buf` needs only
+    /// [`Config::session_buffer`] octets whatever the APDU's size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Session`] if `buf` is too short for the next TSDU (it stays queued).
+    pub fn poll_transmit(&mut self, buf: &mut [u8]) -> Result<Option<usize>> {
+        self.pump();
+        Ok(self.session.poll_transmit(buf)?)
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When [`Rts::handle_timeout`] should next be called.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.session.poll_timeout()
+    }
+
+    // ---- the session's events ----
+
+    /// Acts on every event the session machine has queued.
+    fn drain(&mut self, now: Duration) {
+        loop {
+            let ev = match self.session.poll_event() {
+                None => break,
+                // Data is appended in place: no copy beyond the APDU buffer itself.
+                Some(SEvent::Data(d)) => {
+                    let outcome = transfer::append(self.inc.as_mut(), d, self.config.max_apdu_len);
+                    self.on_data(now, outcome);
+                    continue;
+                }
+                Some(ev) => ev.map(<[u8]>::to_vec),
+            };
+            self.on_session(now, ev);
+        }
+        self.pump();
+    }
+
+    fn on_session(&mut self, now: Duration, ev: SEvent<Vec<u8>>) {
+        match ev {
+            SEvent::ConnectIndication {
+                requirements,
+                calling_ref,
+                common_ref,
+                additional_ref,
+                user_data,
+                ..
+            } => self.on_connect(
+                now,
+                requirements,
+                [&calling_ref, &common_ref, &additional_ref],
+                &user_data,
+            ),
+            SEvent::ConnectConfirm {
+                requirements,
+                user_data,
+                ..
+            } => self.on_accept(now, requirements, &user_data),
+            SEvent::Refused { reason, user_data } => self.on_refuse(reason, &user_data),
+            SEvent::TokensPlease { tokens, user_data } => {
+                self.on_turn_please(now, tokens, &user_data)
+            }
+            SEvent::ControlGiven(_) => self.events.push_back(Event::TurnGiven),
+            SEvent::TokensGiven { .. } => {
+                if self.has_turn() {
+                    self.events.push_back(Event::TurnGiven);
+                }
+            }
+            SEvent::ActivityStart { id, .. } => self.on_activity_start(now, id),
+            SEvent::ActivityResume {
+                id, old_id, serial, ..
+            } => self.on_activity_resume(now, id, &old_id, serial),
+            SEvent::MinorSync {
+                serial, confirm, ..
+            } => self.on_minor_sync(now, serial, confirm),
+            SEvent::MinorSyncConfirm { serial, .. } => self.on_minor_sync_confirm(serial),
+            SEvent::ActivityEnd { .. } => self.on_activity_end(now),
+            SEvent::ActivityEndConfirm { .. } => self.on_activity_end_confirm(),
+            SEvent::ActivityInterrupt { .. } => self.on_activity_interrupt(now),
+            SEvent::ActivityDiscard { .. } => self.on_activity_discard(now),
+            SEvent::ActivityDiscardConfirm(_) | SEvent::ActivityInterruptConfirm(_) => {
+                self.on_discard_confirm();
+            }
+            SEvent::UserException { reason, .. } => self.on_exception(now, reason),
+            SEvent::Release(_) => self.on_release(now),
+            SEvent::ReleaseConfirm { .. } => {
+                self.phase = Phase::Ended;
+                self.events.push_back(Event::Closed);
+            }
+            SEvent::UserAbort(data) => self.on_user_abort(&data),
+            SEvent::ProviderAbort(cause) => self.on_provider_abort(cause),
+            SEvent::DisconnectTransport => self.events.push_back(Event::DisconnectTransport),
+            // Not in 0x0249, so the session machine never gives them: a peer sending them
+            // broke the session protocol and the session machine aborted already.
+            _ => self.protocol_error(now, "an SPDU outside the X.410 session units"),
+        }
+    }
+
+    fn on_provider_abort(&mut self, cause: SessionAbort) {
+        match cause {
+            SessionAbort::TransportLost => self.lost(),
+            SessionAbort::ProtocolError(rule) => self.end(AbortCause::Session(rule)),
+            _ => self.end(AbortCause::Provider),
+        }
+    }
+
+    /// The connection is gone without a release or an abort: keep what can be recovered.
+    ///
+    /// Once the association is open the state is keyed by this connection, with the
+    /// connection it recovered (if any) as `previous`: a peer that lost this connection
+    /// before it learnt that the recovery succeeded names the older one.
+    fn lost(&mut self) {
+        let open = matches!(self.phase, Phase::Open | Phase::Closing);
+        self.phase = Phase::Ended;
+        let kept = self.recovery.take();
+        let state = if open {
+            let part = match kept {
+                Some(r) => Some(r.part),
+                None => self.recoverable_part(),
+            };
+            match (part, self.connection.clone()) {
+                (Some(part), Some(connection)) if self.agreed.checkpoint_size > 0 => {
+                    Some(Recovery {
+                        connection,
+                        previous: self.recovered_from.clone(),
+                        checkpoint_size: self.agreed.checkpoint_size,
+                        window_size: self.agreed.window_size,
+                        part,
+                    })
+                }
+                (part, _) => {
+                    if let Some(Part::Sending { apdu, .. }) = part {
+                        self.events.push_back(Event::TransferFailed {
+                            apdu,
+                            why: "the connection was lost and cannot be recovered",
+                        });
+                    }
+                    None
+                }
+            }
+        } else {
+            // A recover that was never answered can be tried again as it was.
+            kept
+        };
+        self.fail_transfer("the connection was lost and cannot be recovered");
+        self.inc = None;
+        self.events.push_back(Event::ConnectionLost(state));
+    }
+
+    /// Ends the association with `cause`, giving back an APDU in transfer.
+    fn end(&mut self, cause: AbortCause) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        self.phase = Phase::Ended;
+        self.fail_transfer("the association was aborted");
+        if let Some(Recovery {
+            part: Part::Sending { apdu, .. },
+            ..
+        }) = self.recovery.take()
+        {
+            self.events.push_back(Event::TransferFailed {
+                apdu,
+                why: "the association was aborted before the transfer could resume",
+            });
+        }
+        self.inc = None;
+        self.events.push_back(Event::Aborted(cause));
+    }
+
+    fn fail_transfer(&mut self, why: &'static str) {
+        if let Some(out) = self.out.take() {
+            self.events.push_back(Event::TransferFailed {
+                apdu: out.into_apdu(),
+                why,
+            });
+        }
+    }
+
+    /// The peer broke the RTS protocol: AB with AbortInformation protocolError.
+    fn protocol_error(&mut self, now: Duration, why: &'static str) {
+        self.abort_with(
+            now,
+            crate::AbortReason::PROTOCOL_ERROR,
+            AbortCause::Protocol(why),
+        );
+    }
+
+    fn abort_with(&mut self, now: Duration, reason: crate::AbortReason, cause: AbortCause) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        let info = crate::AbortInformation::new(reason)
+            .encode()
+            .unwrap_or_default();
+        // A session already past the connection (STA16) refuses: the end is the same.
+        let _ = self.session.abort(now, &info);
+        self.end(cause);
+    }
+}

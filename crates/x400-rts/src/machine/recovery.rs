@@ -1,0 +1,214 @@
+//! What survives a lost connection: the state of the transfer that was in progress
+//! (spec rts-p1.md §3.8, §3.9), and a table that keeps it for a limited time.
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use crate::SessionConnectionIdentifier;
+
+/// The state of one association's interrupted transfer, handed out in
+/// [`super::Event::ConnectionLost`] and handed back to [`super::Rts::recover`] (initiator)
+/// or [`super::Rts::accept_recovery`] (responder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    /// The session connection that was lost: a `recover` names it.
+    pub connection: SessionConnectionIdentifier,
+    /// The connection that one recovered, if it was a recovery: a peer that lost the
+    /// connection before it saw the recovery succeed names this one instead.
+    pub previous: Option<SessionConnectionIdentifier>,
+    /// The agreed checkpoint size (a recovery repeats it).
+    pub checkpoint_size: u32,
+    /// The agreed window.
+    pub window_size: u32,
+    /// Which side of the transfer this was.
+    pub part: Part,
+}
+
+/// One side's share of an interrupted transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// This side was sending `apdu` in the activity `activity_id`, and the receiver had
+    /// confirmed the checkpoints up to `confirmed`: the resumed activity starts after it.
+    Sending {
+        /// The activity identifier.
+        activity_id: Vec<u8>,
+        /// The whole APDU.
+        apdu: Vec<u8>,
+        /// Serial number of the last confirmed checkpoint (0: none).
+        confirmed: u64,
+    },
+    /// This side was receiving: `data` holds what arrived up to the last checkpoint it
+    /// confirmed, and `checkpoints[n - 1]` is the octet count at checkpoint n.
+    Receiving {
+        /// The activity identifier.
+        activity_id: Vec<u8>,
+        /// The octets received up to the last confirmed checkpoint.
+        data: Vec<u8>,
+        /// Octet counts at each confirmed checkpoint.
+        checkpoints: Vec<usize>,
+    },
+    /// This side had received the whole APDU and handed it to its user: if the sender
+    /// resumes the activity (it never saw the confirmation), the data is acknowledged
+    /// again but not delivered twice.
+    Received {
+        /// The activity identifier.
+        activity_id: Vec<u8>,
+    },
+}
+
+impl Recovery {
+    /// Whether a `recover` naming `connection` asks for this state.
+    #[must_use]
+    pub fn names(&self, connection: &SessionConnectionIdentifier) -> bool {
+        &self.connection == connection || self.previous.as_ref() == Some(connection)
+    }
+}
+
+impl Part {
+    /// The activity identifier.
+    #[must_use]
+    pub fn activity_id(&self) -> &[u8] {
+        match self {
+            Self::Sending { activity_id, .. }
+            | Self::Receiving { activity_id, .. }
+            | Self::Received { activity_id } => activity_id,
+        }
+    }
+
+    /// Whether this side was (or will resume) sending.
+    #[must_use]
+    pub fn is_sender(&self) -> bool {
+        matches!(self, Self::Sending { .. })
+    }
+}
+
+/// Recovery state kept by a responder until a `recover` takes it or it expires.
+///
+/// Sans-IO like the machine: time comes in as a [`Duration`] since the caller's epoch.
+/// Both the time and the count are bounded, so connections that are lost and never
+/// recovered cannot pile up memory.
+#[derive(Debug, Clone, Default)]
+pub struct RecoveryTable {
+    keep: Duration,
+    max_entries: usize,
+    entries: Vec<(Duration, Recovery)>,
+}
+
+impl RecoveryTable {
+    /// Default time state is kept: 60 s, Exchange's "recovery timeout".
+    pub const DEFAULT_KEEP: Duration = Duration::from_secs(60);
+    /// Default most entries kept: 1024; the oldest goes first.
+    pub const DEFAULT_MAX_ENTRIES: usize = 1024;
+
+    /// A table keeping state for `keep`, at most `max_entries` at a time.
+    #[must_use]
+    pub fn new(keep: Duration, max_entries: usize) -> Self {
+        Self {
+            keep,
+            max_entries,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Keeps `state` until `now + keep`. A state for the same connection is replaced; with
+    /// the table full the oldest entry is dropped and returned.
+    pub fn insert(&mut self, now: Duration, state: Recovery) -> Option<Recovery> {
+        self.entries
+            .retain(|(_, r)| r.connection != state.connection);
+        let dropped = if self.entries.len() >= self.max_entries.max(1) {
+            (!self.entries.is_empty()).then(|| self.entries.remove(0).1)
+        } else {
+            None
+        };
+        self.entries.push((now.saturating_add(self.keep), state));
+        dropped
+    }
+
+    /// Takes the state kept for `connection` (or for the connection it had recovered),
+    /// unless it has expired.
+    pub fn take(
+        &mut self,
+        now: Duration,
+        connection: &SessionConnectionIdentifier,
+    ) -> Option<Recovery> {
+        self.handle_timeout(now);
+        let i = self.entries.iter().position(|(_, r)| r.names(connection))?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// Drops every expired entry; returns how many.
+    pub fn handle_timeout(&mut self, now: Duration) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|(deadline, _)| *deadline > now);
+        before - self.entries.len()
+    }
+
+    /// When the next entry expires.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.entries.iter().map(|(d, _)| *d).min()
+    }
+
+    /// Entries kept now.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is kept.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CallingSsUserReference, T61String, UtcTimeOctets};
+
+    fn id(n: u8) -> SessionConnectionIdentifier {
+        SessionConnectionIdentifier {
+            calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("mta")),
+            common_reference: UtcTimeOctets::from("261203080000Z"),
+            additional_reference_information: Some(T61String::new([n])),
+        }
+    }
+
+    fn state(n: u8) -> Recovery {
+        Recovery {
+            connection: id(n),
+            previous: None,
+            checkpoint_size: 4,
+            window_size: 3,
+            part: Part::Received {
+                activity_id: alloc::vec![2, 1, 1],
+            },
+        }
+    }
+
+    #[test]
+    fn state_is_taken_once_and_only_before_it_expires() {
+        let mut t = RecoveryTable::new(Duration::from_secs(60), 10);
+        t.insert(Duration::ZERO, state(1));
+        t.insert(Duration::ZERO, state(2));
+        assert_eq!(t.poll_timeout(), Some(Duration::from_secs(60)));
+        assert_eq!(t.take(Duration::from_secs(59), &id(1)), Some(state(1)));
+        assert_eq!(t.take(Duration::from_secs(59), &id(1)), None);
+        assert_eq!(t.take(Duration::from_secs(60), &id(2)), None);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn a_full_table_drops_the_oldest_entry() {
+        let mut t = RecoveryTable::new(Duration::from_secs(60), 2);
+        assert_eq!(t.insert(Duration::ZERO, state(1)), None);
+        assert_eq!(t.insert(Duration::ZERO, state(2)), None);
+        assert_eq!(t.insert(Duration::ZERO, state(3)), Some(state(1)));
+        assert_eq!(t.len(), 2);
+        // The same connection again replaces its entry instead of growing the table.
+        assert_eq!(t.insert(Duration::from_secs(1), state(3)), None);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.handle_timeout(Duration::from_secs(60)), 1);
+    }
+}

@@ -1,0 +1,606 @@
+//! TRANSFER: one APDU as one activity, with checkpoints, a window, secured confirmation,
+//! discard, and resumption after a recovery (spec rts-p1.md §3.4, §3.7, §3.8).
+
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use osi_session::machine::{Error as SessionError, ResumeRequest, Session, TX_RESERVE};
+use osi_session::{ConnectionId, Reason};
+
+use super::error::refuse;
+use super::{AbortCause, Event, Part, Phase, Recovery, Result, Rts};
+use crate::{AbortReason, SessionConnectionIdentifier};
+
+/// Transmit room an AS, MIP, AE or AD needs with the GT in front of it.
+const SMALL_SPDU: usize = 64;
+/// Transmit room an AR needs: its Linking Information carries four references.
+const RESUME_SPDU: usize = 320;
+/// Octets a DT adds to its user data in a TSDU: GT, SI, a 3-octet LI, the queue's length.
+const DT_OVERHEAD: usize = 16;
+/// The largest activity identifier counter whose BER INTEGER fits the 6 octets X.225
+/// allows (`02 04 7F FF FF FF`).
+const MAX_ACTIVITY: u32 = 0x7FFF_FFFF;
+
+/// Our APDU being transferred.
+#[derive(Debug)]
+pub(super) struct Outgoing {
+    apdu: Vec<u8>,
+    id: Vec<u8>,
+    /// Octets per checkpoint; 0 = no checkpoints.
+    chunk: usize,
+    window: u64,
+    /// Octets queued so far.
+    sent: usize,
+    /// Serial number of the last minor synchronization point sent.
+    points: u64,
+    /// Serial number of the last one confirmed.
+    confirmed: u64,
+    step: Step,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// AS not yet sent.
+    Start,
+    /// AR not yet sent: resume `old_id` after `confirmed`.
+    Resume {
+        old_id: Vec<u8>,
+        old_connection: Option<SessionConnectionIdentifier>,
+    },
+    /// Data, minor synchronization points, then AE.
+    Data,
+    /// AE sent, waiting for AEA.
+    End,
+    /// AD sent, waiting for ADA; the words say why.
+    Discarding(&'static str),
+}
+
+impl Outgoing {
+    fn new(apdu: Vec<u8>, id: Vec<u8>, checkpoint_size: u32, window: u32) -> Self {
+        Self {
+            apdu,
+            id,
+            chunk: chunk(checkpoint_size),
+            window: u64::from(window.max(1)),
+            sent: 0,
+            points: 0,
+            confirmed: 0,
+            step: Step::Start,
+        }
+    }
+
+    /// The sender's side of a recovered transfer, resumed as activity `id`.
+    pub(super) fn resume(state: Recovery, id: Vec<u8>) -> Option<Self> {
+        let Part::Sending {
+            activity_id,
+            apdu,
+            confirmed,
+        } = state.part
+        else {
+            return None;
+        };
+        let mut out = Self::new(apdu, id, state.checkpoint_size, state.window_size);
+        // A checkpoint always has data after it (no MIP follows the last octets): a
+        // confirmed serial beyond that cannot be right, so resume from the start.
+        let offset = offset(out.chunk, confirmed).filter(|&o| o < out.apdu.len());
+        let confirmed = if offset.is_some() { confirmed } else { 0 };
+        out.sent = offset.unwrap_or(0);
+        out.points = confirmed;
+        out.confirmed = confirmed;
+        out.step = Step::Resume {
+            old_id: activity_id,
+            old_connection: Some(state.connection),
+        };
+        Some(out)
+    }
+
+    pub(super) fn into_apdu(self) -> Vec<u8> {
+        self.apdu
+    }
+
+    /// Queues as much of the activity as the window and the session's transmit room
+    /// allow.
+    fn pump(&mut self, s: &mut Session<Vec<u8>>, max_dt: usize) -> Result<(), SessionError> {
+        let room = |s: &Session<Vec<u8>>, n: usize| s.transmit_free() >= n + TX_RESERVE;
+        loop {
+            match &self.step {
+                Step::Start => {
+                    if !room(s, SMALL_SPDU) {
+                        return Ok(());
+                    }
+                    s.activity_start(&self.id, &[])?;
+                    self.step = Step::Data;
+                }
+                Step::Resume {
+                    old_id,
+                    old_connection,
+                } => {
+                    if !room(s, RESUME_SPDU) {
+                        return Ok(());
+                    }
+                    let refs = match old_connection {
+                        Some(c) => Some(super::association::session_refs(c).map_err(|_| {
+                            SessionError::Parameter {
+                                request: "S-ACTIVITY-RESUME request",
+                                why: "the old connection identifier cannot be encoded",
+                            }
+                        })?),
+                        None => None,
+                    };
+                    let old_connection =
+                        refs.as_ref()
+                            .map(|[calling, common, additional]| ConnectionId {
+                                calling_ref: Some(calling),
+                                common_ref: Some(common),
+                                additional_ref: Some(additional.as_slice())
+                                    .filter(|a| !a.is_empty()),
+                                ..ConnectionId::default()
+                            });
+                    s.activity_resume(
+                        &ResumeRequest {
+                            id: &self.id,
+                            old_id,
+                            serial: self.confirmed,
+                            old_connection,
+                        },
+                        &[],
+                    )?;
+                    self.step = Step::Data;
+                }
+                Step::Data => {
+                    let len = self.apdu.len();
+                    if self.sent >= len {
+                        if !room(s, SMALL_SPDU) {
+                            return Ok(());
+                        }
+                        s.activity_end(&[])?;
+                        self.step = Step::End;
+                        return Ok(());
+                    }
+                    let next_point = offset(self.chunk, self.points.saturating_add(1));
+                    if self.chunk > 0 && next_point == Some(self.sent) {
+                        if !room(s, SMALL_SPDU) {
+                            return Ok(());
+                        }
+                        // Explicit confirmation: the MIA is the sender's licence to forget.
+                        self.points = s.minor_sync(true, &[])?;
+                        continue;
+                    }
+                    if self.chunk > 0 && self.points - self.confirmed >= self.window {
+                        return Ok(());
+                    }
+                    let end = if self.chunk > 0 {
+                        next_point.unwrap_or(len).min(len)
+                    } else {
+                        len
+                    };
+                    let n = end.saturating_sub(self.sent).min(max_dt);
+                    if !room(s, n + DT_OVERHEAD) {
+                        return Ok(());
+                    }
+                    let Some(part) = self.apdu.get(self.sent..self.sent + n) else {
+                        return Ok(());
+                    };
+                    s.send_data(part)?;
+                    self.sent += n;
+                }
+                Step::End | Step::Discarding(_) => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Octets per checkpoint.
+fn chunk(checkpoint_size: u32) -> usize {
+    usize::try_from(checkpoint_size)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1024)
+}
+
+/// The octet count at checkpoint `serial`, if it fits.
+fn offset(chunk: usize, serial: u64) -> Option<usize> {
+    usize::try_from(serial).ok()?.checked_mul(chunk)
+}
+
+/// An APDU being received.
+#[derive(Debug)]
+pub(super) struct Incoming {
+    id: Vec<u8>,
+    data: Vec<u8>,
+    /// `checkpoints[n - 1]`: octets received at minor synchronization point n.
+    checkpoints: Vec<usize>,
+    mode: Mode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Data is appended.
+    Receiving,
+    /// A resumed activity we had delivered already: data is acknowledged, not kept.
+    Duplicate,
+    /// Too long: an exception report went out, data is dropped until the discard.
+    Rejected,
+    /// Handed to the user, waiting for `secured`.
+    Delivered,
+    /// Interrupted by the sender (AI): kept for a resume on this connection.
+    Suspended,
+}
+
+/// What became of received data.
+pub(super) enum Append {
+    Kept,
+    Dropped,
+    TooLong,
+    NoActivity,
+}
+
+/// Appends DT data to the APDU being received.
+pub(super) fn append(inc: Option<&mut Incoming>, data: &[u8], max: usize) -> Append {
+    let Some(inc) = inc else {
+        return Append::NoActivity;
+    };
+    match inc.mode {
+        Mode::Receiving if inc.data.len().saturating_add(data.len()) > max => {
+            inc.mode = Mode::Rejected;
+            inc.data = Vec::new();
+            Append::TooLong
+        }
+        Mode::Receiving => {
+            inc.data.extend_from_slice(data);
+            Append::Kept
+        }
+        Mode::Duplicate | Mode::Rejected => Append::Dropped,
+        Mode::Delivered | Mode::Suspended => Append::NoActivity,
+    }
+}
+
+impl Rts {
+    /// TRANSFER.request: sends `apdu` as one activity. The confirm is
+    /// [`Event::Transferred`] or [`Event::TransferFailed`] (which gives the APDU back).
+    ///
+    /// # Errors
+    ///
+    /// Not open, no turn, or a transfer (ours or the peer's, or one to be resumed) is
+    /// outstanding.
+    pub fn transfer(&mut self, apdu: Vec<u8>) -> Result<()> {
+        const R: &str = "TRANSFER.request";
+        if self.phase != Phase::Open {
+            return refuse(R, "the association is not open");
+        }
+        if !self.has_turn() {
+            return refuse(R, "this side does not hold the turn");
+        }
+        if self.out.is_some() || self.inc.is_some() || self.recovery.is_some() {
+            return refuse(R, "a transfer is in progress");
+        }
+        let id = self.take_activity_id();
+        self.out = Some(Outgoing::new(
+            apdu,
+            id,
+            self.agreed.checkpoint_size,
+            self.agreed.window_size,
+        ));
+        self.pump();
+        Ok(())
+    }
+
+    /// Abandons the APDU being sent (a local problem): AD; the APDU comes back in
+    /// [`Event::TransferFailed`] once the receiver acknowledges.
+    ///
+    /// # Errors
+    ///
+    /// No transfer of ours to discard, or not yet started.
+    pub fn discard_transfer(&mut self) -> Result<()> {
+        const R: &str = "discard";
+        let started = matches!(
+            self.out.as_ref().map(|o| &o.step),
+            Some(Step::Data | Step::End)
+        );
+        if self.phase != Phase::Open || !started {
+            return refuse(R, "no transfer of ours is in progress");
+        }
+        self.session
+            .activity_discard(Reason::NO_SPECIFIC_REASON, &[])?;
+        if let Some(out) = self.out.as_mut() {
+            out.step = Step::Discarding("discarded by the local user");
+        }
+        Ok(())
+    }
+
+    /// The APDU of the last [`Event::Transfer`] is secured (stored): AEA, the sender's
+    /// positive confirm.
+    ///
+    /// # Errors
+    ///
+    /// No APDU waiting to be secured; the session machine's refusal.
+    pub fn secured(&mut self) -> Result<()> {
+        const R: &str = "secured";
+        match self.inc.as_ref() {
+            Some(inc) if inc.mode == Mode::Delivered && self.phase == Phase::Open => {}
+            _ => return refuse(R, "no received APDU is waiting to be secured"),
+        }
+        self.session.activity_end_response(&[])?;
+        self.last_received = self.inc.take().map(|i| i.id);
+        Ok(())
+    }
+
+    /// The activity identifier for our next activity: a BER INTEGER of a counter, as
+    /// ISODE sends it.
+    pub(super) fn take_activity_id(&mut self) -> Vec<u8> {
+        let n = self.next_activity;
+        self.next_activity = if n >= MAX_ACTIVITY { 1 } else { n + 1 };
+        rasn::ber::encode(&n).unwrap_or_default()
+    }
+
+    /// Queues what the window and the transmit room allow of our APDU.
+    pub(super) fn pump(&mut self) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        if out
+            .pump(&mut self.session, self.config.max_dt_len.max(1))
+            .is_err()
+        {
+            // The session refused a step the RTS checked for: the two disagree about the
+            // state, which only a broken peer or a bug can cause.
+            let now = self.now;
+            self.abort_with(
+                now,
+                AbortReason::LOCAL_SYSTEM_PROBLEM,
+                AbortCause::Protocol("the session refused the next step of a transfer"),
+            );
+        }
+    }
+
+    /// The part of an interrupted transfer worth keeping for a recovery, taken out of the
+    /// machine; `None` leaves an APDU of ours in place to be given back.
+    pub(super) fn recoverable_part(&mut self) -> Option<Part> {
+        if let Some(out) = self.out.take() {
+            let activity_id = match out.step {
+                Step::Data | Step::End => out.id,
+                Step::Resume { old_id, .. } => old_id,
+                // Never started, or discarded: nothing on the other side to resume.
+                Step::Start | Step::Discarding(_) => {
+                    self.out = Some(out);
+                    return None;
+                }
+            };
+            return Some(Part::Sending {
+                activity_id,
+                apdu: out.apdu,
+                confirmed: out.confirmed,
+            });
+        }
+        match self.inc.take() {
+            Some(mut inc) if matches!(inc.mode, Mode::Receiving | Mode::Suspended) => {
+                inc.data
+                    .truncate(inc.checkpoints.last().copied().unwrap_or(0));
+                Some(Part::Receiving {
+                    activity_id: inc.id,
+                    data: inc.data,
+                    checkpoints: inc.checkpoints,
+                })
+            }
+            Some(inc) if matches!(inc.mode, Mode::Delivered | Mode::Duplicate) => {
+                Some(Part::Received {
+                    activity_id: inc.id,
+                })
+            }
+            Some(_) => None,
+            None => self
+                .last_received
+                .take()
+                .map(|activity_id| Part::Received { activity_id }),
+        }
+    }
+
+    // ---- received ----
+
+    pub(super) fn on_data(&mut self, now: Duration, outcome: Append) {
+        match outcome {
+            Append::Kept | Append::Dropped => {}
+            Append::NoActivity => self.protocol_error(now, "data outside an activity"),
+            Append::TooLong => {
+                // X.410: the receiver that cannot take the APDU reports an exception and
+                // the sender discards it (ISODE sends reason 5, local SS-user error).
+                if self
+                    .session
+                    .exception_report(Reason::LOCAL_USER_ERROR, &[])
+                    .is_err()
+                {
+                    self.abort_with(
+                        now,
+                        AbortReason::LOCAL_SYSTEM_PROBLEM,
+                        AbortCause::Protocol("an APDU longer than this side accepts"),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_activity_start(&mut self, now: Duration, id: Vec<u8>) {
+        if self.out.is_some() || self.inc.as_ref().is_some_and(|i| i.mode != Mode::Suspended) {
+            return self.protocol_error(now, "an activity start during a transfer");
+        }
+        // A new activity: the sender did not resume, so what was kept for it is void,
+        // and the previous APDU's confirmation evidently arrived.
+        self.recovery = None;
+        self.last_received = None;
+        self.inc = Some(Incoming {
+            id,
+            data: Vec::new(),
+            checkpoints: Vec::new(),
+            mode: Mode::Receiving,
+        });
+    }
+
+    pub(super) fn on_activity_resume(
+        &mut self,
+        now: Duration,
+        id: Vec<u8>,
+        old_id: &[u8],
+        serial: u64,
+    ) {
+        let kept = match self.recovery.take() {
+            Some(r) => Some(r.part),
+            None => self
+                .inc
+                .take()
+                .filter(|i| i.mode == Mode::Suspended)
+                .map(|i| Part::Receiving {
+                    activity_id: i.id,
+                    data: i.data,
+                    checkpoints: i.checkpoints,
+                }),
+        };
+        let (mut data, mut checkpoints, mode) = match kept {
+            Some(Part::Receiving {
+                activity_id,
+                data,
+                checkpoints,
+            }) if activity_id == old_id => (data, checkpoints, Mode::Receiving),
+            Some(Part::Received { activity_id }) if activity_id == old_id => {
+                (Vec::new(), Vec::new(), Mode::Duplicate)
+            }
+            _ => {
+                return self.abort_with(
+                    now,
+                    AbortReason::UNRECOGNIZED_ACTIVITY,
+                    AbortCause::Protocol("the peer resumed an activity this side does not hold"),
+                );
+            }
+        };
+        if mode == Mode::Receiving {
+            let n = usize::try_from(serial).unwrap_or(usize::MAX);
+            if n > checkpoints.len() {
+                return self.abort_with(
+                    now,
+                    AbortReason::UNRECOGNIZED_ACTIVITY,
+                    AbortCause::Protocol(
+                        "the peer resumed after a checkpoint this side never confirmed",
+                    ),
+                );
+            }
+            // Everything after the checkpoint named is sent again.
+            checkpoints.truncate(n);
+            data.truncate(checkpoints.last().copied().unwrap_or(0));
+        }
+        self.inc = Some(Incoming {
+            id,
+            data,
+            checkpoints,
+            mode,
+        });
+    }
+
+    pub(super) fn on_minor_sync(&mut self, now: Duration, serial: u64, confirm: bool) {
+        let Some(inc) = self.inc.as_mut() else {
+            return self.protocol_error(now, "a checkpoint outside an activity");
+        };
+        if inc.mode == Mode::Receiving {
+            inc.checkpoints.push(inc.data.len());
+        }
+        // The data up to the point is held: confirm it (the sender may then forget it).
+        if confirm && self.session.minor_sync_response(serial, &[]).is_err() {
+            self.protocol_error(now, "a checkpoint the session cannot confirm");
+        }
+    }
+
+    pub(super) fn on_minor_sync_confirm(&mut self, serial: u64) {
+        let Some(out) = self.out.as_mut() else {
+            return;
+        };
+        if serial > out.confirmed {
+            self.checkpoints_confirmed += serial - out.confirmed;
+            out.confirmed = serial;
+            let offset = offset(out.chunk, serial)
+                .unwrap_or(usize::MAX)
+                .min(out.apdu.len());
+            self.events
+                .push_back(Event::CheckpointConfirmed { serial, offset });
+        }
+    }
+
+    pub(super) fn on_activity_end(&mut self, now: Duration) {
+        let Some(inc) = self.inc.as_mut() else {
+            return self.protocol_error(now, "an activity end outside an activity");
+        };
+        match inc.mode {
+            Mode::Receiving => {
+                inc.mode = Mode::Delivered;
+                let apdu = core::mem::take(&mut inc.data);
+                self.events.push_back(Event::Transfer(apdu));
+            }
+            Mode::Duplicate => {
+                // Delivered before the connection was lost: confirm, do not deliver twice.
+                if self.session.activity_end_response(&[]).is_err() {
+                    return self.protocol_error(now, "an activity end the session cannot confirm");
+                }
+                self.last_received = self.inc.take().map(|i| i.id);
+            }
+            Mode::Rejected | Mode::Delivered | Mode::Suspended => {
+                self.protocol_error(now, "an activity end for an APDU already refused");
+            }
+        }
+    }
+
+    pub(super) fn on_activity_end_confirm(&mut self) {
+        if self.out.take().is_some() {
+            self.events.push_back(Event::Transferred);
+        }
+    }
+
+    pub(super) fn on_activity_interrupt(&mut self, now: Duration) {
+        if let Some(inc) = self.inc.as_mut() {
+            inc.mode = Mode::Suspended;
+            inc.data
+                .truncate(inc.checkpoints.last().copied().unwrap_or(0));
+        }
+        if self.session.activity_interrupt_response(&[]).is_err() {
+            self.protocol_error(now, "an interrupt the session cannot acknowledge");
+        }
+    }
+
+    pub(super) fn on_activity_discard(&mut self, now: Duration) {
+        self.inc = None;
+        if self.session.activity_discard_response(&[]).is_err() {
+            self.protocol_error(now, "a discard the session cannot acknowledge");
+        }
+    }
+
+    pub(super) fn on_discard_confirm(&mut self) {
+        if let Some(out) = self.out.take() {
+            let why = match out.step {
+                Step::Discarding(why) => why,
+                _ => "the activity was ended by the peer",
+            };
+            self.events.push_back(Event::TransferFailed {
+                apdu: out.into_apdu(),
+                why,
+            });
+        }
+    }
+
+    pub(super) fn on_exception(&mut self, now: Duration, reason: u8) {
+        // X.225 STA20: holding the data token, the sender can only discard, interrupt
+        // or abort; the APDU is abandoned (ISODE sends AD with reason 0).
+        let _ = reason;
+        if self.out.is_none() {
+            return self.protocol_error(now, "an exception report with no transfer of ours");
+        }
+        if self
+            .session
+            .activity_discard(Reason::NO_SPECIFIC_REASON, &[])
+            .is_err()
+        {
+            return self.protocol_error(now, "an exception report the session cannot answer");
+        }
+        if let Some(out) = self.out.as_mut() {
+            out.step =
+                Step::Discarding("the receiver reported an exception: it cannot take the APDU");
+        }
+    }
+}
