@@ -364,7 +364,7 @@ impl Responder {
             match ev {
                 Event::OpenIndication(_) => b.accept(None).unwrap(),
                 Event::RecoverIndication { lost, .. } => match self.table.take(NOW, &lost) {
-                    Some(state) => b.accept_recovery(state).unwrap(),
+                    Some((state, ())) => b.accept_recovery(state).unwrap(),
                     None => b.refuse(NOW, RefuseReason::CANNOT_RECOVER).unwrap(),
                 },
                 Event::Transfer(apdu) => {
@@ -372,7 +372,7 @@ impl Responder {
                     b.secured().unwrap();
                 }
                 Event::ConnectionLost(Some(state)) => {
-                    self.table.insert(NOW, state);
+                    self.table.insert(NOW, state, ());
                 }
                 _ => {}
             }

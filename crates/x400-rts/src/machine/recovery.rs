@@ -82,16 +82,17 @@ impl Part {
     }
 }
 
-/// Recovery state kept by a responder until a `recover` takes it or it expires.
+/// Recovery state kept by a responder until a `recover` takes it or it expires, with
+/// whatever the user keeps beside it (`T`: the file name, the peer MTA, ...).
 ///
 /// Sans-IO like the machine: time comes in as a [`Duration`] since the caller's epoch.
 /// Both the time and the count are bounded, so connections that are lost and never
 /// recovered cannot pile up memory.
-#[derive(Debug, Clone, Default)]
-pub struct RecoveryTable {
+#[derive(Debug, Clone)]
+pub struct RecoveryTable<T = ()> {
     keep: Duration,
     max_entries: usize,
-    entries: Vec<(Duration, Recovery)>,
+    entries: Vec<(Duration, Recovery, T)>,
 }
 
 impl RecoveryTable {
@@ -99,7 +100,9 @@ impl RecoveryTable {
     pub const DEFAULT_KEEP: Duration = Duration::from_secs(60);
     /// Default most entries kept: 1024; the oldest goes first.
     pub const DEFAULT_MAX_ENTRIES: usize = 1024;
+}
 
+impl<T> RecoveryTable<T> {
     /// A table keeping state for `keep`, at most `max_entries` at a time.
     #[must_use]
     pub fn new(keep: Duration, max_entries: usize) -> Self {
@@ -110,17 +113,19 @@ impl RecoveryTable {
         }
     }
 
-    /// Keeps `state` until `now + keep`. A state for the same connection is replaced; with
-    /// the table full the oldest entry is dropped and returned.
-    pub fn insert(&mut self, now: Duration, state: Recovery) -> Option<Recovery> {
+    /// Keeps `state` and `extra` until `now + keep`. A state for the same connection is
+    /// replaced; with the table full the oldest entry is dropped and returned.
+    pub fn insert(&mut self, now: Duration, state: Recovery, extra: T) -> Option<(Recovery, T)> {
         self.entries
-            .retain(|(_, r)| r.connection != state.connection);
-        let dropped = if self.entries.len() >= self.max_entries.max(1) {
-            (!self.entries.is_empty()).then(|| self.entries.remove(0).1)
+            .retain(|(_, r, _)| r.connection != state.connection);
+        let dropped = if self.entries.len() >= self.max_entries.max(1) && !self.entries.is_empty() {
+            let (_, r, t) = self.entries.remove(0);
+            Some((r, t))
         } else {
             None
         };
-        self.entries.push((now.saturating_add(self.keep), state));
+        self.entries
+            .push((now.saturating_add(self.keep), state, extra));
         dropped
     }
 
@@ -130,23 +135,27 @@ impl RecoveryTable {
         &mut self,
         now: Duration,
         connection: &SessionConnectionIdentifier,
-    ) -> Option<Recovery> {
+    ) -> Option<(Recovery, T)> {
         self.handle_timeout(now);
-        let i = self.entries.iter().position(|(_, r)| r.names(connection))?;
-        Some(self.entries.remove(i).1)
+        let i = self
+            .entries
+            .iter()
+            .position(|(_, r, _)| r.names(connection))?;
+        let (_, r, t) = self.entries.remove(i);
+        Some((r, t))
     }
 
     /// Drops every expired entry; returns how many.
     pub fn handle_timeout(&mut self, now: Duration) -> usize {
         let before = self.entries.len();
-        self.entries.retain(|(deadline, _)| *deadline > now);
+        self.entries.retain(|(deadline, _, _)| *deadline > now);
         before - self.entries.len()
     }
 
     /// When the next entry expires.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Duration> {
-        self.entries.iter().map(|(d, _)| *d).min()
+        self.entries.iter().map(|(d, _, _)| *d).min()
     }
 
     /// Entries kept now.
@@ -189,11 +198,14 @@ mod tests {
 
     #[test]
     fn state_is_taken_once_and_only_before_it_expires() {
-        let mut t = RecoveryTable::new(Duration::from_secs(60), 10);
-        t.insert(Duration::ZERO, state(1));
-        t.insert(Duration::ZERO, state(2));
+        let mut t: RecoveryTable = RecoveryTable::new(Duration::from_secs(60), 10);
+        t.insert(Duration::ZERO, state(1), ());
+        t.insert(Duration::ZERO, state(2), ());
         assert_eq!(t.poll_timeout(), Some(Duration::from_secs(60)));
-        assert_eq!(t.take(Duration::from_secs(59), &id(1)), Some(state(1)));
+        assert_eq!(
+            t.take(Duration::from_secs(59), &id(1)),
+            Some((state(1), ()))
+        );
         assert_eq!(t.take(Duration::from_secs(59), &id(1)), None);
         assert_eq!(t.take(Duration::from_secs(60), &id(2)), None);
         assert!(t.is_empty());
@@ -201,13 +213,13 @@ mod tests {
 
     #[test]
     fn a_full_table_drops_the_oldest_entry() {
-        let mut t = RecoveryTable::new(Duration::from_secs(60), 2);
-        assert_eq!(t.insert(Duration::ZERO, state(1)), None);
-        assert_eq!(t.insert(Duration::ZERO, state(2)), None);
-        assert_eq!(t.insert(Duration::ZERO, state(3)), Some(state(1)));
+        let mut t: RecoveryTable = RecoveryTable::new(Duration::from_secs(60), 2);
+        assert_eq!(t.insert(Duration::ZERO, state(1), ()), None);
+        assert_eq!(t.insert(Duration::ZERO, state(2), ()), None);
+        assert_eq!(t.insert(Duration::ZERO, state(3), ()), Some((state(1), ())));
         assert_eq!(t.len(), 2);
         // The same connection again replaces its entry instead of growing the table.
-        assert_eq!(t.insert(Duration::from_secs(1), state(3)), None);
+        assert_eq!(t.insert(Duration::from_secs(1), state(3), ()), None);
         assert_eq!(t.len(), 2);
         assert_eq!(t.handle_timeout(Duration::from_secs(60)), 1);
     }

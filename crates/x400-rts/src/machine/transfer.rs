@@ -324,6 +324,20 @@ impl Rts {
         Ok(())
     }
 
+    /// The APDU being sent, as a recovery would resume it: its activity identifier and
+    /// the serial number of the last confirmed checkpoint. A sender that must survive its
+    /// own restart stores these (with [`Rts::connection`]) to rebuild a
+    /// [`Part::Sending`] later.
+    #[must_use]
+    pub fn transfer_progress(&self) -> Option<(&[u8], u64)> {
+        let out = self.out.as_ref()?;
+        match &out.step {
+            Step::Data | Step::End => Some((&out.id, out.confirmed)),
+            Step::Resume { old_id, .. } => Some((old_id, out.confirmed)),
+            Step::Start | Step::Discarding(_) => None,
+        }
+    }
+
     /// The activity identifier for our next activity: a BER INTEGER of a counter, as
     /// ISODE sends it.
     pub(super) fn take_activity_id(&mut self) -> Vec<u8> {
