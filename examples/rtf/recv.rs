@@ -1,0 +1,224 @@
+//! `rtf recv`: takes files, keeps the partial ones of lost connections for a while, and
+//! answers every `recover` with the state kept or a plain `cannotRecover`.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
+use tracing::{info, warn};
+use x400::rts::machine::{Config, Event, RecoveryTable};
+use x400::rts::{AbortReason, ApplicationProtocol, RefuseReason};
+
+use crate::link::Link;
+use crate::open_data::{APPLICATION_PROTOCOL, OpenData};
+
+/// What `rtf recv` was asked to do.
+#[derive(Debug, Clone)]
+pub struct RecvOptions {
+    /// Where files are stored.
+    pub dir: PathBuf,
+    /// How long a partial file of a lost connection is kept for a recovery.
+    pub keep: Duration,
+    /// Largest checkpoint size (KiB) and window accepted.
+    pub checkpoint: u32,
+    /// Largest window accepted.
+    pub window: u32,
+    /// Largest file accepted (it is held in memory until stored).
+    pub max_size: usize,
+}
+
+/// State shared by every association of one receiver.
+pub struct Receiver {
+    opts: RecvOptions,
+    epoch: Instant,
+    /// Partial transfers of lost connections, with the file name each was for.
+    table: Mutex<RecoveryTable<String>>,
+    /// Every file stored, in order (the tests check that none is delivered twice).
+    pub stored: Mutex<Vec<(PathBuf, usize)>>,
+}
+
+impl Receiver {
+    /// A receiver storing into `opts.dir`.
+    pub fn new(opts: RecvOptions) -> Arc<Self> {
+        Arc::new(Self {
+            table: Mutex::new(RecoveryTable::new(
+                opts.keep,
+                RecoveryTable::DEFAULT_MAX_ENTRIES,
+            )),
+            opts,
+            epoch: Instant::now(),
+            stored: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, RecoveryTable<String>> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Accepts connections for ever, one task each.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener) -> io::Result<()> {
+        loop {
+            let (tcp, peer) = listener.accept().await?;
+            let me = Arc::clone(&self);
+            tokio::spawn(async move {
+                if let Err(e) = me.association(tcp).await {
+                    warn!("transport: {peer}: {e}");
+                }
+            });
+        }
+    }
+
+    /// One association, from CR to release or loss.
+    pub async fn association(&self, tcp: TcpStream) -> io::Result<()> {
+        let mut cfg = Config::default();
+        cfg.checkpoint_size = self.opts.checkpoint;
+        cfg.window_size = self.opts.window;
+        cfg.max_apdu_len = self.opts.max_size;
+        let mut link = Link::accept(tcp, cfg, self.epoch).await?;
+        let peer = link.peer;
+        let mut name: Option<String> = None;
+        while let Some(ev) = link.next().await? {
+            let now = self.epoch.elapsed();
+            match ev {
+                Event::OpenIndication(pc) => {
+                    let open = pc
+                        .connection_data
+                        .open_data()
+                        .ok_or_else(|| "the open carries no rtf data".to_owned())
+                        .and_then(OpenData::decode);
+                    let checked = match open {
+                        _ if pc.application_protocol
+                            != ApplicationProtocol(APPLICATION_PROTOCOL) =>
+                        {
+                            Err(format!(
+                                "application protocol {} is not rtf ({APPLICATION_PROTOCOL})",
+                                pc.application_protocol.0
+                            ))
+                        }
+                        Ok(o) => o
+                            .safe_name()
+                            .map(str::to_owned)
+                            .ok_or_else(|| "the file name is not a plain name".to_owned()),
+                        Err(e) => Err(e),
+                    };
+                    match checked {
+                        Ok(n) => {
+                            info!("rts: {peer}: open accepted for {n}");
+                            name = Some(n);
+                            link.rts.accept(None).map_err(io::Error::other)?;
+                        }
+                        Err(why) => {
+                            warn!("rts: {peer}: open refused (validationFailure): {why}");
+                            link.rts
+                                .refuse(now, RefuseReason::VALIDATION_FAILURE)
+                                .map_err(io::Error::other)?;
+                        }
+                    }
+                }
+                Event::RecoverIndication { lost, .. } => {
+                    let kept = self.table().take(now, &lost);
+                    match kept {
+                        Some((state, n)) => {
+                            info!("rts: {peer}: recovering the transfer of {n}");
+                            name = Some(n);
+                            link.rts.accept_recovery(state).map_err(io::Error::other)?;
+                        }
+                        None => {
+                            warn!(
+                                "rts: {peer}: recover refused (cannotRecover): no state kept for \
+                                 connection {lost:?}"
+                            );
+                            link.rts
+                                .refuse(now, RefuseReason::CANNOT_RECOVER)
+                                .map_err(io::Error::other)?;
+                        }
+                    }
+                }
+                Event::Transfer(apdu) => {
+                    let n = name.clone().unwrap_or_else(|| "unnamed".to_owned());
+                    match store(&self.opts.dir, &n, &apdu) {
+                        Ok(path) => {
+                            info!(
+                                "rts: {peer}: stored {} ({} octets)",
+                                path.display(),
+                                apdu.len()
+                            );
+                            self.stored
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push((path, apdu.len()));
+                            link.rts.secured().map_err(io::Error::other)?;
+                        }
+                        Err(e) => {
+                            warn!("rts: {peer}: cannot store {n}: {e}; aborting");
+                            link.rts
+                                .abort(now, AbortReason::LOCAL_SYSTEM_PROBLEM)
+                                .map_err(io::Error::other)?;
+                        }
+                    }
+                }
+                Event::ConnectionLost(Some(state)) => {
+                    let n = name.clone().unwrap_or_default();
+                    info!(
+                        "rts: {peer}: connection lost; keeping the transfer of {n} for {} s",
+                        self.opts.keep.as_secs()
+                    );
+                    self.table().insert(now, state, n);
+                }
+                Event::ConnectionLost(None) => info!("rts: {peer}: connection lost"),
+                Event::Closed => info!("rts: {peer}: association released"),
+                Event::Aborted(cause) => warn!("rts: {peer}: association aborted: {cause:?}"),
+                other => info!("rts: {peer}: {other:?}"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Stores `data` as `dir/name`, atomically and durably. An existing file with the same
+/// octets is left as it is; one with other octets is never overwritten: the new file gets
+/// the first free `name.N`.
+pub fn store(dir: &Path, name: &str, data: &[u8]) -> io::Result<PathBuf> {
+    let mut path = dir.join(name);
+    let mut n = 0;
+    while path.exists() {
+        if fs::read(&path)? == data {
+            return Ok(path);
+        }
+        n += 1;
+        path = dir.join(format!("{name}.{n}"));
+    }
+    if n > 0 {
+        warn!(
+            "rtf: {name} exists with other content; storing as {}",
+            path.display()
+        );
+    }
+    let tmp = dir.join(format!(".{name}.rtf-partial"));
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(data)?;
+    f.sync_all()?;
+    fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_different_file_is_never_overwritten() {
+        let dir = std::env::temp_dir().join(format!("rtf-store-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        assert_eq!(store(&dir, "f", b"one").unwrap(), dir.join("f"));
+        assert_eq!(store(&dir, "f", b"one").unwrap(), dir.join("f"));
+        assert_eq!(store(&dir, "f", b"two").unwrap(), dir.join("f.1"));
+        assert_eq!(fs::read(dir.join("f")).unwrap(), b"one");
+        assert_eq!(fs::read(dir.join("f.1")).unwrap(), b"two");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
