@@ -73,7 +73,7 @@ mod tests {
             file: OctetString::from_static(b"a.txt"),
         };
         let wire = [
-            0x30, 0x0C, 0x80, 0x03, b'f', b't', b'p', 0x81, 0x00, 0x82, 0x05, b'a', b'.', b't',
+            0x30, 0x0E, 0x80, 0x03, b'f', b't', b'p', 0x81, 0x00, 0x82, 0x05, b'a', b'.', b't',
             b'x', b't',
         ];
         assert_eq!(o.encode(), wire);
@@ -87,7 +87,7 @@ mod tests {
     fn only_plain_file_names_are_accepted() {
         let with = |name: &'static [u8]| OpenData {
             user: OctetString::from_static(b"ftp"),
-            password: OctetString::new(),
+            password: OctetString::from(Vec::new()),
             file: OctetString::from_static(name),
         };
         assert_eq!(with(b"report.txt").safe_name(), Some("report.txt"));
