@@ -474,7 +474,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 });
             }
         }
-        self.release_early_ex()
+        // [6]: the EX and PR-RS stored in STA02A.
+        self.recall()
     }
 
     /// STA02A, RF received: S-CONNECT confirm (refused), then T-DISCONNECT request unless

@@ -55,6 +55,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 }
                 return Ok(());
             }
+            // STA15D: a PR-AB announced the AB; only it matters, everything else (even an
+            // undecodable TSDU) is discarded.
+            State::Sta15D => {
+                if let Ok(t) = Tsdu::decode(tsdu, ctx)
+                    && let Some(ab) = t.iter().next().filter(|s| s.kind == Kind::Abort)
+                    && let Err(rule) = self.any_ab(now, ab)
+                {
+                    self.protocol_error(now, rule);
+                }
+                return Ok(());
+            }
             _ => {}
         }
         let t = match Tsdu::decode(tsdu, ctx) {
@@ -85,8 +96,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if k == Abort {
             return self.any_ab(now, s);
         }
-        // EX belongs on the transport expedited flow (handle_expedited_tsdu), never here.
-        if k == Expedited {
+        // EX and PR belong on the transport expedited flow (handle_expedited_tsdu), never
+        // here.
+        if matches!(k, Expedited | Prepare) {
             return Err(Rule::WrongFlow {
                 spdu: k,
                 expedited: false,
@@ -123,6 +135,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             && self.version.is_some()
         {
             return Ok(());
+        }
+        // The PREPARE states (STA15A–D, STA06) have rows of their own.
+        if let Some(r) = self.in_prepared(s) {
+            return r;
         }
         match (st, k) {
             (S::Sta01C, Connect) => self.sta01c_cn(now, s),
@@ -260,6 +276,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             self.event(Event::ProviderAbort(AbortCause::Peer(bits)));
         }
         self.tx.drop_held();
+        // p02 = local choice ∧ ¬TEXP: under TEXP the AB is never answered with AA; the
+        // receiver closes the transport (Table A.16, AB rows).
+        if self.texp() {
+            self.disconnect();
+            return Ok(());
+        }
         let _ = self.send(&[Spdu::new(Kind::AbortAccept)]);
         if bits.contains(TransportDisconnect::RELEASE) {
             self.reset(State::Sta01);
@@ -274,7 +296,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// DT (STA713; STA03, STA04A, STA04B: the peer may still send): p05 = A(dk).
-    fn recv_dt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_dt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         Self::need_tokens(s.kind, self.tokens.a(DK), DK)?;
         // No TSDU maximum size is ever proposed, so segmenting is never selected.
         if s.params.enclosure.is_some_and(|e| e != Enclosure::COMPLETE) {
@@ -288,7 +310,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// TD in any data-phase state: p06 = FU(TD).
-    fn recv_td(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_td(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::TYPED_DATA)?;
         if s.params.enclosure.is_some_and(|e| e != Enclosure::COMPLETE) {
             return Err(Rule::Negotiation(
@@ -302,7 +324,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// GT with a Token Item (STA713; STA19 with the data token, p61 → STA713):
     /// p59 = ALL(AA, tokens), then \[11\] the tokens are ours.
-    fn recv_gt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_gt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let t = s.params.token_item.unwrap_or_default();
         let given = t.0 & (DK | MI | MA | TokenItem::RELEASE);
         Self::need_tokens(s.kind, self.tokens.all(given, Tokens::aa), given)?;
@@ -320,7 +342,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// PT with a Token Item: S-TOKEN-PLEASE indication; every token asked for must exist
     /// (p53); asking for one the peer already holds is no error (X.225 §7.17.3).
-    fn recv_pt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_pt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let t = s.params.token_item.unwrap_or_default();
         let asked = t.0 & (DK | MI | MA | TokenItem::RELEASE);
         let av = self.tokens.available();
@@ -347,15 +369,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA18, GTA: back to STA713 (S-CONTROL-GIVE has no confirm).
+    /// STA18, GTA: back to STA713 (S-CONTROL-GIVE has no confirm), \[6\] (a PR-RS that
+    /// overtook the GTA).
     fn sta18_gta(&mut self) -> Result<(), Rule> {
         self.state = State::Sta713;
-        Ok(())
+        self.recall()
     }
 
     /// STA713, MIP (Table A.10): p14 ∧ p19 = SY ∧ [¬ACT ∨ Vact] ∧ A(dk) ∧ AA(mi) ∧
     /// sn = V(M); S-SYNC-MINOR indication, \[23\].
-    fn sta713_mip(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn sta713_mip(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MINOR_SYNC)?;
         let ty = s.params.sync_type.unwrap_or_default();
         // p82: a data-separation MIP needs FU(DS), which is never selected.
@@ -378,14 +401,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// MIA (STA713; STA04A/STA04B with p17 ∧ ¬p20 ∧ p21): p17 = SY ∧ [¬ACT ∨ Vact] ∧ ¬Vsc,
     /// p21 = V(A) ≤ sn < V(M); S-SYNC-MINOR confirm, \[25\].
-    fn recv_mia(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_mia(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MINOR_SYNC)?;
         self.need_inside(s.kind)?;
         if self.sync.vsc {
             return Err(Rule::MinorAckDirection);
         }
         let sn = s.params.serial.map_or(u64::MAX, |n| n.value());
-        let pending = matches!(self.state, State::Sta04A | State::Sta04B);
+        let pending = matches!(self.state, State::Sta04A | State::Sta04B | State::Sta15A);
         if !self.sync.minor_ack_ok(sn, pending) {
             return Err(Rule::SerialNotOutstanding {
                 spdu: s.kind,
@@ -436,8 +459,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn)
     }
 
-    /// STA04A, MAA: p16 ∧ p20; S-SYNC-MAJOR confirm, \[14\]\[22\], STA713.
-    fn sta04a_maa(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// p16 = ¬TEXP for MAA and AEA in STA04A/STA04B; under TEXP they come through STA15A.
+    fn need_prepared(&self, spdu: Kind, prepared: State) -> Result<(), Rule> {
+        if self.texp() && self.state != prepared {
+            return Err(Rule::Unprepared { spdu });
+        }
+        Ok(())
+    }
+
+    /// STA04A, MAA: p16 ∧ p20 (STA15A: p20); S-SYNC-MAJOR confirm, \[14\]\[22\], STA713.
+    pub(super) fn sta04a_maa(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        self.need_prepared(s.kind, State::Sta15A)?;
         let serial = self.need_major_ack(s)?;
         let d = self.data(s)?;
         self.sync.major_acked(self.has(Requirements::ACTIVITY));
@@ -457,18 +489,20 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Self::need_tokens(spdu, t.a(DK) && t.a(MI) && t.a(MA), DK | MI | MA)
     }
 
-    /// STA713, AS: p44; S-ACTIVITY-START indication, \[26\] V(A) = V(M) = V(R) = 1.
-    fn sta713_as(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA713 (and STA15B), AS: p44; S-ACTIVITY-START indication, \[26\] V(A) = V(M) =
+    /// V(R) = 1, \[6\] (a PR-RS that overtook the AS).
+    pub(super) fn sta713_as(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.p44(s.kind)?;
         let id = self.store(s.params.activity_id.unwrap_or_default())?;
         let d = self.data(s)?;
         self.sync.activity_started();
         self.event(Event::ActivityStart { id, user_data: d });
-        Ok(())
+        self.recall()
     }
 
-    /// STA713, AR: p44; S-ACTIVITY-RESUME indication, \[27\] V(A) = V(M) = n + 1, V(R) = 1.
-    fn sta713_ar(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA713 (and STA15B), AR: p44; S-ACTIVITY-RESUME indication, \[27\] V(A) = V(M) =
+    /// n + 1, V(R) = 1, \[6\].
+    pub(super) fn sta713_ar(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.p44(s.kind)?;
         let Some(link) = s.params.linking else {
             return Err(Rule::Invalid(crate::Error::MissingParameter {
@@ -493,7 +527,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             serial: n,
             user_data: d,
         });
-        Ok(())
+        self.recall()
     }
 
     /// STA713, AE: p72 ∧ p19 = ACT ∧ Vact ∧ A(dk) ∧ A(mi) ∧ AA(ma) ∧ sn = V(M);
@@ -520,8 +554,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA04B, AEA: p16 ∧ p20; S-ACTIVITY-END confirm, \[14\]\[22\] (Vact := false), STA713.
-    fn sta04b_aea(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA04B, AEA: p16 ∧ p20 (STA15A: p20 ∧ p23); S-ACTIVITY-END confirm, \[14\]\[22\]
+    /// (Vact := false), STA713.
+    pub(super) fn sta04b_aea(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        self.need_prepared(s.kind, State::Sta15A)?;
         let serial = self.need_major_ack(s)?;
         let d = self.data(s)?;
         self.sync.major_acked(true);
@@ -535,9 +571,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// AI or AD (STA713, and STA05A where it beats our RS, STA10A/B where it replaces the
     /// MAP/AE we have not answered, STA19, STA20): p38 ∧ p40 = ACT ∧ Vact ∧ AA(ma);
-    /// indication, \[16\], STA11B or STA11C.
-    fn recv_ai_ad(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// indication, \[16\], STA11B or STA11C. Under TEXP (p37 instead of p38) only after
+    /// PR-RS, in STA15B or STA06.
+    pub(super) fn recv_ai_ad(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::ACTIVITY)?;
+        if self.texp() && !matches!(self.state, State::Sta15B | State::Sta06) {
+            return Err(Rule::Unprepared { spdu: s.kind });
+        }
         if !self.sync.vact {
             return Err(Rule::Activity {
                 spdu: s.kind,
@@ -564,8 +604,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA05B AIA / STA05C ADA: confirm, \[29\] every token ours, the activity over, STA713.
-    fn sta05bc_ack(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA05B AIA / STA05C ADA (p38; under TEXP STA15C, p37 ∧ p42 / p41): confirm, \[29\]
+    /// every token ours, the activity over, STA713.
+    pub(super) fn sta05bc_ack(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        self.need_prepared(s.kind, State::Sta15C)?;
         let d = self.data(s)?;
         self.tokens.take_all();
         self.sync.activity_cleared();
@@ -578,12 +620,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// RS (STA713, STA04A/B, STA19, STA20; STA05A is a collision): p26 ∧ p35 = RESYN ∧
-    /// [¬ACT ∨ Vact], p32 for restart (sn ≥ V(R)); S-RESYNCHRONIZE indication, \[16\],
-    /// STA11A. In a collision (Table 9) the losing side's RS is discarded and only the
-    /// loser gives the indication.
-    fn recv_rs(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// RS (STA713, STA04A/B, STA19, STA20, or STA15B under TEXP; STA05A, or STA06 under
+    /// TEXP, is a collision): p26 ∧ p35 = RESYN ∧ [¬ACT ∨ Vact], p32 for restart
+    /// (sn ≥ V(R)); S-RESYNCHRONIZE indication, \[16\], STA11A. In a collision (Table 9)
+    /// the losing side's RS is discarded and only the loser gives the indication.
+    pub(super) fn recv_rs(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::RESYNC)?;
+        // p35 = RESYN ∧ ¬TEXP: under TEXP the RS follows a PR-RS, in STA15B or STA06.
+        if self.texp() && !matches!(self.state, State::Sta15B | State::Sta06) {
+            return Err(Rule::Unprepared { spdu: s.kind });
+        }
         self.need_inside(s.kind)?;
         let p = &s.params;
         let missing = |code| {
@@ -605,7 +651,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             });
         }
         let tokens = p.token_setting.unwrap_or_default();
-        if let Some(ours) = self.resync.filter(|_| self.state == State::Sta05A) {
+        if let Some(ours) = self
+            .resync
+            .filter(|_| matches!(self.state, State::Sta05A | State::Sta06))
+        {
             let (a, b) = (precedence(ours.kind), precedence(kind));
             let we_win = a > b
                 || (a == b
@@ -613,6 +662,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                     && (ours.serial < sn || (ours.serial == sn && self.role == Role::Initiator)))
                 || (a == b && kind != ResyncType::Restart && self.role == Role::Initiator);
             if we_win {
+                // STA06 (¬p24): back to STA05A to wait for the RA.
+                self.state = State::Sta05A;
                 return Ok(());
             }
         }
@@ -637,8 +688,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA05A, RA: p35 ∧ p49 (abandon: sn ≥ V(M); restart and set: the RS's sn);
-    /// S-RESYNCHRONIZE confirm, \[28\]\[11\], STA713.
-    fn sta05a_ra(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// S-RESYNCHRONIZE confirm, \[28\]\[11\], STA713. Under TEXP only in STA15C (p36).
+    pub(super) fn sta05a_ra(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        self.need_prepared(s.kind, State::Sta15C)?;
         let Some(ours) = self.resync else {
             return Err(Rule::Unexpected {
                 spdu: s.kind,
@@ -765,15 +817,18 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA03, NF (negotiated release): S-RELEASE confirm (refused), STA713.
-    fn sta03_nf(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA03, NF (negotiated release): S-RELEASE confirm (refused), STA713. In STA15B (a
+    /// PR-RS overtook the NF) the machine stays there for the RS.
+    pub(super) fn sta03_nf(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::NEGOTIATED_RELEASE)?;
         let d = self.data(s)?;
         self.event(Event::ReleaseConfirm {
             accepted: false,
             user_data: d,
         });
-        self.state = State::Sta713;
+        if self.state == State::Sta03 {
+            self.state = State::Sta713;
+        }
         Ok(())
     }
 }

@@ -10,8 +10,8 @@ use core::time::Duration;
 use super::tokens::{Tokens, resolve};
 use super::{Error, MAX_SERIAL, Result, Resync, Role, Session, State};
 use crate::{
-    ConnectionId, Kind, Linking, Reason, Requirements, ResyncType, SerialNumber, Spdu, SyncType,
-    TokenItem, TokenPosition, TokenSetting, TransportDisconnect, Version,
+    ConnectionId, Kind, Linking, PrepareType, Reason, Requirements, ResyncType, SerialNumber, Spdu,
+    SyncType, TokenItem, TokenPosition, TokenSetting, TransportDisconnect, Version,
 };
 
 const DK: u8 = TokenItem::DATA;
@@ -162,6 +162,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             self.state,
             State::Sta01 | State::Sta01C | State::Sta01D | State::Sta02A | State::Sta02B
         ) || matches!(self.state, State::Sta03 | State::Sta08 | State::Sta16)
+            // The PREPARE states have no STDreq row that sends TD (STA15B and STA15D absorb
+            // it, as a resynchronization or abort is coming).
+            || matches!(
+                self.state,
+                State::Sta06 | State::Sta15A | State::Sta15B | State::Sta15C | State::Sta15D
+            )
         {
             return Err(Error::State {
                 request: R,
@@ -347,23 +353,27 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, \[14\]\[22\], STA10A → STA713.
+    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, \[14\]\[22\], STA10A → STA713;
+    /// under TEXP preceded by PR-MAA on the expedited flow.
     ///
     /// # Errors
     ///
     /// Wrong state, encoding.
     pub fn major_sync_response(&mut self, data: &[u8]) -> Result<()> {
         self.in_states("S-SYNC-MAJOR response", &[State::Sta10A])?;
+        self.prepare_room()?;
         let mut maa = Spdu::new(Kind::MajorSyncAck);
         maa.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
         maa.params.user_data = some(data);
         self.emit_pair(Kind::PleaseTokens, maa)?;
+        self.send_prepare(PrepareType::MajorSyncAck)?;
         self.sync.major_acked(self.has(Requirements::ACTIVITY));
         self.state = State::Sta713;
         Ok(())
     }
 
-    /// S-RESYNCHRONIZE request: GT + RS, STA05A. Abandon uses V(M) and ignores `serial`;
+    /// S-RESYNCHRONIZE request: GT + RS (under TEXP preceded by PR-RS), STA05A (STA06
+    /// from STA15B, where the peer's PR-RS has announced its own RS). Abandon uses V(M) and ignores `serial`;
     /// restart needs V(R) ≤ serial ≤ V(M) (p33); set any serial up to 999 999.
     /// `tokens` says where each token goes (`Initiator` = this side, the requestor;
     /// `UsersChoice` = the acceptor chooses). p25/p29 = RESYN ∧ [¬ACT ∨ Vact].
@@ -388,9 +398,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 State::Sta10B,
                 State::Sta19,
                 State::Sta20,
+                State::Sta15B,
             ],
         )?;
         self.inside(R)?;
+        self.prepare_room()?;
         let sn = match kind {
             ResyncType::Abandon => self.sync.vm,
             ResyncType::Restart if !(self.sync.vr <= serial && serial <= self.sync.vm) => {
@@ -413,16 +425,24 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         rs.params.serial = Some(SerialNumber::new(sn));
         rs.params.user_data = some(data);
         self.emit_pair(Kind::GiveTokens, rs)?;
+        self.send_prepare(PrepareType::Resync)?;
         self.resync = Some(Resync {
             kind,
             serial: sn,
             tokens,
         });
-        self.state = State::Sta05A;
+        // From STA15B the peer's RS is already announced: a collision, decided in STA06
+        // when it arrives (Annex A, STA15B SRSYNreq rows).
+        self.state = if self.state == State::Sta15B {
+            State::Sta06
+        } else {
+            State::Sta05A
+        };
         Ok(())
     }
 
-    /// S-RESYNCHRONIZE response: PT + RA, \[28\]\[11\], STA11A → STA713. `tokens` fills the
+    /// S-RESYNCHRONIZE response: PT + RA (under TEXP preceded by PR-RA), \[28\]\[11\],
+    /// STA11A → STA713. `tokens` fills the
     /// positions the RS left to this side's choice. The serial number is the one X.225
     /// fixes: max(RS serial, V(M)) for abandon, the RS serial for restart and set.
     ///
@@ -432,6 +452,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     pub fn resynchronize_response(&mut self, tokens: TokenSetting, data: &[u8]) -> Result<()> {
         const R: &str = "S-RESYNCHRONIZE response";
         self.in_states(R, &[State::Sta11A])?;
+        self.prepare_room()?;
         let Some(rs) = self.resync else {
             return Err(Error::State {
                 request: R,
@@ -456,6 +477,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         ra.params.serial = Some(SerialNumber::new(sn));
         ra.params.user_data = some(data);
         self.emit_pair(Kind::PleaseTokens, ra)?;
+        self.send_prepare(PrepareType::ResyncAck)?;
         self.tokens = placed;
         self.sync.resynchronized(sn, rs.kind == ResyncType::Restart);
         self.resync = None;
@@ -523,7 +545,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// The reason check and predicate of S-ACTIVITY-INTERRUPT and -DISCARD requests:
-    /// p34 ∧ p39 = ACT ∧ Vact ∧ II(ma), in STA713, STA04A, STA04B, STA11A or STA20.
+    /// p34 ∧ p39 = ACT ∧ Vact ∧ II(ma), in STA713, STA04A, STA04B, STA11A, STA20, and
+    /// under TEXP STA15A and STA15B (p27: no resynchronization of ours in progress there).
     fn p34(&self, r: &'static str, reason: u8) -> Result<()> {
         self.unit(r, Requirements::ACTIVITY)?;
         self.in_states(
@@ -534,10 +557,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 State::Sta04B,
                 State::Sta11A,
                 State::Sta20,
+                State::Sta15A,
+                State::Sta15B,
             ],
         )?;
         self.inside(r)?;
         self.tokens_ok(r, self.tokens.ii(MA), MA)?;
+        self.prepare_room()?;
         if !defined_reason(reason) {
             return Err(Error::Parameter {
                 request: r,
@@ -547,8 +573,21 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// S-ACTIVITY-INTERRUPT request: GT + AI, → STA05B (everything but AIA and AB is then
-    /// discarded).
+    /// After GT + AI or AD is queued: PR-RS under TEXP (room checked in `p34`), \[16\],
+    /// STA05B or STA05C. From STA15A, \[6\] recalls what STA15A stored into a state that
+    /// discards it.
+    fn interrupted(&mut self, next: State) -> Result<()> {
+        self.send_prepare(PrepareType::Resync)?;
+        if self.state == State::Sta15A {
+            self.drop_stored();
+        }
+        self.resync = None;
+        self.state = next;
+        Ok(())
+    }
+
+    /// S-ACTIVITY-INTERRUPT request: GT + AI (under TEXP preceded by PR-RS), → STA05B
+    /// (everything but AIA and AB is then discarded).
     ///
     /// # Errors
     ///
@@ -562,12 +601,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         });
         ai.params.user_data = some(data);
         self.emit_pair(Kind::GiveTokens, ai)?;
-        self.resync = None;
-        self.state = State::Sta05B;
-        Ok(())
+        self.interrupted(State::Sta05B)
     }
 
-    /// S-ACTIVITY-DISCARD request: GT + AD, → STA05C.
+    /// S-ACTIVITY-DISCARD request: GT + AD (under TEXP preceded by PR-RS), → STA05C.
     ///
     /// # Errors
     ///
@@ -581,12 +618,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         });
         ad.params.user_data = some(data);
         self.emit_pair(Kind::GiveTokens, ad)?;
-        self.resync = None;
-        self.state = State::Sta05C;
-        Ok(())
+        self.interrupted(State::Sta05C)
     }
 
-    /// S-ACTIVITY-INTERRUPT response: PT + AIA, \[30\] (the peer now holds every token,
+    /// S-ACTIVITY-INTERRUPT response: PT + AIA (under TEXP preceded by PR-RA), \[30\] (the
+    /// peer now holds every token,
     /// the activity is over), STA11B → STA713.
     ///
     /// # Errors
@@ -617,9 +653,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     fn activity_ack(&mut self, r: &'static str, st: State, kind: Kind, data: &[u8]) -> Result<()> {
         self.in_states(r, &[st])?;
+        self.prepare_room()?;
         let mut ack = Spdu::new(kind);
         ack.params.user_data = some(data);
         self.emit_pair(Kind::PleaseTokens, ack)?;
+        // PR-RA announces AIA and ADA too (Annex A, STA11B/STA11C response rows).
+        self.send_prepare(PrepareType::ResyncAck)?;
         self.tokens.give_all();
         self.sync.activity_cleared();
         self.state = State::Sta713;
@@ -650,17 +689,21 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713.
+    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713;
+    /// under TEXP preceded by PR-MAA.
     ///
     /// # Errors
     ///
     /// Wrong state, encoding.
     pub fn activity_end_response(&mut self, data: &[u8]) -> Result<()> {
         self.in_states("S-ACTIVITY-END response", &[State::Sta10B])?;
+        self.prepare_room()?;
         let mut aea = Spdu::new(Kind::ActivityEndAck);
         aea.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
         aea.params.user_data = some(data);
         self.emit_pair(Kind::PleaseTokens, aea)?;
+        // PR-MAA announces AEA as well (X.225 Annex A, STA10B SACTErsp row).
+        self.send_prepare(PrepareType::MajorSyncAck)?;
         self.sync.major_acked(true);
         self.state = State::Sta713;
         Ok(())
@@ -756,7 +799,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// S-U-ABORT request: AB (release, user abort) in any state with a connection, TIM,
-    /// STA16. Under version 1 (or before the version is known) at most 9 octets of data.
+    /// STA16; under TEXP preceded by PR-AB on the expedited flow. In STA15D (the peer's
+    /// PR-AB arrived) nothing is sent: the machine just waits in STA16. Under version 1 (or before the version is known) at most 9 octets of data.
     ///
     /// # Errors
     ///
@@ -769,6 +813,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 state: self.state,
             });
         }
+        // STA15D: the peer's AB is on its way; Annex A sends nothing and waits in STA16.
+        if self.state == State::Sta15D {
+            self.tx.drop_held();
+            self.ex_tx.clear();
+            self.wait_for_disconnect(now);
+            return Ok(());
+        }
         let mut ab = Spdu::new(Kind::Abort);
         ab.params.transport_disconnect = Some(TransportDisconnect(
             TransportDisconnect::RELEASE | TransportDisconnect::USER_ABORT,
@@ -780,6 +831,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.send(&[ab])?;
         // S-U-ABORT is destructive (X.215): EX not yet sent is dropped with the connection.
         self.ex_tx.clear();
+        // Under TEXP PR-AB goes first on the expedited flow (Annex A SUABreq rows, p02 false);
+        // the queue was just emptied, so it fits.
+        self.send_prepare(PrepareType::Abort)?;
         self.wait_for_disconnect(now);
         Ok(())
     }
