@@ -505,3 +505,59 @@ fn pr_ra_overtaking_the_collision_rs_is_held_in_sta06() {
     ));
     assert_eq!(p.a.state(), State::Sta713);
 }
+
+#[test]
+fn interrupt_from_sta15a_supersedes_the_announced_maa() {
+    let mut p = connected(ACT_UNITS | MA);
+    p.a.activity_start(&[1], &[]).unwrap();
+    p.a.major_sync(&[]).unwrap();
+    p.drive();
+    p.take_b();
+    p.b.major_sync_response(&[]).unwrap();
+    ex(&mut p, false);
+    assert_eq!(p.a.state(), State::Sta15A);
+    // STA15A SACTIreq row: PR-RS + AI, STA05B.
+    p.a.activity_interrupt(0, &[]).unwrap();
+    assert_eq!(p.a.state(), State::Sta05B);
+    // The MAA still on its way is discarded in STA05B.
+    normal(&mut p, false);
+    assert_eq!((p.a.state(), own(&mut p.a)), (State::Sta05B, vec![]));
+    assert_eq!(ex(&mut p, true), PR_RS);
+    assert_eq!(p.b.state(), State::Sta15B);
+    normal(&mut p, true);
+    assert_eq!(p.b.state(), State::Sta11B);
+    p.b.activity_interrupt_response(&[]).unwrap();
+    p.drive();
+    assert_eq!(
+        p.take_a().last(),
+        Some(&Event::ActivityInterruptConfirm(vec![]))
+    );
+    assert_eq!((p.a.state(), p.b.state()), (State::Sta713, State::Sta713));
+}
+
+#[test]
+fn resynchronize_from_sta15b_collides_in_sta06() {
+    let mut p = connected(FD | SY | RESYN | EX);
+    p.a.resynchronize(ResyncType::Abandon, 0, TokenSetting(0), &[])
+        .unwrap();
+    ex(&mut p, true);
+    assert_eq!(p.b.state(), State::Sta15B);
+    // STA15B SRSYNreq row: PR-RS + RS, and STA06 (the peer's RS is announced).
+    p.b.resynchronize(ResyncType::Set, 4, TokenSetting(0), &[])
+        .unwrap();
+    assert_eq!(p.b.state(), State::Sta06);
+    assert_eq!(ex(&mut p, false), PR_RS);
+    assert_eq!(p.a.state(), State::Sta06);
+    // Abandon beats set: b loses and gives the indication, a waits for the RA.
+    normal(&mut p, true);
+    assert_eq!(p.b.state(), State::Sta11A);
+    normal(&mut p, false);
+    assert_eq!(p.a.state(), State::Sta05A);
+    p.b.resynchronize_response(TokenSetting(0), &[]).unwrap();
+    p.drive();
+    assert!(matches!(
+        p.take_a().last(),
+        Some(Event::ResynchronizeConfirm { .. })
+    ));
+    assert_eq!((p.a.state(), p.b.state()), (State::Sta713, State::Sta713));
+}

@@ -372,6 +372,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// Enters STA16 and starts TIM.
     fn wait_for_disconnect(&mut self, now: Duration) {
+        // Nothing stored for a later recall (Annex A \[10\]) matters any more.
+        self.drop_stored();
         self.state = State::Sta16;
         self.tim = Some(now.saturating_add(self.config.tim));
     }
