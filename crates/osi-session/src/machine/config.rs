@@ -41,7 +41,9 @@ pub struct Config {
     /// leads to STA15A–D or STA06, those SPDUs without their PR are protocol errors, and a
     /// received AB is answered by closing the transport instead of AA (p02 needs ¬TEXP).
     /// Both sides must agree: set it exactly when the transport connection has expedited
-    /// data.
+    /// data. A PR takes a slot of the expedited queue
+    /// ([`crate::machine::MAX_EXPEDITED_QUEUED`]); a request that needs one while the queue
+    /// is full is refused with [`crate::machine::Error::TransmitFull`].
     pub transport_expedited: bool,
 }
 

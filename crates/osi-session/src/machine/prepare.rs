@@ -17,7 +17,10 @@
 //! The rows are X.225 (1995) Annex A as transcribed in ISODE++ SSAP.sm, with the symmetric
 //! synchronize and data separation predicates evaluated for a machine that selects neither
 //! (p80 true, p81 and p178 false, p185 = "the receive flow is being discarded", which is
-//! false in STA15B and true in STA15C and STA06).
+//! false in STA15B and true in STA15C and STA06). session.md itself gives only the states,
+//! the PR types and the rows quoted in its §5.4, §5.6, §6 and §8.3; a row marked \[R\] is
+//! an inference from the transcription that could not be checked against the printed
+//! table here (session.md's convention for such statements): confirm it there.
 
 use super::{Error, Result, Rule, Session, State};
 use crate::{Kind, PrepareType, Requirements, Spdu};
@@ -75,8 +78,9 @@ fn on_pr(ty: PrepareType, st: State, p26: bool, vcoll: bool) -> OnPr {
         // (or interrupts): STA713 stores it until the AS/AR row recalls it.
         (P::Resync, S::Sta713) => OnPr::Hold,
         (P::Resync, S::Sta03) if !vcoll => OnPr::Enter(S::Sta15B),
-        // STA04B and STA10B: the peer may interrupt or discard the activity whose end is
-        // outstanding (AI/AD rows of those states), and its RS is taken in STA04B too.
+        // STA04B and STA10B [R]: the transcription has no PR-RS row there, but STA10B takes
+        // AI/AD (p38, ¬TEXP only) and this machine takes RS in STA04B, so under TEXP the
+        // PR-RS announcing them must lead to STA15B as in STA04A and STA10A.
         (P::Resync, S::Sta04A | S::Sta04B | S::Sta10A | S::Sta10B | S::Sta19 | S::Sta20) => {
             OnPr::Enter(S::Sta15B)
         }
@@ -84,6 +88,8 @@ fn on_pr(ty: PrepareType, st: State, p26: bool, vcoll: bool) -> OnPr {
         (P::Resync, S::Sta05A) => OnPr::Enter(S::Sta06),
         // AI and AD beat every RS (Table 9): the peer's RS is discarded as well.
         (P::Resync, S::Sta05B | S::Sta05C) => OnPr::Discard,
+        // STA15A [R]: the transcription absorbs the PR-RS there; stored instead, as in
+        // STA15C, or the RS after the MAA would arrive in STA713 unannounced (p35).
         (P::Resync, S::Sta02A | S::Sta18 | S::Sta15A | S::Sta15C | S::Sta06) => OnPr::Hold,
         (P::ResyncAck, S::Sta05A | S::Sta05B | S::Sta05C) => OnPr::Enter(S::Sta15C),
         (P::ResyncAck, S::Sta06) => OnPr::Hold,
@@ -236,6 +242,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             // STA15C: our RS, AI or AD discards the receive flow (p185) until the answer;
             // p41/p42/p49: the answer must be the one to what we sent.
             State::Sta15C => match (k, self.prepared.from) {
+                // [R] the transcription's RA row lacks the [6] of the AIA/ADA rows; recalled
+                // alike, or a stored EX or PR-RS would be lost.
                 (ResynchronizeAck, State::Sta05A) => self.sta05a_ra(s).and_then(|()| self.recall()),
                 (ActivityInterruptAck, State::Sta05B) | (ActivityDiscardAck, State::Sta05C) => {
                     self.sta05bc_ack(s).and_then(|()| self.recall())
