@@ -93,6 +93,7 @@ mod event;
 mod expedited;
 mod prepare;
 mod receive;
+mod recovery;
 mod requests;
 mod state;
 mod sync;

@@ -1,15 +1,13 @@
 //! Received TSDUs: decoding with the state's context, the X.225 §6.3.7.1 processing
 //! order, and one transition function per state and SPDU (X.225 Annex A, Tables A.8–A.16).
-//! Every function either applies the table's actions or returns the [`Rule`] broken.
+//! Every function either applies the table's actions or returns the [`Rule`] broken. RS,
+//! RA, AI, AD, AIA and ADA are in `recovery.rs`, the PREPARE states in `prepare.rs`.
 
 use core::time::Duration;
 
 use super::tokens::Tokens;
-use super::{AbortCause, Event, MAX_SERIAL, Result, Resync, Role, Rule, Session, State};
-use crate::{
-    Enclosure, Kind, Requirements, ResyncType, Spdu, SyncType, TokenItem, TokenPosition,
-    TokenSetting, TransportDisconnect, Tsdu,
-};
+use super::{AbortCause, Event, MAX_SERIAL, Result, Role, Rule, Session, State};
+use crate::{Enclosure, Kind, Requirements, Spdu, SyncType, TokenItem, TransportDisconnect, Tsdu};
 
 const DK: u8 = TokenItem::DATA;
 const MI: u8 = TokenItem::MINOR_SYNC;
@@ -17,16 +15,6 @@ const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 
 /// Events one TSDU can queue at most (see [`super::MAX_EVENTS`]).
 pub(super) const EVENTS_PER_TSDU: usize = 6;
-
-/// Precedence of a resynchronize type in a collision (X.225 Table 9): abandon > set >
-/// restart (AI and AD beat all three and are handled by their own transitions).
-fn precedence(k: ResyncType) -> u8 {
-    match k {
-        ResyncType::Abandon => 3,
-        ResyncType::Set => 2,
-        ResyncType::Restart => 1,
-    }
-}
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// Takes one received TSDU (the user data of one T-DATA indication).
@@ -201,7 +189,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    fn need(&self, spdu: Kind, unit: u16) -> Result<(), Rule> {
+    pub(super) fn need(&self, spdu: Kind, unit: u16) -> Result<(), Rule> {
         if self.has(unit) {
             Ok(())
         } else {
@@ -209,7 +197,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    fn need_tokens(spdu: Kind, ok: bool, tokens: u8) -> Result<(), Rule> {
+    pub(super) fn need_tokens(spdu: Kind, ok: bool, tokens: u8) -> Result<(), Rule> {
         if ok {
             Ok(())
         } else {
@@ -221,7 +209,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// [¬FU(ACT) ∨ Vact].
-    fn need_inside(&self, spdu: Kind) -> Result<(), Rule> {
+    pub(super) fn need_inside(&self, spdu: Kind) -> Result<(), Rule> {
         if self.has(Requirements::ACTIVITY) && !self.sync.vact {
             return Err(Rule::Activity {
                 spdu,
@@ -260,7 +248,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(received)
     }
 
-    fn data(&mut self, s: &Spdu<'_>) -> Result<super::buffers::Span, Rule> {
+    pub(super) fn data(&mut self, s: &Spdu<'_>) -> Result<super::buffers::Span, Rule> {
         self.store(s.params.user_data.unwrap_or_default())
     }
 
@@ -460,7 +448,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// p16 = ¬TEXP for MAA and AEA in STA04A/STA04B; under TEXP they come through STA15A.
-    fn need_prepared(&self, spdu: Kind, prepared: State) -> Result<(), Rule> {
+    pub(super) fn need_prepared(&self, spdu: Kind, prepared: State) -> Result<(), Rule> {
         if self.texp() && self.state != prepared {
             return Err(Rule::Unprepared { spdu });
         }
@@ -563,164 +551,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.sync.major_acked(true);
         self.event(Event::ActivityEndConfirm {
             serial,
-            user_data: d,
-        });
-        self.state = State::Sta713;
-        Ok(())
-    }
-
-    /// AI or AD (STA713, and STA05A where it beats our RS, STA10A/B where it replaces the
-    /// MAP/AE we have not answered, STA19, STA20): p38 ∧ p40 = ACT ∧ Vact ∧ AA(ma);
-    /// indication, \[16\], STA11B or STA11C. Under TEXP (p37 instead of p38) only after
-    /// PR-RS, in STA15B or STA06.
-    pub(super) fn recv_ai_ad(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need(s.kind, Requirements::ACTIVITY)?;
-        if self.texp() && !matches!(self.state, State::Sta15B | State::Sta06) {
-            return Err(Rule::Unprepared { spdu: s.kind });
-        }
-        if !self.sync.vact {
-            return Err(Rule::Activity {
-                spdu: s.kind,
-                in_progress: false,
-            });
-        }
-        Self::need_tokens(s.kind, self.tokens.aa(MA), MA)?;
-        let reason = s.params.reason.map_or(0, |r| r.code);
-        let d = self.data(s)?;
-        self.resync = None;
-        if s.kind == Kind::ActivityInterrupt {
-            self.event(Event::ActivityInterrupt {
-                reason,
-                user_data: d,
-            });
-            self.state = State::Sta11B;
-        } else {
-            self.event(Event::ActivityDiscard {
-                reason,
-                user_data: d,
-            });
-            self.state = State::Sta11C;
-        }
-        Ok(())
-    }
-
-    /// STA05B AIA / STA05C ADA (p38; under TEXP STA15C, p37 ∧ p42 / p41): confirm, \[29\]
-    /// every token ours, the activity over, STA713.
-    pub(super) fn sta05bc_ack(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need_prepared(s.kind, State::Sta15C)?;
-        let d = self.data(s)?;
-        self.tokens.take_all();
-        self.sync.activity_cleared();
-        self.event(if s.kind == Kind::ActivityInterruptAck {
-            Event::ActivityInterruptConfirm(d)
-        } else {
-            Event::ActivityDiscardConfirm(d)
-        });
-        self.state = State::Sta713;
-        Ok(())
-    }
-
-    /// RS (STA713, STA04A/B, STA19, STA20, or STA15B under TEXP; STA05A, or STA06 under
-    /// TEXP, is a collision): p26 ∧ p35 = RESYN ∧ [¬ACT ∨ Vact], p32 for restart
-    /// (sn ≥ V(R)); S-RESYNCHRONIZE indication, \[16\], STA11A. In a collision (Table 9)
-    /// the losing side's RS is discarded and only the loser gives the indication.
-    pub(super) fn recv_rs(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need(s.kind, Requirements::RESYNC)?;
-        // p35 = RESYN ∧ ¬TEXP: under TEXP the RS follows a PR-RS, in STA15B or STA06.
-        if self.texp() && !matches!(self.state, State::Sta15B | State::Sta06) {
-            return Err(Rule::Unprepared { spdu: s.kind });
-        }
-        self.need_inside(s.kind)?;
-        let p = &s.params;
-        let missing = |code| {
-            Rule::Invalid(crate::Error::MissingParameter {
-                spdu: Kind::Resynchronize,
-                code,
-            })
-        };
-        let kind = p.resync_type.ok_or(missing(crate::code::RESYNC_TYPE))?;
-        let sn = p.serial.ok_or(missing(crate::code::SERIAL))?.value();
-        let ok = match kind {
-            ResyncType::Restart => sn >= self.sync.vr && sn <= self.sync.vm,
-            _ => sn <= MAX_SERIAL,
-        };
-        if !ok {
-            return Err(Rule::ResyncSerial {
-                spdu: s.kind,
-                received: sn,
-            });
-        }
-        let tokens = p.token_setting.unwrap_or_default();
-        if let Some(ours) = self
-            .resync
-            .filter(|_| matches!(self.state, State::Sta05A | State::Sta06))
-        {
-            let (a, b) = (precedence(ours.kind), precedence(kind));
-            let we_win = a > b
-                || (a == b
-                    && kind == ResyncType::Restart
-                    && (ours.serial < sn || (ours.serial == sn && self.role == Role::Initiator)))
-                || (a == b && kind != ResyncType::Restart && self.role == Role::Initiator);
-            if we_win {
-                // STA06 (¬p24): back to STA05A to wait for the RA.
-                self.state = State::Sta05A;
-                return Ok(());
-            }
-        }
-        let d = self.data(s)?;
-        if kind == ResyncType::Abandon {
-            // Table A.4, RS-a received: V(M) := max(sn, V(M)).
-            self.sync.vm = self.sync.vm.max(sn);
-        }
-        self.resync = Some(Resync {
-            kind,
-            serial: sn,
-            tokens,
-        });
-        self.event(Event::Resynchronize {
-            kind,
-            serial: sn,
-            tokens,
-            user_data: d,
-        });
-        self.state = State::Sta11A;
-        Ok(())
-    }
-
-    /// STA05A, RA: p35 ∧ p49 (abandon: sn ≥ V(M); restart and set: the RS's sn);
-    /// S-RESYNCHRONIZE confirm, \[28\]\[11\], STA713. Under TEXP only in STA15C (p36).
-    pub(super) fn sta05a_ra(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need_prepared(s.kind, State::Sta15C)?;
-        let Some(ours) = self.resync else {
-            return Err(Rule::Unexpected {
-                spdu: s.kind,
-                state: self.state,
-            });
-        };
-        let sn = s.params.serial.map_or(u64::MAX, |n| n.value());
-        let ok = match ours.kind {
-            ResyncType::Abandon => sn >= self.sync.vm && sn <= MAX_SERIAL,
-            _ => sn == ours.serial,
-        };
-        if !ok {
-            return Err(Rule::ResyncSerial {
-                spdu: s.kind,
-                received: sn,
-            });
-        }
-        let setting = s.params.token_setting.unwrap_or(ours.tokens);
-        let mut placed = self.tokens;
-        if !placed.place(setting, TokenPosition::Initiator) {
-            return Err(Rule::Negotiation("RA leaves a token without a side"));
-        }
-        let d = self.data(s)?;
-        self.tokens = placed;
-        self.sync
-            .resynchronized(sn, ours.kind == ResyncType::Restart);
-        self.resync = None;
-        self.event(Event::ResynchronizeConfirm {
-            serial: sn,
-            tokens: TokenSetting(setting.0),
             user_data: d,
         });
         self.state = State::Sta713;
