@@ -561,3 +561,36 @@ fn resynchronize_from_sta15b_collides_in_sta06() {
     ));
     assert_eq!((p.a.state(), p.b.state()), (State::Sta713, State::Sta713));
 }
+
+#[test]
+fn no_transport_reuse_under_texp() {
+    // RF asking to keep the transport (PI 17 = 0): p02 needs ¬TEXP, so the initiator
+    // closes the transport all the same.
+    let mut p = Pair::with_configs(texp(true), texp(true));
+    p.a.connect(&osi_session::machine::ConnectRequest::new(Requirements(
+        FD | EX,
+    )))
+    .unwrap();
+    let mut cn = [0u8; 256];
+    p.a.poll_transmit(&mut cn).unwrap().unwrap();
+    p.a.handle_tsdu(p.now, &[0x0c, 0x03, 0x11, 0x01, 0x00])
+        .unwrap();
+    assert_eq!(
+        own(&mut p.a),
+        [
+            Event::Refused {
+                reason: 0,
+                user_data: vec![]
+            },
+            Event::DisconnectTransport
+        ]
+    );
+    // FN asking to keep it: Annex A action [9] sets Vtrr false under TEXP, so the DN
+    // leaves the responder waiting for the transport to close (STA16), not in STA01C.
+    let mut p = connected(FD | EX);
+    p.b.handle_tsdu(p.now, &[0x09, 0x03, 0x11, 0x01, 0x00])
+        .unwrap();
+    assert_eq!(own(&mut p.b), [Event::Release(vec![])]);
+    p.b.release_response(p.now, true, &[]).unwrap();
+    assert_eq!(p.b.state(), State::Sta16);
+}

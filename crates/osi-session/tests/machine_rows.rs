@@ -76,6 +76,9 @@ fn resync_indicated(events: &[Owned]) -> bool {
     )
 }
 
+/// [R] session.md does not list the RS rows of STA04B; the machine takes an RS there as in
+/// STA04A (the AE, like a MAP, is abandoned). The ISODE++ transcription of Annex A has no
+/// RS row in STA04B and no SRSYNreq row in STA10B: confirm against the printed table.
 #[test]
 fn rs_received_in_sta04b() {
     // a's AE is outstanding; b (STA10B) resynchronizes instead of answering it.
@@ -356,6 +359,8 @@ fn rf_reason_133_from_the_spm() {
     assert!(rf.windows(3).any(|w| w == [0x32, 0x01, 0x85]));
 }
 
+/// p02 (local choice ∧ ¬TEXP) taken: the initiator keeps the transport, i.e. it is idle with
+/// the transport connected (Annex A's STA01C; this machine's initiator waits in STA01).
 #[test]
 fn rf_keeping_the_transport_allows_a_new_cn() {
     let mut s = osi_session::machine::Session::new(

@@ -613,10 +613,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             let owned = self.tokens.owned();
             Self::need_tokens(s.kind, owned == 0, owned)?;
         }
-        self.keep_transport = s
-            .params
-            .transport_disconnect
-            .is_some_and(|t| !t.contains(TransportDisconnect::RELEASE));
+        // Annex A action [9]: Vtrr from the FN, but reuse needs ¬TEXP (p16 on the FN-r
+        // rows), and Vtrr may always be set false.
+        self.keep_transport = !self.texp()
+            && s.params
+                .transport_disconnect
+                .is_some_and(|t| !t.contains(TransportDisconnect::RELEASE));
         let d = self.data(s)?;
         self.event(Event::Release(d));
         self.state = State::Sta09;
