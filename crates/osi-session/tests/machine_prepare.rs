@@ -594,3 +594,99 @@ fn no_transport_reuse_under_texp() {
     p.b.release_response(p.now, true, &[]).unwrap();
     assert_eq!(p.b.state(), State::Sta16);
 }
+
+#[test]
+fn pr_rs_overtaking_the_ac_is_held_until_it() {
+    let fu = Requirements(FD | SY | RESYN | EX);
+    let mut p = Pair::with_configs(texp(true), texp(true));
+    p.a.connect(&osi_session::machine::ConnectRequest::new(fu))
+        .unwrap();
+    p.drive();
+    p.take_b();
+    p.b.accept(&osi_session::machine::AcceptRequest::new(fu))
+        .unwrap();
+    p.b.resynchronize(ResyncType::Abandon, 0, TokenSetting(0), &[])
+        .unwrap();
+    // STA02A stores the PR-RS (action [10]) ...
+    ex(&mut p, false);
+    assert_eq!((p.a.state(), own(&mut p.a)), (State::Sta02A, vec![]));
+    // ... and the AC recalls it ([6]): STA15B.
+    normal(&mut p, false);
+    assert!(matches!(
+        own(&mut p.a).as_slice(),
+        [Event::ConnectConfirm { .. }]
+    ));
+    assert_eq!(p.a.state(), State::Sta15B);
+    normal(&mut p, false);
+    assert_eq!(p.a.state(), State::Sta11A);
+}
+
+#[test]
+fn pr_rs_overtaking_the_gta_is_held_until_it() {
+    let mut p = connected(ACT_UNITS);
+    p.a.give_control(&[]).unwrap();
+    normal(&mut p, true);
+    assert_eq!(own(&mut p.b), [Event::ControlGiven(vec![])]);
+    // b now holds every token: it starts an activity and resynchronizes at once.
+    p.b.activity_start(&[2], &[]).unwrap();
+    p.b.resynchronize(ResyncType::Abandon, 0, TokenSetting(0), &[])
+        .unwrap();
+    ex(&mut p, false);
+    assert_eq!((p.a.state(), own(&mut p.a)), (State::Sta18, vec![]));
+    // GTA: STA713, where the recalled PR-RS waits again for the AS (¬p26).
+    normal(&mut p, false);
+    assert_eq!(p.a.state(), State::Sta713);
+    normal(&mut p, false);
+    assert_eq!(p.a.state(), State::Sta15B);
+    normal(&mut p, false);
+    assert_eq!(p.a.state(), State::Sta11A);
+}
+
+#[test]
+fn pr_maa_after_our_interrupt_is_discarded() {
+    let mut p = connected(ACT_UNITS | MA);
+    p.a.activity_start(&[1], &[]).unwrap();
+    p.a.major_sync(&[]).unwrap();
+    p.drive();
+    p.take_b();
+    // The MAA and our AI cross.
+    p.b.major_sync_response(&[]).unwrap();
+    p.a.activity_interrupt(0, &[]).unwrap();
+    assert_eq!(ex(&mut p, false), PR_MAA);
+    normal(&mut p, false);
+    assert_eq!((p.a.state(), own(&mut p.a)), (State::Sta05B, vec![]));
+    p.drive();
+    assert_eq!(p.b.state(), State::Sta11B);
+}
+
+#[test]
+fn ex_in_sta15b_is_aborted_and_too_many_held_in_sta15a_too() {
+    let mut p = connected(FD | SY | RESYN | EX);
+    p.a.resynchronize(ResyncType::Abandon, 0, TokenSetting(0), &[])
+        .unwrap();
+    ex(&mut p, true);
+    // STA15B has no EX row: an EX sent before the PR-RS would have come before it.
+    p.b.handle_expedited_tsdu(p.now, &[0x05, 0x00, b'x'])
+        .unwrap();
+    assert_eq!(
+        own(&mut p.b),
+        [protocol_error(Rule::Unexpected {
+            spdu: Kind::Expedited,
+            state: State::Sta15B
+        })]
+    );
+    // STA15A holds at most two EX until the MAA.
+    let mut p = connected(FD | SY | MA | EX);
+    p.a.major_sync(&[]).unwrap();
+    p.drive();
+    p.b.major_sync_response(&[]).unwrap();
+    ex(&mut p, false);
+    for _ in 0..2 {
+        p.a.handle_expedited_tsdu(p.now, &[0x05, 0x00, b'e'])
+            .unwrap();
+    }
+    assert_eq!((p.a.state(), own(&mut p.a)), (State::Sta15A, vec![]));
+    p.a.handle_expedited_tsdu(p.now, &[0x05, 0x00, b'e'])
+        .unwrap();
+    assert_eq!(own(&mut p.a), [protocol_error(Rule::ExpeditedBacklog)]);
+}
