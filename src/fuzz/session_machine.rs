@@ -1,5 +1,7 @@
 //! Oracle for the `osi-session` protocol machine: two machines connected back to back, then
-//! driven by an arbitrary mix of injected TSDUs, user requests, exchanges and clock ticks.
+//! driven by an arbitrary mix of injected TSDUs (on the normal or the transport expedited
+//! flow), user requests, exchanges and clock ticks; with or without transport expedited
+//! data (TEXP), which brings in EX and PREPARE.
 
 use core::time::Duration;
 
@@ -30,10 +32,22 @@ fn drain(m: &mut Machine) -> bool {
     closed
 }
 
-/// Moves every queued TSDU from `from` to `to`; each must decode, since the machine only
-/// emits what the codec accepts.
+/// Moves every queued TSDU from `from` to `to`, the expedited flow first (it may overtake
+/// normal data); each must decode, since the machine only emits what the codec accepts.
 fn pump(from: &mut Machine, to: &mut Machine, now: Duration) {
     let mut buf = vec![0; BUF + 64];
+    while let Ok(Some(n)) = from.poll_transmit_expedited(&mut buf) {
+        let tsdu = &buf[..n];
+        assert!(
+            Tsdu::decode(tsdu, Context::new(Si42::MajorSyncAck)).is_ok(),
+            "the machine emitted an expedited TSDU its own codec rejects: {tsdu:02x?}"
+        );
+        if to.handle_expedited_tsdu(now, tsdu).is_err() {
+            drain(to);
+            let _ = to.handle_expedited_tsdu(now, tsdu);
+        }
+        drain(to);
+    }
     while let Ok(Some(n)) = from.poll_transmit(&mut buf) {
         let tsdu = &buf[..n];
         let ctx = Context::new(Si42::MajorSyncAck);
@@ -67,7 +81,7 @@ fn request(m: &mut Machine, op: u8, arg: u8, now: Duration) {
     let data = &[arg; 3][..usize::from(arg % 4).min(3)];
     let tokens = TokenItem(arg & 0x55);
     let setting = TokenSetting(arg);
-    let _ = match op % 27 {
+    let _ = match op % 28 {
         0 => m.send_data(data),
         1 => m.give_tokens(tokens, &[]),
         2 => m.please_tokens(tokens, data),
@@ -109,6 +123,7 @@ fn request(m: &mut Machine, op: u8, arg: u8, now: Duration) {
             m.handle_transport_disconnect();
             Ok(())
         }
+        26 => m.send_expedited(data),
         _ => Ok(()),
     };
 }
@@ -116,8 +131,10 @@ fn request(m: &mut Machine, op: u8, arg: u8, now: Duration) {
 /// The session machine never panics, never queues more events than it can hold, only ever
 /// emits TSDUs its codec accepts, and always ends in STA16 after a protocol error.
 ///
-/// Input: octet 0 picks the functional units, octet 1 the token setting; then operations:
-/// `0x00..=0x3f` inject the next `len` octets (next octet) as a TSDU into side `op & 1`;
+/// Input: octet 0 picks the functional units (bit 8: the transport has expedited data, and
+/// the expedited data unit is proposed), octet 1 the token setting; then operations:
+/// `0x00..=0x3f` inject the next `len` octets (next octet) as a TSDU into side `op & 1`,
+/// on the transport expedited flow when `op & 0x20` is set;
 /// `0x40..=0x7f` user request number `(op >> 1) & 0x1f` (next octet as argument) on side
 /// `op & 1`;
 /// `0x80..=0xbf` exchange everything queued; `0xc0..` advance the clock by 31 s.
@@ -129,19 +146,16 @@ pub fn session_machine(data: &[u8]) {
     let [fu, tokens, rest @ ..] = data else {
         return;
     };
-    let units = Requirements(UNITS[usize::from(*fu) % UNITS.len()]);
-    let mut a = Session::new(
-        Role::Initiator,
-        Config::default(),
-        vec![0; BUF],
-        vec![0; BUF],
-    );
-    let mut b = Session::new(
-        Role::Responder,
-        Config::default(),
-        vec![0; BUF],
-        vec![0; BUF],
-    );
+    let texp = fu & 0x80 != 0;
+    let mut units = UNITS[usize::from(fu & 0x7f) % UNITS.len()];
+    if texp {
+        units |= Requirements::EXPEDITED;
+    }
+    let units = Requirements(units);
+    let mut config = Config::default();
+    config.transport_expedited = texp;
+    let mut a = Session::new(Role::Initiator, config, vec![0; BUF], vec![0; BUF]);
+    let mut b = Session::new(Role::Responder, config, vec![0; BUF], vec![0; BUF]);
     let mut now = Duration::ZERO;
     let req = ConnectRequest {
         tokens: TokenSetting(*tokens),
@@ -167,7 +181,12 @@ pub fn session_machine(data: &[u8]) {
                 let tsdu = rest.get(i..(i + len).min(rest.len())).unwrap_or_default();
                 i += len;
                 let before = side.state();
-                if side.handle_tsdu(now, tsdu).is_ok() {
+                let taken = if op & 0x20 != 0 {
+                    side.handle_expedited_tsdu(now, tsdu)
+                } else {
+                    side.handle_tsdu(now, tsdu)
+                };
+                if taken.is_ok() {
                     let mut aborted = false;
                     while let Some(e) = side.poll_event() {
                         aborted |= matches!(

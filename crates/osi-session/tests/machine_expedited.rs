@@ -1,7 +1,7 @@
 //! The Expedited Data functional unit: negotiation with and without transport expedited
 //! data, EX both ways on the expedited flow, its limits, EX overtaking normal data, EX held
 //! in STA02A until the AC, and the protocol errors (EX without the unit, on the wrong flow,
-//! too long, PR).
+//! too long, PR on the normal flow).
 
 // A panic is how a test fails.
 #![allow(
@@ -295,17 +295,17 @@ fn normal_flow_spdus_on_the_expedited_flow_are_aborted() {
 }
 
 #[test]
-fn prepare_is_not_implemented_and_aborted() {
+fn prepare_on_the_normal_flow_is_aborted() {
     let mut p = connected(FD | EX);
-    // PR (prepare for RS): 07 03 18 01 02.
-    p.b.handle_expedited_tsdu(p.now, &[0x07, 0x03, 0x18, 0x01, 0x02])
+    // PR (prepare for RS): 07 03 18 01 02, valid only on the expedited flow.
+    p.b.handle_tsdu(p.now, &[0x07, 0x03, 0x18, 0x01, 0x02])
         .unwrap();
     assert_eq!(
         own(&mut p.b),
         [Event::ProviderAbort(AbortCause::ProtocolError(
-            Rule::Unexpected {
+            Rule::WrongFlow {
                 spdu: Kind::Prepare,
-                state: State::Sta713
+                expedited: false
             }
         ))]
     );
@@ -381,9 +381,10 @@ fn abort_drops_unsent_expedited_data() {
     let mut p = connected(FD | EX);
     p.a.send_expedited(b"lost").unwrap();
     p.a.abort(p.now, &[]).unwrap();
-    assert_eq!(p.a.next_transmit_expedited_len(), None);
+    // Only the PR-AB announcing the AB is left on the expedited flow.
+    assert_eq!(p.a.next_transmit_expedited_len(), Some(5));
     p.drive();
-    assert!(p.wire_ex.is_empty());
+    assert_eq!(p.wire_ex, [(true, vec![0x07, 0x03, 0x18, 0x01, 0x04])]);
     assert!(matches!(p.take_b().as_slice(), [Event::UserAbort(_), ..]));
 }
 

@@ -36,11 +36,14 @@ pub struct Config {
     /// transport expedited flow. TP0 over RFC 1006 has it only when the CR/CC negotiated
     /// it, so the shell sets this from the transport. Default: false.
     ///
-    /// PREPARE is not implemented: with this set the machine still sends MAA, AEA, RS, RA,
-    /// AI, AIA, AD, ADA and AB without the PR that X.225 Annex A puts ahead of them under
-    /// TEXP, and answers a received PR with AB. Against a peer that applies Annex A
-    /// strictly, set it only when none of major synchronize, resynchronize and activity
-    /// management is selected.
+    /// It also switches on PREPARE (X.225 Annex A, TEXP true): PR goes out on the
+    /// expedited flow ahead of MAA, AEA, RS, AI, AD, RA, AIA, ADA and AB, a received PR
+    /// leads to STA15A–D or STA06, those SPDUs without their PR are protocol errors, and a
+    /// received AB is answered by closing the transport instead of AA (p02 needs ¬TEXP).
+    /// Both sides must agree: set it exactly when the transport connection has expedited
+    /// data. A PR takes a slot of the expedited queue
+    /// ([`crate::machine::MAX_EXPEDITED_QUEUED`]); a request that needs one while the queue
+    /// is full is refused with [`crate::machine::Error::TransmitFull`].
     pub transport_expedited: bool,
 }
 

@@ -474,11 +474,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 });
             }
         }
-        self.release_early_ex()
+        // [6]: the EX and PR-RS stored in STA02A.
+        self.recall()
     }
 
     /// STA02A, RF received: S-CONNECT confirm (refused), then T-DISCONNECT request unless
-    /// the RF keeps the transport.
+    /// the RF keeps the transport and TEXP is false (p02).
     pub(super) fn sta02a_rf(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let p = &s.params;
         let reason = p.reason.unwrap_or_default();
@@ -490,7 +491,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         let release = p
             .transport_disconnect
             .is_none_or(|t| t.contains(crate::TransportDisconnect::RELEASE));
-        if release {
+        // Keeping the transport after RF-r is the local choice p02, which needs ¬TEXP.
+        if release || self.texp() {
             self.disconnect();
         } else {
             self.reset(State::Sta01);

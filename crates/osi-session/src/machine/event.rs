@@ -449,6 +449,13 @@ pub enum Rule {
     /// More EX arrived before the AC than the machine holds
     /// ([`crate::machine::MAX_EXPEDITED_QUEUED`]); the AB says implementation restriction.
     ExpeditedBacklog,
+    /// Under transport expedited data (TEXP) this SPDU must follow the PR that announces it
+    /// and arrive in STA15A–C or STA06: MAA or AEA in STA04A/B (p16 = ¬TEXP), RS (p35), RA
+    /// (p35), AI, AD, AIA or ADA (p38 = FU(ACT) ∧ ¬TEXP) without the PR (X.225 Annex A).
+    Unprepared {
+        /// The SPDU received.
+        spdu: Kind,
+    },
     /// Connection establishment: the CN or AC broke a negotiation rule.
     Negotiation(&'static str),
     /// A release collision that X.225 rules out: FN received after ours while tokens exist.
@@ -518,6 +525,10 @@ impl core::fmt::Display for Rule {
                 f,
                 "more than {} EX received before the AC",
                 super::MAX_EXPEDITED_QUEUED
+            ),
+            Rule::Unprepared { spdu } => write!(
+                f,
+                "{spdu} received without the PR that must precede it under transport expedited data (X.225 p16/p35/p38)"
             ),
             Rule::Negotiation(why) => write!(f, "connection negotiation: {why}"),
             Rule::ReleaseCollision => {

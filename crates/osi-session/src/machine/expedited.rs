@@ -9,15 +9,13 @@
 //! [`super::Config::transport_expedited`] says the transport connection has expedited data
 //! (TEXP): TP0 over RFC 1006 has it only when negotiated in the CR/CC.
 //!
-//! PREPARE (PR) and the states STA15A–D are not implemented: a PR received is answered as
-//! an SPDU not valid in the state, and the machine never sends PR (see the module
-//! documentation of [`super`]).
+//! PREPARE (PR) shares this flow: see [`super::prepare`].
 
 use core::time::Duration;
 
 use super::buffers::Span;
 use super::{Error, Event, Result, Rule, Session, State};
-use crate::{Kind, MAX_EXPEDITED_DATA, Requirements, Spdu, Tsdu};
+use crate::{Kind, MAX_EXPEDITED_DATA, PrepareType, Requirements, Spdu, Tsdu};
 
 /// EX SPDUs queued for [`Session::poll_transmit_expedited`], and EX SPDUs received in
 /// STA02A held until the AC arrives (X.225 Annex A action \[10\]). Transport expedited
@@ -87,6 +85,10 @@ impl ExQueue {
         self.head = 0;
         self.len = 0;
     }
+
+    pub(crate) fn is_full(&self) -> bool {
+        self.len >= MAX_EXPEDITED_QUEUED
+    }
 }
 
 /// EX received in STA02A, before the AC that may select the unit: the user data stays
@@ -100,6 +102,10 @@ pub(crate) struct EarlyEx {
 impl EarlyEx {
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    fn len(&self) -> usize {
+        self.len
     }
 
     fn push(&mut self, s: Span) -> bool {
@@ -131,7 +137,8 @@ enum OnEx {
     /// Swallowed: the receive flow is being discarded (p185 in STA05A–C and STA11A), or
     /// the state waits for recovery (STA19, STA20).
     Discard,
-    /// Stored until the AC (action \[10\], STA02A).
+    /// Stored (action \[10\]) until the AC (STA02A), the MAA or AEA (STA15A), the RA, AIA
+    /// or ADA (STA15C) or the RS (STA06) recalls it with \[6\].
     Hold,
     /// A blank cell: protocol error.
     Invalid,
@@ -149,8 +156,11 @@ fn on_ex(s: State, vcoll: bool) -> OnEx {
         | State::Sta05C
         | State::Sta11A
         | State::Sta19
-        | State::Sta20 => OnEx::Discard,
-        State::Sta02A => OnEx::Hold,
+        | State::Sta20
+        | State::Sta15D => OnEx::Discard,
+        State::Sta02A | State::Sta15A | State::Sta15C | State::Sta06 => OnEx::Hold,
+        // STA15B has no EX row: an EX the peer sent before its PR-RS came before it on this
+        // flow, and in STA05A it sends none.
         _ => OnEx::Invalid,
     }
 }
@@ -212,9 +222,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// Takes one TSDU received on the transport expedited flow (T-EXPEDITED-DATA
     /// indication). An EX gives [`Event::ExpeditedData`]; in STA02A it is held until the AC
-    /// (X.225 Annex A action \[10\]: expedited data may overtake the AC). Anything else on
-    /// this flow, or EX when the unit was not selected, is a protocol error answered with
-    /// AB and [`Event::ProviderAbort`] as in [`Session::handle_tsdu`].
+    /// (X.225 Annex A action \[10\]: expedited data may overtake the AC), likewise in
+    /// STA15A, STA15C and STA06 until the SPDU awaited. A PR (under TEXP) moves the machine
+    /// to STA15A–D or STA06, or is stored until \[6\]. Anything else on this flow, EX when
+    /// the unit was not selected, or a PR where Annex A has no row for it, is a protocol
+    /// error answered with AB and [`Event::ProviderAbort`] as in [`Session::handle_tsdu`].
     ///
     /// # Errors
     ///
@@ -222,9 +234,24 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// full transmit buffer leave too little room.
     pub fn handle_expedited_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
         self.admit(tsdu.len())?;
-        // No connection, or waiting for the transport to close: nothing to answer.
-        if matches!(self.state, State::Sta01 | State::Sta16) {
-            return Ok(());
+        match self.state {
+            // No connection: nothing to answer.
+            State::Sta01 => return Ok(()),
+            // Waiting for the transport to close, or for the AB a PR-AB announced: every
+            // SPDU is discarded, but PR-AB in STA16 means both sides abort at once, and the
+            // table closes the transport (Table A.16, STA16 PR-AB row).
+            State::Sta16 | State::Sta15D => {
+                if self.state == State::Sta16
+                    && let Ok(t) = Tsdu::decode(tsdu, self.context())
+                    && t.iter()
+                        .next()
+                        .is_some_and(|s| s.params.prepare_type == Some(PrepareType::Abort))
+                {
+                    self.disconnect();
+                }
+                return Ok(());
+            }
+            _ => {}
         }
         let t = match Tsdu::decode(tsdu, self.context()) {
             Ok(t) => t,
@@ -237,11 +264,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         for s in t.iter() {
             let r = match s.kind {
                 Kind::Expedited => self.recv_ex(s),
-                // PR belongs on this flow but STA15A–D are not implemented.
-                Kind::Prepare => Err(Rule::Unexpected {
-                    spdu: s.kind,
-                    state: self.state,
-                }),
+                Kind::Prepare => self.recv_pr(s),
                 k => Err(Rule::WrongFlow {
                     spdu: k,
                     expedited: true,
@@ -265,12 +288,22 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         // information field no minimum that a receiver must check.
         match on_ex(self.state, self.vcoll) {
             OnEx::Hold => {
-                // Only the CN's proposal is known yet; the AC confirms the selection.
-                if !self.offer.requirements.contains(Requirements::EXPEDITED) {
+                // In STA02A only the CN's proposal is known yet; the AC confirms the
+                // selection. Elsewhere p08 = FU(EX).
+                let early = self.state == State::Sta02A;
+                let fu = if early {
+                    self.offer.requirements
+                } else {
+                    self.fu
+                };
+                if !fu.contains(Requirements::EXPEDITED) {
                     return Err(Rule::FunctionalUnit { spdu: s.kind });
                 }
+                if !early && self.early_ex.len() >= super::prepare::MAX_HELD_EX {
+                    return Err(Rule::ExpeditedBacklog);
+                }
                 let span = self.store(s.user_info)?;
-                // Kept across calls until the AC: the receive buffer must not reuse it.
+                // Kept across calls until recalled: the receive buffer must not reuse it.
                 self.rx.pin();
                 if !self.early_ex.push(span) {
                     return Err(Rule::ExpeditedBacklog);
@@ -292,8 +325,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    /// After the AC's S-CONNECT confirm: the EX held in STA02A become indications, or a
-    /// protocol error if the AC did not select the unit.
+    /// Action \[6\] for EX: after the AC's S-CONNECT confirm the EX held in STA02A become
+    /// indications, or a protocol error if the AC did not select the unit; after STA15A,
+    /// STA15C or STA06 they are taken as the new state's EX row says (indicated in STA713,
+    /// discarded in STA05A–C and STA11A).
     pub(super) fn release_early_ex(&mut self) -> Result<(), Rule> {
         if self.early_ex.is_empty() {
             return Ok(());
@@ -306,8 +341,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             });
         }
         let mut early = core::mem::take(&mut self.early_ex);
+        let indicate = on_ex(self.state, self.vcoll) == OnEx::Indicate;
         for span in early.take() {
-            self.event(Event::ExpeditedData(span));
+            if indicate {
+                self.event(Event::ExpeditedData(span));
+            }
         }
         Ok(())
     }

@@ -65,16 +65,25 @@
 //! # Coverage of X.225 Annex A
 //!
 //! Implemented: STA01, STA01C, STA01D, STA02A, STA02B, STA03, STA04A, STA04B, STA05A–C,
-//! STA08, STA09, STA10A, STA10B, STA11A–C, STA16, STA18–STA22, STA713, and the EX and
-//! SEXreq rows of each (EX held in STA02A until the AC, Annex A action \[10\]; discarded
-//! in STA05A–C, STA11A, STA19 and STA20). Not implemented:
-//! PREPARE and the states STA15A–D and STA06 it leads to, so even with
-//! [`Config::transport_expedited`] the machine never sends PR ahead of MAA, RS, RA or AB
-//! and answers a received PR as a protocol error (a peer that follows X.225 strictly
-//! under TEXP may therefore abort on our MAA, RS or RA); also STA01A and STA01B (transport
-//! reuse and connection), symmetric synchronize, data separation, segmenting,
-//! the Upper Limit Serial Number, and the exceptions alternative A.4.1.2 (b) (sending ER):
-//! every protocol error is answered with AB.
+//! STA06, STA08, STA09, STA10A, STA10B, STA11A–C, STA15A–D, STA16, STA18–STA22, STA713,
+//! and the EX and SEXreq rows of each (EX held in STA02A until the AC, Annex A action
+//! \[10\]; discarded in STA05A–C, STA11A, STA19 and STA20). With
+//! [`Config::transport_expedited`] (TEXP) the machine sends PREPARE on the expedited flow
+//! ahead of MAA and AEA (PR-MAA), RS, AI and AD (PR-RS), RA, AIA and ADA (PR-RA) and AB
+//! (PR-AB), enters STA15A–D (or STA06 in a resynchronize collision) when it receives one,
+//! and treats those SPDUs arriving without their PR as protocol errors (p16, p35–p38); see
+//! `prepare.rs`. In STA15A–D and STA06 it rejects the user requests Annex A absorbs there
+//! without action (data, tokens, synchronization, release) with [`Error::State`], so the
+//! user learns that nothing was sent.
+//!
+//! Not implemented: STA01A and STA01B (transport reuse after AB, and T-CONNECT: this
+//! machine always releases the transport after an abort, X.225 forbids reuse under TEXP
+//! anyway, and the caller connects the transport before [`Session::connect`]); S-RESYNCHRONIZE
+//! request from STA04A and STA15A and S-TOKEN-GIVE request from STA04A/B, STA10A/B and
+//! STA15A (rows Annex A has; the machine refuses the requests); symmetric synchronize, data
+//! separation, segmenting, the Upper Limit Serial Number, and the exceptions alternative
+//! A.4.1.2 (b) (sending ER): every protocol error is answered with AB (preceded by PR-AB
+//! under TEXP).
 
 mod buffers;
 mod config;
@@ -82,7 +91,9 @@ mod connect;
 mod error;
 mod event;
 mod expedited;
+mod prepare;
 mod receive;
+mod recovery;
 mod requests;
 mod state;
 mod sync;
@@ -102,6 +113,7 @@ pub use self::sync::MAX_SERIAL;
 
 use self::buffers::{RxStore, Span, TxQueue};
 use self::expedited::{EarlyEx, ExQueue};
+use self::prepare::Prepared;
 use self::sync::SyncVars;
 use self::tokens::Tokens;
 use crate::{
@@ -164,8 +176,11 @@ pub struct Session<B> {
     rx: RxStore<B>,
     /// EX waiting for the transport expedited flow.
     ex_tx: ExQueue,
-    /// EX received in STA02A, held until the AC.
+    /// EX received in STA02A, held until the AC (or in STA15A, STA15C, STA06 until the
+    /// SPDU awaited).
     early_ex: EarlyEx,
+    /// The state a PR moved the machine from, and the PRs stored by Annex A action \[10\].
+    prepared: Prepared,
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
@@ -196,6 +211,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             rx: RxStore::new(rx),
             ex_tx: ExQueue::default(),
             early_ex: EarlyEx::default(),
+            prepared: Prepared::default(),
         }
     }
 
@@ -359,10 +375,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.tx.drop_held();
         self.ex_tx.clear();
         self.early_ex = EarlyEx::default();
+        self.prepared = Prepared::default();
     }
 
     /// Enters STA16 and starts TIM.
     fn wait_for_disconnect(&mut self, now: Duration) {
+        // Nothing stored for a later recall (Annex A \[10\]) matters any more.
+        self.drop_stored();
         self.state = State::Sta16;
         self.tim = Some(now.saturating_add(self.config.tim));
     }
@@ -386,6 +405,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.tx.drop_held();
         // The connection is over: EX not yet sent would overtake the AB for nothing.
         self.ex_tx.clear();
+        // Under TEXP the AB follows a PR-AB, as S-U-ABORT's (Annex A SUABreq rows), so the
+        // peer stops taking the normal flow at once. [R] Annex A's own text for A.4.1.2 (a)
+        // is not in session.md: this follows the SUABreq rows and §8.3. The queue was just
+        // cleared, so the PR fits; if it did not, the AB alone still ends the connection.
+        let _ = self.send_prepare(crate::PrepareType::Abort);
         let _ = self.send(&[ab]);
         self.event(Event::ProviderAbort(AbortCause::ProtocolError(rule)));
         self.wait_for_disconnect(now);
@@ -415,7 +439,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     fn context(&self) -> crate::Context {
         crate::Context {
             version: self.version,
-            si42: if self.state == State::Sta04B {
+            // SI 42 is AEA when answering our AE: in STA04B, or in STA15A entered from it
+            // (p23 = FU(ACT) ∧ ¬Vnextact).
+            si42: if self.state == State::Sta04B
+                || (self.state == State::Sta15A && self.prepared.from == State::Sta04B)
+            {
                 crate::Si42::ActivityEndAck
             } else {
                 crate::Si42::MajorSyncAck

@@ -1,15 +1,13 @@
 //! Received TSDUs: decoding with the state's context, the X.225 §6.3.7.1 processing
 //! order, and one transition function per state and SPDU (X.225 Annex A, Tables A.8–A.16).
-//! Every function either applies the table's actions or returns the [`Rule`] broken.
+//! Every function either applies the table's actions or returns the [`Rule`] broken. RS,
+//! RA, AI, AD, AIA and ADA are in `recovery.rs`, the PREPARE states in `prepare.rs`.
 
 use core::time::Duration;
 
 use super::tokens::Tokens;
-use super::{AbortCause, Event, MAX_SERIAL, Result, Resync, Role, Rule, Session, State};
-use crate::{
-    Enclosure, Kind, Requirements, ResyncType, Spdu, SyncType, TokenItem, TokenPosition,
-    TokenSetting, TransportDisconnect, Tsdu,
-};
+use super::{AbortCause, Event, MAX_SERIAL, Result, Role, Rule, Session, State};
+use crate::{Enclosure, Kind, Requirements, Spdu, SyncType, TokenItem, TransportDisconnect, Tsdu};
 
 const DK: u8 = TokenItem::DATA;
 const MI: u8 = TokenItem::MINOR_SYNC;
@@ -17,16 +15,6 @@ const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 
 /// Events one TSDU can queue at most (see [`super::MAX_EVENTS`]).
 pub(super) const EVENTS_PER_TSDU: usize = 6;
-
-/// Precedence of a resynchronize type in a collision (X.225 Table 9): abandon > set >
-/// restart (AI and AD beat all three and are handled by their own transitions).
-fn precedence(k: ResyncType) -> u8 {
-    match k {
-        ResyncType::Abandon => 3,
-        ResyncType::Set => 2,
-        ResyncType::Restart => 1,
-    }
-}
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// Takes one received TSDU (the user data of one T-DATA indication).
@@ -52,6 +40,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                     && t.iter().next().is_some_and(|s| s.kind == Kind::AbortAccept)
                 {
                     self.disconnect();
+                }
+                return Ok(());
+            }
+            // STA15D: a PR-AB announced the AB; only it matters, everything else (even an
+            // undecodable TSDU) is discarded.
+            State::Sta15D => {
+                if let Ok(t) = Tsdu::decode(tsdu, ctx)
+                    && let Some(ab) = t.iter().next().filter(|s| s.kind == Kind::Abort)
+                    && let Err(rule) = self.any_ab(now, ab)
+                {
+                    self.protocol_error(now, rule);
                 }
                 return Ok(());
             }
@@ -85,8 +84,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if k == Abort {
             return self.any_ab(now, s);
         }
-        // EX belongs on the transport expedited flow (handle_expedited_tsdu), never here.
-        if k == Expedited {
+        // EX and PR belong on the transport expedited flow (handle_expedited_tsdu), never
+        // here.
+        if matches!(k, Expedited | Prepare) {
             return Err(Rule::WrongFlow {
                 spdu: k,
                 expedited: false,
@@ -123,6 +123,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             && self.version.is_some()
         {
             return Ok(());
+        }
+        // The PREPARE states (STA15A–D, STA06) have rows of their own.
+        if let Some(r) = self.in_prepared(s) {
+            return r;
         }
         match (st, k) {
             (S::Sta01C, Connect) => self.sta01c_cn(now, s),
@@ -185,7 +189,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    fn need(&self, spdu: Kind, unit: u16) -> Result<(), Rule> {
+    pub(super) fn need(&self, spdu: Kind, unit: u16) -> Result<(), Rule> {
         if self.has(unit) {
             Ok(())
         } else {
@@ -193,7 +197,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    fn need_tokens(spdu: Kind, ok: bool, tokens: u8) -> Result<(), Rule> {
+    pub(super) fn need_tokens(spdu: Kind, ok: bool, tokens: u8) -> Result<(), Rule> {
         if ok {
             Ok(())
         } else {
@@ -205,7 +209,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// [¬FU(ACT) ∨ Vact].
-    fn need_inside(&self, spdu: Kind) -> Result<(), Rule> {
+    pub(super) fn need_inside(&self, spdu: Kind) -> Result<(), Rule> {
         if self.has(Requirements::ACTIVITY) && !self.sync.vact {
             return Err(Rule::Activity {
                 spdu,
@@ -244,7 +248,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(received)
     }
 
-    fn data(&mut self, s: &Spdu<'_>) -> Result<super::buffers::Span, Rule> {
+    pub(super) fn data(&mut self, s: &Spdu<'_>) -> Result<super::buffers::Span, Rule> {
         self.store(s.params.user_data.unwrap_or_default())
     }
 
@@ -260,6 +264,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             self.event(Event::ProviderAbort(AbortCause::Peer(bits)));
         }
         self.tx.drop_held();
+        // p02 = local choice ∧ ¬TEXP: under TEXP the AB is never answered with AA; the
+        // receiver closes the transport (Table A.16, AB rows).
+        if self.texp() {
+            self.disconnect();
+            return Ok(());
+        }
         let _ = self.send(&[Spdu::new(Kind::AbortAccept)]);
         if bits.contains(TransportDisconnect::RELEASE) {
             self.reset(State::Sta01);
@@ -274,7 +284,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// DT (STA713; STA03, STA04A, STA04B: the peer may still send): p05 = A(dk).
-    fn recv_dt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_dt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         Self::need_tokens(s.kind, self.tokens.a(DK), DK)?;
         // No TSDU maximum size is ever proposed, so segmenting is never selected.
         if s.params.enclosure.is_some_and(|e| e != Enclosure::COMPLETE) {
@@ -288,7 +298,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// TD in any data-phase state: p06 = FU(TD).
-    fn recv_td(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_td(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::TYPED_DATA)?;
         if s.params.enclosure.is_some_and(|e| e != Enclosure::COMPLETE) {
             return Err(Rule::Negotiation(
@@ -302,7 +312,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// GT with a Token Item (STA713; STA19 with the data token, p61 → STA713):
     /// p59 = ALL(AA, tokens), then \[11\] the tokens are ours.
-    fn recv_gt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_gt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let t = s.params.token_item.unwrap_or_default();
         let given = t.0 & (DK | MI | MA | TokenItem::RELEASE);
         Self::need_tokens(s.kind, self.tokens.all(given, Tokens::aa), given)?;
@@ -320,7 +330,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// PT with a Token Item: S-TOKEN-PLEASE indication; every token asked for must exist
     /// (p53); asking for one the peer already holds is no error (X.225 §7.17.3).
-    fn recv_pt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_pt(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         let t = s.params.token_item.unwrap_or_default();
         let asked = t.0 & (DK | MI | MA | TokenItem::RELEASE);
         let av = self.tokens.available();
@@ -347,15 +357,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA18, GTA: back to STA713 (S-CONTROL-GIVE has no confirm).
+    /// STA18, GTA: back to STA713 (S-CONTROL-GIVE has no confirm), \[6\] (a PR-RS that
+    /// overtook the GTA).
     fn sta18_gta(&mut self) -> Result<(), Rule> {
         self.state = State::Sta713;
-        Ok(())
+        self.recall()
     }
 
     /// STA713, MIP (Table A.10): p14 ∧ p19 = SY ∧ [¬ACT ∨ Vact] ∧ A(dk) ∧ AA(mi) ∧
     /// sn = V(M); S-SYNC-MINOR indication, \[23\].
-    fn sta713_mip(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn sta713_mip(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MINOR_SYNC)?;
         let ty = s.params.sync_type.unwrap_or_default();
         // p82: a data-separation MIP needs FU(DS), which is never selected.
@@ -378,14 +389,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// MIA (STA713; STA04A/STA04B with p17 ∧ ¬p20 ∧ p21): p17 = SY ∧ [¬ACT ∨ Vact] ∧ ¬Vsc,
     /// p21 = V(A) ≤ sn < V(M); S-SYNC-MINOR confirm, \[25\].
-    fn recv_mia(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_mia(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::MINOR_SYNC)?;
         self.need_inside(s.kind)?;
         if self.sync.vsc {
             return Err(Rule::MinorAckDirection);
         }
         let sn = s.params.serial.map_or(u64::MAX, |n| n.value());
-        let pending = matches!(self.state, State::Sta04A | State::Sta04B);
+        let pending = matches!(self.state, State::Sta04A | State::Sta04B | State::Sta15A);
         if !self.sync.minor_ack_ok(sn, pending) {
             return Err(Rule::SerialNotOutstanding {
                 spdu: s.kind,
@@ -436,8 +447,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn)
     }
 
-    /// STA04A, MAA: p16 ∧ p20; S-SYNC-MAJOR confirm, \[14\]\[22\], STA713.
-    fn sta04a_maa(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// p16 = ¬TEXP for MAA and AEA in STA04A/STA04B; under TEXP they come through STA15A.
+    pub(super) fn need_prepared(&self, spdu: Kind, prepared: State) -> Result<(), Rule> {
+        if self.texp() && self.state != prepared {
+            return Err(Rule::Unprepared { spdu });
+        }
+        Ok(())
+    }
+
+    /// STA04A, MAA: p16 ∧ p20 (STA15A: p20); S-SYNC-MAJOR confirm, \[14\]\[22\], STA713.
+    pub(super) fn sta04a_maa(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        self.need_prepared(s.kind, State::Sta15A)?;
         let serial = self.need_major_ack(s)?;
         let d = self.data(s)?;
         self.sync.major_acked(self.has(Requirements::ACTIVITY));
@@ -457,18 +477,20 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Self::need_tokens(spdu, t.a(DK) && t.a(MI) && t.a(MA), DK | MI | MA)
     }
 
-    /// STA713, AS: p44; S-ACTIVITY-START indication, \[26\] V(A) = V(M) = V(R) = 1.
-    fn sta713_as(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA713 (and STA15B), AS: p44; S-ACTIVITY-START indication, \[26\] V(A) = V(M) =
+    /// V(R) = 1, \[6\] (a PR-RS that overtook the AS).
+    pub(super) fn sta713_as(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.p44(s.kind)?;
         let id = self.store(s.params.activity_id.unwrap_or_default())?;
         let d = self.data(s)?;
         self.sync.activity_started();
         self.event(Event::ActivityStart { id, user_data: d });
-        Ok(())
+        self.recall()
     }
 
-    /// STA713, AR: p44; S-ACTIVITY-RESUME indication, \[27\] V(A) = V(M) = n + 1, V(R) = 1.
-    fn sta713_ar(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA713 (and STA15B), AR: p44; S-ACTIVITY-RESUME indication, \[27\] V(A) = V(M) =
+    /// n + 1, V(R) = 1, \[6\].
+    pub(super) fn sta713_ar(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.p44(s.kind)?;
         let Some(link) = s.params.linking else {
             return Err(Rule::Invalid(crate::Error::MissingParameter {
@@ -493,7 +515,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             serial: n,
             user_data: d,
         });
-        Ok(())
+        self.recall()
     }
 
     /// STA713, AE: p72 ∧ p19 = ACT ∧ Vact ∧ A(dk) ∧ A(mi) ∧ AA(ma) ∧ sn = V(M);
@@ -520,155 +542,15 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA04B, AEA: p16 ∧ p20; S-ACTIVITY-END confirm, \[14\]\[22\] (Vact := false), STA713.
-    fn sta04b_aea(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA04B, AEA: p16 ∧ p20 (STA15A: p20 ∧ p23); S-ACTIVITY-END confirm, \[14\]\[22\]
+    /// (Vact := false), STA713.
+    pub(super) fn sta04b_aea(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+        self.need_prepared(s.kind, State::Sta15A)?;
         let serial = self.need_major_ack(s)?;
         let d = self.data(s)?;
         self.sync.major_acked(true);
         self.event(Event::ActivityEndConfirm {
             serial,
-            user_data: d,
-        });
-        self.state = State::Sta713;
-        Ok(())
-    }
-
-    /// AI or AD (STA713, and STA05A where it beats our RS, STA10A/B where it replaces the
-    /// MAP/AE we have not answered, STA19, STA20): p38 ∧ p40 = ACT ∧ Vact ∧ AA(ma);
-    /// indication, \[16\], STA11B or STA11C.
-    fn recv_ai_ad(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need(s.kind, Requirements::ACTIVITY)?;
-        if !self.sync.vact {
-            return Err(Rule::Activity {
-                spdu: s.kind,
-                in_progress: false,
-            });
-        }
-        Self::need_tokens(s.kind, self.tokens.aa(MA), MA)?;
-        let reason = s.params.reason.map_or(0, |r| r.code);
-        let d = self.data(s)?;
-        self.resync = None;
-        if s.kind == Kind::ActivityInterrupt {
-            self.event(Event::ActivityInterrupt {
-                reason,
-                user_data: d,
-            });
-            self.state = State::Sta11B;
-        } else {
-            self.event(Event::ActivityDiscard {
-                reason,
-                user_data: d,
-            });
-            self.state = State::Sta11C;
-        }
-        Ok(())
-    }
-
-    /// STA05B AIA / STA05C ADA: confirm, \[29\] every token ours, the activity over, STA713.
-    fn sta05bc_ack(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        let d = self.data(s)?;
-        self.tokens.take_all();
-        self.sync.activity_cleared();
-        self.event(if s.kind == Kind::ActivityInterruptAck {
-            Event::ActivityInterruptConfirm(d)
-        } else {
-            Event::ActivityDiscardConfirm(d)
-        });
-        self.state = State::Sta713;
-        Ok(())
-    }
-
-    /// RS (STA713, STA04A/B, STA19, STA20; STA05A is a collision): p26 ∧ p35 = RESYN ∧
-    /// [¬ACT ∨ Vact], p32 for restart (sn ≥ V(R)); S-RESYNCHRONIZE indication, \[16\],
-    /// STA11A. In a collision (Table 9) the losing side's RS is discarded and only the
-    /// loser gives the indication.
-    fn recv_rs(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need(s.kind, Requirements::RESYNC)?;
-        self.need_inside(s.kind)?;
-        let p = &s.params;
-        let missing = |code| {
-            Rule::Invalid(crate::Error::MissingParameter {
-                spdu: Kind::Resynchronize,
-                code,
-            })
-        };
-        let kind = p.resync_type.ok_or(missing(crate::code::RESYNC_TYPE))?;
-        let sn = p.serial.ok_or(missing(crate::code::SERIAL))?.value();
-        let ok = match kind {
-            ResyncType::Restart => sn >= self.sync.vr && sn <= self.sync.vm,
-            _ => sn <= MAX_SERIAL,
-        };
-        if !ok {
-            return Err(Rule::ResyncSerial {
-                spdu: s.kind,
-                received: sn,
-            });
-        }
-        let tokens = p.token_setting.unwrap_or_default();
-        if let Some(ours) = self.resync.filter(|_| self.state == State::Sta05A) {
-            let (a, b) = (precedence(ours.kind), precedence(kind));
-            let we_win = a > b
-                || (a == b
-                    && kind == ResyncType::Restart
-                    && (ours.serial < sn || (ours.serial == sn && self.role == Role::Initiator)))
-                || (a == b && kind != ResyncType::Restart && self.role == Role::Initiator);
-            if we_win {
-                return Ok(());
-            }
-        }
-        let d = self.data(s)?;
-        if kind == ResyncType::Abandon {
-            // Table A.4, RS-a received: V(M) := max(sn, V(M)).
-            self.sync.vm = self.sync.vm.max(sn);
-        }
-        self.resync = Some(Resync {
-            kind,
-            serial: sn,
-            tokens,
-        });
-        self.event(Event::Resynchronize {
-            kind,
-            serial: sn,
-            tokens,
-            user_data: d,
-        });
-        self.state = State::Sta11A;
-        Ok(())
-    }
-
-    /// STA05A, RA: p35 ∧ p49 (abandon: sn ≥ V(M); restart and set: the RS's sn);
-    /// S-RESYNCHRONIZE confirm, \[28\]\[11\], STA713.
-    fn sta05a_ra(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        let Some(ours) = self.resync else {
-            return Err(Rule::Unexpected {
-                spdu: s.kind,
-                state: self.state,
-            });
-        };
-        let sn = s.params.serial.map_or(u64::MAX, |n| n.value());
-        let ok = match ours.kind {
-            ResyncType::Abandon => sn >= self.sync.vm && sn <= MAX_SERIAL,
-            _ => sn == ours.serial,
-        };
-        if !ok {
-            return Err(Rule::ResyncSerial {
-                spdu: s.kind,
-                received: sn,
-            });
-        }
-        let setting = s.params.token_setting.unwrap_or(ours.tokens);
-        let mut placed = self.tokens;
-        if !placed.place(setting, TokenPosition::Initiator) {
-            return Err(Rule::Negotiation("RA leaves a token without a side"));
-        }
-        let d = self.data(s)?;
-        self.tokens = placed;
-        self.sync
-            .resynchronized(sn, ours.kind == ResyncType::Restart);
-        self.resync = None;
-        self.event(Event::ResynchronizeConfirm {
-            serial: sn,
-            tokens: TokenSetting(setting.0),
             user_data: d,
         });
         self.state = State::Sta713;
@@ -731,10 +613,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             let owned = self.tokens.owned();
             Self::need_tokens(s.kind, owned == 0, owned)?;
         }
-        self.keep_transport = s
-            .params
-            .transport_disconnect
-            .is_some_and(|t| !t.contains(TransportDisconnect::RELEASE));
+        // Annex A action [9]: Vtrr from the FN, but reuse needs ¬TEXP (p16 on the FN-r
+        // rows), and Vtrr may always be set false.
+        self.keep_transport = !self.texp()
+            && s.params
+                .transport_disconnect
+                .is_some_and(|t| !t.contains(TransportDisconnect::RELEASE));
         let d = self.data(s)?;
         self.event(Event::Release(d));
         self.state = State::Sta09;
@@ -765,15 +649,18 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA03, NF (negotiated release): S-RELEASE confirm (refused), STA713.
-    fn sta03_nf(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// STA03, NF (negotiated release): S-RELEASE confirm (refused), STA713. In STA15B (a
+    /// PR-RS overtook the NF) the machine stays there for the RS.
+    pub(super) fn sta03_nf(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::NEGOTIATED_RELEASE)?;
         let d = self.data(s)?;
         self.event(Event::ReleaseConfirm {
             accepted: false,
             user_data: d,
         });
-        self.state = State::Sta713;
+        if self.state == State::Sta03 {
+            self.state = State::Sta713;
+        }
         Ok(())
     }
 }

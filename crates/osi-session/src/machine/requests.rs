@@ -3,15 +3,15 @@
 //! Each method checks the state, the functional unit and the X.225 predicate named in its
 //! documentation, encodes the SPDUs (checked against the negotiated version's limits),
 //! queues them, and only then applies the Annex A actions: a refused request changes
-//! nothing.
+//! nothing. Resynchronize, activity interrupt and discard are in `recovery.rs`.
 
 use core::time::Duration;
 
-use super::tokens::{Tokens, resolve};
-use super::{Error, MAX_SERIAL, Result, Resync, Role, Session, State};
+use super::tokens::Tokens;
+use super::{Error, MAX_SERIAL, Result, Role, Session, State};
 use crate::{
-    ConnectionId, Kind, Linking, Reason, Requirements, ResyncType, SerialNumber, Spdu, SyncType,
-    TokenItem, TokenPosition, TokenSetting, TransportDisconnect, Version,
+    ConnectionId, Kind, Linking, PrepareType, Reason, Requirements, SerialNumber, Spdu, SyncType,
+    TokenItem, TransportDisconnect, Version,
 };
 
 const DK: u8 = TokenItem::DATA;
@@ -38,7 +38,7 @@ pub struct ResumeRequest<'a> {
 }
 
 /// Reason codes X.225 defines for ED, AI and AD (session.md §3.2).
-fn defined_reason(r: u8) -> bool {
+pub(super) fn defined_reason(r: u8) -> bool {
     matches!(
         r,
         Reason::NO_SPECIFIC_REASON
@@ -50,12 +50,12 @@ fn defined_reason(r: u8) -> bool {
     )
 }
 
-fn some(data: &[u8]) -> Option<&[u8]> {
+pub(super) fn some(data: &[u8]) -> Option<&[u8]> {
     Some(data).filter(|d| !d.is_empty())
 }
 
 impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
-    fn in_states(&self, request: &'static str, states: &[State]) -> Result<()> {
+    pub(super) fn in_states(&self, request: &'static str, states: &[State]) -> Result<()> {
         if states.contains(&self.state) {
             Ok(())
         } else {
@@ -77,7 +77,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
     }
 
-    fn tokens_ok(&self, request: &'static str, ok: bool, tokens: u8) -> Result<()> {
+    pub(super) fn tokens_ok(&self, request: &'static str, ok: bool, tokens: u8) -> Result<()> {
         if ok {
             Ok(())
         } else {
@@ -89,7 +89,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// [¬FU(ACT) ∨ Vact]: with activity management, only inside an activity.
-    fn inside(&self, request: &'static str) -> Result<()> {
+    pub(super) fn inside(&self, request: &'static str) -> Result<()> {
         if self.has(Requirements::ACTIVITY) && !self.sync.vact {
             return Err(Error::Activity {
                 request,
@@ -128,7 +128,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// `front` (GT or PT without parameters) followed by `spdu`.
-    fn emit_pair(&mut self, front: Kind, spdu: Spdu<'_>) -> Result<()> {
+    pub(super) fn emit_pair(&mut self, front: Kind, spdu: Spdu<'_>) -> Result<()> {
         self.emit(&[Spdu::new(front), spdu])
     }
 
@@ -162,6 +162,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             self.state,
             State::Sta01 | State::Sta01C | State::Sta01D | State::Sta02A | State::Sta02B
         ) || matches!(self.state, State::Sta03 | State::Sta08 | State::Sta16)
+            // The PREPARE states have no STDreq row that sends TD (STA15B and STA15D absorb
+            // it, as a resynchronization or abort is coming).
+            || matches!(
+                self.state,
+                State::Sta06 | State::Sta15A | State::Sta15B | State::Sta15C | State::Sta15D
+            )
         {
             return Err(Error::State {
                 request: R,
@@ -347,118 +353,21 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, \[14\]\[22\], STA10A → STA713.
+    /// S-SYNC-MAJOR response: PT + MAA with V(M) − 1, \[14\]\[22\], STA10A → STA713;
+    /// under TEXP preceded by PR-MAA on the expedited flow.
     ///
     /// # Errors
     ///
     /// Wrong state, encoding.
     pub fn major_sync_response(&mut self, data: &[u8]) -> Result<()> {
         self.in_states("S-SYNC-MAJOR response", &[State::Sta10A])?;
+        self.prepare_room()?;
         let mut maa = Spdu::new(Kind::MajorSyncAck);
         maa.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
         maa.params.user_data = some(data);
         self.emit_pair(Kind::PleaseTokens, maa)?;
+        self.send_prepare(PrepareType::MajorSyncAck)?;
         self.sync.major_acked(self.has(Requirements::ACTIVITY));
-        self.state = State::Sta713;
-        Ok(())
-    }
-
-    /// S-RESYNCHRONIZE request: GT + RS, STA05A. Abandon uses V(M) and ignores `serial`;
-    /// restart needs V(R) ≤ serial ≤ V(M) (p33); set any serial up to 999 999.
-    /// `tokens` says where each token goes (`Initiator` = this side, the requestor;
-    /// `UsersChoice` = the acceptor chooses). p25/p29 = RESYN ∧ [¬ACT ∨ Vact].
-    ///
-    /// # Errors
-    ///
-    /// Unit, state, activity, serial out of range, a reserved token position, encoding.
-    pub fn resynchronize(
-        &mut self,
-        kind: ResyncType,
-        serial: u64,
-        tokens: TokenSetting,
-        data: &[u8],
-    ) -> Result<()> {
-        const R: &str = "S-RESYNCHRONIZE request";
-        self.unit(R, Requirements::RESYNC)?;
-        self.in_states(
-            R,
-            &[
-                State::Sta713,
-                State::Sta10A,
-                State::Sta10B,
-                State::Sta19,
-                State::Sta20,
-            ],
-        )?;
-        self.inside(R)?;
-        let sn = match kind {
-            ResyncType::Abandon => self.sync.vm,
-            ResyncType::Restart if !(self.sync.vr <= serial && serial <= self.sync.vm) => {
-                return Err(Error::Serial { request: R, serial });
-            }
-            ResyncType::Set if serial > MAX_SERIAL => {
-                return Err(Error::Serial { request: R, serial });
-            }
-            _ => serial,
-        };
-        if !reserved_free(self.tokens.available(), tokens) {
-            return Err(Error::Parameter {
-                request: R,
-                why: "token position 11 is reserved",
-            });
-        }
-        let mut rs = Spdu::new(Kind::Resynchronize);
-        rs.params.token_setting = Some(tokens);
-        rs.params.resync_type = Some(kind);
-        rs.params.serial = Some(SerialNumber::new(sn));
-        rs.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, rs)?;
-        self.resync = Some(Resync {
-            kind,
-            serial: sn,
-            tokens,
-        });
-        self.state = State::Sta05A;
-        Ok(())
-    }
-
-    /// S-RESYNCHRONIZE response: PT + RA, \[28\]\[11\], STA11A → STA713. `tokens` fills the
-    /// positions the RS left to this side's choice. The serial number is the one X.225
-    /// fixes: max(RS serial, V(M)) for abandon, the RS serial for restart and set.
-    ///
-    /// # Errors
-    ///
-    /// Wrong state, a token left without a side, encoding.
-    pub fn resynchronize_response(&mut self, tokens: TokenSetting, data: &[u8]) -> Result<()> {
-        const R: &str = "S-RESYNCHRONIZE response";
-        self.in_states(R, &[State::Sta11A])?;
-        let Some(rs) = self.resync else {
-            return Err(Error::State {
-                request: R,
-                state: self.state,
-            });
-        };
-        let setting = resolve(rs.tokens, tokens);
-        let mut placed = self.tokens;
-        // This side is the acceptor: "Responder" positions are ours.
-        if !placed.place(setting, TokenPosition::Responder) {
-            return Err(Error::Parameter {
-                request: R,
-                why: "every token needs a side in the RA",
-            });
-        }
-        let sn = match rs.kind {
-            ResyncType::Abandon => self.sync.vm,
-            _ => rs.serial,
-        };
-        let mut ra = Spdu::new(Kind::ResynchronizeAck);
-        ra.params.token_setting = Some(setting);
-        ra.params.serial = Some(SerialNumber::new(sn));
-        ra.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, ra)?;
-        self.tokens = placed;
-        self.sync.resynchronized(sn, rs.kind == ResyncType::Restart);
-        self.resync = None;
         self.state = State::Sta713;
         Ok(())
     }
@@ -522,110 +431,6 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// The reason check and predicate of S-ACTIVITY-INTERRUPT and -DISCARD requests:
-    /// p34 ∧ p39 = ACT ∧ Vact ∧ II(ma), in STA713, STA04A, STA04B, STA11A or STA20.
-    fn p34(&self, r: &'static str, reason: u8) -> Result<()> {
-        self.unit(r, Requirements::ACTIVITY)?;
-        self.in_states(
-            r,
-            &[
-                State::Sta713,
-                State::Sta04A,
-                State::Sta04B,
-                State::Sta11A,
-                State::Sta20,
-            ],
-        )?;
-        self.inside(r)?;
-        self.tokens_ok(r, self.tokens.ii(MA), MA)?;
-        if !defined_reason(reason) {
-            return Err(Error::Parameter {
-                request: r,
-                why: "reason code reserved by X.225",
-            });
-        }
-        Ok(())
-    }
-
-    /// S-ACTIVITY-INTERRUPT request: GT + AI, → STA05B (everything but AIA and AB is then
-    /// discarded).
-    ///
-    /// # Errors
-    ///
-    /// See `p34`; user data under version 1; encoding.
-    pub fn activity_interrupt(&mut self, reason: u8, data: &[u8]) -> Result<()> {
-        self.p34("S-ACTIVITY-INTERRUPT request", reason)?;
-        let mut ai = Spdu::new(Kind::ActivityInterrupt);
-        ai.params.reason = Some(Reason {
-            code: reason,
-            data: &[],
-        });
-        ai.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, ai)?;
-        self.resync = None;
-        self.state = State::Sta05B;
-        Ok(())
-    }
-
-    /// S-ACTIVITY-DISCARD request: GT + AD, → STA05C.
-    ///
-    /// # Errors
-    ///
-    /// As for [`Session::activity_interrupt`].
-    pub fn activity_discard(&mut self, reason: u8, data: &[u8]) -> Result<()> {
-        self.p34("S-ACTIVITY-DISCARD request", reason)?;
-        let mut ad = Spdu::new(Kind::ActivityDiscard);
-        ad.params.reason = Some(Reason {
-            code: reason,
-            data: &[],
-        });
-        ad.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, ad)?;
-        self.resync = None;
-        self.state = State::Sta05C;
-        Ok(())
-    }
-
-    /// S-ACTIVITY-INTERRUPT response: PT + AIA, \[30\] (the peer now holds every token,
-    /// the activity is over), STA11B → STA713.
-    ///
-    /// # Errors
-    ///
-    /// Wrong state, encoding.
-    pub fn activity_interrupt_response(&mut self, data: &[u8]) -> Result<()> {
-        self.activity_ack(
-            "S-ACTIVITY-INTERRUPT response",
-            State::Sta11B,
-            Kind::ActivityInterruptAck,
-            data,
-        )
-    }
-
-    /// S-ACTIVITY-DISCARD response: PT + ADA, \[30\], STA11C → STA713.
-    ///
-    /// # Errors
-    ///
-    /// Wrong state, encoding.
-    pub fn activity_discard_response(&mut self, data: &[u8]) -> Result<()> {
-        self.activity_ack(
-            "S-ACTIVITY-DISCARD response",
-            State::Sta11C,
-            Kind::ActivityDiscardAck,
-            data,
-        )
-    }
-
-    fn activity_ack(&mut self, r: &'static str, st: State, kind: Kind, data: &[u8]) -> Result<()> {
-        self.in_states(r, &[st])?;
-        let mut ack = Spdu::new(kind);
-        ack.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, ack)?;
-        self.tokens.give_all();
-        self.sync.activity_cleared();
-        self.state = State::Sta713;
-        Ok(())
-    }
-
     /// S-ACTIVITY-END request: GT + AE with V(M), \[13\]\[24\], STA713 → STA04B. Returns the
     /// serial number used. p71 = ACT ∧ Vact ∧ I(dk) ∧ I(mi) ∧ II(ma).
     ///
@@ -650,17 +455,21 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(sn.value())
     }
 
-    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713.
+    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713;
+    /// under TEXP preceded by PR-MAA.
     ///
     /// # Errors
     ///
     /// Wrong state, encoding.
     pub fn activity_end_response(&mut self, data: &[u8]) -> Result<()> {
         self.in_states("S-ACTIVITY-END response", &[State::Sta10B])?;
+        self.prepare_room()?;
         let mut aea = Spdu::new(Kind::ActivityEndAck);
         aea.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
         aea.params.user_data = some(data);
         self.emit_pair(Kind::PleaseTokens, aea)?;
+        // PR-MAA announces AEA as well (X.225 Annex A, STA10B SACTErsp row).
+        self.send_prepare(PrepareType::MajorSyncAck)?;
         self.sync.major_acked(true);
         self.state = State::Sta713;
         Ok(())
@@ -756,7 +565,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// S-U-ABORT request: AB (release, user abort) in any state with a connection, TIM,
-    /// STA16. Under version 1 (or before the version is known) at most 9 octets of data.
+    /// STA16; under TEXP preceded by PR-AB on the expedited flow. In STA15D (the peer's
+    /// PR-AB arrived) nothing is sent: the machine just waits in STA16. Under version 1 (or before the version is known) at most 9 octets of data.
     ///
     /// # Errors
     ///
@@ -769,6 +579,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 state: self.state,
             });
         }
+        // STA15D: the peer's AB is on its way; Annex A sends nothing and waits in STA16.
+        if self.state == State::Sta15D {
+            self.tx.drop_held();
+            self.ex_tx.clear();
+            self.wait_for_disconnect(now);
+            return Ok(());
+        }
         let mut ab = Spdu::new(Kind::Abort);
         ab.params.transport_disconnect = Some(TransportDisconnect(
             TransportDisconnect::RELEASE | TransportDisconnect::USER_ABORT,
@@ -780,16 +597,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.send(&[ab])?;
         // S-U-ABORT is destructive (X.215): EX not yet sent is dropped with the connection.
         self.ex_tx.clear();
+        // Under TEXP PR-AB goes first on the expedited flow (Annex A SUABreq rows, p02 false);
+        // the queue was just emptied, so it fits.
+        self.send_prepare(PrepareType::Abort)?;
         self.wait_for_disconnect(now);
         Ok(())
     }
-}
-
-/// No available token is set to the reserved position `11`.
-fn reserved_free(available: u8, s: TokenSetting) -> bool {
-    let positions = [s.data(), s.minor_sync(), s.major_activity(), s.release()];
-    super::tokens::ALL
-        .iter()
-        .zip(positions)
-        .all(|(t, p)| available & t == 0 || p != TokenPosition::Reserved)
 }

@@ -2,11 +2,12 @@
 
 /// A state of the SPM (X.225 Annex A, Table A.2).
 ///
-/// Only the states reachable without transport expedited data are here: with RFC 1006 and
-/// TP0 (no TEXP) the PREPARE states STA15A–D and STA06 never occur (session.md §9.1).
-/// STA01A (wait for AA with transport reuse) and STA01B (wait for T-CONNECT confirm) are
-/// not used either: this machine always releases the transport after an abort it sends, and
-/// it knows no transport, so the caller connects it before [`crate::machine::Session::connect`].
+/// The PREPARE states STA15A–D and STA06 occur only with transport expedited data (TEXP,
+/// [`crate::machine::Config::transport_expedited`]); with RFC 1006 and TP0 without it they
+/// never do (session.md §9.1). STA01A (wait for AA with transport reuse) and STA01B (wait
+/// for T-CONNECT confirm) are not used: this machine always releases the transport after an
+/// abort it sends (and X.225 forbids reuse under TEXP anyway), and it knows no transport, so
+/// the caller connects it before [`crate::machine::Session::connect`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum State {
@@ -32,6 +33,8 @@ pub enum State {
     Sta05B,
     /// STA05C: wait for ADA (AD sent).
     Sta05C,
+    /// STA06: wait for RS (PR-RS received while our RS is outstanding: a collision).
+    Sta06,
     /// STA08: wait for S-CONNECT response.
     Sta08,
     /// STA09: wait for S-RELEASE response.
@@ -46,6 +49,14 @@ pub enum State {
     Sta11B,
     /// STA11C: wait for S-ACTIVITY-DISCARD response.
     Sta11C,
+    /// STA15A: after PR-MAA, wait for MAA or AEA.
+    Sta15A,
+    /// STA15B: after PR-RS, wait for RS, AI or AD.
+    Sta15B,
+    /// STA15C: after PR-RA, wait for RA, AIA or ADA.
+    Sta15C,
+    /// STA15D: after PR-AB, wait for AB (everything else is discarded).
+    Sta15D,
     /// STA16: wait for T-DISCONNECT (after AB, RF or DN sent), timer TIM running.
     Sta16,
     /// STA18: wait for GTA (GTC sent).
@@ -77,6 +88,7 @@ impl State {
             State::Sta05A => "STA05A",
             State::Sta05B => "STA05B",
             State::Sta05C => "STA05C",
+            State::Sta06 => "STA06",
             State::Sta08 => "STA08",
             State::Sta09 => "STA09",
             State::Sta10A => "STA10A",
@@ -84,6 +96,10 @@ impl State {
             State::Sta11A => "STA11A",
             State::Sta11B => "STA11B",
             State::Sta11C => "STA11C",
+            State::Sta15A => "STA15A",
+            State::Sta15B => "STA15B",
+            State::Sta15C => "STA15C",
+            State::Sta15D => "STA15D",
             State::Sta16 => "STA16",
             State::Sta18 => "STA18",
             State::Sta19 => "STA19",
