@@ -4,14 +4,16 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tracing::{info, warn};
 use x400::rts::machine::{Config, Event, RecoveryTable};
-use x400::rts::{AbortReason, ApplicationProtocol, RefuseReason};
+use x400::rts::{AbortReason, ApplicationProtocol, RefuseReason, SessionConnectionIdentifier};
 
 use crate::link::Link;
 use crate::open_data::{APPLICATION_PROTOCOL, OpenData};
@@ -37,9 +39,16 @@ pub struct Receiver {
     epoch: Instant,
     /// Partial transfers of lost connections, with the file name each was for.
     table: Mutex<RecoveryTable<String>>,
+    /// Associations alive now, by session connection identifier: a `recover` naming one
+    /// of them means the peer saw it die first (no RST reached us), so it is dropped and
+    /// its state handed over.
+    live: Mutex<HashMap<SessionConnectionIdentifier, Arc<Notify>>>,
     /// Every file stored, in order (the tests check that none is delivered twice).
     pub stored: Mutex<Vec<(PathBuf, usize)>>,
 }
+
+/// How long a `recover` naming a live association waits for its state.
+const HANDOVER: Duration = Duration::from_secs(3);
 
 impl Receiver {
     /// A receiver storing into `opts.dir`.
@@ -51,12 +60,41 @@ impl Receiver {
             )),
             opts,
             epoch: Instant::now(),
+            live: Mutex::new(HashMap::new()),
             stored: Mutex::new(Vec::new()),
         })
     }
 
     fn table(&self) -> std::sync::MutexGuard<'_, RecoveryTable<String>> {
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<SessionConnectionIdentifier, Arc<Notify>>> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The state kept for `lost`; if that association is still alive here, it is dropped
+    /// first and its state awaited.
+    async fn recovery_for(
+        &self,
+        lost: &SessionConnectionIdentifier,
+    ) -> Option<(x400::rts::machine::Recovery, String)> {
+        let stop = self.live().get(lost).cloned();
+        if let Some(stop) = stop {
+            stop.notify_one();
+        }
+        let until = Instant::now() + HANDOVER;
+        loop {
+            let now = self.epoch.elapsed();
+            if let Some(kept) = self.table().take(now, lost) {
+                return Some(kept);
+            }
+            if Instant::now() >= until || !self.live().contains_key(lost) {
+                // Gone without state, or never here: one last look, then refuse.
+                return self.table().take(now, lost);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Accepts connections for ever, one task each.
@@ -80,8 +118,33 @@ impl Receiver {
         cfg.max_apdu_len = self.opts.max_size;
         let mut link = Link::accept(tcp, cfg, self.epoch).await?;
         let peer = link.peer;
+        let stop = Arc::new(Notify::new());
+        let mut registered: Option<SessionConnectionIdentifier> = None;
+        let result = self.events(&mut link, &stop, &mut registered).await;
+        if let Some(id) = registered {
+            self.live().remove(&id);
+        }
+        result.map_err(|e| io::Error::other(format!("{peer}: {e}")))
+    }
+
+    async fn events(
+        &self,
+        link: &mut Link,
+        stop: &Arc<Notify>,
+        registered: &mut Option<SessionConnectionIdentifier>,
+    ) -> io::Result<()> {
+        let peer = link.peer;
         let mut name: Option<String> = None;
-        while let Some(ev) = link.next().await? {
+        loop {
+            let ev = tokio::select! {
+                ev = link.next() => ev?,
+                () = stop.notified() => {
+                    warn!("rts: {peer}: the peer is recovering this association on a new connection; dropping this one");
+                    link.cut();
+                    continue;
+                }
+            };
+            let Some(ev) = ev else { break };
             let now = self.epoch.elapsed();
             match ev {
                 Event::OpenIndication(pc) => {
@@ -120,7 +183,7 @@ impl Receiver {
                     }
                 }
                 Event::RecoverIndication { lost, .. } => {
-                    let kept = self.table().take(now, &lost);
+                    let kept = self.recovery_for(&lost).await;
                     match kept {
                         Some((state, n)) => {
                             info!("rts: {peer}: recovering the transfer of {n}");
@@ -173,6 +236,13 @@ impl Receiver {
                 Event::Closed => info!("rts: {peer}: association released"),
                 Event::Aborted(cause) => warn!("rts: {peer}: association aborted: {cause:?}"),
                 other => info!("rts: {peer}: {other:?}"),
+            }
+            if registered.is_none()
+                && link.rts.is_open()
+                && let Some(id) = link.rts.connection()
+            {
+                self.live().insert(id.clone(), Arc::clone(stop));
+                *registered = Some(id.clone());
             }
         }
         Ok(())

@@ -96,6 +96,9 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
     };
     let mut report = Report::default();
     let mut last_progress = Instant::now();
+    // Once the receiver has secured the file, a connection lost before the release
+    // changes nothing: the transfer is done.
+    let mut secured = false;
 
     loop {
         if last_progress.elapsed() > opts.retry_for {
@@ -131,7 +134,12 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
         loop {
             let ev = match link.next().await {
                 Ok(Some(ev)) => ev,
+                Ok(None) if secured => return Ok(report),
                 Ok(None) => break,
+                Err(e) if secured => {
+                    warn!("transport: {destination}: {e} after the file was secured");
+                    return Ok(report);
+                }
                 Err(e) => {
                     warn!("transport: {destination}: {e}");
                     break;
@@ -170,6 +178,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     }
                 }
                 Event::Transferred => {
+                    secured = true;
                     report.checkpoints_confirmed += link.rts.checkpoints_confirmed();
                     info!(
                         "rts: {destination}: {} ({} octets) secured by the receiver",
@@ -208,6 +217,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                 Event::Refused(r) => {
                     return Err(format!("rts: {destination} refused the association: {r:?}"));
                 }
+                Event::ConnectionLost(_) if secured => return Ok(report),
                 Event::ConnectionLost(state) => {
                     report.checkpoints_confirmed += link.rts.checkpoints_confirmed();
                     if let Some(state) = state {
