@@ -105,14 +105,21 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}; cut points {points:?}"));
             assert_eq!(report.connections, 21, "{name}: {report:?}");
-            assert_eq!(report.recoveries, 20, "{name}: every cut recovered: {report:?}");
+            assert_eq!(
+                report.recoveries, 20,
+                "{name}: every cut recovered: {report:?}"
+            );
             assert_eq!(report.restarts, 0, "{name}: {report:?}");
             assert_eq!(
                 report.checkpoints_confirmed,
                 (FILE / CHECKPOINT - 1) as u64,
                 "{name}: one confirmation per checkpoint boundary"
             );
-            assert_eq!(std::fs::read(dir.join(&name)).unwrap(), data, "{name} intact");
+            assert_eq!(
+                std::fs::read(dir.join(&name)).unwrap(),
+                data,
+                "{name} intact"
+            );
             cuts += 20;
             files += 1;
         }

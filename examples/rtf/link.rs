@@ -35,6 +35,11 @@ pub struct Link {
     closed: bool,
     /// The peer's address, for log lines.
     pub peer: SocketAddr,
+    /// The local and remote TCP ports (kept: a cut socket forgets them).
+    pub ports: (u16, u16),
+    /// With `Some`, every octet written (`true`) and read (`false`), in order: the
+    /// conformance tests write it into a pcap for tshark.
+    pub log: Option<Vec<(bool, Vec<u8>)>>,
     /// Cut the TCP connection (as a network failure would) once this many octets have been
     /// written: how the tests and the benches lose connections at chosen points.
     pub cut_after: Option<u64>,
@@ -48,7 +53,10 @@ impl Link {
             .peer_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         let tsdu = vec![0; buffer];
+        let ports = (tcp.local_addr().map_or(0, |a| a.port()), peer.port());
         Self {
+            ports,
+            log: None,
             tcp: Some(tcp),
             tp,
             rts,
@@ -189,6 +197,9 @@ impl Link {
                 self.cut();
                 return Ok(());
             }
+            if let Some(log) = self.log.as_mut() {
+                log.push((true, out.clone()));
+            }
             let Some(tcp) = self.tcp.as_mut() else {
                 return Ok(());
             };
@@ -238,6 +249,9 @@ impl Link {
     async fn write_control(&mut self) -> io::Result<()> {
         if let Some(t) = self.tp.poll_transmit() {
             let t = t.to_vec();
+            if let Some(log) = self.log.as_mut() {
+                log.push((true, t.clone()));
+            }
             if let Some(tcp) = self.tcp.as_mut() {
                 tcp.write_all(&t).await?;
             }
@@ -288,7 +302,12 @@ impl Link {
                     self.tp.handle_network_closed();
                     return Ok(Some(TOwned::Disconnected));
                 }
-                Ok(n) => self.inbuf.extend_from_slice(&chunk[..n]),
+                Ok(n) => {
+                    if let Some(log) = self.log.as_mut() {
+                        log.push((false, chunk[..n].to_vec()));
+                    }
+                    self.inbuf.extend_from_slice(&chunk[..n]);
+                }
             }
         }
     }

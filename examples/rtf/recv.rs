@@ -1,10 +1,10 @@
 //! `rtf recv`: takes files, keeps the partial ones of lost connections for a while, and
 //! answers every `recover` with the state kept or a plain `cannotRecover`.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 

@@ -305,10 +305,10 @@ pub fn vector(file: &str, name: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Writes a logged connection as one TCP conversation (the kit's `pcaplib.py`) and runs
-/// the kit's `tshark_check.sh` on it; panics with tshark's report on any problem. Returns
-/// the report. `we_are_client` says which side the log belongs to.
-pub fn tshark_check(name: &str, log: &Log, we_are_client: bool, ports: (u16, u16)) -> String {
+/// Writes a logged connection as one TCP conversation (the kit's `pcaplib.py`) into a
+/// fresh directory; returns the pcap's path. `we_are_client` says which side the log
+/// belongs to.
+pub fn write_pcap(name: &str, log: &Log, we_are_client: bool, ports: (u16, u16)) -> PathBuf {
     let (ours, theirs) = ports;
     let (cport, sport) = if we_are_client {
         (ours, theirs)
@@ -346,6 +346,14 @@ pub fn tshark_check(name: &str, log: &Log, we_are_client: bool, ports: (u16, u16
         .status()
         .expect("python3 is needed to write the pcap");
     assert!(status.success(), "pcaplib failed");
+    pcap
+}
+
+/// Writes a logged connection into a pcap and runs the kit's `tshark_check.sh` on it;
+/// panics with tshark's report on any problem. Returns the report.
+pub fn tshark_check(name: &str, log: &Log, we_are_client: bool, ports: (u16, u16)) -> String {
+    let sport = if we_are_client { ports.1 } else { ports.0 };
+    let pcap = write_pcap(name, log, we_are_client, ports);
     // Fail loudly, not skip: without tshark there is no external check.
     let out = Command::new("bash")
         .arg(kit().join("tshark_check.sh"))
@@ -361,6 +369,8 @@ pub fn tshark_check(name: &str, log: &Log, we_are_client: bool, ports: (u16, u16
         "tshark_check.sh failed (is tshark installed? run the kit's setup.sh):\n{report}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    if let Some(dir) = pcap.parent() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
     report
 }

@@ -1,0 +1,273 @@
+//! What our RTS puts on the wire, checked by oracles nobody here wrote: tshark 4.0 must
+//! dissect every frame (PConnect, PAccept and PRefuse as X.410-mode RTSE with
+//! `applicationProtocol`), and the conformance kit's X.410 decoder (asn1tools) must decode
+//! the PDUs and the P1 MTS-APDU carried in the activity, which tshark cannot.
+//!
+//! The stack is the whole one, on loopback TCP: TPKT, TP0, session and RTS machines driven
+//! by the shell of `examples/rtf` (its `Link`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    unreachable_pub,
+    dead_code
+)]
+
+mod common;
+#[path = "../examples/rtf/link.rs"]
+mod link;
+
+use std::process::Command;
+
+use link::Link;
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+use x400::p1::mta_abstract_service::MtsApdu;
+use x400::rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
+use x400::rts::{
+    CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String, UtcTimeOctets,
+};
+
+fn id(n: u8) -> SessionConnectionIdentifier {
+    SessionConnectionIdentifier {
+        calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("MTA-A")),
+        common_reference: UtcTimeOctets::from("261203100000Z"),
+        additional_reference_information: Some(T61String::new([n])),
+    }
+}
+
+/// P1 (1984) with 1 KiB checkpoints, so that the activity has minor sync points.
+fn config() -> Config {
+    let mut c = Config::default();
+    c.checkpoint_size = 1;
+    c.window_size = 2;
+    c
+}
+
+/// The kit's asn1tools-made P1 message, with its content grown to 6000 octets.
+fn mpdu() -> Vec<u8> {
+    let sample = common::vector("asn1tools-p1.tsv", "E.MTS-APDU.message");
+    let MtsApdu::Message(mut m) = x400::p1::decode::<MtsApdu>(&sample).unwrap() else {
+        panic!("the kit's sample is a message");
+    };
+    m.content = vec![0x41; 6000].into();
+    x400::p1::encode(&MtsApdu::Message(m)).unwrap()
+}
+
+/// A connected pair of links, the initiator logging its traffic.
+async fn pair() -> (Link, Link) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let epoch = Instant::now();
+    let (a, b) = tokio::join!(Link::connect(addr, None, config(), epoch), async {
+        let (tcp, _) = listener.accept().await.unwrap();
+        Link::accept(tcp, config(), epoch).await
+    });
+    let mut a = a.unwrap();
+    a.log = Some(Vec::new());
+    (a, b.unwrap())
+}
+
+/// The next event that is not a checkpoint confirmation.
+async fn next(l: &mut Link) -> Event {
+    loop {
+        match l.next().await.unwrap() {
+            Some(Event::CheckpointConfirmed { .. }) => {}
+            Some(ev) => return ev,
+            None => panic!("connection ended"),
+        }
+    }
+}
+
+/// Whether a write carries an S-DATA TSDU (TPKT, COTP DT, then GT + DT SPDUs): its user
+/// data is a slice of a raw X.410-mode APDU, which tshark 4.0 hands to its presentation
+/// dissector and reports as malformed (kit README: "cannot do X.410-mode data transfer").
+fn is_data(tpkts: &[u8]) -> bool {
+    tpkts.get(4..10) == Some(&[0x02, 0xF0, 0x80, 0x01, 0x00, 0x01])
+}
+
+/// Runs both oracles on `a`'s log: tshark on every frame but the S-DATA ones, the kit's
+/// X.410 decoder on everything; `min` PDUs must be decoded.
+fn check(name: &str, a: &Link, min: usize) {
+    let log = a.log.clone().unwrap();
+    let control: Vec<_> = log.iter().filter(|(_, b)| !is_data(b)).cloned().collect();
+    let pcap = common::write_pcap(&format!("{name}-control"), &control, true, a.ports);
+    let kit = common::kit();
+    let tshark = Command::new("bash")
+        .arg(kit.join("tshark_check.sh"))
+        .args(["-p", &a.ports.1.to_string(), "-i", "pres.invalid_offset"])
+        .arg(&pcap)
+        .args(["--", "--disable-heuristic", "t125_cotp"])
+        .output()
+        .expect("tshark_check.sh");
+    assert_eq!(
+        tshark.status.code(),
+        Some(0),
+        "{name}: tshark_check.sh (run the kit's setup.sh if tshark is missing):\n{}{}",
+        String::from_utf8_lossy(&tshark.stdout),
+        String::from_utf8_lossy(&tshark.stderr)
+    );
+    if let Some(dir) = pcap.parent() {
+        std::fs::remove_dir_all(dir).ok();
+    }
+    let pcap = common::write_pcap(name, &log, true, a.ports);
+    let x410 = Command::new(kit.join("x410_p1_decode.py"))
+        .args(["--min", &min.to_string()])
+        .arg(&pcap)
+        .output()
+        .expect("x410_p1_decode.py");
+    let report = String::from_utf8_lossy(&x410.stdout);
+    assert_eq!(
+        x410.status.code(),
+        Some(0),
+        "{name}: x410_p1_decode.py:\n{report}{}",
+        String::from_utf8_lossy(&x410.stderr)
+    );
+    if let Some(dir) = pcap.parent() {
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_decoder() {
+    block_on(async {
+        let (mut a, mut b) = pair().await;
+        let bind = common::vector("asn1tools-p1.tsv", "E.MTABindArgument");
+        let result = common::vector("asn1tools-p1.tsv", "E.MTABindResult");
+        let apdu = mpdu();
+        let sent = apdu.clone();
+        let responder = async move {
+            let Event::OpenIndication(pc) = next(&mut b).await else {
+                panic!()
+            };
+            assert_eq!(pc.connection_data.open_data(), Some(&bind[..]));
+            b.rts.accept(Some(&result)).unwrap();
+            let Event::Transfer(got) = next(&mut b).await else {
+                panic!()
+            };
+            b.rts.secured().unwrap();
+            assert_eq!(next(&mut b).await, Event::Closed);
+            got
+        };
+        let initiator = async {
+            let bind = common::vector("asn1tools-p1.tsv", "E.MTABindArgument");
+            a.rts.open(&OpenRequest::new(&id(1), Some(&bind))).unwrap();
+            assert!(matches!(next(&mut a).await, Event::Opened(_)));
+            a.rts.transfer(sent).unwrap();
+            assert_eq!(next(&mut a).await, Event::Transferred);
+            a.rts.close().unwrap();
+            assert_eq!(next(&mut a).await, Event::Closed);
+        };
+        let (got, ()) = tokio::join!(responder, initiator);
+        assert_eq!(got, apdu);
+        assert!(a.log.as_ref().unwrap().iter().any(|(_, b)| is_data(b)));
+        // PConnect (with the bind), PAccept (with the result), the MTS-APDU.
+        check("rts-p1", &a, 3);
+    });
+}
+
+#[test]
+fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decoder() {
+    block_on(async {
+        // The first connection is cut in the middle of the activity.
+        let (mut a, mut b) = pair().await;
+        let apdu = mpdu();
+        let sent = apdu.clone();
+        let responder = async move {
+            let Event::OpenIndication(_) = next(&mut b).await else {
+                panic!()
+            };
+            b.rts.accept(None).unwrap();
+            loop {
+                match b.next().await.unwrap() {
+                    Some(Event::ConnectionLost(Some(state))) => return state,
+                    Some(_) => {}
+                    None => panic!("no state kept"),
+                }
+            }
+        };
+        let initiator = async {
+            a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
+            assert!(matches!(next(&mut a).await, Event::Opened(_)));
+            a.cut_after = Some(3000);
+            a.rts.transfer(sent).unwrap();
+            loop {
+                if let Event::ConnectionLost(Some(state)) = next(&mut a).await {
+                    return state;
+                }
+            }
+        };
+        let (kept, state): (Recovery, Recovery) = tokio::join!(responder, initiator);
+
+        // The second connection recovers it: PConnect recover, PAccept recover, AR.
+        let (mut a, mut b) = pair().await;
+        let responder = async move {
+            let Event::RecoverIndication { .. } = next(&mut b).await else {
+                panic!()
+            };
+            b.rts.accept_recovery(kept).unwrap();
+            let Event::Transfer(got) = next(&mut b).await else {
+                panic!()
+            };
+            b.rts.secured().unwrap();
+            assert_eq!(next(&mut b).await, Event::Closed);
+            got
+        };
+        let initiator = async {
+            a.rts
+                .recover(&OpenRequest::new(&id(2), None), state)
+                .unwrap();
+            assert!(matches!(next(&mut a).await, Event::Opened(_)));
+            assert_eq!(next(&mut a).await, Event::Transferred);
+            a.rts.close().unwrap();
+            assert_eq!(next(&mut a).await, Event::Closed);
+        };
+        let (got, ()) = tokio::join!(responder, initiator);
+        assert_eq!(got, apdu);
+        check("rts-recovered", &a, 2);
+
+        // A recover nobody kept state for: PRefuse cannotRecover.
+        let (mut a, mut b) = pair().await;
+        let responder = async move {
+            let Event::RecoverIndication { .. } = next(&mut b).await else {
+                panic!()
+            };
+            b.rts.refuse(b.now(), RefuseReason::CANNOT_RECOVER).unwrap();
+            while b.next().await.unwrap().is_some() {}
+        };
+        let initiator = async {
+            let lost = Recovery {
+                connection: id(9),
+                previous: None,
+                checkpoint_size: 1,
+                window_size: 2,
+                part: x400::rts::machine::Part::Received {
+                    activity_id: vec![2, 1, 1],
+                },
+            };
+            a.rts
+                .recover(&OpenRequest::new(&id(3), None), lost)
+                .unwrap();
+            assert_eq!(
+                next(&mut a).await,
+                Event::Refused(Refusal::Rts(RefuseReason::CANNOT_RECOVER))
+            );
+            // The refusing side waits for us to close the transport.
+            while a.next().await.unwrap().is_some() {}
+        };
+        tokio::join!(responder, initiator);
+        check("rts-refused", &a, 2);
+    });
+}
