@@ -107,7 +107,13 @@ impl Link {
             .map_err(io::Error::other)?;
         link.write_control().await?;
         match link.transport_event().await? {
-            Some(TOwned::Connected) => Ok(link),
+            Some(TOwned::Connected) => {
+                tracing::debug!(
+                    "transport: TP0 connection from port {} to {addr} is up",
+                    link.ports.0
+                );
+                Ok(link)
+            }
             other => Err(io::Error::other(format!(
                 "transport: {addr} did not accept the TP0 connection: {other:?}"
             ))),
