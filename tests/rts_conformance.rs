@@ -115,6 +115,14 @@ fn check(name: &str, a: &Link, min: usize) {
         std::fs::remove_dir_all(dir).ok();
     }
     let pcap = common::write_pcap(name, &log, true, a.ports);
+    // To look at a capture: X400_PCAP_DIR=/some/dir cargo test --test rts_conformance
+    if let Some(keep) = std::env::var_os("X400_PCAP_DIR") {
+        std::fs::copy(
+            &pcap,
+            std::path::Path::new(&keep).join(format!("{name}.pcap")),
+        )
+        .unwrap();
+    }
     let x410 = Command::new(kit.join("x410_p1_decode.py"))
         .args(["--min", &min.to_string()])
         .arg(&pcap)

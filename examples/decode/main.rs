@@ -317,7 +317,27 @@ fn collect_apdu(tsdu: &[u8], apdu: &mut Option<Vec<u8>>, out: &mut report::Frame
     for spdu in session::Spdus::new(tsdu, ctx) {
         let Ok(spdu) = spdu else { return };
         match spdu.kind {
-            Kind::ActivityStart | Kind::ActivityResume => *apdu = Some(Vec::new()),
+            Kind::ActivityStart => *apdu = Some(Vec::new()),
+            // RTS recovery (X.410 §3.8): the activity continues after the checkpoint the AR
+            // names; only from serial 0 does this connection carry the whole APDU.
+            Kind::ActivityResume => match spdu.params.linking.map(|l| l.serial.value()) {
+                Some(0) => *apdu = Some(Vec::new()),
+                serial => {
+                    *apdu = None;
+                    let mut l = report::Layer::new(
+                        "rts",
+                        "transfer resumed after a lost connection: the APDU is not decoded, its start went on the earlier connection",
+                    );
+                    if let Some(n) = serial {
+                        l.field(
+                            "resumed_after",
+                            n,
+                            "serial number of the last confirmed checkpoint; the data continues from there",
+                        );
+                    }
+                    out.layers.push(l);
+                }
+            },
             Kind::DataTransfer => {
                 if let Some(a) = apdu.as_mut() {
                     if a.len() + spdu.user_info.len() > MAX_TSDU {
