@@ -58,8 +58,10 @@ pub struct Report {
     pub restarts: u32,
     /// Checkpoints the receiver confirmed, over every connection.
     pub checkpoints_confirmed: u64,
-    /// Octets already confirmed when the first recovery resumed the transfer.
+    /// Octets already confirmed when each recovery resumed the transfer.
     pub resumed_at: Vec<usize>,
+    /// Time from each lost connection to the recovered association being open.
+    pub recovery_times: Vec<Duration>,
 }
 
 /// Sends the file; `hook` sees each new link first (the tests set a cut point there).
@@ -99,6 +101,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
     // Once the receiver has secured the file, a connection lost before the release
     // changes nothing: the transfer is done.
     let mut secured = false;
+    let mut lost_at: Option<Instant> = None;
 
     loop {
         if last_progress.elapsed() > opts.retry_for {
@@ -150,6 +153,9 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     last_progress = Instant::now();
                     if recovering {
                         report.recoveries += 1;
+                        if let Some(t) = lost_at.take() {
+                            report.recovery_times.push(t.elapsed());
+                        }
                         info!("rts: {destination}: association recovered");
                     } else {
                         info!(
@@ -222,6 +228,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     report.checkpoints_confirmed += link.rts.checkpoints_confirmed();
                     if let Some(state) = state {
                         warn!("rts: {destination}: connection lost; recovering");
+                        lost_at.get_or_insert_with(Instant::now);
                         recovery = Some(state);
                     } else {
                         warn!(
