@@ -342,6 +342,27 @@ fn a_local_discard_sends_ad_and_gives_the_apdu_back() {
     );
 }
 
+#[test]
+fn an_interrupted_transfer_resumes_on_the_same_connection_after_its_last_checkpoint() {
+    let (mut a, mut b) = open_pair(config(1, 2), config(1, 2));
+    a.transfer(apdu(6000, 6)).unwrap();
+    flow(&mut a, &mut b); // AS DT MIP DT MIP DT: the window is full
+    flow(&mut b, &mut a); // MIA 1, MIA 2
+    a.interrupt_transfer().unwrap();
+    assert!(a.resume_transfer().is_err(), "not before the AIA");
+    let sent = flow(&mut a, &mut b);
+    assert!(sent.contains(&Kind::ActivityInterrupt));
+    flow(&mut b, &mut a);
+    let evs = events(&mut a);
+    assert_eq!(evs.last(), Some(&Event::TransferInterrupted));
+    a.resume_transfer().unwrap();
+    let sent = flow(&mut a, &mut b);
+    assert_eq!(sent[..2], [Kind::GiveTokens, Kind::ActivityResume]);
+    let (got, evs) = run(&mut a, &mut b);
+    assert_eq!(got, [apdu(6000, 6)]);
+    assert!(evs.contains(&Event::Transferred));
+}
+
 // ---- recovery ----
 
 /// A responder's side of the world: its machine and the state it keeps.

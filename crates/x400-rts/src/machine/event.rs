@@ -46,6 +46,9 @@ pub enum Event {
         /// Octets of the APDU now confirmed.
         offset: usize,
     },
+    /// The APDU being sent is suspended ([`super::Rts::interrupt_transfer`] was
+    /// acknowledged); [`super::Rts::resume_transfer`] continues it.
+    TransferInterrupted,
     /// TRANSFER.confirm, positive: the receiver has secured the APDU.
     Transferred,
     /// TRANSFER.confirm, negative: the APDU was not transferred; it is given back. (X.218

@@ -351,9 +351,8 @@ impl Rts {
             SEvent::ActivityEndConfirm { .. } => self.on_activity_end_confirm(),
             SEvent::ActivityInterrupt { .. } => self.on_activity_interrupt(now),
             SEvent::ActivityDiscard { .. } => self.on_activity_discard(now),
-            SEvent::ActivityDiscardConfirm(_) | SEvent::ActivityInterruptConfirm(_) => {
-                self.on_discard_confirm();
-            }
+            SEvent::ActivityDiscardConfirm(_) => self.on_discard_confirm(),
+            SEvent::ActivityInterruptConfirm(_) => self.on_interrupt_confirm(),
             SEvent::UserException { reason, .. } => self.on_exception(now, reason),
             SEvent::Release(_) => self.on_release(now),
             SEvent::ReleaseConfirm { .. } => {

@@ -53,6 +53,10 @@ enum Step {
     End,
     /// AD sent, waiting for ADA; the words say why.
     Discarding(&'static str),
+    /// AI sent, waiting for AIA.
+    Interrupting,
+    /// Interrupted (AIA received): the checkpoints are kept for [`Rts::resume_transfer`].
+    Interrupted,
 }
 
 impl Outgoing {
@@ -184,7 +188,9 @@ impl Outgoing {
                     s.send_data(part)?;
                     self.sent += n;
                 }
-                Step::End | Step::Discarding(_) => return Ok(()),
+                Step::End | Step::Discarding(_) | Step::Interrupting | Step::Interrupted => {
+                    return Ok(());
+                }
             }
         }
     }
@@ -307,6 +313,60 @@ impl Rts {
         Ok(())
     }
 
+    /// Suspends the APDU being sent (a local problem that will pass): AI. The checkpoints
+    /// confirmed so far are kept; [`Event::TransferInterrupted`] follows the receiver's
+    /// acknowledgement, and [`Rts::resume_transfer`] continues after the last of them.
+    ///
+    /// # Errors
+    ///
+    /// No transfer of ours in progress.
+    pub fn interrupt_transfer(&mut self) -> Result<()> {
+        const R: &str = "interrupt";
+        let started = matches!(
+            self.out.as_ref().map(|o| &o.step),
+            Some(Step::Data | Step::End)
+        );
+        if self.phase != Phase::Open || !started {
+            return refuse(R, "no transfer of ours is in progress");
+        }
+        self.session
+            .activity_interrupt(Reason::TEMPORARILY_UNABLE, &[])?;
+        if let Some(out) = self.out.as_mut() {
+            out.step = Step::Interrupting;
+        }
+        Ok(())
+    }
+
+    /// Continues an interrupted APDU on this connection: AR after the last confirmed
+    /// checkpoint, then the rest of the data.
+    ///
+    /// # Errors
+    ///
+    /// No interrupted transfer, or the turn is not ours.
+    pub fn resume_transfer(&mut self) -> Result<()> {
+        const R: &str = "resume";
+        if self.phase != Phase::Open || !self.has_turn() {
+            return refuse(R, "the association is not open with the turn here");
+        }
+        if !matches!(self.out.as_ref().map(|o| &o.step), Some(Step::Interrupted)) {
+            return refuse(R, "no transfer of ours is interrupted");
+        }
+        let id = self.take_activity_id();
+        if let Some(out) = self.out.as_mut() {
+            let old_id = core::mem::replace(&mut out.id, id);
+            out.sent = offset(out.chunk, out.confirmed)
+                .unwrap_or(0)
+                .min(out.apdu.len());
+            out.points = out.confirmed;
+            out.step = Step::Resume {
+                old_id,
+                old_connection: None,
+            };
+        }
+        self.pump();
+        Ok(())
+    }
+
     /// The APDU of the last [`Event::Transfer`] is secured (stored): AEA, the sender's
     /// positive confirm.
     ///
@@ -332,7 +392,9 @@ impl Rts {
     pub fn transfer_progress(&self) -> Option<(&[u8], u64)> {
         let out = self.out.as_ref()?;
         match &out.step {
-            Step::Data | Step::End => Some((&out.id, out.confirmed)),
+            Step::Data | Step::End | Step::Interrupting | Step::Interrupted => {
+                Some((&out.id, out.confirmed))
+            }
             Step::Resume { old_id, .. } => Some((old_id, out.confirmed)),
             Step::Start | Step::Discarding(_) => None,
         }
@@ -374,7 +436,7 @@ impl Rts {
     pub(super) fn recoverable_part(&mut self) -> Option<Part> {
         if let Some(out) = self.out.take() {
             let activity_id = match out.step {
-                Step::Data | Step::End => out.id,
+                Step::Data | Step::End | Step::Interrupting | Step::Interrupted => out.id,
                 Step::Resume { old_id, .. } => old_id,
                 // Never started, or discarded: nothing on the other side to resume.
                 Step::Start | Step::Discarding(_) => {
@@ -582,6 +644,16 @@ impl Rts {
         self.inc = None;
         if self.session.activity_discard_response(&[]).is_err() {
             self.protocol_error(now, "a discard the session cannot acknowledge");
+        }
+    }
+
+    pub(super) fn on_interrupt_confirm(&mut self) {
+        match self.out.as_mut() {
+            Some(out) if out.step == Step::Interrupting => {
+                out.step = Step::Interrupted;
+                self.events.push_back(Event::TransferInterrupted);
+            }
+            _ => self.on_discard_confirm(),
         }
     }
 
