@@ -297,20 +297,7 @@ impl Rts {
     ///
     /// No transfer of ours to discard, or not yet started.
     pub fn discard_transfer(&mut self) -> Result<()> {
-        const R: &str = "discard";
-        let started = matches!(
-            self.out.as_ref().map(|o| &o.step),
-            Some(Step::Data | Step::End)
-        );
-        if self.phase != Phase::Open || !started {
-            return refuse(R, "no transfer of ours is in progress");
-        }
-        self.session
-            .activity_discard(Reason::NO_SPECIFIC_REASON, &[])?;
-        if let Some(out) = self.out.as_mut() {
-            out.step = Step::Discarding("discarded by the local user");
-        }
-        Ok(())
+        self.stop_transfer("discard", Step::Discarding("discarded by the local user"))
     }
 
     /// Suspends the APDU being sent (a local problem that will pass): AI. The checkpoints
@@ -321,18 +308,28 @@ impl Rts {
     ///
     /// No transfer of ours in progress.
     pub fn interrupt_transfer(&mut self) -> Result<()> {
-        const R: &str = "interrupt";
+        self.stop_transfer("interrupt", Step::Interrupting)
+    }
+
+    /// AD or AI for our APDU in progress; `step` says which and is where it goes.
+    fn stop_transfer(&mut self, r: &'static str, step: Step) -> Result<()> {
         let started = matches!(
             self.out.as_ref().map(|o| &o.step),
             Some(Step::Data | Step::End)
         );
         if self.phase != Phase::Open || !started {
-            return refuse(R, "no transfer of ours is in progress");
+            return refuse(r, "no transfer of ours is in progress");
         }
-        self.session
-            .activity_interrupt(Reason::TEMPORARILY_UNABLE, &[])?;
+        if step == Step::Interrupting {
+            // The work is kept for a resume (X.215 §13.15.1).
+            self.session
+                .activity_interrupt(Reason::TEMPORARILY_UNABLE, &[])?;
+        } else {
+            self.session
+                .activity_discard(Reason::NO_SPECIFIC_REASON, &[])?;
+        }
         if let Some(out) = self.out.as_mut() {
-            out.step = Step::Interrupting;
+            out.step = step;
         }
         Ok(())
     }
