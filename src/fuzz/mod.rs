@@ -16,6 +16,7 @@
 
 mod p1;
 mod rts;
+mod rts_machine;
 mod session;
 mod session_machine;
 #[cfg(feature = "std")]
@@ -25,6 +26,7 @@ mod transport;
 
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::rts::rts_pdu;
+pub use self::rts_machine::rts_machine;
 pub use self::session::{is_canonical, session_context, session_spdu};
 pub use self::session_machine::session_machine;
 #[cfg(feature = "std")]
@@ -47,4 +49,5 @@ pub const ORACLES: &[Oracle] = &[
     #[cfg(feature = "std")]
     ("transport_tp4", transport_tp4),
     ("session_machine", session_machine),
+    ("rts_machine", rts_machine),
 ];
