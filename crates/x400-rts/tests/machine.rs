@@ -648,6 +648,58 @@ fn the_responder_resumes_when_it_was_the_sender() {
     assert_eq!(got, [apdu(6000, 8)]);
 }
 
+/// Takes the state a machine keeps when its connection is lost.
+fn lose(m: &mut Rts) -> Recovery {
+    m.handle_transport_disconnect(NOW);
+    events(m)
+        .into_iter()
+        .find_map(|e| match e {
+            Event::ConnectionLost(Some(s)) => Some(s),
+            _ => None,
+        })
+        .expect("a recoverable state")
+}
+
+#[test]
+fn an_apdu_lost_with_two_cuts_is_never_confirmed_as_a_completed_one() {
+    // Found by the rts_machine fuzz target: APDU 0 is delivered (activity 1); APDU 1
+    // (activity 2) is cut off before its AS arrives; the recovery's AR is cut off too.
+    // The AR must not make the receiver take APDU 1 for the APDU 0 it completed.
+    let cfg = config(1, 3);
+    let (mut a, mut b) = open_pair(cfg, cfg);
+    a.transfer(vec![0xaa; 3000]).unwrap();
+    let (got, _) = run(&mut a, &mut b);
+    assert_eq!(got.len(), 1);
+    a.transfer(vec![0xbb; 3000]).unwrap();
+    let (sa, sb) = (lose(&mut a), lose(&mut b));
+    assert!(matches!(sb.part, Part::Received { .. }));
+
+    let mut a = Rts::new(Role::Initiator, cfg);
+    let mut b = Rts::new(Role::Responder, cfg);
+    a.recover(&OpenRequest::new(&id(2), None), sa).unwrap();
+    flow(&mut a, &mut b);
+    events(&mut b);
+    b.accept_recovery(sb).unwrap();
+    flow(&mut b, &mut a); // AC; the AR is queued at A but never sent
+    events(&mut a);
+    let (sa, sb) = (lose(&mut a), lose(&mut b));
+
+    let mut a = Rts::new(Role::Initiator, cfg);
+    let mut b = Rts::new(Role::Responder, cfg);
+    a.recover(&OpenRequest::new(&id(3), None), sa).unwrap();
+    flow(&mut a, &mut b);
+    events(&mut b);
+    b.accept_recovery(sb).unwrap();
+    let (got, evs) = run(&mut a, &mut b);
+    // B never had APDU 1: it cannot confirm it. A gets it back to send again.
+    assert!(got.is_empty());
+    assert!(!evs.contains(&Event::Transferred), "{evs:?}");
+    assert!(
+        evs.iter()
+            .any(|e| matches!(e, Event::TransferFailed { apdu, .. } if *apdu == vec![0xbb; 3000]))
+    );
+}
+
 #[test]
 fn two_hundred_cuts_at_every_point_all_end_in_one_intact_delivery_each() {
     // Deterministic pseudo-random cut points (xorshift), several per transfer.

@@ -279,8 +279,8 @@ impl Rts {
     /// Continues a recovered transfer: the sender resumes it, the receiver waits for AR.
     fn take_up(&mut self, state: Recovery) {
         if state.part.is_sender() {
-            let id = self.take_activity_id();
-            self.out = Outgoing::resume(state, id);
+            self.skip_activity_id(state.part.activity_id());
+            self.out = Outgoing::resume(state);
             self.pump();
         } else {
             self.recovery = Some(state);

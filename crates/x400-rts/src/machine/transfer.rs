@@ -73,8 +73,11 @@ impl Outgoing {
         }
     }
 
-    /// The sender's side of a recovered transfer, resumed as activity `id`.
-    pub(super) fn resume(state: Recovery, id: Vec<u8>) -> Option<Self> {
+    /// The sender's side of a recovered transfer. The resumed activity keeps its
+    /// identifier: the receiver matches the AR's old identifier against what it kept, and
+    /// an identifier that changed with an AR the receiver never saw could name another
+    /// APDU it completed (found by the `rts_machine` fuzz target).
+    pub(super) fn resume(state: Recovery) -> Option<Self> {
         let Part::Sending {
             activity_id,
             apdu,
@@ -83,7 +86,12 @@ impl Outgoing {
         else {
             return None;
         };
-        let mut out = Self::new(apdu, id, state.checkpoint_size, state.window_size);
+        let mut out = Self::new(
+            apdu,
+            activity_id.clone(),
+            state.checkpoint_size,
+            state.window_size,
+        );
         // A checkpoint always has data after it (no MIP follows the last octets): a
         // confirmed serial beyond that cannot be right, so resume from the start.
         let offset = offset(out.chunk, confirmed).filter(|&o| o < out.apdu.len());
@@ -348,9 +356,8 @@ impl Rts {
         if !matches!(self.out.as_ref().map(|o| &o.step), Some(Step::Interrupted)) {
             return refuse(R, "no transfer of ours is interrupted");
         }
-        let id = self.take_activity_id();
         if let Some(out) = self.out.as_mut() {
-            let old_id = core::mem::replace(&mut out.id, id);
+            let old_id = out.id.clone();
             out.sent = offset(out.chunk, out.confirmed)
                 .unwrap_or(0)
                 .min(out.apdu.len());
@@ -394,6 +401,16 @@ impl Rts {
             }
             Step::Resume { old_id, .. } => Some((old_id, out.confirmed)),
             Step::Start | Step::Discarding(_) => None,
+        }
+    }
+
+    /// Continues the activity counter past `id` (one of ours being resumed), so that no
+    /// later activity of this association reuses it.
+    pub(super) fn skip_activity_id(&mut self, id: &[u8]) {
+        if let Ok(n) = rasn::ber::decode::<u32>(id) {
+            if n >= self.next_activity && n < MAX_ACTIVITY {
+                self.next_activity = n + 1;
+            }
         }
     }
 
