@@ -1,6 +1,7 @@
 //! X.225 Annex A rows the machine implements that no other test reached: RS in STA04B,
 //! STA19 and STA20 and its serial checks (p32, p49), AI/AD received in STA10B, STA19 and
-//! STA20 and sent from STA04B and STA11A, ED and the data token (p50/p51), RF from the SPM
+//! STA20 and sent from STA04B and STA11A, ED and the data token (p50/p51) and ED crossing
+//! our AE (STA04B), RF from the SPM
 //! and RF keeping the transport, AC negotiation errors, and DT while our own release, major
 //! sync or activity end is outstanding.
 
@@ -326,6 +327,35 @@ fn ed_and_the_data_token() {
         }]
     );
     assert_eq!(p.b.state(), State::Sta713);
+}
+
+#[test]
+fn ed_crossing_our_activity_end_is_taken_in_sta04b() {
+    // a's AE is on its way; b, not having seen it, reports an exception (X.225 Annex A:
+    // ED in STA04B with the data token leads to STA20, as in STA713).
+    let mut p = in_activity(0x0249, 0);
+    p.a.activity_end(&[]).unwrap();
+    assert_eq!(p.a.state(), State::Sta04B);
+    p.b.exception_report(5, &[]).unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = p.b.poll_transmit(&mut buf).unwrap().expect("PT + ED");
+    p.a.handle_tsdu(p.now, &buf[..n]).unwrap();
+    assert_eq!(p.a.state(), State::Sta20);
+    assert!(matches!(
+        own(&mut p.a).as_slice(),
+        [Event::UserException { reason: 5, .. }]
+    ));
+    // The AE reaches b in STA19, which drops it; a discards the activity.
+    p.drive();
+    assert_eq!(p.b.state(), State::Sta19);
+    assert!(own(&mut p.b).is_empty());
+    p.a.activity_discard(0, &[]).unwrap();
+    p.drive();
+    assert_eq!(p.b.state(), State::Sta11C);
+    p.b.activity_discard_response(&[]).unwrap();
+    p.drive();
+    assert_eq!((p.a.state(), p.b.state()), (State::Sta713, State::Sta713));
+    assert!(!p.a.in_activity() && !p.b.in_activity());
 }
 
 #[test]

@@ -329,6 +329,24 @@ fn apdu_of(len: usize) -> Vec<u8> {
 }
 
 #[test]
+fn an_exception_report_crossing_our_activity_end_still_gives_the_apdu_back() {
+    // Window 3: the whole APDU and the AE are out before the receiver's ED arrives.
+    let mut small = config(4, 3);
+    small.max_apdu_len = 10_000;
+    let (mut a, mut b) = open_pair(config(4, 3), small);
+    a.transfer(apdu(12_000, 3)).unwrap();
+    let (got, evs) = run(&mut a, &mut b);
+    assert!(got.is_empty());
+    assert!(
+        evs.iter()
+            .any(|e| matches!(e, Event::TransferFailed { apdu: x, .. } if *x == apdu(12_000, 3)))
+    );
+    assert!(a.is_open() && b.is_open(), "{evs:?}");
+    a.transfer(apdu(5000, 2)).unwrap();
+    assert_eq!(run(&mut a, &mut b).0, [apdu(5000, 2)]);
+}
+
+#[test]
 fn a_local_discard_sends_ad_and_gives_the_apdu_back() {
     let (mut a, mut b) = open_pair(config(4, 1), config(4, 1));
     a.transfer(apdu(50_000, 4)).unwrap();

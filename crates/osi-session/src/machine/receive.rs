@@ -179,7 +179,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 Resynchronize,
             ) => self.recv_rs(s),
             (S::Sta05A, ResynchronizeAck) => self.sta05a_ra(s),
-            (S::Sta713, ExceptionData | ExceptionReport) => self.sta713_ed_er(s),
+            (S::Sta713 | S::Sta04A | S::Sta04B, ExceptionData | ExceptionReport) => {
+                self.recv_ed_er(s)
+            }
             (S::Sta713, CapabilityData) => self.sta713_cd(s),
             (S::Sta21, CapabilityDataAck) => self.sta21_cda(s),
             (S::Sta713 | S::Sta03, Finish) => self.recv_fn(s),
@@ -557,11 +559,20 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    /// STA713, ED or ER: EXCEP ∧ [¬ACT ∨ Vact]; the indication, then STA20 if this side
-    /// holds the data token (p51), else stay (p50).
-    fn sta713_ed_er(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    /// ED or ER. In STA713: EXCEP ∧ [¬ACT ∨ Vact]; the indication, then STA20 if this side
+    /// holds the data token (p51), else stay (p50). In STA04A/STA04B (our MAP or AE is
+    /// out; the peer reported before it saw it): p48 = EXCEP ∧ HD; the indication, then
+    /// STA20 with the data token (p03), else STA713 (X.225 Annex A, as transcribed in
+    /// ISODE++ SSAP.sm). The MAA or AEA will not come: the peer drops our MAP or AE in
+    /// STA19.
+    fn recv_ed_er(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
         self.need(s.kind, Requirements::EXCEPTIONS)?;
-        self.need_inside(s.kind)?;
+        let waiting = self.state != State::Sta713;
+        if waiting {
+            self.need(s.kind, Requirements::HALF_DUPLEX)?;
+        } else {
+            self.need_inside(s.kind)?;
+        }
         if s.kind == Kind::ExceptionData {
             let reason = s.params.reason.map_or(0, |r| r.code);
             let d = self.data(s)?;
@@ -575,6 +586,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         }
         if self.tokens.ii(DK) {
             self.state = State::Sta20;
+        } else if waiting {
+            self.state = State::Sta713;
         }
         Ok(())
     }

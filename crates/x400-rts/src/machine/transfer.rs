@@ -407,10 +407,11 @@ impl Rts {
     /// Continues the activity counter past `id` (one of ours being resumed), so that no
     /// later activity of this association reuses it.
     pub(super) fn skip_activity_id(&mut self, id: &[u8]) {
-        if let Ok(n) = rasn::ber::decode::<u32>(id) {
-            if n >= self.next_activity && n < MAX_ACTIVITY {
-                self.next_activity = n + 1;
-            }
+        if let Ok(n) = rasn::ber::decode::<u32>(id)
+            && n >= self.next_activity
+            && n < MAX_ACTIVITY
+        {
+            self.next_activity = n + 1;
         }
     }
 
