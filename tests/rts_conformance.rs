@@ -279,3 +279,34 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
         check("rts-refused", &a, 2);
     });
 }
+
+#[test]
+fn an_rts_abort_passes_tshark() {
+    block_on(async {
+        let (mut a, mut b) = pair().await;
+        let responder = async move {
+            let Event::OpenIndication(_) = next(&mut b).await else {
+                panic!()
+            };
+            b.rts.accept(None).unwrap();
+            assert_eq!(
+                next(&mut b).await,
+                Event::Aborted(x400::rts::machine::AbortCause::Peer(Some(
+                    x400::rts::AbortReason::TEMPORARY_PROBLEM
+                )))
+            );
+            while b.next().await.unwrap().is_some() {}
+        };
+        let initiator = async {
+            a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
+            assert!(matches!(next(&mut a).await, Event::Opened(_)));
+            // AB with AbortInformation `31 03 80 01 03`.
+            a.rts
+                .abort(a.now(), x400::rts::AbortReason::TEMPORARY_PROBLEM)
+                .unwrap();
+            while a.next().await.unwrap().is_some() {}
+        };
+        tokio::join!(responder, initiator);
+        check("rts-abort", &a, 2);
+    });
+}
