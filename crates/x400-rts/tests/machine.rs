@@ -719,6 +719,40 @@ fn an_apdu_lost_with_two_cuts_is_never_confirmed_as_a_completed_one() {
 }
 
 #[test]
+fn a_recovery_where_both_sides_were_receiving_ends_at_once_instead_of_hanging() {
+    let mut a = Rts::new(Role::Initiator, config(4, 3));
+    let mut b = Rts::new(Role::Responder, config(4, 3));
+    let receiving = |n| Recovery {
+        connection: id(n),
+        previous: None,
+        checkpoint_size: 4,
+        window_size: 3,
+        part: Part::Receiving {
+            activity_id: vec![2, 1, 1],
+            data: Vec::new(),
+            checkpoints: Vec::new(),
+        },
+    };
+    a.recover(&OpenRequest::new(&id(2), None), receiving(1))
+        .unwrap();
+    flow(&mut a, &mut b);
+    events(&mut b);
+    b.accept_recovery(receiving(1)).unwrap();
+    assert!(matches!(
+        events(&mut b)[..],
+        [Event::Aborted(AbortCause::Protocol(_))]
+    ));
+    flow(&mut b, &mut a);
+    let evs = events(&mut a);
+    assert!(
+        evs.contains(&Event::Aborted(AbortCause::Peer(Some(
+            AbortReason::UNRECOGNIZED_ACTIVITY
+        )))),
+        "{evs:?}"
+    );
+}
+
+#[test]
 fn two_hundred_cuts_at_every_point_all_end_in_one_intact_delivery_each() {
     // Deterministic pseudo-random cut points (xorshift), several per transfer.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;

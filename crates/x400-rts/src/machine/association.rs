@@ -247,6 +247,25 @@ impl Rts {
         };
         self.recovered_from = Some(lost.clone());
         self.send_accept(&pa, proposal.dialogue_mode)?;
+        // The initiator gave the turn to the side it believes was sending. If that is not
+        // what this side kept, nobody would resume: end it now rather than hang.
+        if state.part.is_sender() != self.has_turn() {
+            let now = self.now;
+            self.abort_with(
+                now,
+                AbortReason::UNRECOGNIZED_ACTIVITY,
+                AbortCause::Protocol(
+                    "the recover gives the turn to the side that was not sending the interrupted APDU",
+                ),
+            );
+            if let super::Part::Sending { apdu, .. } = state.part {
+                self.events.push_back(Event::TransferFailed {
+                    apdu,
+                    why: "the peer does not agree which side was sending",
+                });
+            }
+            return Ok(());
+        }
         self.take_up(state);
         Ok(())
     }
