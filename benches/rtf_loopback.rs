@@ -34,6 +34,8 @@ mod recv;
 mod send;
 #[path = "../examples/rtf/state.rs"]
 mod state;
+#[path = "../examples/shell/tp0_tcp.rs"]
+mod tp0_tcp;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -109,7 +111,7 @@ fn bench(c: &mut Criterion) {
                 let report = rt
                     .block_on(send(&opts, &mut |l| {
                         if std::mem::take(&mut first) {
-                            l.cut_after = Some(5 << 20);
+                            l.net.cut_after = Some(5 << 20);
                         }
                     }))
                     .unwrap();

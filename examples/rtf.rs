@@ -42,6 +42,8 @@ mod recv;
 mod send;
 #[path = "rtf/state.rs"]
 mod state;
+#[path = "shell/tp0_tcp.rs"]
+mod tp0_tcp;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;

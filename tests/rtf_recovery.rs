@@ -27,6 +27,8 @@ mod recv;
 mod send;
 #[path = "../examples/rtf/state.rs"]
 mod state;
+#[path = "../examples/shell/tp0_tcp.rs"]
+mod tp0_tcp;
 
 use std::time::Duration;
 
@@ -99,7 +101,7 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
                     left -= 1;
                     let at = 64 * 1024 + rng.below(384 * 1024);
                     points.push(at);
-                    l.cut_after = Some(at);
+                    l.net.cut_after = Some(at);
                 }
             })
             .await

@@ -20,6 +20,8 @@
 mod common;
 #[path = "../examples/rtf/link.rs"]
 mod link;
+// The link finds its transport at `crate::tp0_tcp`, here the one `common` compiles.
+use common::tp0_tcp;
 
 use std::process::Command;
 
@@ -63,13 +65,11 @@ async fn pair() -> (Link, Link) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let epoch = Instant::now();
-    let (a, b) = tokio::join!(Link::connect(addr, None, config(), epoch), async {
+    let (a, b) = tokio::join!(Link::connect(addr, None, config(), epoch, true), async {
         let (tcp, _) = listener.accept().await.unwrap();
-        Link::accept(tcp, config(), epoch).await
+        Link::accept(tcp, config(), epoch, false).await
     });
-    let mut a = a.unwrap();
-    a.log = Some(Vec::new());
-    (a, b.unwrap())
+    (a.unwrap(), b.unwrap())
 }
 
 /// The next event that is not a checkpoint confirmation.
@@ -93,13 +93,18 @@ fn is_data(tpkts: &[u8]) -> bool {
 /// Runs both oracles on `a`'s log: tshark on every frame but the S-DATA ones, the kit's
 /// X.410 decoder on everything; `min` PDUs must be decoded.
 fn check(name: &str, a: &Link, min: usize) {
-    let log = a.log.clone().unwrap();
+    let log = a.net.log.clone().unwrap();
     let control: Vec<_> = log.iter().filter(|(_, b)| !is_data(b)).cloned().collect();
-    let pcap = common::write_pcap(&format!("{name}-control"), &control, true, a.ports);
+    let pcap = common::write_pcap(&format!("{name}-control"), &control, true, a.net.ports);
     let kit = common::kit();
     let tshark = Command::new("bash")
         .arg(kit.join("tshark_check.sh"))
-        .args(["-p", &a.ports.1.to_string(), "-i", "pres.invalid_offset"])
+        .args([
+            "-p",
+            &a.net.ports.1.to_string(),
+            "-i",
+            "pres.invalid_offset",
+        ])
         .arg(&pcap)
         .args(["--", "--disable-heuristic", "t125_cotp"])
         .output()
@@ -114,7 +119,7 @@ fn check(name: &str, a: &Link, min: usize) {
     if let Some(dir) = pcap.parent() {
         std::fs::remove_dir_all(dir).ok();
     }
-    let pcap = common::write_pcap(name, &log, true, a.ports);
+    let pcap = common::write_pcap(name, &log, true, a.net.ports);
     // To look at a capture: X400_PCAP_DIR=/some/dir cargo test --test rts_conformance
     if let Some(keep) = std::env::var_os("X400_PCAP_DIR") {
         std::fs::copy(
@@ -180,7 +185,7 @@ fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_de
         };
         let (got, ()) = tokio::join!(responder, initiator);
         assert_eq!(got, apdu);
-        assert!(a.log.as_ref().unwrap().iter().any(|(_, b)| is_data(b)));
+        assert!(a.net.log.as_ref().unwrap().iter().any(|(_, b)| is_data(b)));
         // PConnect (with the bind), PAccept (with the result), the MTS-APDU.
         check("rts-p1", &a, 3);
     });
@@ -209,7 +214,7 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
         let initiator = async {
             a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
-            a.cut_after = Some(3000);
+            a.net.cut_after = Some(3000);
             a.rts.transfer(sent).unwrap();
             loop {
                 if let Event::ConnectionLost(Some(state)) = next(&mut a).await {

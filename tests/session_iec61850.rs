@@ -134,7 +134,7 @@ fn libiec61850_client_against_our_responder() {
             .unwrap();
         let mut st = Stack::accept(tcp, Config::default()).await.unwrap();
         // libiec61850 offers 8192-octet TPDUs; our responder takes its offer.
-        assert_eq!(st.tp.tpdu_size(), 8192);
+        assert_eq!(st.net.tp.tpdu_size(), 8192);
         match st.next_within(STEP).await.unwrap() {
             Event::ConnectIndication {
                 requirements,
@@ -189,7 +189,7 @@ fn libiec61850_client_against_our_responder() {
             .unwrap();
         let out = output(&mut client).await;
         assert!(status.success(), "client failed: {out}");
-        (out, st.log.clone(), st.ports)
+        (out, st.log(), st.net.ports)
     });
     // What the client made of us: association up (IED_ERROR_OK), the replayed read
     // response decoded as 0.0 without error, the device list and the release without error.
@@ -249,7 +249,7 @@ fn our_initiator_against_libiec61850_server() {
         cfg.versions = Version(Version::V2);
         let mut st = Stack::connect(addr, cfg).await.unwrap();
         // libiec61850's CC echoes the size we offered.
-        assert_eq!(st.tp.tpdu_size(), 2048);
+        assert_eq!(st.net.tp.tpdu_size(), 2048);
         let cn = user_data("A.CN");
         st.s.connect(&ConnectRequest {
             calling_ssel: Some(&[0, 1]),
@@ -295,7 +295,7 @@ fn our_initiator_against_libiec61850_server() {
             .await
             .expect("server did not stop")
             .unwrap();
-        (st.log.clone(), st.ports)
+        (st.log(), st.net.ports)
     });
     let tshark = tshark_check("iec-server", &log, true, ports);
     // CR, CC, CN, AC, 4 + 4 DT, FN, DN.

@@ -59,7 +59,7 @@ where
     });
     let st = Stack::connect(addr, Config::default()).await.unwrap();
     // TP0 negotiated our default proposal (2048), so long TSDUs are segmented below.
-    assert_eq!(st.tp.tpdu_size(), 2048);
+    assert_eq!(st.net.tp.tpdu_size(), 2048);
     (st, task)
 }
 

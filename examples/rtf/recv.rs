@@ -116,7 +116,7 @@ impl Receiver {
         cfg.checkpoint_size = self.opts.checkpoint;
         cfg.window_size = self.opts.window;
         cfg.max_apdu_len = self.opts.max_size;
-        let mut link = Link::accept(tcp, cfg, self.epoch).await?;
+        let mut link = Link::accept(tcp, cfg, self.epoch, false).await?;
         let peer = link.peer;
         let stop = Arc::new(Notify::new());
         let mut registered: Option<SessionConnectionIdentifier> = None;

@@ -110,7 +110,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                 opts.retry_for.as_secs()
             ));
         }
-        let mut link = match Link::connect(opts.destination, opts.local, cfg, epoch).await {
+        let mut link = match Link::connect(opts.destination, opts.local, cfg, epoch, false).await {
             Ok(l) => l,
             Err(e) => {
                 warn!("transport: cannot connect to {destination}: {e}; retrying in 1 s");

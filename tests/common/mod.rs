@@ -26,13 +26,15 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use x400::session::machine::{Config as SessionConfig, Event, Role, Session};
-use x400::transport::tp0::{
-    Config as Tp0Config, ConnectRequest as TConnect, DisconnectCause, Event as TEvent, Tp0,
-};
+use x400::transport::tp0::{Config as Tp0Config, ConnectRequest as TConnect};
+
+#[path = "../../examples/shell/tp0_tcp.rs"]
+pub mod tp0_tcp;
+
+use tp0_tcp::{Input, Tp0Tcp};
 
 /// A session event with its octets copied out of the machine.
 pub type Owned = Event<Vec<u8>>;
@@ -45,104 +47,57 @@ pub type Log = Vec<(bool, Vec<u8>)>;
 
 /// One TCP connection carrying TP0 and a session machine.
 pub struct Stack {
-    tcp: TcpStream,
-    /// The transport machine; public so tests can check what it negotiated.
-    pub tp: Tp0<Vec<u8>>,
+    /// TCP and TP0; public so tests can check what TP0 negotiated (`net.tp`).
+    pub net: Tp0Tcp,
     /// The session machine; tests call its requests directly, then [`Stack::flush`].
     pub s: Session<Vec<u8>>,
-    epoch: Instant,
-    inbuf: Vec<u8>,
     events: VecDeque<Owned>,
-    /// Why the transport connection ended, once it has.
-    pub closed: Option<DisconnectCause>,
-    /// Everything written (`true`) and read (`false`), in order.
-    pub log: Log,
-    /// The local and remote TCP ports (kept: the socket forgets its peer once closed).
-    pub ports: (u16, u16),
 }
 
 impl Stack {
-    fn new(tcp: TcpStream, tp: Tp0<Vec<u8>>, role: Role, cfg: SessionConfig) -> Self {
-        tcp.set_nodelay(true).ok(); // RFC 2126 §6.2: no Nagle delay for small SPDUs
-        let ports = (
-            tcp.local_addr().map_or(0, |a| a.port()),
-            tcp.peer_addr().map_or(0, |a| a.port()),
-        );
+    fn new(net: Tp0Tcp, role: Role, cfg: SessionConfig) -> Self {
         Self {
-            ports,
-            tcp,
-            tp,
+            net,
             s: Session::new(role, cfg, vec![0; BUF], vec![0; BUF]),
-            epoch: Instant::now(),
-            inbuf: Vec::with_capacity(BUF),
             events: VecDeque::new(),
-            closed: None,
-            log: Vec::new(),
         }
     }
 
-    fn now(&self) -> Duration {
-        self.epoch.elapsed()
+    /// Everything written (`true`) and read (`false`), in order.
+    pub fn log(&self) -> Log {
+        self.net.log.clone().unwrap_or_default()
     }
 
     /// Transport initiator: connects TCP and TP0 (CR, CC) with TSAPs 0001 as libiec61850
     /// uses them; the session machine is left in STA01 for `s.connect`.
     pub async fn connect(addr: std::net::SocketAddr, cfg: SessionConfig) -> io::Result<Self> {
-        let tcp = TcpStream::connect(addr).await?;
-        let tp = Tp0::initiator(Tp0Config::default(), vec![0; BUF]).map_err(io::Error::other)?;
-        let mut st = Self::new(tcp, tp, Role::Initiator, cfg);
-        let now = st.now();
-        st.tp
-            .connect(
-                now,
-                &TConnect {
-                    calling: &[0, 1],
-                    called: &[0, 1],
-                    data: &[],
-                },
-            )
-            .map_err(io::Error::other)?;
-        st.write_control().await?;
-        match st.transport_event().await? {
-            Some(TOwned::Connected) => Ok(st),
-            other => Err(io::Error::other(format!("TP0 connect: {other:?}"))),
-        }
+        let req = TConnect {
+            calling: &[0, 1],
+            called: &[0, 1],
+            data: &[],
+        };
+        let net = Tp0Tcp::connect(
+            addr,
+            None,
+            Tp0Config::default(),
+            BUF,
+            &req,
+            Instant::now(),
+            true,
+        )
+        .await?;
+        Ok(Self::new(net, Role::Initiator, cfg))
     }
 
     /// Transport responder: accepts the CR on an accepted TCP stream; the session machine
     /// waits in STA01C for the CN.
     pub async fn accept(tcp: TcpStream, cfg: SessionConfig) -> io::Result<Self> {
-        let tp = Tp0::responder(
-            Tp0Config {
-                local_ref: 0x0200,
-                ..Tp0Config::default()
-            },
-            vec![0; BUF],
-            Duration::ZERO,
-        )
-        .map_err(io::Error::other)?;
-        let mut st = Self::new(tcp, tp, Role::Responder, cfg);
-        match st.transport_event().await? {
-            Some(TOwned::ConnectIndication) => {}
-            other => return Err(io::Error::other(format!("TP0 accept: {other:?}"))),
-        }
-        st.tp.accept(None, &[]).map_err(io::Error::other)?;
-        st.write_control().await?;
-        Ok(st)
-    }
-
-    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.log.push((true, bytes.to_vec()));
-        self.tcp.write_all(bytes).await
-    }
-
-    /// Writes the pending TP0 control TPDU (CR, CC, DR or ER), if any.
-    async fn write_control(&mut self) -> io::Result<()> {
-        if let Some(t) = self.tp.poll_transmit() {
-            let t = t.to_vec();
-            self.write(&t).await?;
-        }
-        Ok(())
+        let tp = Tp0Config {
+            local_ref: 0x0200,
+            ..Tp0Config::default()
+        };
+        let net = Tp0Tcp::accept(tcp, tp, BUF, Instant::now(), true).await?;
+        Ok(Self::new(net, Role::Responder, cfg))
     }
 
     /// Sends every TSDU the session machine queued, each as the DT TPKTs of one TSDU, then
@@ -151,24 +106,15 @@ impl Stack {
     pub async fn flush(&mut self) -> io::Result<()> {
         let mut tsdu = vec![0u8; BUF];
         while let Some(n) = self.s.poll_transmit(&mut tsdu).map_err(io::Error::other)? {
-            let mut seg = self.tp.send(&tsdu[..n]).map_err(io::Error::other)?;
-            let mut buf = vec![0; seg.max_tpkt_len()];
-            let mut out = Vec::new();
-            while let Some(k) = seg.write_next(&mut buf).map_err(io::Error::other)? {
-                out.extend_from_slice(&buf[..k]);
-            }
-            self.write(&out).await?;
+            self.net.send(&tsdu[..n]).await?;
         }
         let mut close = false;
         while let Some(e) = self.s.poll_event() {
             close |= e == Event::DisconnectTransport;
             self.events.push_back(e.map(<[u8]>::to_vec));
         }
-        if close && self.closed.is_none() {
-            // Class 0 release is closing the network connection (X.224 6.7.1.4).
-            self.tp.disconnect();
-            self.tcp.shutdown().await?;
-            self.closed = Some(DisconnectCause::NetworkClosed);
+        if close {
+            self.net.close().await;
         }
         Ok(())
     }
@@ -181,22 +127,19 @@ impl Stack {
             if let Some(e) = self.events.pop_front() {
                 return Ok(Some(e));
             }
-            if self.closed.is_some() {
+            if self.net.closed.is_some() {
                 return Ok(None);
             }
-            match self.transport_event().await? {
-                Some(TOwned::Data(d)) => {
-                    let now = self.now();
+            match self.net.next(self.s.poll_timeout()).await? {
+                Input::Data(d) => {
+                    let now = self.net.now();
                     self.s.handle_tsdu(now, &d).map_err(io::Error::other)?;
                 }
-                Some(TOwned::Disconnected(c)) => {
-                    self.closed = Some(c);
-                    self.s.handle_transport_disconnect();
-                }
+                Input::Closed(_) => self.s.handle_transport_disconnect(),
                 // The session timer fired (TIM): its events are in the machine now.
-                None => {}
-                Some(other) => {
-                    return Err(io::Error::other(format!("unexpected {other:?}")));
+                Input::Timeout => {
+                    let now = self.net.now();
+                    self.s.handle_timeout(now);
                 }
             }
         }
@@ -208,77 +151,6 @@ impl Stack {
             .await
             .expect("no session event in time")
             .unwrap()
-    }
-
-    /// Reads and decodes until TP0 gives an event, or the session timer expires (`None`).
-    async fn transport_event(&mut self) -> io::Result<Option<TOwned>> {
-        loop {
-            let now = self.now();
-            let input = self.tp.handle_input(now, &self.inbuf);
-            let consumed = input.consumed;
-            let ev = input.event.map(TOwned::from);
-            self.inbuf.drain(..consumed);
-            self.write_control().await?;
-            if ev.is_some() {
-                return Ok(ev);
-            }
-            if consumed > 0 {
-                continue;
-            }
-            let deadline = match (self.tp.poll_timeout(), self.s.poll_timeout()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let mut chunk = vec![0u8; BUF];
-            let read = match deadline {
-                Some(d) => {
-                    let wait = d.saturating_sub(self.now());
-                    match tokio::time::timeout(wait, self.tcp.read(&mut chunk)).await {
-                        Ok(r) => r?,
-                        Err(_) => {
-                            let now = self.now();
-                            if let Some(TEvent::Disconnected(c)) = self.tp.handle_timeout(now) {
-                                return Ok(Some(TOwned::Disconnected(c)));
-                            }
-                            self.s.handle_timeout(now);
-                            return Ok(None);
-                        }
-                    }
-                }
-                None => self.tcp.read(&mut chunk).await?,
-            };
-            if read == 0 {
-                let c = match self.tp.handle_network_closed() {
-                    Some(TEvent::Disconnected(c)) => c,
-                    _ => DisconnectCause::NetworkClosed,
-                };
-                return Ok(Some(TOwned::Disconnected(c)));
-            }
-            self.log.push((false, chunk[..read].to_vec()));
-            self.inbuf.extend_from_slice(&chunk[..read]);
-        }
-    }
-}
-
-/// A TP0 event copied out of the machine.
-#[derive(Debug)]
-enum TOwned {
-    ConnectIndication,
-    Connected,
-    Data(Vec<u8>),
-    Disconnected(DisconnectCause),
-    Other,
-}
-
-impl From<TEvent<'_>> for TOwned {
-    fn from(e: TEvent<'_>) -> Self {
-        match e {
-            TEvent::ConnectIndication { .. } => Self::ConnectIndication,
-            TEvent::Connected { .. } => Self::Connected,
-            TEvent::Data(d) => Self::Data(d.to_vec()),
-            TEvent::Disconnected(c) => Self::Disconnected(c),
-            _ => Self::Other,
-        }
     }
 }
 

@@ -1,0 +1,316 @@
+//! TP0 over RFC 1006 on a tokio TCP stream: the transport half of every tokio shell here
+//! (the rtf example's RTS link, the session loopback and interop tests).
+//!
+//! The shell is a loop, not logic (STYLE.md §2.6): TSDUs go through `Tp0::send` to TCP;
+//! octets from TCP go through `Tp0::handle_input`; a read never waits past the deadline
+//! the caller passes (the nearer of its machines' timers).
+
+// Each shell that includes this module uses part of it.
+#![allow(dead_code)]
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::Instant;
+use x400::transport::tp0::{
+    Config as Tp0Config, ConnectRequest, DisconnectCause, Event as TEvent, Tp0,
+};
+
+/// Octets asked of each TCP read.
+const READ: usize = 64 << 10;
+
+/// What the transport gave.
+#[derive(Debug)]
+pub enum Input {
+    /// A whole TSDU.
+    Data(Vec<u8>),
+    /// The transport connection is gone.
+    Closed(DisconnectCause),
+    /// The caller's deadline passed (TP0's own timers were handled).
+    Timeout,
+}
+
+/// One TCP connection with its TP0 machine.
+pub struct Tp0Tcp {
+    /// `None` once cut.
+    tcp: Option<TcpStream>,
+    /// The transport machine; public so that callers can check what it negotiated.
+    pub tp: Tp0<Vec<u8>>,
+    epoch: Instant,
+    inbuf: Vec<u8>,
+    /// Why the connection ended, once it has.
+    pub closed: Option<DisconnectCause>,
+    /// The peer's address, for log lines.
+    pub peer: SocketAddr,
+    /// The local and remote TCP ports (kept: a closed socket forgets them).
+    pub ports: (u16, u16),
+    /// With `Some`, every octet written (`true`) and read (`false`), in order: tests write
+    /// it into a pcap for tshark.
+    pub log: Option<Vec<(bool, Vec<u8>)>>,
+    /// Cut the TCP connection (RST, as a network failure) once this many octets have been
+    /// written: how tests and benches lose connections at chosen points.
+    pub cut_after: Option<u64>,
+    written: u64,
+}
+
+impl Tp0Tcp {
+    fn new(tcp: TcpStream, tp: Tp0<Vec<u8>>, epoch: Instant) -> Self {
+        tcp.set_nodelay(true).ok(); // RFC 2126 §6.2: no Nagle delay for small SPDUs
+        let peer = tcp
+            .peer_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let ports = (tcp.local_addr().map_or(0, |a| a.port()), peer.port());
+        Self {
+            tcp: Some(tcp),
+            tp,
+            epoch,
+            inbuf: Vec::with_capacity(READ),
+            closed: None,
+            peer,
+            ports,
+            log: None,
+            cut_after: None,
+            written: 0,
+        }
+    }
+
+    /// The time since `epoch`, the machines' clock.
+    pub fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    /// Transport initiator: TCP to `addr` (from `local` if given: never through a proxy),
+    /// then CR/CC; `rx` is TP0's receive buffer; with `log` every octet is kept.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn connect(
+        addr: SocketAddr,
+        local: Option<SocketAddr>,
+        cfg: Tp0Config,
+        rx: usize,
+        req: &ConnectRequest<'_>,
+        epoch: Instant,
+        log: bool,
+    ) -> io::Result<Self> {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        if let Some(l) = local {
+            socket.bind(l)?;
+        }
+        let tcp = socket.connect(addr).await?;
+        let tp = Tp0::initiator(cfg, vec![0; rx]).map_err(io::Error::other)?;
+        let mut t = Self::new(tcp, tp, epoch);
+        t.log = log.then(Vec::new);
+        let now = t.now();
+        t.tp.connect(now, req).map_err(io::Error::other)?;
+        t.write_control().await?;
+        match t.event(None).await? {
+            Some(TOwned::Connected) => Ok(t),
+            other => Err(io::Error::other(format!(
+                "transport: {addr} did not accept the TP0 connection: {other:?}"
+            ))),
+        }
+    }
+
+    /// Transport responder: takes the CR on an accepted TCP stream and answers CC.
+    pub async fn accept(
+        tcp: TcpStream,
+        cfg: Tp0Config,
+        rx: usize,
+        epoch: Instant,
+        log: bool,
+    ) -> io::Result<Self> {
+        let tp = Tp0::responder(cfg, vec![0; rx], epoch.elapsed()).map_err(io::Error::other)?;
+        let mut t = Self::new(tcp, tp, epoch);
+        t.log = log.then(Vec::new);
+        match t.event(None).await? {
+            Some(TOwned::ConnectIndication) => {}
+            other => {
+                return Err(io::Error::other(format!(
+                    "transport: {} sent no TP0 connect request: {other:?}",
+                    t.peer
+                )));
+            }
+        }
+        t.tp.accept(None, &[]).map_err(io::Error::other)?;
+        t.write_control().await?;
+        Ok(t)
+    }
+
+    /// Sends one TSDU as its DT TPKTs, in one write. A failed write (or the test cut
+    /// point) ends the connection; the next [`Tp0Tcp::next`] says so.
+    pub async fn send(&mut self, tsdu: &[u8]) -> io::Result<()> {
+        if self.closed.is_some() {
+            return Ok(());
+        }
+        let mut out = Vec::with_capacity(tsdu.len() + 64);
+        {
+            let mut seg = self.tp.send(tsdu).map_err(io::Error::other)?;
+            let mut buf = vec![0; seg.max_tpkt_len()];
+            while let Some(k) = seg.write_next(&mut buf).map_err(io::Error::other)? {
+                out.extend_from_slice(&buf[..k]);
+            }
+        }
+        if let Some(limit) = self.cut_after
+            && self.written + out.len() as u64 > limit
+        {
+            let keep = usize::try_from(limit - self.written).unwrap_or(0);
+            if let Some(tcp) = self.tcp.as_mut() {
+                tcp.write_all(&out[..keep]).await.ok();
+            }
+            self.cut();
+            return Ok(());
+        }
+        self.write(&out).await
+    }
+
+    /// Drops the TCP connection without a release, as a network failure does (RST).
+    pub fn cut(&mut self) {
+        if let Some(tcp) = self.tcp.take() {
+            // A zero linger makes the close send RST at once; it never blocks (the
+            // deprecation is about non-zero values).
+            #[allow(deprecated)]
+            tcp.set_linger(Some(Duration::ZERO)).ok();
+        }
+        self.tp.handle_network_closed();
+        self.closed.get_or_insert(DisconnectCause::NetworkClosed);
+    }
+
+    /// Closes TP0 and TCP (class 0 release is closing the network connection, X.224
+    /// 6.7.1.4).
+    pub async fn close(&mut self) {
+        if self.closed.is_none() {
+            self.closed = Some(DisconnectCause::NetworkClosed);
+            self.tp.disconnect();
+            if let Some(tcp) = self.tcp.as_mut() {
+                tcp.shutdown().await.ok();
+            }
+        }
+    }
+
+    /// The next TSDU or the end of the connection, reading TCP as needed, but not past
+    /// `deadline` (then [`Input::Timeout`]).
+    pub async fn next(&mut self, deadline: Option<Duration>) -> io::Result<Input> {
+        if let Some(c) = self.closed {
+            return Ok(Input::Closed(c));
+        }
+        loop {
+            match self.event(deadline).await? {
+                Some(TOwned::Data(d)) => return Ok(Input::Data(d)),
+                Some(TOwned::Disconnected(c)) => {
+                    self.closed = Some(c);
+                    return Ok(Input::Closed(c));
+                }
+                Some(_) => {}
+                None => return Ok(Input::Timeout),
+            }
+        }
+    }
+
+    async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(log) = self.log.as_mut() {
+            log.push((true, bytes.to_vec()));
+        }
+        let Some(tcp) = self.tcp.as_mut() else {
+            return Ok(());
+        };
+        if let Err(e) = tcp.write_all(bytes).await {
+            tracing::debug!("transport: write to {} failed: {e}", self.peer);
+            self.cut();
+        }
+        self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the pending TP0 control TPDU (CR, CC, DR or ER), if any.
+    async fn write_control(&mut self) -> io::Result<()> {
+        if let Some(t) = self.tp.poll_transmit() {
+            let t = t.to_vec();
+            self.write(&t).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads and decodes until TP0 gives an event, or a deadline (TP0's or the caller's)
+    /// passes: `None` then, TP0's timer handled.
+    async fn event(&mut self, deadline: Option<Duration>) -> io::Result<Option<TOwned>> {
+        loop {
+            let now = self.now();
+            let input = self.tp.handle_input(now, &self.inbuf);
+            let consumed = input.consumed;
+            let ev = input.event.map(TOwned::from);
+            self.inbuf.drain(..consumed);
+            self.write_control().await?;
+            if ev.is_some() {
+                return Ok(ev);
+            }
+            if consumed > 0 {
+                continue;
+            }
+            let deadline = match (self.tp.poll_timeout(), deadline) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let mut chunk = vec![0u8; READ];
+            let wait = deadline.map(|d| d.saturating_sub(self.now()));
+            let Some(tcp) = self.tcp.as_mut() else {
+                return Ok(Some(TOwned::Disconnected(DisconnectCause::NetworkClosed)));
+            };
+            let read = match wait {
+                Some(wait) => match tokio::time::timeout(wait, tcp.read(&mut chunk)).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        let now = self.now();
+                        if let Some(TEvent::Disconnected(c)) = self.tp.handle_timeout(now) {
+                            return Ok(Some(TOwned::Disconnected(c)));
+                        }
+                        return Ok(None);
+                    }
+                },
+                None => tcp.read(&mut chunk).await,
+            };
+            match read {
+                Ok(0) | Err(_) => {
+                    let c = match self.tp.handle_network_closed() {
+                        Some(TEvent::Disconnected(c)) => c,
+                        _ => DisconnectCause::NetworkClosed,
+                    };
+                    return Ok(Some(TOwned::Disconnected(c)));
+                }
+                Ok(n) => {
+                    if let Some(log) = self.log.as_mut() {
+                        log.push((false, chunk[..n].to_vec()));
+                    }
+                    self.inbuf.extend_from_slice(&chunk[..n]);
+                }
+            }
+        }
+    }
+}
+
+/// A TP0 event copied out of the machine.
+#[derive(Debug)]
+enum TOwned {
+    ConnectIndication,
+    Connected,
+    Data(Vec<u8>),
+    Disconnected(DisconnectCause),
+    Other,
+}
+
+impl From<TEvent<'_>> for TOwned {
+    fn from(e: TEvent<'_>) -> Self {
+        match e {
+            TEvent::ConnectIndication { .. } => Self::ConnectIndication,
+            TEvent::Connected { .. } => Self::Connected,
+            TEvent::Data(d) => Self::Data(d.to_vec()),
+            TEvent::Disconnected(c) => Self::Disconnected(c),
+            _ => Self::Other,
+        }
+    }
+}
