@@ -79,6 +79,7 @@ fn bench(c: &mut Criterion) {
             checkpoint: 64,
             window: 16,
             max_size: 64 << 20,
+            keep_octets: 256 << 20,
         });
         tokio::spawn(Arc::clone(&receiver).serve(listener));
         addr

@@ -111,6 +111,9 @@ enum Command {
         /// Largest file accepted, in MiB (held in memory until stored).
         #[arg(long, default_value_t = 1024)]
         max_mib: usize,
+        /// Most MiB of partial files kept for recoveries, over all lost connections.
+        #[arg(long, default_value_t = 2048)]
+        keep_mib: usize,
     },
 }
 
@@ -200,6 +203,7 @@ async fn run(command: Command) -> Result<(), String> {
             checkpoint,
             window,
             max_mib,
+            keep_mib,
         } => {
             let addr: SocketAddr = match listen.parse::<u16>() {
                 Ok(port) => SocketAddr::from(([0, 0, 0, 0], port)),
@@ -219,6 +223,7 @@ async fn run(command: Command) -> Result<(), String> {
                 checkpoint,
                 window,
                 max_size: max_mib.saturating_mul(1 << 20),
+                keep_octets: keep_mib.saturating_mul(1 << 20),
             });
             receiver
                 .serve(listener)

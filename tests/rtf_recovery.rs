@@ -72,6 +72,7 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
             checkpoint: 4,
             window: 3,
             max_size: 64 * MIB,
+            keep_octets: 256 * MIB,
         });
         tokio::spawn(std::sync::Arc::clone(&receiver).serve(listener));
 

@@ -31,6 +31,8 @@ pub struct RecvOptions {
     pub window: u32,
     /// Largest file accepted (it is held in memory until stored).
     pub max_size: usize,
+    /// Most octets of partial files kept for recoveries, over all lost connections.
+    pub keep_octets: usize,
 }
 
 /// State shared by every association of one receiver.
@@ -54,10 +56,10 @@ impl Receiver {
     /// A receiver storing into `opts.dir`.
     pub fn new(opts: RecvOptions) -> Arc<Self> {
         Arc::new(Self {
-            table: Mutex::new(RecoveryTable::new(
-                opts.keep,
-                RecoveryTable::DEFAULT_MAX_ENTRIES,
-            )),
+            table: Mutex::new(
+                RecoveryTable::new(opts.keep, RecoveryTable::DEFAULT_MAX_ENTRIES)
+                    .with_max_octets(opts.keep_octets),
+            ),
             opts,
             epoch: Instant::now(),
             live: Mutex::new(HashMap::new()),
@@ -230,7 +232,14 @@ impl Receiver {
                         "rts: {peer}: connection lost; keeping the transfer of {n} for {} s",
                         self.opts.keep.as_secs()
                     );
-                    self.table().insert(now, state, n);
+                    for (gone, name) in self.table().insert(now, state, n) {
+                        warn!(
+                            "rts: {peer}: not keeping the partial {name} ({} octets) of connection \
+                             {:?}: over the limit of octets kept for recoveries",
+                            gone.octets(),
+                            gone.connection
+                        );
+                    }
                 }
                 Event::ConnectionLost(None) => info!("rts: {peer}: connection lost"),
                 Event::Closed => info!("rts: {peer}: association released"),

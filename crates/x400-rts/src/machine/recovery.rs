@@ -86,12 +86,15 @@ impl Part {
 /// whatever the user keeps beside it (`T`: the file name, the peer MTA, ...).
 ///
 /// Sans-IO like the machine: time comes in as a [`Duration`] since the caller's epoch.
-/// Both the time and the count are bounded, so connections that are lost and never
-/// recovered cannot pile up memory.
+/// The time, the count and the octets held are all bounded, so connections that are lost
+/// and never recovered (a peer dropping connections on purpose, say) cannot pile up
+/// memory: the oldest state goes first.
 #[derive(Debug, Clone)]
 pub struct RecoveryTable<T = ()> {
     keep: Duration,
     max_entries: usize,
+    max_octets: usize,
+    octets: usize,
     entries: Vec<(Duration, Recovery, T)>,
 }
 
@@ -100,33 +103,75 @@ impl RecoveryTable {
     pub const DEFAULT_KEEP: Duration = Duration::from_secs(60);
     /// Default most entries kept: 1024; the oldest goes first.
     pub const DEFAULT_MAX_ENTRIES: usize = 1024;
+    /// Default most APDU octets kept over all entries: 256 MiB; the oldest goes first.
+    pub const DEFAULT_MAX_OCTETS: usize = 256 << 20;
+}
+
+impl Recovery {
+    /// APDU octets this state holds.
+    #[must_use]
+    pub fn octets(&self) -> usize {
+        match &self.part {
+            Part::Sending { apdu, .. } => apdu.len(),
+            Part::Receiving { data, .. } => data.len(),
+            Part::Received { .. } => 0,
+        }
+    }
 }
 
 impl<T> RecoveryTable<T> {
-    /// A table keeping state for `keep`, at most `max_entries` at a time.
+    /// A table keeping state for `keep`, at most `max_entries` at a time and at most
+    /// [`RecoveryTable::DEFAULT_MAX_OCTETS`] octets (see [`RecoveryTable::with_max_octets`]).
     #[must_use]
     pub fn new(keep: Duration, max_entries: usize) -> Self {
         Self {
             keep,
             max_entries,
+            max_octets: RecoveryTable::DEFAULT_MAX_OCTETS,
+            octets: 0,
             entries: Vec::new(),
         }
     }
 
+    /// The same table holding at most `max_octets` APDU octets over all entries.
+    #[must_use]
+    pub fn with_max_octets(mut self, max_octets: usize) -> Self {
+        self.max_octets = max_octets;
+        self
+    }
+
     /// Keeps `state` and `extra` until `now + keep`. A state for the same connection is
-    /// replaced; with the table full the oldest entry is dropped and returned.
-    pub fn insert(&mut self, now: Duration, state: Recovery, extra: T) -> Option<(Recovery, T)> {
-        self.entries
-            .retain(|(_, r, _)| r.connection != state.connection);
-        let dropped = if self.entries.len() >= self.max_entries.max(1) && !self.entries.is_empty() {
-            let (_, r, t) = self.entries.remove(0);
-            Some((r, t))
-        } else {
-            None
-        };
+    /// replaced. Whatever must go to stay within the limits is returned, oldest first:
+    /// earlier entries, or `state` itself if it alone exceeds the octet limit.
+    pub fn insert(&mut self, now: Duration, state: Recovery, extra: T) -> Vec<(Recovery, T)> {
+        let mut dropped = Vec::new();
+        if state.octets() > self.max_octets {
+            dropped.push((state, extra));
+            return dropped;
+        }
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|(_, r, _)| r.connection == state.connection)
+        {
+            self.remove(i);
+        }
+        while !self.entries.is_empty()
+            && (self.entries.len() >= self.max_entries.max(1)
+                || self.octets.saturating_add(state.octets()) > self.max_octets)
+        {
+            dropped.push(self.remove(0));
+        }
+        self.octets = self.octets.saturating_add(state.octets());
         self.entries
             .push((now.saturating_add(self.keep), state, extra));
         dropped
+    }
+
+    fn remove(&mut self, i: usize) -> (Recovery, T) {
+        let (_, r, t) = self.entries.remove(i);
+        self.octets = self.octets.saturating_sub(r.octets());
+        (r, t)
     }
 
     /// Takes the state kept for `connection` (or for the connection it had recovered),
@@ -141,15 +186,21 @@ impl<T> RecoveryTable<T> {
             .entries
             .iter()
             .position(|(_, r, _)| r.names(connection))?;
-        let (_, r, t) = self.entries.remove(i);
-        Some((r, t))
+        Some(self.remove(i))
     }
 
     /// Drops every expired entry; returns how many.
     pub fn handle_timeout(&mut self, now: Duration) -> usize {
         let before = self.entries.len();
         self.entries.retain(|(deadline, _, _)| *deadline > now);
+        self.octets = self.entries.iter().map(|(_, r, _)| r.octets()).sum();
         before - self.entries.len()
+    }
+
+    /// APDU octets held now.
+    #[must_use]
+    pub fn octets(&self) -> usize {
+        self.octets
     }
 
     /// When the next entry expires.
@@ -214,13 +265,48 @@ mod tests {
     #[test]
     fn a_full_table_drops_the_oldest_entry() {
         let mut t: RecoveryTable = RecoveryTable::new(Duration::from_secs(60), 2);
-        assert_eq!(t.insert(Duration::ZERO, state(1), ()), None);
-        assert_eq!(t.insert(Duration::ZERO, state(2), ()), None);
-        assert_eq!(t.insert(Duration::ZERO, state(3), ()), Some((state(1), ())));
+        assert_eq!(t.insert(Duration::ZERO, state(1), ()), []);
+        assert_eq!(t.insert(Duration::ZERO, state(2), ()), []);
+        assert_eq!(t.insert(Duration::ZERO, state(3), ()), [(state(1), ())]);
         assert_eq!(t.len(), 2);
         // The same connection again replaces its entry instead of growing the table.
-        assert_eq!(t.insert(Duration::from_secs(1), state(3), ()), None);
+        assert_eq!(t.insert(Duration::from_secs(1), state(3), ()), []);
         assert_eq!(t.len(), 2);
         assert_eq!(t.handle_timeout(Duration::from_secs(60)), 1);
+    }
+
+    fn receiving(n: u8, len: usize) -> Recovery {
+        Recovery {
+            part: Part::Receiving {
+                activity_id: alloc::vec![2, 1, 1],
+                data: alloc::vec![0; len],
+                checkpoints: alloc::vec![len],
+            },
+            ..state(n)
+        }
+    }
+
+    #[test]
+    fn the_octets_held_are_bounded_too() {
+        let mut t: RecoveryTable =
+            RecoveryTable::new(Duration::from_secs(60), 100).with_max_octets(10_000);
+        assert!(t.insert(Duration::ZERO, receiving(1, 4000), ()).is_empty());
+        assert!(t.insert(Duration::ZERO, receiving(2, 4000), ()).is_empty());
+        assert_eq!(t.octets(), 8000);
+        // A third needs room: the oldest goes.
+        let dropped = t.insert(Duration::ZERO, receiving(3, 4000), ());
+        assert_eq!(dropped, [(receiving(1, 4000), ())]);
+        assert_eq!((t.len(), t.octets()), (2, 8000));
+        // One larger than the whole limit is not kept at all.
+        let dropped = t.insert(Duration::ZERO, receiving(4, 20_000), ());
+        assert_eq!(dropped, [(receiving(4, 20_000), ())]);
+        assert_eq!((t.len(), t.octets()), (2, 8000));
+        assert_eq!(
+            t.take(Duration::ZERO, &id(2)),
+            Some((receiving(2, 4000), ()))
+        );
+        assert_eq!(t.octets(), 4000);
+        t.handle_timeout(Duration::from_secs(60));
+        assert_eq!((t.len(), t.octets()), (0, 0));
     }
 }
