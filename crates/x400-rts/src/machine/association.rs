@@ -95,6 +95,11 @@ fn identifier(refs: [&[u8]; 3]) -> Option<SessionConnectionIdentifier> {
     })
 }
 
+/// `open` with the user's data, or without any.
+fn open_data(user_data: Option<&[u8]>) -> ConnectionData {
+    user_data.map_or(ConnectionData::Open(None), ConnectionData::open)
+}
+
 /// The checkpoint size and window a responder answers (X.228 §7.1.5.1: never more than
 /// proposed, and no checkpointing if either side wants none).
 fn negotiate(proposed: &PConnect, ours: &super::Config) -> (u32, u32) {
@@ -117,10 +122,7 @@ impl Rts {
     pub fn open(&mut self, req: &OpenRequest<'_>) -> Result<()> {
         const R: &str = "OPEN.request";
         self.can_open(R)?;
-        let data = match req.user_data {
-            Some(d) => ConnectionData::open(d),
-            None => ConnectionData::Open(None),
-        };
+        let data = open_data(req.user_data);
         let tokens = match req.initial_turn {
             Role::Initiator => TokenSetting(0),
             Role::Responder => TOKENS_TO_RESPONDER,
@@ -211,10 +213,7 @@ impl Rts {
         let pa = PAccept {
             checkpoint_size,
             window_size,
-            connection_data: match user_data {
-                Some(d) => ConnectionData::open(d),
-                None => ConnectionData::Open(None),
-            },
+            connection_data: open_data(user_data),
         };
         self.send_accept(&pa, proposal.dialogue_mode)
     }
@@ -258,12 +257,10 @@ impl Rts {
                     "the recover gives the turn to the side that was not sending the interrupted APDU",
                 ),
             );
-            if let super::Part::Sending { apdu, .. } = state.part {
-                self.events.push_back(Event::TransferFailed {
-                    apdu,
-                    why: "the peer does not agree which side was sending",
-                });
-            }
+            self.give_back(
+                Some(state.part),
+                "the peer does not agree which side was sending",
+            );
             return Ok(());
         }
         self.take_up(state);
@@ -509,16 +506,8 @@ impl Rts {
             Refusal::Session(reason)
         };
         self.phase = Phase::Ended;
-        if let Some(Recovery {
-            part: super::Part::Sending { apdu, .. },
-            ..
-        }) = self.recovery.take()
-        {
-            self.events.push_back(Event::TransferFailed {
-                apdu,
-                why: "the responder refused to recover the association",
-            });
-        }
+        let kept = self.recovery.take().map(|r| r.part);
+        self.give_back(kept, "the responder refused to recover the association");
         self.events.push_back(Event::Refused(refusal));
     }
 

@@ -353,7 +353,7 @@ impl Rts {
             SEvent::ActivityDiscard { .. } => self.on_activity_discard(now),
             SEvent::ActivityDiscardConfirm(_) => self.on_discard_confirm(),
             SEvent::ActivityInterruptConfirm(_) => self.on_interrupt_confirm(),
-            SEvent::UserException { reason, .. } => self.on_exception(now, reason),
+            SEvent::UserException { .. } => self.on_exception(now),
             SEvent::Release(_) => self.on_release(now),
             SEvent::ReleaseConfirm { .. } => {
                 self.phase = Phase::Ended;
@@ -401,12 +401,7 @@ impl Rts {
                     })
                 }
                 (part, _) => {
-                    if let Some(Part::Sending { apdu, .. }) = part {
-                        self.events.push_back(Event::TransferFailed {
-                            apdu,
-                            why: "the connection was lost and cannot be recovered",
-                        });
-                    }
+                    self.give_back(part, "the connection was lost and cannot be recovered");
                     None
                 }
             }
@@ -426,18 +421,20 @@ impl Rts {
         }
         self.phase = Phase::Ended;
         self.fail_transfer("the association was aborted");
-        if let Some(Recovery {
-            part: Part::Sending { apdu, .. },
-            ..
-        }) = self.recovery.take()
-        {
-            self.events.push_back(Event::TransferFailed {
-                apdu,
-                why: "the association was aborted before the transfer could resume",
-            });
-        }
+        let kept = self.recovery.take().map(|r| r.part);
+        self.give_back(
+            kept,
+            "the association was aborted before the transfer could resume",
+        );
         self.inc = None;
         self.events.push_back(Event::Aborted(cause));
+    }
+
+    /// Gives the APDU of a sending part back to the user ([`Event::TransferFailed`]).
+    fn give_back(&mut self, part: Option<Part>, why: &'static str) {
+        if let Some(Part::Sending { apdu, .. }) = part {
+            self.events.push_back(Event::TransferFailed { apdu, why });
+        }
     }
 
     fn fail_transfer(&mut self, why: &'static str) {

@@ -62,6 +62,16 @@ impl Recovery {
     pub fn names(&self, connection: &SessionConnectionIdentifier) -> bool {
         &self.connection == connection || self.previous.as_ref() == Some(connection)
     }
+
+    /// APDU octets this state holds.
+    #[must_use]
+    pub fn octets(&self) -> usize {
+        match &self.part {
+            Part::Sending { apdu, .. } => apdu.len(),
+            Part::Receiving { data, .. } => data.len(),
+            Part::Received { .. } => 0,
+        }
+    }
 }
 
 impl Part {
@@ -105,18 +115,6 @@ impl RecoveryTable {
     pub const DEFAULT_MAX_ENTRIES: usize = 1024;
     /// Default most APDU octets kept over all entries: 256 MiB; the oldest goes first.
     pub const DEFAULT_MAX_OCTETS: usize = 256 << 20;
-}
-
-impl Recovery {
-    /// APDU octets this state holds.
-    #[must_use]
-    pub fn octets(&self) -> usize {
-        match &self.part {
-            Part::Sending { apdu, .. } => apdu.len(),
-            Part::Receiving { data, .. } => data.len(),
-            Part::Received { .. } => 0,
-        }
-    }
 }
 
 impl<T> RecoveryTable<T> {

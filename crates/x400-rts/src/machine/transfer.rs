@@ -42,9 +42,9 @@ pub(super) struct Outgoing {
 enum Step {
     /// AS not yet sent.
     Start,
-    /// AR not yet sent: resume `old_id` after `confirmed`.
+    /// AR not yet sent: resume the activity (same identifier) after `confirmed`, naming
+    /// the connection it was interrupted on if that was another one.
     Resume {
-        old_id: Vec<u8>,
         old_connection: Option<SessionConnectionIdentifier>,
     },
     /// Data, minor synchronization points, then AE.
@@ -86,24 +86,23 @@ impl Outgoing {
         else {
             return None;
         };
-        let mut out = Self::new(
-            apdu,
-            activity_id.clone(),
-            state.checkpoint_size,
-            state.window_size,
-        );
+        let mut out = Self::new(apdu, activity_id, state.checkpoint_size, state.window_size);
+        out.confirmed = confirmed;
+        out.rewind(Some(state.connection));
+        Some(out)
+    }
+
+    /// Goes back to the last confirmed checkpoint, for an AR to resume from there.
+    fn rewind(&mut self, old_connection: Option<SessionConnectionIdentifier>) {
         // A checkpoint always has data after it (no MIP follows the last octets): a
         // confirmed serial beyond that cannot be right, so resume from the start.
-        let offset = offset(out.chunk, confirmed).filter(|&o| o < out.apdu.len());
-        let confirmed = if offset.is_some() { confirmed } else { 0 };
-        out.sent = offset.unwrap_or(0);
-        out.points = confirmed;
-        out.confirmed = confirmed;
-        out.step = Step::Resume {
-            old_id: activity_id,
-            old_connection: Some(state.connection),
-        };
-        Some(out)
+        let offset = offset(self.chunk, self.confirmed).filter(|&o| o < self.apdu.len());
+        if offset.is_none() {
+            self.confirmed = 0;
+        }
+        self.sent = offset.unwrap_or(0);
+        self.points = self.confirmed;
+        self.step = Step::Resume { old_connection };
     }
 
     pub(super) fn into_apdu(self) -> Vec<u8> {
@@ -123,10 +122,7 @@ impl Outgoing {
                     s.activity_start(&self.id, &[])?;
                     self.step = Step::Data;
                 }
-                Step::Resume {
-                    old_id,
-                    old_connection,
-                } => {
+                Step::Resume { old_connection } => {
                     if !room(s, RESUME_SPDU) {
                         return Ok(());
                     }
@@ -151,7 +147,7 @@ impl Outgoing {
                     s.activity_resume(
                         &ResumeRequest {
                             id: &self.id,
-                            old_id,
+                            old_id: &self.id,
                             serial: self.confirmed,
                             old_connection,
                         },
@@ -357,15 +353,7 @@ impl Rts {
             return refuse(R, "no transfer of ours is interrupted");
         }
         if let Some(out) = self.out.as_mut() {
-            let old_id = out.id.clone();
-            out.sent = offset(out.chunk, out.confirmed)
-                .unwrap_or(0)
-                .min(out.apdu.len());
-            out.points = out.confirmed;
-            out.step = Step::Resume {
-                old_id,
-                old_connection: None,
-            };
+            out.rewind(None);
         }
         self.pump();
         Ok(())
@@ -396,11 +384,8 @@ impl Rts {
     pub fn transfer_progress(&self) -> Option<(&[u8], u64)> {
         let out = self.out.as_ref()?;
         match &out.step {
-            Step::Data | Step::End | Step::Interrupting | Step::Interrupted => {
-                Some((&out.id, out.confirmed))
-            }
-            Step::Resume { old_id, .. } => Some((old_id, out.confirmed)),
             Step::Start | Step::Discarding(_) => None,
+            _ => Some((&out.id, out.confirmed)),
         }
     }
 
@@ -450,17 +435,13 @@ impl Rts {
     /// machine; `None` leaves an APDU of ours in place to be given back.
     pub(super) fn recoverable_part(&mut self) -> Option<Part> {
         if let Some(out) = self.out.take() {
-            let activity_id = match out.step {
-                Step::Data | Step::End | Step::Interrupting | Step::Interrupted => out.id,
-                Step::Resume { old_id, .. } => old_id,
-                // Never started, or discarded: nothing on the other side to resume.
-                Step::Start | Step::Discarding(_) => {
-                    self.out = Some(out);
-                    return None;
-                }
-            };
+            // Never started, or discarded: nothing on the other side to resume.
+            if matches!(out.step, Step::Start | Step::Discarding(_)) {
+                self.out = Some(out);
+                return None;
+            }
             return Some(Part::Sending {
-                activity_id,
+                activity_id: out.id,
                 apdu: out.apdu,
                 confirmed: out.confirmed,
             });
@@ -685,10 +666,10 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_exception(&mut self, now: Duration, reason: u8) {
+    pub(super) fn on_exception(&mut self, now: Duration) {
         // X.225 STA20: holding the data token, the sender can only discard, interrupt
-        // or abort; the APDU is abandoned (ISODE sends AD with reason 0).
-        let _ = reason;
+        // or abort; the APDU is abandoned whatever the reason (ISODE sends AD with
+        // reason 0).
         if self.out.is_none() {
             return self.protocol_error(now, "an exception report with no transfer of ours");
         }
