@@ -54,7 +54,7 @@ use clap::{Parser, Subcommand};
 use tracing::error;
 
 #[derive(Parser)]
-#[command(about = "Reliable file transfer over X.410 RTS (ISODE rtf compatible)")]
+#[command(about = "Reliable file transfer over X.410 RTS, with ISODE rtf's application protocol")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

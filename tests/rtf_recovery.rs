@@ -126,8 +126,8 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
             cuts += 20;
             files += 1;
         }
-        let stored = receiver.stored.lock().unwrap().clone();
-        assert_eq!(stored.len(), files, "each file delivered once: {stored:?}");
+        let stored = receiver.stored.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(stored, files, "each file delivered once");
         std::fs::remove_dir_all(&dir).ok();
     });
 }

@@ -26,14 +26,11 @@ pub struct Link {
     tsdu: Vec<u8>,
     /// Whether the RTS machine was told that the transport is gone.
     told: bool,
-    /// The peer's address, for log lines.
-    pub peer: SocketAddr,
 }
 
 impl Link {
     fn new(net: Tp0Tcp, rts: Rts, buffer: usize) -> Self {
         Self {
-            peer: net.peer,
             net,
             rts,
             tsdu: vec![0; buffer],

@@ -41,6 +41,10 @@ pub struct Tp0Tcp {
     pub tp: Tp0<Vec<u8>>,
     epoch: Instant,
     inbuf: Vec<u8>,
+    /// Reused for every read and every TSDU written: no allocation per TSDU.
+    chunk: Vec<u8>,
+    out: Vec<u8>,
+    tpkt: Vec<u8>,
     /// Why the connection ended, once it has.
     pub closed: Option<DisconnectCause>,
     /// The peer's address, for log lines.
@@ -68,6 +72,9 @@ impl Tp0Tcp {
             tp,
             epoch,
             inbuf: Vec::with_capacity(READ),
+            chunk: vec![0; READ],
+            out: Vec::new(),
+            tpkt: Vec::new(),
             closed: None,
             peer,
             ports,
@@ -148,25 +155,28 @@ impl Tp0Tcp {
         if self.closed.is_some() {
             return Ok(());
         }
-        let mut out = Vec::with_capacity(tsdu.len() + 64);
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
         {
             let mut seg = self.tp.send(tsdu).map_err(io::Error::other)?;
-            let mut buf = vec![0; seg.max_tpkt_len()];
-            while let Some(k) = seg.write_next(&mut buf).map_err(io::Error::other)? {
-                out.extend_from_slice(&buf[..k]);
+            self.tpkt.resize(seg.max_tpkt_len(), 0);
+            while let Some(k) = seg.write_next(&mut self.tpkt).map_err(io::Error::other)? {
+                out.extend_from_slice(&self.tpkt[..k]);
             }
         }
-        if let Some(limit) = self.cut_after
-            && self.written + out.len() as u64 > limit
-        {
-            let keep = usize::try_from(limit - self.written).unwrap_or(0);
-            if let Some(tcp) = self.tcp.as_mut() {
-                tcp.write_all(&out[..keep]).await.ok();
+        let result = match self.cut_after {
+            Some(limit) if self.written + out.len() as u64 > limit => {
+                let keep = usize::try_from(limit - self.written).unwrap_or(0);
+                if let Some(tcp) = self.tcp.as_mut() {
+                    tcp.write_all(&out[..keep]).await.ok();
+                }
+                self.cut();
+                Ok(())
             }
-            self.cut();
-            return Ok(());
-        }
-        self.write(&out).await
+            _ => self.write(&out).await,
+        };
+        self.out = out;
+        result
     }
 
     /// Drops the TCP connection without a release, as a network failure does (RST).
@@ -256,13 +266,12 @@ impl Tp0Tcp {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let mut chunk = vec![0u8; READ];
             let wait = deadline.map(|d| d.saturating_sub(self.now()));
             let Some(tcp) = self.tcp.as_mut() else {
                 return Ok(Some(TOwned::Disconnected(DisconnectCause::NetworkClosed)));
             };
             let read = match wait {
-                Some(wait) => match tokio::time::timeout(wait, tcp.read(&mut chunk)).await {
+                Some(wait) => match tokio::time::timeout(wait, tcp.read(&mut self.chunk)).await {
                     Ok(r) => r,
                     Err(_) => {
                         let now = self.now();
@@ -272,7 +281,7 @@ impl Tp0Tcp {
                         return Ok(None);
                     }
                 },
-                None => tcp.read(&mut chunk).await,
+                None => tcp.read(&mut self.chunk).await,
             };
             match read {
                 Ok(0) | Err(_) => {
@@ -284,9 +293,9 @@ impl Tp0Tcp {
                 }
                 Ok(n) => {
                     if let Some(log) = self.log.as_mut() {
-                        log.push((false, chunk[..n].to_vec()));
+                        log.push((false, self.chunk[..n].to_vec()));
                     }
-                    self.inbuf.extend_from_slice(&chunk[..n]);
+                    self.inbuf.extend_from_slice(&self.chunk[..n]);
                 }
             }
         }
