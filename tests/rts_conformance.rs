@@ -83,6 +83,16 @@ async fn next(l: &mut Link) -> Event {
     }
 }
 
+/// The receiver's part: the APDU arrives, is secured, then the initiator releases.
+async fn secure_until_closed(b: &mut Link) -> Vec<u8> {
+    let Event::Transfer(got) = next(b).await else {
+        panic!("no APDU")
+    };
+    b.rts.secured().unwrap();
+    assert_eq!(next(b).await, Event::Closed);
+    got
+}
+
 /// Whether a write carries an S-DATA TSDU (TPKT, COTP DT, then GT + DT SPDUs): its user
 /// data is a slice of a raw X.410-mode APDU, which tshark 4.0 hands to its presentation
 /// dissector and reports as malformed (kit README: "cannot do X.410-mode data transfer").
@@ -167,12 +177,7 @@ fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_de
             };
             assert_eq!(pc.connection_data.open_data(), Some(&bind[..]));
             b.rts.accept(Some(&result)).unwrap();
-            let Event::Transfer(got) = next(&mut b).await else {
-                panic!()
-            };
-            b.rts.secured().unwrap();
-            assert_eq!(next(&mut b).await, Event::Closed);
-            got
+            secure_until_closed(&mut b).await
         };
         let initiator = async {
             let bind = common::vector("asn1tools-p1.tsv", "E.MTABindArgument");
@@ -231,12 +236,7 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
                 panic!()
             };
             b.rts.accept_recovery(kept).unwrap();
-            let Event::Transfer(got) = next(&mut b).await else {
-                panic!()
-            };
-            b.rts.secured().unwrap();
-            assert_eq!(next(&mut b).await, Event::Closed);
-            got
+            secure_until_closed(&mut b).await
         };
         let initiator = async {
             a.rts

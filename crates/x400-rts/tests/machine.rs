@@ -205,10 +205,20 @@ fn successive_apdus_use_successive_activity_identifiers() {
     let (mut a, mut b) = open_pair(config(4, 3), config(4, 3));
     for n in 0..3u8 {
         a.transfer(apdu(5000, n)).unwrap();
+        // The AS is out: the activity identifier is a BER INTEGER of a counter from 1.
+        assert_eq!(
+            a.transfer_progress().map(|(id, _)| id.to_vec()),
+            Some(vec![0x02, 0x01, n + 1])
+        );
         let (got, _) = run(&mut a, &mut b);
         assert_eq!(got, [apdu(5000, n)]);
     }
+    // An empty APDU is an activity too: AS, AE.
     assert!(a.transfer(Vec::new()).is_ok());
+    assert_eq!(
+        a.transfer_progress().map(|(id, _)| id.to_vec()),
+        Some(vec![0x02, 0x01, 4])
+    );
     let (got, _) = run(&mut a, &mut b);
     assert_eq!(got, [Vec::<u8>::new()]);
 }
