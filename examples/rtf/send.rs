@@ -246,7 +246,9 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
             }
         }
         if recovery.is_none() && pending.is_none() {
-            // Lost before the open was answered: the APDU is still ours to send.
+            // The machine hands the file back on every path that drops it (a kept state
+            // or TransferFailed); should a transport error end the link before it can,
+            // starting over with the file is always safe.
             pending = Some(opts.data.clone());
         }
     }
