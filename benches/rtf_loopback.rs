@@ -80,6 +80,7 @@ fn bench(c: &mut Criterion) {
             window: 16,
             max_size: 64 << 20,
             keep_octets: 256 << 20,
+            quick_ack: true,
         });
         tokio::spawn(Arc::clone(&receiver).serve(listener));
         addr

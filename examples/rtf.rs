@@ -224,6 +224,7 @@ async fn run(command: Command) -> Result<(), String> {
                 window,
                 max_size: max_mib.saturating_mul(1 << 20),
                 keep_octets: keep_mib.saturating_mul(1 << 20),
+                quick_ack: true,
             });
             receiver
                 .serve(listener)

@@ -73,6 +73,7 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
             window: 3,
             max_size: 64 * MIB,
             keep_octets: 256 * MIB,
+            quick_ack: true,
         });
         tokio::spawn(std::sync::Arc::clone(&receiver).serve(listener));
 

@@ -133,7 +133,7 @@ impl Link {
         Ok(())
     }
 
-    /// Sends every TSDU the RTS machine has for the transport now.
+    /// Sends every TSDU the RTS machine has for the transport now, in one TCP write.
     async fn flush(&mut self) -> io::Result<()> {
         while self.net.closed.is_none()
             && let Some(n) = self
@@ -141,8 +141,9 @@ impl Link {
                 .poll_transmit(&mut self.tsdu)
                 .map_err(|e| io::Error::other(format!("rts: {e}")))?
         {
-            self.net.send(&self.tsdu[..n]).await?;
+            self.net.queue(&self.tsdu[..n])?;
         }
+        self.net.flush().await?;
         if self.net.closed.is_some() {
             self.lost();
         }

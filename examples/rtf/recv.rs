@@ -34,6 +34,10 @@ pub struct RecvOptions {
     pub max_size: usize,
     /// Most octets of partial files kept for recoveries, over all lost connections.
     pub keep_octets: usize,
+    /// Acknowledge every TCP read at once, so that a sender with Nagle's algorithm on never
+    /// waits for a delayed ACK. Always on in `rtf recv`; tests turn it off to play a
+    /// receiver that delays its acknowledgements.
+    pub quick_ack: bool,
 }
 
 /// State shared by every association of one receiver.
@@ -121,6 +125,7 @@ impl Receiver {
         cfg.window_size = self.opts.window;
         cfg.max_apdu_len = self.opts.max_size;
         let mut link = Link::accept(tcp, cfg, self.epoch, false).await?;
+        link.net.quick_ack = self.opts.quick_ack;
         let peer = link.net.peer;
         let stop = Arc::new(Notify::new());
         let mut registered: Option<SessionConnectionIdentifier> = None;

@@ -1,9 +1,16 @@
 //! TP0 over RFC 1006 on a tokio TCP stream: the transport half of every tokio shell here
 //! (the rtf example's RTS link, the session loopback and interop tests).
 //!
-//! The shell is a loop, not logic (STYLE.md §2.6): TSDUs go through `Tp0::send` to TCP;
-//! octets from TCP go through `Tp0::handle_input`; a read never waits past the deadline
-//! the caller passes (the nearer of its machines' timers).
+//! The shell is a loop, not logic: TSDUs go through `Tp0::send` to TCP; octets from TCP go
+//! through `Tp0::handle_input`; a read never waits past the deadline the caller passes (the
+//! nearer of its machines' timers).
+//!
+//! Two habits keep a foreign peer from waiting on us. Everything that one input produced
+//! leaves in one TCP write ([`Tp0Tcp::queue`], then [`Tp0Tcp::flush`]), so three MIAs are one
+//! segment, not three. And every read is acknowledged at once (Linux `TCP_QUICKACK`): a
+//! sender that writes a TSDU in several pieces with Nagle's algorithm on holds each later
+//! piece until its first is acknowledged, and a delayed ACK (about 40 ms) would stall it
+//! once per window.
 
 // Each shell that includes this module uses part of it.
 #![allow(dead_code)]
@@ -57,6 +64,12 @@ pub struct Tp0Tcp {
     /// Cut the TCP connection (RST, as a network failure) once this many octets have been
     /// written: how tests and benches lose connections at chosen points.
     pub cut_after: Option<u64>,
+    /// Acknowledge each read at once (`TCP_QUICKACK`, Linux only). On by default; tests turn
+    /// it off to play a receiver that delays its acknowledgements.
+    pub quick_ack: bool,
+    /// Play a foreign sender (ISODE's, PP's): Nagle's algorithm on and every TPKT in its own
+    /// write. Off by default; see [`Tp0Tcp::write_in_pieces`].
+    pieces: bool,
     written: u64,
 }
 
@@ -80,6 +93,8 @@ impl Tp0Tcp {
             ports,
             log: None,
             cut_after: None,
+            quick_ack: true,
+            pieces: false,
             written: 0,
         }
     }
@@ -149,22 +164,41 @@ impl Tp0Tcp {
         Ok(t)
     }
 
+    /// From now on, writes the way a foreign sender with Nagle's algorithm on does: each
+    /// TPKT in its own write, so that a later piece waits for the first one's ACK.
+    pub fn write_in_pieces(&mut self) {
+        self.pieces = true;
+        if let Some(tcp) = self.tcp.as_ref() {
+            tcp.set_nodelay(false).ok();
+        }
+    }
+
     /// Sends one TSDU as its DT TPKTs, in one write. A failed write (or the test cut
     /// point) ends the connection; the next [`Tp0Tcp::next`] says so.
     pub async fn send(&mut self, tsdu: &[u8]) -> io::Result<()> {
+        self.queue(tsdu)?;
+        self.flush().await
+    }
+
+    /// Adds one TSDU's DT TPKTs to what the next [`Tp0Tcp::flush`] writes.
+    pub fn queue(&mut self, tsdu: &[u8]) -> io::Result<()> {
         if self.closed.is_some() {
             return Ok(());
         }
-        let mut out = std::mem::take(&mut self.out);
-        out.clear();
-        {
-            let mut seg = self.tp.send(tsdu).map_err(io::Error::other)?;
-            self.tpkt.resize(seg.max_tpkt_len(), 0);
-            while let Some(k) = seg.write_next(&mut self.tpkt).map_err(io::Error::other)? {
-                out.extend_from_slice(&self.tpkt[..k]);
-            }
+        let mut seg = self.tp.send(tsdu).map_err(io::Error::other)?;
+        self.tpkt.resize(seg.max_tpkt_len(), 0);
+        while let Some(k) = seg.write_next(&mut self.tpkt).map_err(io::Error::other)? {
+            self.out.extend_from_slice(&self.tpkt[..k]);
         }
+        Ok(())
+    }
+
+    /// Writes everything queued in one write. A failed write (or the test cut point) ends
+    /// the connection; the next [`Tp0Tcp::next`] says so.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        let out = std::mem::take(&mut self.out);
         let result = match self.cut_after {
+            _ if self.closed.is_some() || out.is_empty() => Ok(()),
             Some(limit) if self.written + out.len() as u64 > limit => {
                 let keep = usize::try_from(limit - self.written).unwrap_or(0);
                 if let Some(tcp) = self.tcp.as_mut() {
@@ -173,9 +207,20 @@ impl Tp0Tcp {
                 self.cut();
                 Ok(())
             }
+            _ if self.pieces => {
+                let mut rest = &out[..];
+                while rest.len() >= 4 && self.closed.is_none() {
+                    let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+                    let (tpkt, tail) = rest.split_at(len.clamp(4, rest.len()));
+                    self.write(tpkt).await?;
+                    rest = tail;
+                }
+                Ok(())
+            }
             _ => self.write(&out).await,
         };
         self.out = out;
+        self.out.clear();
         result
     }
 
@@ -292,6 +337,9 @@ impl Tp0Tcp {
                     return Ok(Some(TOwned::Disconnected(c)));
                 }
                 Ok(n) => {
+                    if self.quick_ack {
+                        quick_ack(tcp);
+                    }
                     if let Some(log) = self.log.as_mut() {
                         log.push((false, self.chunk[..n].to_vec()));
                     }
@@ -301,6 +349,17 @@ impl Tp0Tcp {
         }
     }
 }
+
+/// Sends the ACK of what was just read now, not after the delayed-ACK timer. Linux turns
+/// `TCP_QUICKACK` off again by itself, so it is set after every read.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn quick_ack(tcp: &TcpStream) {
+    socket2::SockRef::from(tcp).set_tcp_quickack(true).ok();
+}
+
+/// Elsewhere there is no portable way to ask for an immediate ACK.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn quick_ack(_: &TcpStream) {}
 
 /// A TP0 event copied out of the machine.
 #[derive(Debug)]

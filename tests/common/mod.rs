@@ -100,14 +100,15 @@ impl Stack {
         Ok(Self::new(net, Role::Responder, cfg))
     }
 
-    /// Sends every TSDU the session machine queued, each as the DT TPKTs of one TSDU, then
+    /// Sends every TSDU the session machine queued, as the DT TPKTs of each in one write, then
     /// moves its events into the queue; `DisconnectTransport` (which comes after what was
     /// queued) closes TP0 and TCP.
     pub async fn flush(&mut self) -> io::Result<()> {
         let mut tsdu = vec![0u8; BUF];
         while let Some(n) = self.s.poll_transmit(&mut tsdu).map_err(io::Error::other)? {
-            self.net.send(&tsdu[..n]).await?;
+            self.net.queue(&tsdu[..n])?;
         }
+        self.net.flush().await?;
         let mut close = false;
         while let Some(e) = self.s.poll_event() {
             close |= e == Event::DisconnectTransport;
