@@ -97,14 +97,41 @@ async fn secure_until_closed(b: &mut Link) -> Vec<u8> {
 /// data is a slice of a raw X.410-mode APDU, which tshark 4.0 hands to its presentation
 /// dissector and reports as malformed (kit README: "cannot do X.410-mode data transfer").
 fn is_data(tpkts: &[u8]) -> bool {
-    tpkts.get(4..10) == Some(&[0x02, 0xF0, 0x80, 0x01, 0x00, 0x01])
+    tpkts.get(4..6) == Some(&[0x02, 0xF0]) && tpkts.get(7..10) == Some(&[0x01, 0x00, 0x01])
+}
+
+/// The log with each write split into its TSDUs (a write carries everything one input
+/// produced: a DT TSDU and a MIP may share one).
+fn by_tsdu(log: &[(bool, Vec<u8>)]) -> Vec<(bool, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (ours, write) in log {
+        let (mut rest, mut start, mut at) = (&write[..], 0, 0);
+        while rest.len() >= 4 {
+            let len = usize::from(u16::from_be_bytes([rest[2], rest[3]])).clamp(4, rest.len());
+            // A TSDU ends with a TPDU that is not a DT without EOT (X.224 13.7).
+            let more = rest.get(5) == Some(&0xF0) && rest.get(6).is_some_and(|b| b & 0x80 == 0);
+            at += len;
+            rest = &rest[len..];
+            if !more {
+                out.push((*ours, write[start..at].to_vec()));
+                start = at;
+            }
+        }
+        if start < write.len() {
+            out.push((*ours, write[start..].to_vec()));
+        }
+    }
+    out
 }
 
 /// Runs both oracles on `a`'s log: tshark on every frame but the S-DATA ones, the kit's
 /// X.410 decoder on everything; `min` PDUs must be decoded.
 fn check(name: &str, a: &Link, min: usize) {
     let log = a.net.log.clone().unwrap();
-    let control: Vec<_> = log.iter().filter(|(_, b)| !is_data(b)).cloned().collect();
+    let control: Vec<_> = by_tsdu(&log)
+        .into_iter()
+        .filter(|(_, b)| !is_data(b))
+        .collect();
     let pcap = common::write_pcap(&format!("{name}-control"), &control, true, a.net.ports);
     let kit = common::kit();
     let tshark = Command::new("bash")
