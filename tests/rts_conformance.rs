@@ -20,6 +20,12 @@
 mod common;
 #[path = "../examples/rtf/link.rs"]
 mod link;
+#[path = "../examples/rtf/open_data.rs"]
+mod open_data;
+#[path = "../examples/rtf/send.rs"]
+mod send;
+#[path = "../examples/rtf/state.rs"]
+mod state;
 // The link finds its transport at `crate::tp0_tcp`, here the one `common` compiles.
 use common::tp0_tcp;
 
@@ -30,16 +36,13 @@ use tokio::net::TcpListener;
 use tokio::time::Instant;
 use x400::p1::mta_abstract_service::MtsApdu;
 use x400::rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
-use x400::rts::{
-    CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String, UtcTimeOctets,
-};
+use x400::rts::{RefuseReason, SessionConnectionIdentifier};
 
-fn id(n: u8) -> SessionConnectionIdentifier {
-    SessionConnectionIdentifier {
-        calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("MTA-A")),
-        common_reference: UtcTimeOctets::from("261203100000Z"),
-        additional_reference_information: Some(T61String::new([n])),
-    }
+/// The identifier `rtf send` gives its `n`th connection: in the CN's PGI 1 and, for the lost
+/// connection, in the PConnect `recover` (whose AdditionalReferenceInformation is a
+/// T61String: tshark reports octets that are not text as trailing stray characters).
+fn id(n: u32) -> SessionConnectionIdentifier {
+    send::connection_id(n)
 }
 
 /// P1 (1984) with 1 KiB checkpoints, so that the activity has minor sync points.
@@ -58,6 +61,16 @@ fn mpdu() -> Vec<u8> {
     };
     m.content = vec![0x41; 6000].into();
     x400::p1::encode(&MtsApdu::Message(m)).unwrap()
+}
+
+/// X.410 types AdditionalReferenceInformation (session PI 12) as a T61String of at most 4
+/// octets: a strict peer may refuse one that is not text.
+fn assert_text_reference(id: &SessionConnectionIdentifier) {
+    let r = id.additional_reference_information.as_ref().unwrap();
+    assert!(
+        r.as_bytes().len() <= 4 && r.as_bytes().iter().all(|c| (0x20..0x7F).contains(c)),
+        "additional reference information {r:?} is not up to 4 printable characters"
+    );
 }
 
 /// A connected pair of links, the initiator logging its traffic.
@@ -124,6 +137,28 @@ fn by_tsdu(log: &[(bool, Vec<u8>)]) -> Vec<(bool, Vec<u8>)> {
     out
 }
 
+/// The CN (PConnect, open or recover) and the AC or RF frames dissect in tshark without a single expert
+/// item, not even a note (`tshark_check.sh` counts only warnings and errors).
+fn no_expert_item_on_connects(pcap: &std::path::Path, port: u16) {
+    let out = Command::new("tshark")
+        .args(["-2", "-n", "-r"])
+        .arg(pcap)
+        .args(["-o", &format!("tpkt.tcp.port:{port}")])
+        .args(["-Y", "ses.type == 12 || ses.type == 13 || ses.type == 14"])
+        .args(["-T", "fields", "-e", "frame.number", "-e", "_ws.expert"])
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let frames: Vec<&str> = text.lines().collect();
+    assert_eq!(frames.len(), 2, "one CN and one AC or RF: {text}");
+    for f in frames {
+        assert!(
+            f.split('\t').nth(1).is_none_or(str::is_empty),
+            "expert item on a connect frame: {f}"
+        );
+    }
+}
+
 /// Runs both oracles on `a`'s log: tshark on every frame but the S-DATA ones, the kit's
 /// X.410 decoder on everything; `min` PDUs must be decoded.
 fn check(name: &str, a: &Link, min: usize) {
@@ -133,6 +168,7 @@ fn check(name: &str, a: &Link, min: usize) {
         .filter(|(_, b)| !is_data(b))
         .collect();
     let pcap = common::write_pcap(&format!("{name}-control"), &control, true, a.net.ports);
+    no_expert_item_on_connects(&pcap, a.net.ports.1);
     let kit = common::kit();
     let tshark = Command::new("bash")
         .arg(kit.join("tshark_check.sh"))
@@ -259,9 +295,13 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
         // The second connection recovers it: PConnect recover, PAccept recover, AR.
         let (mut a, mut b) = pair().await;
         let responder = async move {
-            let Event::RecoverIndication { .. } = next(&mut b).await else {
+            let Event::RecoverIndication { lost, .. } = next(&mut b).await else {
                 panic!()
             };
+            // Both identifiers as the peer decoded them: the lost one from the PConnect
+            // `recover`, the new one from the CN's PGI 1.
+            assert_text_reference(&lost);
+            assert_text_reference(b.rts.connection().unwrap());
             b.rts.accept_recovery(kept).unwrap();
             secure_until_closed(&mut b).await
         };

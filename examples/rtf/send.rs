@@ -281,13 +281,16 @@ fn save(opts: &SendOptions, link: &Link, destination: &str) {
 }
 
 /// A session connection identifier unique to this connection: our name, the time as
-/// UTCTime, and the process and connection numbers as the additional reference.
-fn connection_id(n: u32) -> SessionConnectionIdentifier {
+/// UTCTime, and the process and connection numbers as the additional reference, in four
+/// printable characters (it is a T61String).
+pub fn connection_id(n: u32) -> SessionConnectionIdentifier {
     let time = chrono::Utc::now().format("%y%m%d%H%M%SZ").to_string();
-    let extra = (std::process::id() << 16) ^ n;
+    let extra = std::process::id().wrapping_mul(1 << 10) ^ n;
     SessionConnectionIdentifier {
         calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("rtf")),
         common_reference: UtcTimeOctets::from(time.as_str()),
-        additional_reference_information: Some(T61String::new(extra.to_be_bytes())),
+        additional_reference_information: Some(SessionConnectionIdentifier::additional_reference(
+            extra,
+        )),
     }
 }

@@ -50,3 +50,66 @@ pub struct SessionConnectionIdentifier {
     #[rasn(tag(context, 0))]
     pub additional_reference_information: Option<T61String>,
 }
+
+impl SessionConnectionIdentifier {
+    /// Most octets of additional reference information: X.225 8.3.1 (CONNECT SPDU, PGI
+    /// Connection Identifier) allows 4 in PI 12.
+    pub const MAX_ADDITIONAL_REFERENCE_LEN: usize = 4;
+
+    /// Characters an additional reference made by [`Self::additional_reference`] uses.
+    const REFERENCE_CHARS: &'static [u8; 62] =
+        b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /// An additional reference information of four printable characters (digits and Latin
+    /// letters, which T.61 and T.50 share) that stands for `n`: distinct for any 62⁴ =
+    /// 14,776,336 successive values.
+    ///
+    /// The value is a T61String (X.410 `AdditionalReferenceInformation`, mirrored in session
+    /// PI 12), so it should be text: octets such as `00` make strict decoders (tshark among
+    /// them) report stray characters, and a strict peer may refuse the `recover`.
+    #[must_use]
+    pub fn additional_reference(n: u32) -> T61String {
+        let mut out = [0u8; Self::MAX_ADDITIONAL_REFERENCE_LEN];
+        let mut rest = n;
+        for c in out.iter_mut().rev() {
+            // `rest % 62` < 62 = the table's length.
+            *c = Self::REFERENCE_CHARS
+                .get((rest % 62) as usize)
+                .copied()
+                .unwrap_or(b'0');
+            rest /= 62;
+        }
+        T61String::new(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_additional_reference_is_four_printable_characters() {
+        assert_eq!(
+            SessionConnectionIdentifier::additional_reference(0).as_bytes(),
+            b"0000"
+        );
+        assert_eq!(
+            SessionConnectionIdentifier::additional_reference(62 + 7).as_bytes(),
+            b"0017"
+        );
+        for n in [1, 61, 62 * 62 * 62 * 62 - 1, 0x1234_5678, u32::MAX] {
+            let r = SessionConnectionIdentifier::additional_reference(n);
+            assert_eq!(r.as_bytes().len(), 4);
+            assert!(r.as_bytes().iter().all(u8::is_ascii_alphanumeric), "{r:?}");
+        }
+        let start = 0xFFFF_0000u32;
+        let distinct: alloc::collections::BTreeSet<alloc::vec::Vec<u8>> = (0..5000u32)
+            .map(|n| {
+                SessionConnectionIdentifier::additional_reference(start.wrapping_add(n))
+                    .as_bytes()
+                    .to_vec()
+            })
+            .collect();
+        assert_eq!(distinct.len(), 5000, "successive values are distinct");
+    }
+}
