@@ -22,6 +22,7 @@
     clippy::std_instead_of_alloc
 )]
 
+mod activity;
 mod capture;
 mod input;
 mod p1;
@@ -305,61 +306,7 @@ fn explain_tpkt(
         explain_ss_user_data(kind, &data, conn, out);
     }
     if !conn.normal_mode && conn.p1 {
-        collect_apdu(&whole, &mut upper.apdu, out);
-    }
-}
-
-/// Follows the activity SPDUs of a TSDU: AS/AR start an APDU, DT user information adds to it,
-/// AE ends it and hands it to P1, AI/AD drop it (X.410 §3.4: one APDU per activity).
-fn collect_apdu(tsdu: &[u8], apdu: &mut Option<Vec<u8>>, out: &mut report::Frame) {
-    use session::Kind;
-    let ctx = session::Context::new(session::Si42::ActivityEndAck);
-    for spdu in session::Spdus::new(tsdu, ctx) {
-        let Ok(spdu) = spdu else { return };
-        match spdu.kind {
-            Kind::ActivityStart => *apdu = Some(Vec::new()),
-            // RTS recovery (X.410 §3.8): the activity continues after the checkpoint the AR
-            // names; only from serial 0 does this connection carry the whole APDU.
-            Kind::ActivityResume => match spdu.params.linking.map(|l| l.serial.value()) {
-                Some(0) => *apdu = Some(Vec::new()),
-                serial => {
-                    *apdu = None;
-                    let mut l = report::Layer::new(
-                        "rts",
-                        "transfer resumed after a lost connection: the APDU is not decoded, its start went on the earlier connection",
-                    );
-                    if let Some(n) = serial {
-                        l.field(
-                            "resumed_after",
-                            n,
-                            "serial number of the last confirmed checkpoint; the data continues from there",
-                        );
-                    }
-                    out.layers.push(l);
-                }
-            },
-            Kind::DataTransfer => {
-                if let Some(a) = apdu.as_mut() {
-                    if a.len() + spdu.user_info.len() > MAX_TSDU {
-                        out.errors.push(format!(
-                            "ses: activity data longer than {MAX_TSDU} octets; the decoder drops it"
-                        ));
-                        *apdu = None;
-                    } else {
-                        a.extend_from_slice(spdu.user_info);
-                    }
-                }
-            }
-            Kind::ActivityEnd => {
-                if let Some(a) = apdu.take().filter(|a| !a.is_empty()) {
-                    let (layers, errors) = p1::explain(&a);
-                    out.layers.extend(layers);
-                    out.errors.extend(errors);
-                }
-            }
-            Kind::ActivityInterrupt | Kind::ActivityDiscard => *apdu = None,
-            _ => {}
-        }
+        activity::collect_apdu(&whole, &mut upper.apdu, out);
     }
 }
 
@@ -437,42 +384,6 @@ fn explain_ss_user_data(
     }
 }
 
-/// The text form: one block per frame, one line per field with its note.
-fn text(frames: &[report::Frame]) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    for (n, f) in frames.iter().enumerate() {
-        let _ = writeln!(s, "#{}  {}", n + 1, f.origin);
-        for l in &f.layers {
-            let _ = writeln!(s, "  {}: {}", l.layer, l.summary);
-            for field in &l.fields {
-                let value = match &field.value {
-                    serde_json::Value::String(v) => v.clone(),
-                    v => v.to_string(),
-                };
-                let _ = match (field.note.is_empty(), value.len() > 24) {
-                    (true, _) => writeln!(s, "    {:<18} {value}", field.name),
-                    (false, false) => {
-                        writeln!(s, "    {:<18} {value:<24} {}", field.name, field.note)
-                    }
-                    (false, true) => writeln!(
-                        s,
-                        "    {:<18} {value}\n    {:<18} {:<24} {}",
-                        field.name, "", "", field.note
-                    ),
-                };
-            }
-        }
-        for e in &f.errors {
-            let _ = writeln!(s, "  error: {e}");
-        }
-    }
-    if frames.is_empty() {
-        s.push_str("no TPKT traffic found\n");
-    }
-    s
-}
-
 /// Writes to standard output; a closed pipe (`decode ... | head`) is not an error.
 fn emit(s: &str) {
     use std::io::Write;
@@ -514,7 +425,7 @@ fn main() -> ExitCode {
                 let v = serde_json::json!({ "frames": frames.iter().map(report::Frame::to_json).collect::<Vec<_>>() });
                 emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
             } else {
-                emit(&text(&frames));
+                emit(&report::text(&frames));
             }
             if frames.iter().any(|f| !f.errors.is_empty()) {
                 ExitCode::from(1)
@@ -639,43 +550,6 @@ mod tests {
         assert_eq!(rts.len(), 2, "{rts:?}");
         assert!(rts[0].starts_with("PConnect"), "{rts:?}");
         assert!(rts[1].starts_with("PAccept"), "{rts:?}");
-    }
-
-    #[test]
-    fn activity_data_in_two_dt_spdus_is_one_p1_apdu() {
-        let vectors = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/conformance/vectors/asn1tools-p1.tsv"),
-        )
-        .unwrap();
-        let hex = vectors
-            .lines()
-            .find_map(|l| l.strip_prefix("E.MTS-APDU.message\t"))
-            .unwrap()
-            .split('\t')
-            .next()
-            .unwrap();
-        let apdu = input::parse_hex(hex).unwrap();
-        let (a, b) = apdu.split_at(apdu.len() / 2);
-        let mut state = None;
-        let mut out = report::Frame::default();
-        // GT+AS, GT+DT, GT+DT, GT+AE (X.225 Table 7 basic concatenation).
-        for tsdu in [
-            vec![0x01, 0x00, 0x2d, 0x03, 0x29, 0x01, 0x31],
-            [&[0x01, 0x00, 0x01, 0x00][..], a].concat(),
-            [&[0x01, 0x00, 0x01, 0x00][..], b].concat(),
-            vec![0x01, 0x00, 0x29, 0x03, 0x2a, 0x01, 0x31],
-        ] {
-            collect_apdu(&tsdu, &mut state, &mut out);
-        }
-        assert!(out.errors.is_empty(), "{:?}", out.errors);
-        assert_eq!(out.layers.len(), 1);
-        assert!(
-            out.layers[0].summary.starts_with("MTS-APDU message"),
-            "{}",
-            out.layers[0].summary
-        );
-        assert!(state.is_none());
     }
 
     #[test]
