@@ -23,14 +23,19 @@
 )]
 
 mod activity;
+mod ber;
 mod capture;
 mod input;
 mod p1;
+mod pres;
 mod report;
 mod rts;
 mod spdu;
 mod tpdu;
 mod tpkt;
+
+#[cfg(test)]
+mod mode_tests;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -115,27 +120,7 @@ struct Decoder {
     frames: Vec<report::Frame>,
     directions: HashMap<(SocketAddr, SocketAddr), Direction>,
     /// What a connection's set-up said (address pair, lower first).
-    conns: HashMap<(SocketAddr, SocketAddr), Conn>,
-}
-
-/// What the connection set-up said about the data that follows.
-#[derive(Debug, Clone, Copy)]
-struct Conn {
-    /// The CN chose normal-mode presentation: session user data is not X.410 RTS and is
-    /// left undecoded.
-    normal_mode: bool,
-    /// RTS applicationProtocol: activity data is P1 when it is 1 (1984) or 12 (1988).
-    p1: bool,
-}
-
-impl Default for Conn {
-    fn default() -> Self {
-        // Without a CN in the trace, assume X.410 mode carrying P1, the usual X.400 case.
-        Self {
-            normal_mode: false,
-            p1: true,
-        }
-    }
+    conns: HashMap<(SocketAddr, SocketAddr), pres::Conn>,
 }
 
 impl Decoder {
@@ -224,7 +209,7 @@ impl Decoder {
         // Bare BER (a SET, first octet 0x31) is what people paste from an RTS/P1 trace: try
         // the application PDUs before calling it a broken TPKT stream.
         if data.first() == Some(&0x31) {
-            let (layers, _) = rts::explain(data);
+            let (layers, _) = pres::explain_bare(data);
             if !layers.is_empty() {
                 self.frames.push(report::Frame {
                     origin: "input, bare BER".into(),
@@ -276,7 +261,7 @@ fn explain_tpkt(
     frame: &Frame<'_>,
     wire: &[u8],
     upper: &mut Upper,
-    conn: &mut Conn,
+    conn: &mut pres::Conn,
     out: &mut report::Frame,
 ) {
     let tsdu = &mut upper.tsdu;
@@ -310,24 +295,12 @@ fn explain_tpkt(
     }
 }
 
-/// True if `data` is a SET whose first element is `[0] { [0] 1 }`: X.226's mode selector
-/// with normal-mode(1), where a PConnect has its data transfer syntax x409(0).
-fn is_normal_mode_cp(data: &[u8]) -> bool {
-    let body = match data {
-        [0x31, 0x80, rest @ ..] => rest,
-        [0x31, n, rest @ ..] if *n < 0x80 => rest,
-        [0x31, 0x81, _, rest @ ..] => rest,
-        [0x31, 0x82, _, _, rest @ ..] => rest,
-        _ => return false,
-    };
-    body.starts_with(&[0xa0, 0x03, 0x80, 0x01, 0x01])
-}
-
-/// The SS-user data of an SPDU. In X.410-1984 mode CN, AC, RF and AB carry RTS PDUs.
+/// The SS-user data of an SPDU: CN, AC, RF and AB carry presentation PPDUs, whose mode
+/// [`pres::explain`] decides.
 fn explain_ss_user_data(
     kind: session::Kind,
     data: &[u8],
-    conn: &mut Conn,
+    conn: &mut pres::Conn,
     out: &mut report::Frame,
 ) {
     use session::Kind;
@@ -338,50 +311,9 @@ fn explain_ss_user_data(
         Kind::Abort => rts::Carrier::Ab,
         _ => return,
     };
-    if conn.normal_mode {
-        return;
-    }
-    if kind == Kind::Connect && is_normal_mode_cp(data) {
-        // A CP-type of normal-mode presentation (X.226) has the shape of a PConnect, with
-        // mode-selector 1 where X.410 mode has x409(0). Valid traffic, just not X.410 mode.
-        conn.normal_mode = true;
-        let mut l = report::Layer::new(
-            "pres",
-            "normal-mode presentation (X.226 mode-selector 1): not X.410-1984 mode, not decoded",
-        );
-        l.field(
-            "user_data",
-            report::hex(data),
-            format!("{} octets", data.len()),
-        );
-        out.layers.push(l);
-        return;
-    }
-    let (layers, errors) = rts::explain_in(carrier, data);
+    let (layers, errors) = pres::explain(carrier, data, conn);
     out.layers.extend(layers);
     out.errors.extend(errors);
-    // The P1 bind travels in `open` (rts-p1.md §2) when applicationProtocol says P1.
-    let open = match carrier {
-        rts::Carrier::Cn => x400::rts::PConnect::decode(data).ok().map(|c| {
-            let p = c.application_protocol;
-            conn.p1 = p == x400::rts::ApplicationProtocol::P1_1984
-                || p == x400::rts::ApplicationProtocol::P1_1988;
-            c.connection_data
-        }),
-        rts::Carrier::Ac => x400::rts::PAccept::decode(data)
-            .ok()
-            .map(|a| a.connection_data),
-        _ => None,
-    };
-    if let Some(bind) = open
-        .as_ref()
-        .and_then(|d| d.open_data())
-        .filter(|_| conn.p1)
-    {
-        let (layers, errors) = p1::explain_bind(bind);
-        out.layers.extend(layers);
-        out.errors.extend(errors);
-    }
 }
 
 /// Writes to standard output; a closed pipe (`decode ... | head`) is not an error.
