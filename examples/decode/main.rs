@@ -22,14 +22,20 @@
     clippy::std_instead_of_alloc
 )]
 
+mod activity;
+mod ber;
 mod capture;
 mod input;
 mod p1;
+mod pres;
 mod report;
 mod rts;
 mod spdu;
 mod tpdu;
 mod tpkt;
+
+#[cfg(test)]
+mod mode_tests;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -114,27 +120,7 @@ struct Decoder {
     frames: Vec<report::Frame>,
     directions: HashMap<(SocketAddr, SocketAddr), Direction>,
     /// What a connection's set-up said (address pair, lower first).
-    conns: HashMap<(SocketAddr, SocketAddr), Conn>,
-}
-
-/// What the connection set-up said about the data that follows.
-#[derive(Debug, Clone, Copy)]
-struct Conn {
-    /// The CN chose normal-mode presentation: session user data is not X.410 RTS and is
-    /// left undecoded.
-    normal_mode: bool,
-    /// RTS applicationProtocol: activity data is P1 when it is 1 (1984) or 12 (1988).
-    p1: bool,
-}
-
-impl Default for Conn {
-    fn default() -> Self {
-        // Without a CN in the trace, assume X.410 mode carrying P1, the usual X.400 case.
-        Self {
-            normal_mode: false,
-            p1: true,
-        }
-    }
+    conns: HashMap<(SocketAddr, SocketAddr), pres::Conn>,
 }
 
 impl Decoder {
@@ -223,7 +209,7 @@ impl Decoder {
         // Bare BER (a SET, first octet 0x31) is what people paste from an RTS/P1 trace: try
         // the application PDUs before calling it a broken TPKT stream.
         if data.first() == Some(&0x31) {
-            let (layers, _) = rts::explain(data);
+            let (layers, _) = pres::explain_bare(data);
             if !layers.is_empty() {
                 self.frames.push(report::Frame {
                     origin: "input, bare BER".into(),
@@ -275,7 +261,7 @@ fn explain_tpkt(
     frame: &Frame<'_>,
     wire: &[u8],
     upper: &mut Upper,
-    conn: &mut Conn,
+    conn: &mut pres::Conn,
     out: &mut report::Frame,
 ) {
     let tsdu = &mut upper.tsdu;
@@ -305,82 +291,16 @@ fn explain_tpkt(
         explain_ss_user_data(kind, &data, conn, out);
     }
     if !conn.normal_mode && conn.p1 {
-        collect_apdu(&whole, &mut upper.apdu, out);
+        activity::collect_apdu(&whole, &mut upper.apdu, out);
     }
 }
 
-/// Follows the activity SPDUs of a TSDU: AS/AR start an APDU, DT user information adds to it,
-/// AE ends it and hands it to P1, AI/AD drop it (X.410 §3.4: one APDU per activity).
-fn collect_apdu(tsdu: &[u8], apdu: &mut Option<Vec<u8>>, out: &mut report::Frame) {
-    use session::Kind;
-    let ctx = session::Context::new(session::Si42::ActivityEndAck);
-    for spdu in session::Spdus::new(tsdu, ctx) {
-        let Ok(spdu) = spdu else { return };
-        match spdu.kind {
-            Kind::ActivityStart => *apdu = Some(Vec::new()),
-            // RTS recovery (X.410 §3.8): the activity continues after the checkpoint the AR
-            // names; only from serial 0 does this connection carry the whole APDU.
-            Kind::ActivityResume => match spdu.params.linking.map(|l| l.serial.value()) {
-                Some(0) => *apdu = Some(Vec::new()),
-                serial => {
-                    *apdu = None;
-                    let mut l = report::Layer::new(
-                        "rts",
-                        "transfer resumed after a lost connection: the APDU is not decoded, its start went on the earlier connection",
-                    );
-                    if let Some(n) = serial {
-                        l.field(
-                            "resumed_after",
-                            n,
-                            "serial number of the last confirmed checkpoint; the data continues from there",
-                        );
-                    }
-                    out.layers.push(l);
-                }
-            },
-            Kind::DataTransfer => {
-                if let Some(a) = apdu.as_mut() {
-                    if a.len() + spdu.user_info.len() > MAX_TSDU {
-                        out.errors.push(format!(
-                            "ses: activity data longer than {MAX_TSDU} octets; the decoder drops it"
-                        ));
-                        *apdu = None;
-                    } else {
-                        a.extend_from_slice(spdu.user_info);
-                    }
-                }
-            }
-            Kind::ActivityEnd => {
-                if let Some(a) = apdu.take().filter(|a| !a.is_empty()) {
-                    let (layers, errors) = p1::explain(&a);
-                    out.layers.extend(layers);
-                    out.errors.extend(errors);
-                }
-            }
-            Kind::ActivityInterrupt | Kind::ActivityDiscard => *apdu = None,
-            _ => {}
-        }
-    }
-}
-
-/// True if `data` is a SET whose first element is `[0] { [0] 1 }`: X.226's mode selector
-/// with normal-mode(1), where a PConnect has its data transfer syntax x409(0).
-fn is_normal_mode_cp(data: &[u8]) -> bool {
-    let body = match data {
-        [0x31, 0x80, rest @ ..] => rest,
-        [0x31, n, rest @ ..] if *n < 0x80 => rest,
-        [0x31, 0x81, _, rest @ ..] => rest,
-        [0x31, 0x82, _, _, rest @ ..] => rest,
-        _ => return false,
-    };
-    body.starts_with(&[0xa0, 0x03, 0x80, 0x01, 0x01])
-}
-
-/// The SS-user data of an SPDU. In X.410-1984 mode CN, AC, RF and AB carry RTS PDUs.
+/// The SS-user data of an SPDU: CN, AC, RF and AB carry presentation PPDUs, whose mode
+/// [`pres::explain`] decides.
 fn explain_ss_user_data(
     kind: session::Kind,
     data: &[u8],
-    conn: &mut Conn,
+    conn: &mut pres::Conn,
     out: &mut report::Frame,
 ) {
     use session::Kind;
@@ -391,86 +311,9 @@ fn explain_ss_user_data(
         Kind::Abort => rts::Carrier::Ab,
         _ => return,
     };
-    if conn.normal_mode {
-        return;
-    }
-    if kind == Kind::Connect && is_normal_mode_cp(data) {
-        // A CP-type of normal-mode presentation (X.226) has the shape of a PConnect, with
-        // mode-selector 1 where X.410 mode has x409(0). Valid traffic, just not X.410 mode.
-        conn.normal_mode = true;
-        let mut l = report::Layer::new(
-            "pres",
-            "normal-mode presentation (X.226 mode-selector 1): not X.410-1984 mode, not decoded",
-        );
-        l.field(
-            "user_data",
-            report::hex(data),
-            format!("{} octets", data.len()),
-        );
-        out.layers.push(l);
-        return;
-    }
-    let (layers, errors) = rts::explain_in(carrier, data);
+    let (layers, errors) = pres::explain(carrier, data, conn);
     out.layers.extend(layers);
     out.errors.extend(errors);
-    // The P1 bind travels in `open` (rts-p1.md §2) when applicationProtocol says P1.
-    let open = match carrier {
-        rts::Carrier::Cn => x400::rts::PConnect::decode(data).ok().map(|c| {
-            let p = c.application_protocol;
-            conn.p1 = p == x400::rts::ApplicationProtocol::P1_1984
-                || p == x400::rts::ApplicationProtocol::P1_1988;
-            c.connection_data
-        }),
-        rts::Carrier::Ac => x400::rts::PAccept::decode(data)
-            .ok()
-            .map(|a| a.connection_data),
-        _ => None,
-    };
-    if let Some(bind) = open
-        .as_ref()
-        .and_then(|d| d.open_data())
-        .filter(|_| conn.p1)
-    {
-        let (layers, errors) = p1::explain_bind(bind);
-        out.layers.extend(layers);
-        out.errors.extend(errors);
-    }
-}
-
-/// The text form: one block per frame, one line per field with its note.
-fn text(frames: &[report::Frame]) -> String {
-    use std::fmt::Write;
-    let mut s = String::new();
-    for (n, f) in frames.iter().enumerate() {
-        let _ = writeln!(s, "#{}  {}", n + 1, f.origin);
-        for l in &f.layers {
-            let _ = writeln!(s, "  {}: {}", l.layer, l.summary);
-            for field in &l.fields {
-                let value = match &field.value {
-                    serde_json::Value::String(v) => v.clone(),
-                    v => v.to_string(),
-                };
-                let _ = match (field.note.is_empty(), value.len() > 24) {
-                    (true, _) => writeln!(s, "    {:<18} {value}", field.name),
-                    (false, false) => {
-                        writeln!(s, "    {:<18} {value:<24} {}", field.name, field.note)
-                    }
-                    (false, true) => writeln!(
-                        s,
-                        "    {:<18} {value}\n    {:<18} {:<24} {}",
-                        field.name, "", "", field.note
-                    ),
-                };
-            }
-        }
-        for e in &f.errors {
-            let _ = writeln!(s, "  error: {e}");
-        }
-    }
-    if frames.is_empty() {
-        s.push_str("no TPKT traffic found\n");
-    }
-    s
 }
 
 /// Writes to standard output; a closed pipe (`decode ... | head`) is not an error.
@@ -514,7 +357,7 @@ fn main() -> ExitCode {
                 let v = serde_json::json!({ "frames": frames.iter().map(report::Frame::to_json).collect::<Vec<_>>() });
                 emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
             } else {
-                emit(&text(&frames));
+                emit(&report::text(&frames));
             }
             if frames.iter().any(|f| !f.errors.is_empty()) {
                 ExitCode::from(1)
@@ -639,43 +482,6 @@ mod tests {
         assert_eq!(rts.len(), 2, "{rts:?}");
         assert!(rts[0].starts_with("PConnect"), "{rts:?}");
         assert!(rts[1].starts_with("PAccept"), "{rts:?}");
-    }
-
-    #[test]
-    fn activity_data_in_two_dt_spdus_is_one_p1_apdu() {
-        let vectors = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/conformance/vectors/asn1tools-p1.tsv"),
-        )
-        .unwrap();
-        let hex = vectors
-            .lines()
-            .find_map(|l| l.strip_prefix("E.MTS-APDU.message\t"))
-            .unwrap()
-            .split('\t')
-            .next()
-            .unwrap();
-        let apdu = input::parse_hex(hex).unwrap();
-        let (a, b) = apdu.split_at(apdu.len() / 2);
-        let mut state = None;
-        let mut out = report::Frame::default();
-        // GT+AS, GT+DT, GT+DT, GT+AE (X.225 Table 7 basic concatenation).
-        for tsdu in [
-            vec![0x01, 0x00, 0x2d, 0x03, 0x29, 0x01, 0x31],
-            [&[0x01, 0x00, 0x01, 0x00][..], a].concat(),
-            [&[0x01, 0x00, 0x01, 0x00][..], b].concat(),
-            vec![0x01, 0x00, 0x29, 0x03, 0x2a, 0x01, 0x31],
-        ] {
-            collect_apdu(&tsdu, &mut state, &mut out);
-        }
-        assert!(out.errors.is_empty(), "{:?}", out.errors);
-        assert_eq!(out.layers.len(), 1);
-        assert!(
-            out.layers[0].summary.starts_with("MTS-APDU message"),
-            "{}",
-            out.layers[0].summary
-        );
-        assert!(state.is_none());
     }
 
     #[test]

@@ -92,3 +92,39 @@ pub fn hex(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// The text form: one block per frame, one line per field with its note.
+pub fn text(frames: &[Frame]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for (n, f) in frames.iter().enumerate() {
+        let _ = writeln!(s, "#{}  {}", n + 1, f.origin);
+        for l in &f.layers {
+            let _ = writeln!(s, "  {}: {}", l.layer, l.summary);
+            for field in &l.fields {
+                let value = match &field.value {
+                    Value::String(v) => v.clone(),
+                    v => v.to_string(),
+                };
+                let _ = match (field.note.is_empty(), value.len() > 24) {
+                    (true, _) => writeln!(s, "    {:<18} {value}", field.name),
+                    (false, false) => {
+                        writeln!(s, "    {:<18} {value:<24} {}", field.name, field.note)
+                    }
+                    (false, true) => writeln!(
+                        s,
+                        "    {:<18} {value}\n    {:<18} {:<24} {}",
+                        field.name, "", "", field.note
+                    ),
+                };
+            }
+        }
+        for e in &f.errors {
+            let _ = writeln!(s, "  error: {e}");
+        }
+    }
+    if frames.is_empty() {
+        s.push_str("no TPKT traffic found\n");
+    }
+    s
+}
