@@ -136,6 +136,9 @@ impl core::fmt::Display for BerWords<'_> {
             DecodeErrorKind::FieldError { name, nested } => {
                 write!(f, "{name}: {}", BerWords(nested))
             }
+            DecodeErrorKind::NoValidChoice { .. } => {
+                f.write_str("the tag matches no alternative of the CHOICE")
+            }
             DecodeErrorKind::UnexpectedExtraData { length } => {
                 write!(f, "{length} octets follow the value")
             }
