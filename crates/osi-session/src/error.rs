@@ -14,17 +14,20 @@ pub enum Error {
     #[error("empty TSDU: a TSDU holds at least one SPDU")]
     Empty,
     /// An SPDU or parameter unit runs past the end of its enclosing field.
-    #[error("{0} runs past the end of its enclosing field")]
+    #[error("the {0} runs past the end of its enclosing field (X.225 8.2)")]
     Truncated(&'static str),
     /// The SI octet names no SPDU of X.225.
-    #[error("SI {0} (0x{0:02x}) names no session SPDU")]
+    #[error("SPDU identifier {0} (0x{0:02x}) is not a known SPDU (X.225 8.3)")]
     UnknownSi(u8),
     /// SI of an SPDU this crate does not implement: connectionless UNIT DATA (64) or an
     /// Amd.1 short-form SPDU (first octet 0x80 and above), neither used by X.400.
-    #[error("SI 0x{0:02x} (unit data or short-form SPDU) is not supported")]
+    #[error(
+        "SPDU identifier {0} (0x{0:02x}) is a UNIT DATA or short-form SPDU, which this \
+         implementation does not support"
+    )]
     UnsupportedSi(u8),
     /// A parameter that X.225 defines, but not in this SPDU or group.
-    #[error("parameter {code} is not allowed in {spdu}")]
+    #[error("X.225 8.3 does not allow parameter {} in {spdu}", Pi(*code))]
     UnexpectedParameter {
         /// The SPDU.
         spdu: Kind,
@@ -32,7 +35,10 @@ pub enum Error {
         code: u8,
     },
     /// A mandatory parameter is absent.
-    #[error("{spdu} lacks mandatory parameter {code}")]
+    #[error(
+        "{spdu} lacks parameter {}, which X.225 8.3 makes mandatory",
+        Pi(*code)
+    )]
     MissingParameter {
         /// The SPDU.
         spdu: Kind,
@@ -40,10 +46,13 @@ pub enum Error {
         code: u8,
     },
     /// A defined parameter appears twice at the same level.
-    #[error("parameter {0} appears twice")]
+    #[error("parameter {} appears twice", Pi(*.0))]
     DuplicateParameter(u8),
     /// A fixed-size parameter with the wrong length.
-    #[error("parameter {code} has length {len}, not the length X.225 fixes for it")]
+    #[error(
+        "parameter {} has length {len}, not the length X.225 8.3 fixes for it",
+        Pi(*code)
+    )]
     BadLength {
         /// Parameter code.
         code: u8,
@@ -51,7 +60,7 @@ pub enum Error {
         len: usize,
     },
     /// A variable-size parameter longer than X.225 allows.
-    #[error("parameter {code} is {len} octets long, more than the {max} allowed")]
+    #[error("parameter {} is {len} octets long, more than the {max} allowed", Pi(*code))]
     TooLong {
         /// Parameter code.
         code: u8,
@@ -61,7 +70,7 @@ pub enum Error {
         max: usize,
     },
     /// A value that X.225 reserves (resync type above 2, prepare type 0 or above 4, ...).
-    #[error("parameter {code} has the reserved value {value}")]
+    #[error("parameter {} has the reserved value {value}", Pi(*code))]
     InvalidValue {
         /// Parameter code.
         code: u8,
@@ -69,7 +78,10 @@ pub enum Error {
         value: u8,
     },
     /// A serial number octet that is not an ASCII digit (X.225 §8.3.1.13).
-    #[error("serial number parameter {code} holds octet 0x{octet:02x}, not an ASCII digit")]
+    #[error(
+        "parameter {} holds octet 0x{octet:02x}, not an ASCII digit (X.225 8.3.1.13)",
+        Pi(*code)
+    )]
     BadSerialNumber {
         /// Parameter code.
         code: u8,
@@ -77,7 +89,10 @@ pub enum Error {
         octet: u8,
     },
     /// A serial number with more digits than [`crate::MAX_SERIAL_DIGITS`], or none.
-    #[error("serial number parameter {code} has {len} digits; 1 to 19 are supported")]
+    #[error(
+        "parameter {} has {len} digits, where this implementation supports 1 to 19",
+        Pi(*code)
+    )]
     SerialTooLong {
         /// Parameter code.
         code: u8,
@@ -96,17 +111,26 @@ pub enum Error {
     },
     /// Extended User Data (194) or Data Overflow (60) in a CN that does not propose
     /// version 2 alone (X.225 §8.3.1.19, §8.3.1.21).
-    #[error("extended user data and data overflow need a CN that proposes version 2 only")]
+    #[error(
+        "Extended User Data (194) and Data Overflow (60) need a CONNECT (CN) that proposes \
+         version 2 only (X.225 8.3.1.19, 8.3.1.21)"
+    )]
     NeedsVersion2Only,
     /// Extended User Data of 512 octets or less: such data belongs in PGI 193.
-    #[error("extended user data of {0} octets: 513 to 10240 octets belong there, less in PGI 193")]
+    #[error(
+        "Extended User Data (194) of {0} octets: it holds 513 to 10240, less belongs in User \
+         Data (193)"
+    )]
     ExtendedUserDataTooShort(usize),
     /// A CN with both User Data (193) and Extended User Data (194).
-    #[error("CN carries both user data (193) and extended user data (194)")]
+    #[error("CONNECT (CN) carries both User Data (193) and Extended User Data (194)")]
     BothUserData,
     /// A parameter that version 1 forbids in this SPDU (Enclosure Item outside DT/TD, user
     /// data in GT, GTC, AI, AIA, AD, ADA).
-    #[error("parameter {code} is not allowed in {spdu} under protocol version 1")]
+    #[error(
+        "parameter {} is not allowed in {spdu} under protocol version 1",
+        Pi(*code)
+    )]
     NotInVersion1 {
         /// The SPDU.
         spdu: Kind,
@@ -115,19 +139,19 @@ pub enum Error {
     },
     /// An SI 41 SPDU whose Sync Type Item contradicts its type: MAP needs bit 1 set, AE must
     /// not have it.
-    #[error("{0}: the Sync Type Item contradicts the SPDU type")]
+    #[error("{0} carries a Sync Type Item (15) that contradicts its type")]
     SyncTypeMismatch(Kind),
     /// RF user data in the Reason Code with a reason other than 2.
-    #[error("refuse reason {0} cannot carry user data; only reason 2 can")]
+    #[error("REFUSE (RF) with reason code {0} carries user data, which only reason 2 may")]
     ReasonCannotCarryData(u8),
     /// A user information field on an SPDU other than DT, TD or EX.
     #[error("{0} has no user information field")]
     UserInfoNotAllowed(Kind),
     /// An EX SPDU with more than 14 octets of user information.
-    #[error("EX carries {0} octets of user information, more than 14")]
+    #[error("EXPEDITED (EX) carries {0} octets of user information, more than 14")]
     ExpeditedTooLong(usize),
     /// A category 2 SPDU first in a TSDU, or a category 0 or 1 SPDU after the first.
-    #[error("{0} cannot stand at this place in a TSDU (X.225 Table 6)")]
+    #[error("{} cannot stand at this place in a TSDU (X.225 Table 6)", .0.abbr())]
     Misplaced(Kind),
     /// A category 1 SPDU followed by more octets.
     #[error("{0} must be alone in its TSDU")]
@@ -145,7 +169,7 @@ pub enum Error {
     #[error("the {0} in front of a concatenated SPDU carries a forbidden parameter")]
     BadConcatenationParameter(Kind),
     /// A parameter field above 65 535 octets cannot be encoded (X.225 §8.2.5).
-    #[error("parameter field of {0} octets exceeds 65535")]
+    #[error("a parameter field of {0} octets exceeds 65535 (X.225 8.2.5)")]
     FieldTooLong(usize),
     /// The output buffer is shorter than the encoding.
     #[error("buffer too small: need {needed} octets, have {available}")]
@@ -155,6 +179,18 @@ pub enum Error {
         /// Octets the buffer has.
         available: usize,
     },
+}
+
+/// A parameter code with the standard's name, e.g. `17 (Transport Disconnect)`.
+struct Pi(u8);
+
+impl core::fmt::Display for Pi {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match crate::code::name(self.0) {
+            Some(name) => write!(f, "{} ({name})", self.0),
+            None => write!(f, "{}", self.0),
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`].

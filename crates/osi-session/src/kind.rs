@@ -14,7 +14,7 @@ pub enum Category {
 }
 
 macro_rules! kinds {
-    ($( $(#[$doc:meta])* $variant:ident = $si:literal, $abbr:literal, $cat:ident,
+    ($( $(#[$doc:meta])* $variant:ident = $si:literal, $abbr:literal, $name:literal, $cat:ident,
         top [$($top:expr),*], mandatory [$($m:expr),*]; )*) => {
         /// The type of an SPDU.
         ///
@@ -41,6 +41,11 @@ macro_rules! kinds {
                 match self { $(Kind::$variant => $abbr,)* }
             }
 
+            /// The standard's name, e.g. `"CONNECT"` (X.225 §8.3).
+            pub fn name(self) -> &'static str {
+                match self { $(Kind::$variant => $name,)* }
+            }
+
             /// Concatenation category.
             pub fn category(self) -> Category {
                 match self { $(Kind::$variant => Category::$cat,)* }
@@ -61,87 +66,87 @@ macro_rules! kinds {
 
 kinds! {
     /// CONNECT (CN).
-    Connect = 13, "CN", One,
+    Connect = 13, "CN", "CONNECT", One,
         top [CONNECTION_ID, CONNECT_ACCEPT, SESSION_REQUIREMENTS, CALLING_SSEL, CALLED_SSEL, DATA_OVERFLOW, USER_DATA, EXTENDED_USER_DATA],
         mandatory [];
     /// OVERFLOW ACCEPT (OA), version 2.
-    OverflowAccept = 16, "OA", One, top [TSDU_MAX_SIZE, VERSION], mandatory [VERSION];
+    OverflowAccept = 16, "OA", "OVERFLOW ACCEPT", One, top [TSDU_MAX_SIZE, VERSION], mandatory [VERSION];
     /// CONNECT DATA OVERFLOW (CDO), version 2.
-    ConnectDataOverflow = 15, "CDO", One, top [ENCLOSURE, USER_DATA], mandatory [ENCLOSURE];
+    ConnectDataOverflow = 15, "CDO", "CONNECT DATA OVERFLOW", One, top [ENCLOSURE, USER_DATA], mandatory [ENCLOSURE];
     /// ACCEPT (AC).
-    Accept = 14, "AC", One,
+    Accept = 14, "AC", "ACCEPT", One,
         top [CONNECTION_ID, CONNECT_ACCEPT, TOKEN_ITEM, SESSION_REQUIREMENTS, ENCLOSURE, CALLING_SSEL, CALLED_SSEL, USER_DATA],
         mandatory [];
     /// REFUSE (RF); its user data travels inside the Reason Code.
-    Refuse = 12, "RF", One,
+    Refuse = 12, "RF", "REFUSE", One,
         top [CONNECTION_ID, TRANSPORT_DISCONNECT, SESSION_REQUIREMENTS, VERSION, ENCLOSURE, REASON],
         mandatory [];
     /// FINISH (FN).
-    Finish = 9, "FN", One, top [TRANSPORT_DISCONNECT, ENCLOSURE, USER_DATA], mandatory [];
+    Finish = 9, "FN", "FINISH", One, top [TRANSPORT_DISCONNECT, ENCLOSURE, USER_DATA], mandatory [];
     /// DISCONNECT (DN).
-    Disconnect = 10, "DN", One, top [ENCLOSURE, USER_DATA], mandatory [];
+    Disconnect = 10, "DN", "DISCONNECT", One, top [ENCLOSURE, USER_DATA], mandatory [];
     /// NOT FINISHED (NF).
-    NotFinished = 8, "NF", One, top [ENCLOSURE, USER_DATA], mandatory [];
+    NotFinished = 8, "NF", "NOT FINISHED", One, top [ENCLOSURE, USER_DATA], mandatory [];
     /// ABORT (AB): SI 25 first in a TSDU.
-    Abort = 25, "AB", One, top [TRANSPORT_DISCONNECT, ENCLOSURE, REFLECT, USER_DATA], mandatory [TRANSPORT_DISCONNECT];
+    Abort = 25, "AB", "ABORT", One, top [TRANSPORT_DISCONNECT, ENCLOSURE, REFLECT, USER_DATA], mandatory [TRANSPORT_DISCONNECT];
     /// ABORT ACCEPT (AA): SI 26 first in a TSDU.
-    AbortAccept = 26, "AA", One, top [], mandatory [];
+    AbortAccept = 26, "AA", "ABORT ACCEPT", One, top [], mandatory [];
     /// DATA TRANSFER (DT): SI 1 after a category 0 SPDU.
-    DataTransfer = 1, "DT", Two, top [ENCLOSURE], mandatory [];
+    DataTransfer = 1, "DT", "DATA TRANSFER", Two, top [ENCLOSURE], mandatory [];
     /// EXPEDITED (EX).
-    Expedited = 5, "EX", One, top [], mandatory [];
+    Expedited = 5, "EX", "EXPEDITED", One, top [], mandatory [];
     /// TYPED DATA (TD).
-    TypedData = 33, "TD", One, top [ENCLOSURE], mandatory [];
+    TypedData = 33, "TD", "TYPED DATA", One, top [ENCLOSURE], mandatory [];
     /// CAPABILITY DATA (CD).
-    CapabilityData = 61, "CD", Two, top [ENCLOSURE, USER_DATA], mandatory [];
+    CapabilityData = 61, "CD", "CAPABILITY DATA", Two, top [ENCLOSURE, USER_DATA], mandatory [];
     /// CAPABILITY DATA ACK (CDA).
-    CapabilityDataAck = 62, "CDA", Two, top [ENCLOSURE, USER_DATA], mandatory [];
+    CapabilityDataAck = 62, "CDA", "CAPABILITY DATA ACK", Two, top [ENCLOSURE, USER_DATA], mandatory [];
     /// GIVE TOKENS (GT): SI 1 first in a TSDU.
-    GiveTokens = 1, "GT", Zero, top [TOKEN_ITEM, ENCLOSURE, USER_DATA], mandatory [];
+    GiveTokens = 1, "GT", "GIVE TOKENS", Zero, top [TOKEN_ITEM, ENCLOSURE, USER_DATA], mandatory [];
     /// PLEASE TOKENS (PT).
-    PleaseTokens = 2, "PT", Zero, top [TOKEN_ITEM, ENCLOSURE, USER_DATA], mandatory [];
+    PleaseTokens = 2, "PT", "PLEASE TOKENS", Zero, top [TOKEN_ITEM, ENCLOSURE, USER_DATA], mandatory [];
     /// GIVE TOKENS CONFIRM (GTC).
-    GiveTokensConfirm = 21, "GTC", One, top [ENCLOSURE, USER_DATA], mandatory [];
+    GiveTokensConfirm = 21, "GTC", "GIVE TOKENS CONFIRM", One, top [ENCLOSURE, USER_DATA], mandatory [];
     /// GIVE TOKENS ACK (GTA).
-    GiveTokensAck = 22, "GTA", One, top [], mandatory [];
+    GiveTokensAck = 22, "GTA", "GIVE TOKENS ACK", One, top [], mandatory [];
     /// MINOR SYNC POINT (MIP).
-    MinorSyncPoint = 49, "MIP", Two, top [SYNC_TYPE, ENCLOSURE, SERIAL, USER_DATA], mandatory [SERIAL];
+    MinorSyncPoint = 49, "MIP", "MINOR SYNC POINT", Two, top [SYNC_TYPE, ENCLOSURE, SERIAL, USER_DATA], mandatory [SERIAL];
     /// MINOR SYNC ACK (MIA); its user data is PI 46 (PGI 193 accepted on receipt).
-    MinorSyncAck = 50, "MIA", Two, top [ENCLOSURE, SERIAL, MIA_USER_DATA], mandatory [SERIAL];
+    MinorSyncAck = 50, "MIA", "MINOR SYNC ACK", Two, top [ENCLOSURE, SERIAL, MIA_USER_DATA], mandatory [SERIAL];
     /// MAJOR SYNC POINT (MAP): SI 41 with Sync Type bit 1 set.
-    MajorSyncPoint = 41, "MAP", Two, top [SYNC_TYPE, ENCLOSURE, SERIAL, USER_DATA], mandatory [SYNC_TYPE, SERIAL];
+    MajorSyncPoint = 41, "MAP", "MAJOR SYNC POINT", Two, top [SYNC_TYPE, ENCLOSURE, SERIAL, USER_DATA], mandatory [SYNC_TYPE, SERIAL];
     /// MAJOR SYNC ACK (MAA): SI 42 when [`crate::Si42::MajorSyncAck`] is expected.
-    MajorSyncAck = 42, "MAA", Two, top [ENCLOSURE, SERIAL, SECOND_SERIAL, USER_DATA], mandatory [];
+    MajorSyncAck = 42, "MAA", "MAJOR SYNC ACK", Two, top [ENCLOSURE, SERIAL, SECOND_SERIAL, USER_DATA], mandatory [];
     /// RESYNCHRONIZE (RS).
-    Resynchronize = 53, "RS", Two,
+    Resynchronize = 53, "RS", "RESYNCHRONIZE", Two,
         top [ENCLOSURE, TOKEN_SETTING, RESYNC_TYPE, SERIAL, SECOND_RESYNC_TYPE, SECOND_SERIAL, USER_DATA],
         mandatory [];
     /// RESYNCHRONIZE ACK (RA).
-    ResynchronizeAck = 34, "RA", Two,
+    ResynchronizeAck = 34, "RA", "RESYNCHRONIZE ACK", Two,
         top [ENCLOSURE, TOKEN_SETTING, RESYNC_TYPE, SERIAL, SECOND_RESYNC_TYPE, SECOND_SERIAL, USER_DATA],
         mandatory [];
     /// PREPARE (PR).
-    Prepare = 7, "PR", One, top [PREPARE_TYPE, RESYNC_TYPE, SECOND_RESYNC_TYPE], mandatory [PREPARE_TYPE];
+    Prepare = 7, "PR", "PREPARE", One, top [PREPARE_TYPE, RESYNC_TYPE, SECOND_RESYNC_TYPE], mandatory [PREPARE_TYPE];
     /// EXCEPTION REPORT (ER).
-    ExceptionReport = 0, "ER", Two, top [REFLECT], mandatory [REFLECT];
+    ExceptionReport = 0, "ER", "EXCEPTION REPORT", Two, top [REFLECT], mandatory [REFLECT];
     /// EXCEPTION DATA (ED).
-    ExceptionData = 48, "ED", Two, top [ENCLOSURE, REASON, USER_DATA], mandatory [REASON];
+    ExceptionData = 48, "ED", "EXCEPTION DATA", Two, top [ENCLOSURE, REASON, USER_DATA], mandatory [REASON];
     /// ACTIVITY START (AS).
-    ActivityStart = 45, "AS", Two, top [ENCLOSURE, ACTIVITY_ID, USER_DATA], mandatory [ACTIVITY_ID];
+    ActivityStart = 45, "AS", "ACTIVITY START", Two, top [ENCLOSURE, ACTIVITY_ID, USER_DATA], mandatory [ACTIVITY_ID];
     /// ACTIVITY RESUME (AR).
-    ActivityResume = 29, "AR", Two, top [ENCLOSURE, LINKING, ACTIVITY_ID, USER_DATA], mandatory [LINKING, ACTIVITY_ID];
+    ActivityResume = 29, "AR", "ACTIVITY RESUME", Two, top [ENCLOSURE, LINKING, ACTIVITY_ID, USER_DATA], mandatory [LINKING, ACTIVITY_ID];
     /// ACTIVITY INTERRUPT (AI): SI 25 after a category 0 SPDU.
-    ActivityInterrupt = 25, "AI", Two, top [ENCLOSURE, REASON, USER_DATA], mandatory [];
+    ActivityInterrupt = 25, "AI", "ACTIVITY INTERRUPT", Two, top [ENCLOSURE, REASON, USER_DATA], mandatory [];
     /// ACTIVITY INTERRUPT ACK (AIA): SI 26 after a category 0 SPDU.
-    ActivityInterruptAck = 26, "AIA", Two, top [ENCLOSURE, USER_DATA], mandatory [];
+    ActivityInterruptAck = 26, "AIA", "ACTIVITY INTERRUPT ACK", Two, top [ENCLOSURE, USER_DATA], mandatory [];
     /// ACTIVITY DISCARD (AD).
-    ActivityDiscard = 57, "AD", Two, top [ENCLOSURE, REASON, USER_DATA], mandatory [];
+    ActivityDiscard = 57, "AD", "ACTIVITY DISCARD", Two, top [ENCLOSURE, REASON, USER_DATA], mandatory [];
     /// ACTIVITY DISCARD ACK (ADA).
-    ActivityDiscardAck = 58, "ADA", Two, top [ENCLOSURE, USER_DATA], mandatory [];
+    ActivityDiscardAck = 58, "ADA", "ACTIVITY DISCARD ACK", Two, top [ENCLOSURE, USER_DATA], mandatory [];
     /// ACTIVITY END (AE): SI 41 without Sync Type bit 1.
-    ActivityEnd = 41, "AE", Two, top [SYNC_TYPE, ENCLOSURE, SERIAL, USER_DATA], mandatory [SERIAL];
+    ActivityEnd = 41, "AE", "ACTIVITY END", Two, top [SYNC_TYPE, ENCLOSURE, SERIAL, USER_DATA], mandatory [SERIAL];
     /// ACTIVITY END ACK (AEA): SI 42 when [`crate::Si42::ActivityEndAck`] is expected.
-    ActivityEndAck = 42, "AEA", Two, top [ENCLOSURE, SERIAL, SECOND_SERIAL, USER_DATA], mandatory [];
+    ActivityEndAck = 42, "AEA", "ACTIVITY END ACK", Two, top [ENCLOSURE, SERIAL, SECOND_SERIAL, USER_DATA], mandatory [];
 }
 
 impl Kind {
@@ -188,9 +193,10 @@ impl Kind {
     }
 }
 
+/// The name and the abbreviation, e.g. `CONNECT (CN)`.
 impl core::fmt::Display for Kind {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.abbr())
+        write!(f, "{} ({})", self.name(), self.abbr())
     }
 }
 

@@ -31,6 +31,25 @@ macro_rules! flags {
                 self.0 & !Self::BITS.iter().fold(0, |a, (b, _)| a | b)
             }
         }
+
+        /// The value in hex and the meaning of its bits, e.g. `0x05 (release the transport
+        /// connection, protocol error)`; reserved bits are named as such.
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let width = 2 + 2 * core::mem::size_of::<$t>();
+                write!(f, "{:#0width$x} (", self.0)?;
+                let mut sep = "";
+                for name in self.names() {
+                    write!(f, "{sep}{name}")?;
+                    sep = ", ";
+                }
+                match (self.reserved_bits(), sep.is_empty()) {
+                    (0, true) => f.write_str("none)"),
+                    (0, false) => f.write_str(")"),
+                    (r, _) => write!(f, "{sep}reserved bits {r:#0width$x})"),
+                }
+            }
+        }
     };
 }
 

@@ -493,7 +493,10 @@ fn unexpected_and_invalid_tsdus_are_aborted_with_the_rule() {
         state: State::Sta713,
     }
     .to_string();
-    assert_eq!(text, "CN is not valid in STA713 (X.225 Annex A)");
+    assert_eq!(
+        text,
+        "CONNECT (CN) is not valid in state STA713 (a blank cell of X.225 Annex A)"
+    );
 }
 
 #[test]

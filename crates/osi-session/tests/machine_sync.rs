@@ -131,7 +131,7 @@ fn wrong_mip_serial_number_provokes_abort() {
     );
     assert_eq!(
         rule.to_string(),
-        "MIP serial number 4 is not V(M) = 3 (X.225 p19)"
+        "MINOR SYNC POINT (MIP) with serial number 4 where 3 was the next (X.225 Annex A p19)"
     );
     assert_eq!(p.b.state(), State::Sta16);
     // The sender learns of it from the AB (release + protocol error): S-P-ABORT; it answers

@@ -48,7 +48,7 @@ impl Default for TpktCodec {
 #[non_exhaustive]
 pub enum CodecError {
     /// Reading or writing the socket failed.
-    #[error("i/o error: {0}")]
+    #[error("reading or writing the connection failed: {0}")]
     Io(#[from] std::io::Error),
     /// The peer sent bytes that are not a valid TPKT, or a TPDU cannot be framed.
     #[error(transparent)]

@@ -3,9 +3,12 @@
 
 use core::fmt;
 
-/// Declares `pub struct $name(pub u8)` with named constants and a `Debug` printing the name.
+/// Declares `pub struct $name(pub u8)` with named constants, a `Debug` printing the name and
+/// a `Display` in words (`undefined`: the words for a value without a name).
 macro_rules! code_point {
-    ($(#[$m:meta])* $name:ident { $($(#[$cm:meta])* $c:ident = $v:expr => $s:expr,)* }) => {
+    ($(#[$m:meta])* $name:ident, undefined $undefined:literal {
+        $($(#[$cm:meta])* $c:ident = $v:expr => $s:expr,)*
+    }) => {
         $(#[$m])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub u8);
@@ -31,6 +34,13 @@ macro_rules! code_point {
             }
         }
 
+        /// The value in hex and what it means, e.g. `0x82 (connection negotiation failed)`.
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{:#04x} ({})", self.0, self.name().unwrap_or($undefined))
+            }
+        }
+
         impl From<u8> for $name {
             fn from(v: u8) -> Self {
                 Self(v)
@@ -47,7 +57,7 @@ macro_rules! code_point {
 
 code_point! {
     /// A variable-part parameter code (X.224 13.2.3, 13.3.4 and following; transport.md §3).
-    ParamCode {
+    ParamCode, undefined "not defined by X.224" {
         /// 0x85: acknowledgement time AL, milliseconds (class 4).
         ACK_TIME = 0x85 => "acknowledgement time",
         /// 0x86: residual error rate.
@@ -95,7 +105,7 @@ code_point! {
 
 code_point! {
     /// DR reason (X.224 13.5.3 e).
-    DisconnectReason {
+    DisconnectReason, undefined "not defined by X.224 13.5.3 e" {
         /// 0x00: reason not specified.
         NOT_SPECIFIED = 0x00 => "reason not specified",
         /// 0x01: congestion at TSAP.
@@ -127,7 +137,7 @@ code_point! {
 
 code_point! {
     /// ER reject cause (X.224 13.12.3 d).
-    RejectCause {
+    RejectCause, undefined "not defined by X.224 13.12.3 d" {
         /// 0x00: reason not specified.
         NOT_SPECIFIED = 0x00 => "reason not specified",
         /// 0x01: invalid parameter code.

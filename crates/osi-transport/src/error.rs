@@ -1,5 +1,7 @@
 //! The one error type of this crate.
 
+use crate::ParamCode;
+
 /// What went wrong while decoding or encoding a TPDU, or driving the TP0 machine.
 ///
 /// Decode errors that point at a header octet carry its offset from the LI octet (`at`), so a
@@ -38,7 +40,10 @@ pub enum Error {
     #[error("TPDU code {0:#04x} is not defined by X.224 Table 8")]
     UnknownTpduCode(u8),
     /// A parameter's length octet runs past the end of the header.
-    #[error("parameter {code:#04x} at octet {at} runs past the end of the header")]
+    #[error(
+        "parameter {} at octet {at} runs past the end of the header",
+        ParamCode(*code)
+    )]
     ParamOverrun {
         /// Parameter code.
         code: u8,
@@ -46,7 +51,7 @@ pub enum Error {
         at: usize,
     },
     /// A known parameter has a length its definition does not allow (X.224 13.x.4).
-    #[error("parameter {code:#04x} at octet {at} has invalid length {len}")]
+    #[error("parameter {} at octet {at} has invalid length {len}", ParamCode(*code))]
     ParamLength {
         /// Parameter code.
         code: u8,
@@ -56,7 +61,7 @@ pub enum Error {
         at: usize,
     },
     /// A known parameter has a value its definition does not allow.
-    #[error("parameter {code:#04x} at octet {at}: {reason}")]
+    #[error("parameter {} at octet {at}: {reason}", ParamCode(*code))]
     ParamValue {
         /// Parameter code.
         code: u8,
@@ -87,7 +92,7 @@ pub enum Error {
         available: usize,
     },
     /// A TPKT framing error below the TPDU.
-    #[error("TPKT: {0}")]
+    #[error(transparent)]
     Tpkt(#[from] osi_tpkt::Error),
     /// The TP0 machine was asked to do something its state does not allow.
     #[error("not allowed in state {state}: {what}")]

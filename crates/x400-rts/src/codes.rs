@@ -4,7 +4,8 @@
 //! standard does not name still decodes and survives a round trip: a responder must be able to
 //! *read* an unacceptable dialogue mode or an unknown application protocol in order to refuse
 //! it with a PRefuse, instead of failing to decode the PConnect (the field failure this crate
-//! exists to avoid). `Debug` prints the ASN.1 name when there is one.
+//! exists to avoid). `Debug` prints the ASN.1 name when there is one; `Display` prints it in
+//! ASN.1 value notation (`twa(1)`), the two reasons with their meaning in words.
 
 use rasn::{AsnType, Decode, Encode};
 
@@ -37,12 +38,6 @@ macro_rules! named_integer {
                     Some(n) => write!(f, "{}({})", n, self.0),
                     None => write!(f, "{}({})", stringify!($name), self.0),
                 }
-            }
-        }
-
-        impl core::fmt::Display for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                core::fmt::Debug::fmt(self, f)
             }
         }
 
@@ -119,6 +114,82 @@ named_integer! {
         USER_ERROR = 6, "userError";
         /// X.228 Annex B.1.6: an already completed transfer cannot be discarded.
         TRANSFER_COMPLETED = 7, "transferCompleted";
+    }
+}
+
+/// `name(value)` for a named value, else the number and that X.410 does not name it.
+fn named(f: &mut core::fmt::Formatter<'_>, name: Option<&str>, value: u32) -> core::fmt::Result {
+    match name {
+        Some(n) => write!(f, "{n}({value})"),
+        None => write!(f, "{value} (a value X.410 does not name)"),
+    }
+}
+
+/// `twa(1)`, or `7 (a value X.410 does not name)`.
+impl core::fmt::Display for DialogueMode {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        named(f, self.name(), self.0)
+    }
+}
+
+/// `p1(1)`, or `132 (a value X.410 does not name)` (ISODE's `rtf`).
+impl core::fmt::Display for ApplicationProtocol {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        named(f, self.name(), self.0)
+    }
+}
+
+impl RefuseReason {
+    /// What the reason means, in words, if the standard names it.
+    #[must_use]
+    pub const fn meaning(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0 => "the responder is busy",
+            1 => "the responder cannot recover the association named",
+            2 => "the responder refused the open data, e.g. the MTA name or password",
+            3 => "the responder does not accept the dialogue mode",
+            _ => return None,
+        })
+    }
+}
+
+/// `validationFailure(2): the responder refused the open data, ...`.
+impl core::fmt::Display for RefuseReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        named(f, self.name(), self.0)?;
+        match self.meaning() {
+            Some(m) => write!(f, ": {m}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl AbortReason {
+    /// What the reason means, in words, if the standard names it.
+    #[must_use]
+    pub const fn meaning(self) -> Option<&'static str> {
+        Some(match self.0 {
+            0 => "a problem of the aborting side's own system",
+            1 => "a parameter of a PDU it received was invalid",
+            2 => "the activity to resume is not known",
+            3 => "a temporary problem; do not try to recover for a while",
+            4 => "the protocol was broken",
+            5 => "a permanent problem (X.228)",
+            6 => "a user error (X.228)",
+            7 => "the transfer was completed already and cannot be discarded (X.228)",
+            _ => return None,
+        })
+    }
+}
+
+/// `protocolError(4): the protocol was broken`.
+impl core::fmt::Display for AbortReason {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        named(f, self.name(), self.0)?;
+        match self.meaning() {
+            Some(m) => write!(f, ": {m}"),
+            None => Ok(()),
+        }
     }
 }
 

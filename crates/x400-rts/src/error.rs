@@ -1,6 +1,7 @@
 //! The one error type of this crate.
 
-use rasn::types::Tag;
+use rasn::error::{BerDecodeErrorKind, CodecDecodeError, DecodeError, DecodeErrorKind};
+use rasn::types::{Class, Tag};
 
 /// What went wrong while decoding or encoding an RTS PDU.
 ///
@@ -10,13 +11,13 @@ use rasn::types::Tag;
 #[non_exhaustive]
 pub enum Error {
     /// The octets are not valid BER for the PDU; rasn's error says where and why.
-    #[error("{pdu}: not valid BER: {source}")]
+    #[error("{pdu}: not valid BER: {}", BerWords(source))]
     Ber {
         /// The PDU being decoded.
         pdu: &'static str,
         /// rasn's description of the problem.
         #[source]
-        source: rasn::error::DecodeError,
+        source: DecodeError,
     },
     /// Octets follow the PDU. SS-user data carries exactly one PDU, so they are an error, not
     /// something to skip (rasn's plain `decode` would silently ignore them).
@@ -67,7 +68,7 @@ pub enum Error {
     },
     /// An element whose tag has no place here. Unknown context-specific components of the
     /// user-data SETs are ignored instead (spec rts-p1.md §3.9 rule 1); this is for the rest.
-    #[error("{pdu}: unexpected element {tag} in {field}")]
+    #[error("{pdu}: unexpected element {} in {field}", TagWords(*tag))]
     UnexpectedElement {
         /// The PDU being decoded.
         pdu: &'static str,
@@ -116,9 +117,62 @@ pub enum Error {
     #[error("open user data to encode must be exactly one BER value")]
     InvalidOpenData,
     /// rasn could not encode a value.
-    #[error("cannot encode: {0}")]
+    #[error("cannot encode: {}", .0.kind)]
     Encode(#[source] rasn::error::EncodeError),
 }
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// rasn's finding in words, without its debug forms of tags and sizes.
+struct BerWords<'a>(&'a DecodeError);
+
+impl core::fmt::Display for BerWords<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match &*self.0.kind {
+            DecodeErrorKind::Incomplete { .. } | DecodeErrorKind::Eof => {
+                f.write_str("the input ends before the value is complete")
+            }
+            DecodeErrorKind::FieldError { name, nested } => {
+                write!(f, "{name}: {}", BerWords(nested))
+            }
+            DecodeErrorKind::NoValidChoice { .. } => {
+                f.write_str("the tag matches no alternative of the CHOICE")
+            }
+            DecodeErrorKind::UnexpectedExtraData { length } => {
+                write!(f, "{length} octets follow the value")
+            }
+            DecodeErrorKind::SizeConstraintNotSatisfied { size, expected } => match size {
+                Some(size) => write!(f, "size {size} where {expected} is allowed"),
+                None => write!(f, "a size outside {expected}"),
+            },
+            DecodeErrorKind::CodecSpecific {
+                inner: CodecDecodeError::Ber(BerDecodeErrorKind::MismatchedTag { expected, actual }),
+            } => write!(
+                f,
+                "tag {} where {} belongs",
+                TagWords(*actual),
+                TagWords(*expected)
+            ),
+            DecodeErrorKind::CodecSpecific {
+                inner: CodecDecodeError::Ber(kind),
+            } => write!(f, "{kind}"),
+            kind => write!(f, "{kind}"),
+        }
+    }
+}
+
+/// A tag in ASN.1 notation: `[UNIVERSAL 17]`, `[APPLICATION 3]`, `[2]`.
+struct TagWords(Tag);
+
+impl core::fmt::Display for TagWords {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let Tag { class, value } = self.0;
+        match class {
+            Class::Universal => write!(f, "[UNIVERSAL {value}]"),
+            Class::Application => write!(f, "[APPLICATION {value}]"),
+            Class::Context => write!(f, "[{value}]"),
+            Class::Private => write!(f, "[PRIVATE {value}]"),
+        }
+    }
+}

@@ -9,7 +9,7 @@ use crate::{Requirements, TokenItem};
 #[non_exhaustive]
 pub enum Error {
     /// The request is not valid in this state (a blank cell of X.225 Annex A).
-    #[error("{request} is not valid in {state}")]
+    #[error("{request} is not valid in state {state} (X.225 Annex A)")]
     State {
         /// The request.
         request: &'static str,
@@ -17,7 +17,7 @@ pub enum Error {
         state: State,
     },
     /// The request needs a functional unit that was not selected.
-    #[error("{request} needs functional unit 0x{:04x}, not selected", unit.0)]
+    #[error("{request} needs the functional unit {unit}, which was not selected")]
     FunctionalUnit {
         /// The request.
         request: &'static str,
@@ -25,7 +25,7 @@ pub enum Error {
         unit: Requirements,
     },
     /// The request needs tokens this side does not hold (or holds tokens it must not).
-    #[error("{request} needs tokens 0x{:02x} placed otherwise", tokens.0)]
+    #[error("{request} needs the tokens {tokens} placed otherwise")]
     Tokens {
         /// The request.
         request: &'static str,
@@ -70,7 +70,7 @@ pub enum Error {
     },
     /// Events are waiting and the receive buffer or event queue is too full to take a TSDU
     /// safely: drain `poll_event` first (the TSDU was not consumed).
-    #[error("events pending: drain poll_event before the next TSDU")]
+    #[error("events are pending: drain poll_event before the next TSDU")]
     EventsPending,
     /// The buffer given to `poll_transmit` is shorter than the next TSDU.
     #[error("transmit buffer given is {available} octets, the next TSDU needs {needed}")]

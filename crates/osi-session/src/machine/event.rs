@@ -470,74 +470,16 @@ pub enum Rule {
     },
 }
 
-impl core::fmt::Display for Rule {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Rule::Invalid(e) => write!(f, "invalid TSDU: {e}"),
-            Rule::Unexpected { spdu, state } => {
-                write!(f, "{spdu} is not valid in {state} (X.225 Annex A)")
+impl Rule {
+    /// The Transport Disconnect of the AB this machine sends for the rule: release, and
+    /// implementation restriction for a capacity limit, protocol error otherwise (X.225
+    /// A.4.1.2 (a), 8.3.9).
+    pub(super) fn abort_bits(self) -> TransportDisconnect {
+        TransportDisconnect(match self {
+            Rule::ReceiveCapacity { .. } | Rule::ExpeditedBacklog => {
+                TransportDisconnect::RELEASE | TransportDisconnect::IMPLEMENTATION_RESTRICTION
             }
-            Rule::FunctionalUnit { spdu } => {
-                write!(f, "{spdu} needs a functional unit that was not selected")
-            }
-            Rule::Tokens { spdu, tokens } => write!(
-                f,
-                "{spdu} sent without holding the tokens 0x{:02x} it needs",
-                tokens.0
-            ),
-            Rule::Activity { spdu, in_progress } => write!(
-                f,
-                "{spdu} is not valid {} an activity",
-                if *in_progress { "inside" } else { "outside" }
-            ),
-            Rule::SerialNotNext {
-                spdu,
-                expected,
-                received,
-            } => write!(
-                f,
-                "{spdu} serial number {received} is not V(M) = {expected} (X.225 p19)"
-            ),
-            Rule::SerialNotOutstanding {
-                spdu,
-                received,
-                va,
-                vm,
-            } => write!(
-                f,
-                "{spdu} serial number {received} confirms no outstanding point (V(A) = {va}, V(M) = {vm}; X.225 p20/p21)"
-            ),
-            Rule::SerialOutOfRange { spdu, received } => {
-                write!(f, "{spdu} serial number {received} is above 999998")
-            }
-            Rule::MinorAckDirection => {
-                f.write_str("MIA received by the side that receives the minor sync points")
-            }
-            Rule::ResyncSerial { spdu, received } => {
-                write!(f, "{spdu} serial number {received} is out of range")
-            }
-            Rule::WrongFlow { spdu, expedited } => write!(
-                f,
-                "{spdu} received on the {} transport flow",
-                if *expedited { "expedited" } else { "normal" }
-            ),
-            Rule::ExpeditedBacklog => write!(
-                f,
-                "more than {} EX received before the AC",
-                super::MAX_EXPEDITED_QUEUED
-            ),
-            Rule::Unprepared { spdu } => write!(
-                f,
-                "{spdu} received without the PR that must precede it under transport expedited data (X.225 p16/p35/p38)"
-            ),
-            Rule::Negotiation(why) => write!(f, "connection negotiation: {why}"),
-            Rule::ReleaseCollision => {
-                f.write_str("FN collision while tokens are available (X.225 p69)")
-            }
-            Rule::ReceiveCapacity { needed, available } => write!(
-                f,
-                "received user data needs {needed} octets, the receive buffer has {available}"
-            ),
-        }
+            _ => TransportDisconnect::RELEASE | TransportDisconnect::PROTOCOL_ERROR,
+        })
     }
 }

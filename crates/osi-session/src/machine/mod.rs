@@ -98,6 +98,7 @@ mod requests;
 mod state;
 mod sync;
 mod tokens;
+mod words;
 
 use core::time::Duration;
 
@@ -116,9 +117,7 @@ use self::expedited::{EarlyEx, ExQueue};
 use self::prepare::Prepared;
 use self::sync::SyncVars;
 use self::tokens::Tokens;
-use crate::{
-    Requirements, ResyncType, Spdu, TokenItem, TokenSetting, TransportDisconnect, Version,
-};
+use crate::{Requirements, ResyncType, Spdu, TokenItem, TokenSetting, Version};
 
 /// Free transmit octets `handle_tsdu` needs before it takes a TSDU: room for anything the
 /// machine answers on its own (AB with 9 reflect octets is 16, GTA and AA 2, OA 11).
@@ -392,14 +391,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if matches!(self.state, State::Sta01 | State::Sta16) {
             return;
         }
-        let bits = match rule {
-            Rule::ReceiveCapacity { .. } | Rule::ExpeditedBacklog => {
-                TransportDisconnect::RELEASE | TransportDisconnect::IMPLEMENTATION_RESTRICTION
-            }
-            _ => TransportDisconnect::RELEASE | TransportDisconnect::PROTOCOL_ERROR,
-        };
         let mut ab = Spdu::new(crate::Kind::Abort);
-        ab.params.transport_disconnect = Some(TransportDisconnect(bits));
+        ab.params.transport_disconnect = Some(rule.abort_bits());
         // TX_RESERVE guarantees room for this AB; if the queue were full anyway the
         // transport is closed at TIM expiry, which ends the connection all the same.
         self.tx.drop_held();

@@ -69,3 +69,40 @@ pub enum DisconnectCause {
     /// The TPKT stream is broken and cannot be resynchronised.
     Framing(osi_tpkt::Error),
 }
+
+/// What happened and what the machine did, e.g. `the peer broke X.224: ...; sent ER cause
+/// 0x03 (invalid parameter value)`.
+impl core::fmt::Display for DisconnectCause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Refused(r) => write!(f, "the peer refused our CR with DR reason {r}"),
+            Self::Released(r) => write!(f, "the peer disconnected with DR reason {r}"),
+            Self::ErrorReceived(c) => write!(f, "the peer sent ER cause {c}"),
+            Self::ProtocolError {
+                cause,
+                error: Some(e),
+            } => write!(
+                f,
+                "the peer's TPDU breaks X.224: {e}; sent ER cause {cause}"
+            ),
+            Self::ProtocolError { cause, error: None } => write!(
+                f,
+                "the peer sent a TPDU that class 0 does not accept here; sent ER cause {cause}"
+            ),
+            Self::RefusedByUs(r) => write!(f, "refused the peer's CR: sent DR reason {r}"),
+            Self::Unacceptable(why) => write!(
+                f,
+                "{why}; closed the network connection, as class 0 does (X.224 Annex A.6)"
+            ),
+            Self::TsduTooLong { max } => write!(
+                f,
+                "a TSDU grew past the reassembly limit of {max} octets; closed the connection"
+            ),
+            Self::Timeout => f.write_str(
+                "the connection was not established within the connect timeout; closed it",
+            ),
+            Self::NetworkClosed => f.write_str("the network connection closed"),
+            Self::Framing(e) => write!(f, "the TPKT stream is broken: {e}; closed the connection"),
+        }
+    }
+}

@@ -124,3 +124,33 @@ impl State {
         }
     }
 }
+
+/// What happened and what the machine did, e.g. `no TPDU arrived within the inactivity time;
+/// sent DR reason 0x00 (reason not specified)`.
+impl core::fmt::Display for DisconnectCause {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Peer(r) => write!(f, "the peer disconnected with DR reason {r}; sent DC"),
+            Self::Refused(r) => write!(f, "the peer refused our CR with DR reason {r}"),
+            Self::PeerError(c) => write!(f, "the peer sent ER cause {c}"),
+            Self::RetryLimit => f.write_str(
+                "gave up: a TPDU was sent the maximum number of times without an answer",
+            ),
+            Self::Inactivity => write!(
+                f,
+                "no TPDU arrived within the inactivity time; sent DR reason {}",
+                DisconnectReason::NOT_SPECIFIED
+            ),
+            Self::ProtocolError(why) => write!(
+                f,
+                "protocol error: {why}; sent DR reason {}",
+                DisconnectReason::PROTOCOL_ERROR
+            ),
+            Self::NegotiationFailed => write!(
+                f,
+                "the peer's CC does not answer our CR (X.224 Tables 3 and 4); sent DR reason {}",
+                DisconnectReason::NEGOTIATION_FAILED
+            ),
+        }
+    }
+}

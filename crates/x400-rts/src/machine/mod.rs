@@ -72,6 +72,7 @@ mod error;
 mod event;
 mod recovery;
 mod transfer;
+mod words;
 
 use alloc::collections::VecDeque;
 use alloc::vec;
