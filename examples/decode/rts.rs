@@ -133,19 +133,15 @@ fn accept(a: &PAccept, wire: &[u8]) -> Layer {
 }
 
 fn refuse(r: &PRefuse, wire: &[u8]) -> Layer {
-    let meaning = match r.reason.0 {
-        0 => "the responder is busy; try later",
-        1 => "the responder keeps no state for the recovered connection; open afresh and resend",
-        2 => "the open data (e.g. MTA name or password) was refused",
-        3 => "the dialogue mode is not acceptable",
-        _ => "a reason X.410 does not define",
+    // The reason's Display gives its name and meaning; this adds what the initiator can do.
+    let advice = match r.reason.0 {
+        0 => "; try later",
+        1 => "; open afresh and resend",
+        2 | 3 => "",
+        _ => ": a reason X.410 does not define",
     };
     let mut l = Layer::new("rts", format!("PRefuse: {}", r.reason));
-    l.field(
-        "refuseReason",
-        r.reason.0,
-        format!("{}: {meaning}", r.reason),
-    );
+    l.field("refuseReason", r.reason.0, format!("{}{advice}", r.reason));
     l.field(
         "pdu",
         hex(wire),

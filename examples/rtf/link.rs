@@ -126,9 +126,7 @@ impl Link {
         let now = self.now();
         if self.rts.handle_tsdu(now, tsdu).is_err() {
             self.flush().await?;
-            self.rts
-                .handle_tsdu(now, tsdu)
-                .map_err(|e| io::Error::other(format!("rts: {e}")))?;
+            self.rts.handle_tsdu(now, tsdu).map_err(io::Error::other)?;
         }
         Ok(())
     }
@@ -139,7 +137,7 @@ impl Link {
             && let Some(n) = self
                 .rts
                 .poll_transmit(&mut self.tsdu)
-                .map_err(|e| io::Error::other(format!("rts: {e}")))?
+                .map_err(io::Error::other)?
         {
             self.net.queue(&self.tsdu[..n])?;
         }

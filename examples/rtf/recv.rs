@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -110,30 +111,43 @@ impl Receiver {
         loop {
             let (tcp, peer) = listener.accept().await?;
             let me = Arc::clone(&self);
-            tokio::spawn(async move {
-                if let Err(e) = me.association(tcp).await {
-                    warn!("transport: {peer}: {e}");
-                }
-            });
+            tokio::spawn(async move { me.association(tcp, peer).await });
         }
     }
 
-    /// One association, from CR to release or loss.
-    pub async fn association(&self, tcp: TcpStream) -> io::Result<()> {
+    /// One association, from CR to release or loss. Whatever ends it is logged here, once,
+    /// with the layer and the peer.
+    pub async fn association(&self, tcp: TcpStream, peer: SocketAddr) {
         let mut cfg = Config::default();
         cfg.checkpoint_size = self.opts.checkpoint;
         cfg.window_size = self.opts.window;
         cfg.max_apdu_len = self.opts.max_size;
-        let mut link = Link::accept(tcp, cfg, self.epoch, false).await?;
+        let mut link = match Link::accept(tcp, cfg, self.epoch, false).await {
+            Ok(link) => link,
+            Err(e) => {
+                warn!("transport: {peer}: {e}");
+                return;
+            }
+        };
         link.net.quick_ack = self.opts.quick_ack;
-        let peer = link.net.peer;
         let stop = Arc::new(Notify::new());
         let mut registered: Option<SessionConnectionIdentifier> = None;
         let result = self.events(&mut link, &stop, &mut registered).await;
         if let Some(id) = registered {
             self.live().remove(&id);
         }
-        result.map_err(|e| io::Error::other(format!("{peer}: {e}")))
+        match result {
+            Err(e) => warn!("rts: {peer}: {e}; connection closed"),
+            Ok(false) => {
+                // The RTS machine reported nothing: the transport ended before any CN.
+                let why = link
+                    .net
+                    .closed
+                    .map_or_else(|| "the connection ended".to_owned(), |c| c.to_string());
+                warn!("session: {peer}: no CONNECT (CN) arrived: {why}");
+            }
+            Ok(true) => {}
+        }
     }
 
     async fn events(
@@ -141,9 +155,10 @@ impl Receiver {
         link: &mut Link,
         stop: &Arc<Notify>,
         registered: &mut Option<SessionConnectionIdentifier>,
-    ) -> io::Result<()> {
+    ) -> io::Result<bool> {
         let peer = link.net.peer;
         let mut name: Option<String> = None;
+        let mut heard = false;
         loop {
             let ev = tokio::select! {
                 ev = link.next() => ev?,
@@ -154,6 +169,7 @@ impl Receiver {
                 }
             };
             let Some(ev) = ev else { break };
+            heard = true;
             let now = self.epoch.elapsed();
             match ev {
                 Event::OpenIndication(pc) => {
@@ -202,7 +218,7 @@ impl Receiver {
                         None => {
                             warn!(
                                 "rts: {peer}: recover refused (cannotRecover): no state kept for \
-                                 connection {lost:?}"
+                                 connection {lost}"
                             );
                             link.rts
                                 .refuse(now, RefuseReason::CANNOT_RECOVER)
@@ -239,7 +255,7 @@ impl Receiver {
                     for (gone, name) in self.table().insert(now, state, n) {
                         warn!(
                             "rts: {peer}: not keeping the partial {name} ({} octets) of connection \
-                             {:?}: over the limit of octets kept for recoveries",
+                             {}: over the limit of octets kept for recoveries",
                             gone.octets(),
                             gone.connection
                         );
@@ -247,8 +263,9 @@ impl Receiver {
                 }
                 Event::ConnectionLost(None) => info!("rts: {peer}: connection lost"),
                 Event::Closed => info!("rts: {peer}: association released"),
-                Event::Aborted(cause) => warn!("rts: {peer}: association aborted: {cause:?}"),
-                other => info!("rts: {peer}: {other:?}"),
+                Event::Aborted(cause) => warn!("rts: {peer}: association aborted: {cause}"),
+                // A responder that never sends is told of nothing else that needs a word.
+                _ => {}
             }
             if registered.is_none()
                 && link.rts.is_open()
@@ -258,7 +275,7 @@ impl Receiver {
                 *registered = Some(id.clone());
             }
         }
-        Ok(())
+        Ok(heard)
     }
 }
 

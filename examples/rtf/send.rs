@@ -221,7 +221,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     std::fs::remove_file(&opts.state).ok();
                 }
                 Event::Refused(r) => {
-                    return Err(format!("rts: {destination} refused the association: {r:?}"));
+                    return Err(format!("rts: {destination} refused the association: {r}"));
                 }
                 Event::ConnectionLost(_) if secured => return Ok(report),
                 Event::ConnectionLost(state) => {
@@ -238,11 +238,12 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     break;
                 }
                 Event::Aborted(cause) => {
-                    warn!("rts: {destination}: association aborted: {cause:?}");
+                    warn!("rts: {destination}: association aborted: {cause}");
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     break;
                 }
-                other => info!("rts: {destination}: {other:?}"),
+                // Turn requests: the sender keeps the turn until the file is secured.
+                _ => {}
             }
         }
         if recovery.is_none() && pending.is_none() {

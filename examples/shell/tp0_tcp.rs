@@ -133,9 +133,12 @@ impl Tp0Tcp {
         t.write_control().await?;
         match t.event(None).await? {
             Some(TOwned::Connected) => Ok(t),
-            other => Err(io::Error::other(format!(
-                "transport: {addr} did not accept the TP0 connection: {other:?}"
+            Some(TOwned::Disconnected(c)) => Err(io::Error::other(format!(
+                "the TP0 connection was not accepted: {c}"
             ))),
+            _ => Err(io::Error::other(
+                "the TP0 connection was not accepted: no connect confirm (CC) came back",
+            )),
         }
     }
 
@@ -152,11 +155,20 @@ impl Tp0Tcp {
         t.log = log.then(Vec::new);
         match t.event(None).await? {
             Some(TOwned::ConnectIndication) => {}
-            other => {
+            Some(TOwned::Disconnected(DisconnectCause::NetworkClosed)) => {
+                return Err(io::Error::other(
+                    "closed TCP before sending a TP0 connect request (CR)",
+                ));
+            }
+            Some(TOwned::Disconnected(c)) => {
                 return Err(io::Error::other(format!(
-                    "transport: {} sent no TP0 connect request: {other:?}",
-                    t.peer
+                    "no TP0 connect request (CR): {c}"
                 )));
+            }
+            _ => {
+                return Err(io::Error::other(
+                    "no TP0 connect request (CR) before the deadline; connection closed",
+                ));
             }
         }
         t.tp.accept(None, &[]).map_err(io::Error::other)?;
@@ -275,7 +287,7 @@ impl Tp0Tcp {
             return Ok(());
         };
         if let Err(e) = tcp.write_all(bytes).await {
-            tracing::debug!("transport: write to {} failed: {e}", self.peer);
+            tracing::debug!("transport: {}: write failed: {e}", self.peer);
             self.cut();
         }
         self.written += bytes.len() as u64;

@@ -51,6 +51,33 @@ pub struct SessionConnectionIdentifier {
     pub additional_reference_information: Option<T61String>,
 }
 
+impl core::fmt::Display for SessionConnectionIdentifier {
+    /// `calling/common/additional` (the last part only when present), each part as text when
+    /// it is printable ASCII and as hex otherwise: how operators compare the identifiers
+    /// two MTAs logged.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        part(f, self.calling_ss_user_reference.as_bytes())?;
+        f.write_str("/")?;
+        part(f, self.common_reference.as_bytes())?;
+        if let Some(a) = &self.additional_reference_information {
+            f.write_str("/")?;
+            part(f, a.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// One part of an identifier: text if printable ASCII (and no `/`), else `0x` and hex.
+fn part(f: &mut core::fmt::Formatter<'_>, b: &[u8]) -> core::fmt::Result {
+    match core::str::from_utf8(b) {
+        Ok(t) if b.iter().all(|c| (0x20..0x7F).contains(c) && *c != b'/') => f.write_str(t),
+        _ => {
+            f.write_str("0x")?;
+            b.iter().try_for_each(|c| write!(f, "{c:02x}"))
+        }
+    }
+}
+
 impl SessionConnectionIdentifier {
     /// Most octets of additional reference information: X.225 8.3.1 (CONNECT SPDU, PGI
     /// Connection Identifier) allows 4 in PI 12.
@@ -86,6 +113,7 @@ impl SessionConnectionIdentifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn an_additional_reference_is_four_printable_characters() {
@@ -111,5 +139,20 @@ mod tests {
             })
             .collect();
         assert_eq!(distinct.len(), 5000, "successive values are distinct");
+    }
+
+    #[test]
+    fn an_identifier_displays_as_text_or_hex() {
+        let mut id = SessionConnectionIdentifier {
+            calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("rtf")),
+            common_reference: UtcTimeOctets::from("261206011904Z"),
+            additional_reference_information: Some(T61String::from("0a1B")),
+        };
+        assert_eq!(id.to_string(), "rtf/261206011904Z/0a1B");
+        id.additional_reference_information = Some(T61String::new([0x56, 0x74, 0, 1]));
+        assert_eq!(id.to_string(), "rtf/261206011904Z/0x56740001");
+        id.additional_reference_information = None;
+        id.calling_ss_user_reference = CallingSsUserReference::Octets(b"a/b"[..].into());
+        assert_eq!(id.to_string(), "0x612f62/261206011904Z");
     }
 }
