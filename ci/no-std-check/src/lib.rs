@@ -23,6 +23,9 @@ pub fn use_all(buf: &mut [u8]) -> usize {
             .handle_input(now, b"\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x01\x00")
             .consumed;
     }
+    if let Ok((tlv, _)) = osi_sansio::ber::read(b"\x31\x03\x80\x01\x05") {
+        n += tlv.contents.len();
+    }
     let ctx = osi_session::Context::new(osi_session::Si42::MajorSyncAck);
     if let Ok(tsdu) = osi_session::Tsdu::decode(b"\x01\x00\x01\x00data", ctx) {
         n += tsdu.len();
