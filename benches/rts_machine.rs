@@ -16,14 +16,13 @@
 )]
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use x400::rts::machine::{Config, Event, OpenRequest, Recovery, RecoveryTable, Rts};
+use x400::rts::machine::{Config, Event, Instant, OpenRequest, Recovery, RecoveryTable, Rts};
 use x400::rts::{CallingSsUserReference, SessionConnectionIdentifier, T61String, UtcTimeOctets};
 use x400::session::machine::Role;
 
-const NOW: Duration = Duration::ZERO;
+const NOW: Instant = Instant::ZERO;
 const APDU: usize = 1 << 20;
 
 fn id(n: u32) -> SessionConnectionIdentifier {
@@ -44,7 +43,7 @@ fn config(checkpoint: u32) -> Config {
 /// Moves every queued TSDU from `from` to `to`; returns how many.
 fn flow(from: &mut Rts, to: &mut Rts, wire: &mut [u8]) -> usize {
     let mut n = 0;
-    while let Some(len) = from.poll_transmit(wire).unwrap() {
+    while let Some(len) = from.poll_transmit(NOW, wire).unwrap() {
         to.handle_tsdu(NOW, &wire[..len]).unwrap();
         n += 1;
     }
@@ -110,8 +109,8 @@ fn cut_halfway(apdu: Vec<u8>, wire: &mut [u8]) -> (Recovery, Recovery) {
             }
         }
     }
-    a.handle_transport_disconnect(NOW);
-    b.handle_transport_disconnect(NOW);
+    a.handle_disconnect(NOW);
+    b.handle_disconnect(NOW);
     let lost = |m: &mut Rts| {
         core::iter::from_fn(|| m.poll_event())
             .find_map(|e| match e {

@@ -12,11 +12,10 @@
 )]
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use x400::session::Requirements;
-use x400::session::machine::{AcceptRequest, Config, ConnectRequest, Role, Session};
+use x400::session::machine::{AcceptRequest, Config, ConnectRequest, Instant, Role, Session};
 
 type Machine = Session<Vec<u8>>;
 
@@ -24,8 +23,8 @@ const BUF: usize = 16 * 1024;
 
 /// Moves one TSDU from `from` to `to` through `wire` and drains `to`'s events.
 fn hop(from: &mut Machine, to: &mut Machine, wire: &mut [u8]) -> usize {
-    let n = from.poll_transmit(wire).unwrap().unwrap();
-    to.handle_tsdu(Duration::ZERO, &wire[..n]).unwrap();
+    let n = from.poll_transmit(Instant::ZERO, wire).unwrap().unwrap();
+    to.handle_tsdu(Instant::ZERO, &wire[..n]).unwrap();
     let mut events = 0;
     while let Some(e) = to.poll_event() {
         black_box(&e);

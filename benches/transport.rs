@@ -13,11 +13,10 @@
 )]
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use x400::transport::tp0::{Config, Event, Tp0};
-use x400::transport::{Data, Tpdu, TpduSize};
+use x400::transport::tp0::{Config, Event, MAX_CONTROL_LEN, Tp0};
+use x400::transport::{Data, Instant, Tpdu, TpduSize};
 
 const MIB: usize = 1 << 20;
 
@@ -29,14 +28,16 @@ fn dt(len: usize) -> Vec<u8> {
 
 /// An open responder whose peer proposed `size` (the TPDU size the wire uses).
 fn open_responder(size: TpduSize) -> Tp0<Vec<u8>> {
-    let mut m = Tp0::responder(Config::default(), vec![0; MIB], Duration::ZERO).unwrap();
+    let mut m = Tp0::responder(Config::default(), vec![0; MIB], Instant::ZERO).unwrap();
     let cr = [3, 0, 0, 14, 9, 0xe0, 0, 0, 0, 7, 0, 0xc0, 1, size.0];
+    m.handle_input(Instant::ZERO, &cr);
     assert!(matches!(
-        m.handle_input(Duration::ZERO, &cr).event,
+        m.poll_event(),
         Some(Event::ConnectIndication { .. })
     ));
     m.accept(None, &[]).unwrap();
-    let _ = m.poll_transmit();
+    let mut cc = [0u8; MAX_CONTROL_LEN];
+    m.poll_transmit(Instant::ZERO, &mut cc).unwrap();
     m
 }
 
@@ -87,11 +88,11 @@ fn bench(c: &mut Criterion) {
                 let mut rest = &wire[..];
                 let mut got = 0;
                 while !rest.is_empty() {
-                    let r = m.handle_input(Duration::ZERO, black_box(rest));
-                    if let Some(Event::Data(d)) = r.event {
+                    let used = m.handle_input(Instant::ZERO, black_box(rest));
+                    if let Some(Event::Data(d)) = m.poll_event() {
                         got = d.len();
                     }
-                    rest = &rest[r.consumed..];
+                    rest = &rest[used..];
                 }
                 assert_eq!(got, MIB);
             })

@@ -79,14 +79,20 @@ impl Conn {
         }
     }
 
-    fn now(&self) -> Duration {
-        self.epoch.elapsed()
+    fn now(&self) -> x400::transport::Instant {
+        x400::transport::Instant::from_duration(self.epoch.elapsed())
     }
 
     /// Writes the pending control TPDU (CR, CC, DR or ER), if any.
     async fn flush(&mut self) -> io::Result<()> {
-        if let Some(tpkt) = self.tp.poll_transmit() {
-            self.tcp.write_all(tpkt).await?;
+        let mut buf = [0u8; x400::transport::tp0::MAX_CONTROL_LEN];
+        let now = self.now();
+        if let Some(n) = self
+            .tp
+            .poll_transmit(now, &mut buf)
+            .map_err(io::Error::other)?
+        {
+            self.tcp.write_all(&buf[..n]).await?;
         }
         Ok(())
     }
@@ -95,9 +101,8 @@ impl Conn {
     async fn next_event(&mut self) -> io::Result<Owned> {
         loop {
             let now = self.now();
-            let input = self.tp.handle_input(now, &self.inbuf);
-            let consumed = input.consumed;
-            let ev = input.event.map(|e| match e {
+            let consumed = self.tp.handle_input(now, &self.inbuf);
+            let ev = self.tp.poll_event().map(|e| match e {
                 Event::ConnectIndication { called, .. } => Owned::ConnectIndication {
                     called: called.to_vec(),
                 },
@@ -118,12 +123,13 @@ impl Conn {
             let mut chunk = [0u8; 1 << 16];
             let read = match self.tp.poll_timeout() {
                 Some(deadline) => {
-                    let wait = deadline.saturating_sub(self.now());
+                    let wait = deadline - self.now();
                     match tokio::time::timeout(wait, self.tcp.read(&mut chunk)).await {
                         Ok(r) => r?,
                         Err(_) => {
                             let now = self.now();
-                            if let Some(Event::Disconnected(c)) = self.tp.handle_timeout(now) {
+                            self.tp.handle_timeout(now);
+                            if let Some(Event::Disconnected(c)) = self.tp.poll_event() {
                                 return Ok(Owned::Disconnected(c));
                             }
                             continue;
@@ -133,7 +139,9 @@ impl Conn {
                 None => self.tcp.read(&mut chunk).await?,
             };
             if read == 0 {
-                let cause = match self.tp.handle_network_closed() {
+                let now = self.now();
+                self.tp.handle_disconnect(now);
+                let cause = match self.tp.poll_event() {
                     Some(Event::Disconnected(c)) => c,
                     _ => DisconnectCause::NetworkClosed,
                 };
@@ -163,7 +171,12 @@ async fn serve(listener: TcpListener, epoch: Instant) -> io::Result<usize> {
         max_tsdu_len: MAX_TSDU,
         ..Config::default()
     };
-    let tp = Tp0::responder(cfg, vec![0; MAX_TSDU], epoch.elapsed()).map_err(io::Error::other)?;
+    let tp = Tp0::responder(
+        cfg,
+        vec![0; MAX_TSDU],
+        x400::transport::Instant::from_duration(epoch.elapsed()),
+    )
+    .map_err(io::Error::other)?;
     let mut c = Conn::new(tcp, tp, epoch);
     let mut echoed = 0;
     loop {

@@ -177,7 +177,7 @@ fn libiec61850_client_against_our_responder() {
             Event::Release(d) => assert_eq!(d, user_data("A.FN")),
             e => panic!("{e:?}; client said: {}", output(&mut client).await),
         }
-        st.s.release_response(Duration::ZERO, true, &user_data("A.DN"))
+        st.s.release_response(st.net.now(), true, &user_data("A.DN"))
             .unwrap();
         // The client closes TCP after our DN; nothing else may arrive before.
         assert_eq!(st.next_within(STEP).await, None);

@@ -103,7 +103,7 @@ fn kernel_duplex_over_tp0_on_loopback() {
                     r.reverse();
                     st.s.send_data(&r).unwrap();
                 }
-                Event::Release(_) => st.s.release_response(Duration::ZERO, true, b"bye").unwrap(),
+                Event::Release(_) => st.s.release_response(st.net.now(), true, b"bye").unwrap(),
                 _ => {}
             })
         })
@@ -203,7 +203,7 @@ fn basic_activity_subset_over_tp0_on_loopback() {
                     st.s.give_tokens(TokenItem(TokenItem::DATA), &[]).unwrap();
                 }
                 Event::ActivityEnd { .. } => st.s.activity_end_response(b"stored").unwrap(),
-                Event::Release(_) => st.s.release_response(Duration::ZERO, true, &[]).unwrap(),
+                Event::Release(_) => st.s.release_response(st.net.now(), true, &[]).unwrap(),
                 _ => {}
             })
         })

@@ -3,7 +3,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -39,7 +38,7 @@ impl Link {
     }
 
     /// The machines' clock.
-    pub fn now(&self) -> Duration {
+    pub fn now(&self) -> x400::rts::machine::Instant {
         self.net.now()
     }
 
@@ -136,7 +135,7 @@ impl Link {
         while self.net.closed.is_none()
             && let Some(n) = self
                 .rts
-                .poll_transmit(&mut self.tsdu)
+                .poll_transmit(self.net.now(), &mut self.tsdu)
                 .map_err(io::Error::other)?
         {
             self.net.queue(&self.tsdu[..n])?;
@@ -153,7 +152,7 @@ impl Link {
         if !self.told {
             self.told = true;
             let now = self.now();
-            self.rts.handle_transport_disconnect(now);
+            self.rts.handle_disconnect(now);
         }
     }
 }

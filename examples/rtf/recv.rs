@@ -94,7 +94,7 @@ impl Receiver {
         }
         let until = Instant::now() + HANDOVER;
         loop {
-            let now = self.epoch.elapsed();
+            let now = x400::rts::machine::Instant::from_duration(self.epoch.elapsed());
             if let Some(kept) = self.table().take(now, lost) {
                 return Some(kept);
             }
@@ -170,7 +170,7 @@ impl Receiver {
             };
             let Some(ev) = ev else { break };
             heard = true;
-            let now = self.epoch.elapsed();
+            let now = x400::rts::machine::Instant::from_duration(self.epoch.elapsed());
             match ev {
                 Event::OpenIndication(pc) => {
                     let open = pc

@@ -21,9 +21,9 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::time::Instant;
+use x400::transport::Instant;
 use x400::transport::tp0::{
-    Config as Tp0Config, ConnectRequest, DisconnectCause, Event as TEvent, Tp0,
+    Config as Tp0Config, ConnectRequest, DisconnectCause, Event as TEvent, MAX_CONTROL_LEN, Tp0,
 };
 
 /// Octets asked of each TCP read.
@@ -46,7 +46,7 @@ pub struct Tp0Tcp {
     tcp: Option<TcpStream>,
     /// The transport machine; public so that callers can check what it negotiated.
     pub tp: Tp0<Vec<u8>>,
-    epoch: Instant,
+    epoch: tokio::time::Instant,
     inbuf: Vec<u8>,
     /// Reused for every read and every TSDU written: no allocation per TSDU.
     chunk: Vec<u8>,
@@ -74,7 +74,7 @@ pub struct Tp0Tcp {
 }
 
 impl Tp0Tcp {
-    fn new(tcp: TcpStream, tp: Tp0<Vec<u8>>, epoch: Instant) -> Self {
+    fn new(tcp: TcpStream, tp: Tp0<Vec<u8>>, epoch: tokio::time::Instant) -> Self {
         tcp.set_nodelay(true).ok(); // RFC 2126 §6.2: no Nagle delay for small SPDUs
         let peer = tcp
             .peer_addr()
@@ -99,9 +99,9 @@ impl Tp0Tcp {
         }
     }
 
-    /// The time since `epoch`, the machines' clock.
-    pub fn now(&self) -> Duration {
-        self.epoch.elapsed()
+    /// The machines' clock: the time since `epoch`.
+    pub fn now(&self) -> Instant {
+        Instant::from_duration(self.epoch.elapsed())
     }
 
     /// Transport initiator: TCP to `addr` (from `local` if given: never through a proxy),
@@ -113,7 +113,7 @@ impl Tp0Tcp {
         cfg: Tp0Config,
         rx: usize,
         req: &ConnectRequest<'_>,
-        epoch: Instant,
+        epoch: tokio::time::Instant,
         log: bool,
     ) -> io::Result<Self> {
         let socket = if addr.is_ipv4() {
@@ -147,10 +147,11 @@ impl Tp0Tcp {
         tcp: TcpStream,
         cfg: Tp0Config,
         rx: usize,
-        epoch: Instant,
+        epoch: tokio::time::Instant,
         log: bool,
     ) -> io::Result<Self> {
-        let tp = Tp0::responder(cfg, vec![0; rx], epoch.elapsed()).map_err(io::Error::other)?;
+        let tp = Tp0::responder(cfg, vec![0; rx], Instant::from_duration(epoch.elapsed()))
+            .map_err(io::Error::other)?;
         let mut t = Self::new(tcp, tp, epoch);
         t.log = log.then(Vec::new);
         match t.event(None).await? {
@@ -244,7 +245,9 @@ impl Tp0Tcp {
             #[allow(deprecated)]
             tcp.set_linger(Some(Duration::ZERO)).ok();
         }
-        self.tp.handle_network_closed();
+        let now = self.now();
+        self.tp.handle_disconnect(now);
+        self.tp.poll_event();
         self.closed.get_or_insert(DisconnectCause::NetworkClosed);
     }
 
@@ -262,7 +265,7 @@ impl Tp0Tcp {
 
     /// The next TSDU or the end of the connection, reading TCP as needed, but not past
     /// `deadline` (then [`Input::Timeout`]).
-    pub async fn next(&mut self, deadline: Option<Duration>) -> io::Result<Input> {
+    pub async fn next(&mut self, deadline: Option<Instant>) -> io::Result<Input> {
         if let Some(c) = self.closed {
             return Ok(Input::Closed(c));
         }
@@ -296,21 +299,25 @@ impl Tp0Tcp {
 
     /// Writes the pending TP0 control TPDU (CR, CC, DR or ER), if any.
     async fn write_control(&mut self) -> io::Result<()> {
-        if let Some(t) = self.tp.poll_transmit() {
-            let t = t.to_vec();
-            self.write(&t).await?;
+        let mut buf = [0u8; MAX_CONTROL_LEN];
+        let now = self.now();
+        if let Some(n) = self
+            .tp
+            .poll_transmit(now, &mut buf)
+            .map_err(io::Error::other)?
+        {
+            self.write(&buf[..n]).await?;
         }
         Ok(())
     }
 
     /// Reads and decodes until TP0 gives an event, or a deadline (TP0's or the caller's)
     /// passes: `None` then, TP0's timer handled.
-    async fn event(&mut self, deadline: Option<Duration>) -> io::Result<Option<TOwned>> {
+    async fn event(&mut self, deadline: Option<Instant>) -> io::Result<Option<TOwned>> {
         loop {
             let now = self.now();
-            let input = self.tp.handle_input(now, &self.inbuf);
-            let consumed = input.consumed;
-            let ev = input.event.map(TOwned::from);
+            let consumed = self.tp.handle_input(now, &self.inbuf);
+            let ev = self.tp.poll_event().map(TOwned::from);
             self.inbuf.drain(..consumed);
             self.write_control().await?;
             if ev.is_some() {
@@ -323,7 +330,7 @@ impl Tp0Tcp {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let wait = deadline.map(|d| d.saturating_sub(self.now()));
+            let wait = deadline.map(|d| d - self.now());
             let Some(tcp) = self.tcp.as_mut() else {
                 return Ok(Some(TOwned::Disconnected(DisconnectCause::NetworkClosed)));
             };
@@ -332,7 +339,8 @@ impl Tp0Tcp {
                     Ok(r) => r,
                     Err(_) => {
                         let now = self.now();
-                        if let Some(TEvent::Disconnected(c)) = self.tp.handle_timeout(now) {
+                        self.tp.handle_timeout(now);
+                        if let Some(TEvent::Disconnected(c)) = self.tp.poll_event() {
                             return Ok(Some(TOwned::Disconnected(c)));
                         }
                         return Ok(None);
@@ -342,7 +350,9 @@ impl Tp0Tcp {
             };
             match read {
                 Ok(0) | Err(_) => {
-                    let c = match self.tp.handle_network_closed() {
+                    let now = self.now();
+                    self.tp.handle_disconnect(now);
+                    let c = match self.tp.poll_event() {
                         Some(TEvent::Disconnected(c)) => c,
                         _ => DisconnectCause::NetworkClosed,
                     };

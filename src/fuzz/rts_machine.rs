@@ -9,7 +9,9 @@
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use crate::rts::machine::{Config, Event, OpenRequest, Part, Recovery, RecoveryTable, Rts};
+use crate::rts::machine::{
+    Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Rts,
+};
 use crate::rts::{
     AbortReason, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String,
     UtcTimeOctets,
@@ -121,10 +123,11 @@ fn check_tsdu(tsdu: &[u8]) {
     );
 }
 
-/// Moves everything `m` has to send into `wire`.
+/// Moves everything `m` has to send into `wire`. (The RTS machine's output does not depend
+/// on the time it is polled at.)
 fn flush(m: &mut Rts, wire: &mut VecDeque<Vec<u8>>) {
     let mut buf = vec![0; BUF];
-    while let Ok(Some(n)) = m.poll_transmit(&mut buf) {
+    while let Ok(Some(n)) = m.poll_transmit(Instant::ZERO, &mut buf) {
         let tsdu = &buf[..n];
         check_tsdu(tsdu);
         wire.push_back(tsdu.to_vec());
@@ -138,7 +141,7 @@ fn deliver(
     wire: &mut VecDeque<Vec<u8>>,
     to: &mut Rts,
     back: &mut VecDeque<Vec<u8>>,
-    now: Duration,
+    now: Instant,
 ) -> bool {
     let Some(tsdu) = wire.pop_front() else {
         return false;
@@ -286,7 +289,7 @@ fn single(role: Role, inp: &mut Input<'_>) {
     );
     let mut given = Given::default();
     let mut kept = None;
-    let mut now = Duration::ZERO;
+    let mut now = Instant::ZERO;
     let (mut to_t, mut to_h) = (VecDeque::new(), VecDeque::new());
     let (initiator, peer) = match role {
         Role::Initiator => (&mut t, &mut h),
@@ -382,7 +385,7 @@ fn single(role: Role, inp: &mut Input<'_>) {
                     9 => {
                         let _ = t.discard_transfer();
                     }
-                    10 => t.handle_transport_disconnect(now),
+                    10 => t.handle_disconnect(now),
                     11 => {
                         let _ = t.open(&OpenRequest::new(&id(u32::from(a)), None));
                     }
@@ -450,7 +453,7 @@ fn serve(h: &mut Rts, kept: &mut Option<Recovery>) {
                     let _ = h.accept_recovery(state);
                 }
                 _ => {
-                    let _ = h.refuse(Duration::ZERO, RefuseReason::CANNOT_RECOVER);
+                    let _ = h.refuse(Instant::ZERO, RefuseReason::CANNOT_RECOVER);
                 }
             },
             Event::OpenIndication(_) => {
@@ -563,7 +566,7 @@ struct Pair {
     gone: bool,
     /// Events taken from a machine early, still to be acted on.
     inbox: Vec<(Role, Event)>,
-    now: Duration,
+    now: Instant,
 }
 
 impl Pair {
@@ -767,10 +770,10 @@ impl Pair {
                 while deliver(wire, to, back, now) {
                     later.extend(events(to));
                 }
-                to.handle_transport_disconnect(now);
+                to.handle_disconnect(now);
                 later.extend(events(to));
                 if !from.is_ended() {
-                    from.handle_transport_disconnect(now);
+                    from.handle_disconnect(now);
                 }
                 self.inbox.extend(later.into_iter().map(|e| (peer, e)));
                 self.ab.clear();
@@ -784,8 +787,8 @@ impl Pair {
     fn cut(&mut self) {
         self.ab.clear();
         self.ba.clear();
-        self.a.handle_transport_disconnect(self.now);
-        self.b.handle_transport_disconnect(self.now);
+        self.a.handle_disconnect(self.now);
+        self.b.handle_disconnect(self.now);
         self.gone = true;
     }
 
@@ -876,7 +879,7 @@ fn pair(inp: &mut Input<'_>) {
         conn: 0,
         gone: false,
         inbox: Vec::new(),
-        now: Duration::ZERO,
+        now: Instant::ZERO,
     };
     p.connect();
     let mut ops = 0;

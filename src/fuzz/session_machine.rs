@@ -5,6 +5,8 @@
 
 use core::time::Duration;
 
+use crate::session::machine::Instant;
+
 use crate::session::machine::{
     AcceptRequest, Config, ConnectRequest, Event, MAX_EVENTS, ResumeRequest, Role, Session, State,
 };
@@ -34,9 +36,9 @@ fn drain(m: &mut Machine) -> bool {
 
 /// Moves every queued TSDU from `from` to `to`, the expedited flow first (it may overtake
 /// normal data); each must decode, since the machine only emits what the codec accepts.
-fn pump(from: &mut Machine, to: &mut Machine, now: Duration) {
+fn pump(from: &mut Machine, to: &mut Machine, now: Instant) {
     let mut buf = vec![0; BUF + 64];
-    while let Ok(Some(n)) = from.poll_transmit_expedited(&mut buf) {
+    while let Ok(Some(n)) = from.poll_transmit_expedited(now, &mut buf) {
         let tsdu = &buf[..n];
         assert!(
             Tsdu::decode(tsdu, Context::new(Si42::MajorSyncAck)).is_ok(),
@@ -48,7 +50,7 @@ fn pump(from: &mut Machine, to: &mut Machine, now: Duration) {
         }
         drain(to);
     }
-    while let Ok(Some(n)) = from.poll_transmit(&mut buf) {
+    while let Ok(Some(n)) = from.poll_transmit(now, &mut buf) {
         let tsdu = &buf[..n];
         let ctx = Context::new(Si42::MajorSyncAck);
         assert!(
@@ -63,21 +65,21 @@ fn pump(from: &mut Machine, to: &mut Machine, now: Duration) {
     }
 }
 
-fn exchange(a: &mut Machine, b: &mut Machine, now: Duration) {
+fn exchange(a: &mut Machine, b: &mut Machine, now: Instant) {
     for _ in 0..8 {
         let (ca, cb) = (drain(a), drain(b));
         pump(a, b, now);
         pump(b, a, now);
         if ca {
-            b.handle_transport_disconnect();
+            b.handle_disconnect(now);
         }
         if cb {
-            a.handle_transport_disconnect();
+            a.handle_disconnect(now);
         }
     }
 }
 
-fn request(m: &mut Machine, op: u8, arg: u8, now: Duration) {
+fn request(m: &mut Machine, op: u8, arg: u8, now: Instant) {
     let data = &[arg; 3][..usize::from(arg % 4).min(3)];
     let tokens = TokenItem(arg & 0x55);
     let setting = TokenSetting(arg);
@@ -120,7 +122,7 @@ fn request(m: &mut Machine, op: u8, arg: u8, now: Duration) {
         23 => m.capability_data_response(data),
         24 => m.send_typed_data(data),
         25 => {
-            m.handle_transport_disconnect();
+            m.handle_disconnect(now);
             Ok(())
         }
         26 => m.send_expedited(data),
@@ -156,7 +158,7 @@ pub fn session_machine(data: &[u8]) {
     config.transport_expedited = texp;
     let mut a = Session::new(Role::Initiator, config, vec![0; BUF], vec![0; BUF]);
     let mut b = Session::new(Role::Responder, config, vec![0; BUF], vec![0; BUF]);
-    let mut now = Duration::ZERO;
+    let mut now = Instant::ZERO;
     let req = ConnectRequest {
         tokens: TokenSetting(*tokens),
         ..ConnectRequest::new(units)

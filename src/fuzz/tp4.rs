@@ -2,6 +2,8 @@
 
 use core::time::Duration;
 
+use crate::transport::Instant;
+
 use crate::transport::tp4::{Config, Connection, Event, State};
 use crate::transport::{Params, Tpdu, TpduSize, checksum};
 
@@ -62,7 +64,7 @@ pub fn transport_tp4(data: &[u8]) {
     let (ca, cb) = (input.byte(), input.byte());
     let mut a = Connection::connect(cfg(ca), 0x0a0a).expect("valid config");
     let mut b = Connection::listen(cfg(cb), 0x0b0b).expect("valid config");
-    let mut now = Duration::ZERO;
+    let mut now = Instant::ZERO;
     // In flight: destination is B when true.
     let mut net: Vec<(bool, Vec<u8>)> = Vec::new();
     let mut sent: Vec<u8> = Vec::new();
@@ -163,7 +165,7 @@ pub fn transport_tp4(data: &[u8]) {
         }
         for (to_b, m) in [(true, &mut a), (false, &mut b)] {
             let mut n_out = 0;
-            while let Some(n) = m.poll_transmit(now, &mut buf) {
+            while let Some(n) = m.poll_transmit(now, &mut buf).unwrap() {
                 n_out += 1;
                 assert!(n_out < 100_000, "poll_transmit never ends");
                 let tpdu = &buf[..n];

@@ -92,7 +92,14 @@ pub fn transport_tp0(data: &[u8]) {
     use core::time::Duration;
 
     use crate::transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, Tp0};
-    use crate::transport::{DisconnectReason, Format};
+    use crate::transport::{DisconnectReason, Format, Instant};
+
+    /// The control TPKT queued, if any.
+    fn control(m: &mut Tp0<Vec<u8>>) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 1024];
+        let n = m.poll_transmit(Instant::ZERO, &mut buf).unwrap()?;
+        Some(buf[..n].to_vec())
+    }
 
     let Some((&sel, stream)) = data.split_first() else {
         return;
@@ -109,11 +116,11 @@ pub fn transport_tp0(data: &[u8]) {
     let read_len = 1 + usize::from(sel >> 4) * 7;
     let accept = sel & 4 != 0;
     let mut m = if sel & 2 == 0 {
-        Tp0::responder(cfg, vec![0u8; 8192], Duration::ZERO).unwrap()
+        Tp0::responder(cfg, vec![0u8; 8192], Instant::ZERO).unwrap()
     } else {
         let mut m = Tp0::initiator(cfg, vec![0u8; 8192]).unwrap();
         m.connect(
-            Duration::ZERO,
+            Instant::ZERO,
             &ConnectRequest {
                 calling: b"A",
                 called: b"B",
@@ -121,7 +128,7 @@ pub fn transport_tp0(data: &[u8]) {
             },
         )
         .unwrap();
-        let cr = m.poll_transmit().expect("connect queues a CR").to_vec();
+        let cr = control(&mut m).expect("connect queues a CR");
         check_control(&cr, "CR");
         m
     };
@@ -129,18 +136,17 @@ pub fn transport_tp0(data: &[u8]) {
     let mut pending: Vec<u8> = Vec::new();
     let mut closed_seen = false;
     for (i, read) in stream.chunks(read_len).enumerate() {
-        let now = Duration::from_millis(i as u64);
+        let now = Instant::ZERO + Duration::from_millis(i as u64);
         pending.extend_from_slice(read);
         loop {
             let before = m.state();
-            let res = m.handle_input(now, &pending);
-            let consumed = res.consumed;
+            let consumed = m.handle_input(now, &pending);
             assert!(consumed <= pending.len());
             let nsdu = crate::tpkt::Frame::decode(&pending[..consumed])
                 .ok()
                 .flatten()
                 .map(|(f, _)| f.payload().to_vec());
-            let seen = match res.event {
+            let seen = match m.poll_event() {
                 Some(Event::Data(d)) => {
                     assert!(
                         d.len() <= MAX_TSDU,
@@ -157,7 +163,7 @@ pub fn transport_tp0(data: &[u8]) {
                 Some(Event::Disconnected(c)) => Seen::Disconnect(c),
                 _ => Seen::Nothing,
             };
-            let out = m.poll_transmit().map(<[u8]>::to_vec);
+            let out = control(&mut m);
             match seen {
                 Seen::Disconnect(cause) => {
                     assert!(!closed_seen, "a second disconnect event");
@@ -185,10 +191,10 @@ pub fn transport_tp0(data: &[u8]) {
                     assert!(out.is_none());
                     if accept {
                         m.accept(None, &[]).unwrap();
-                        check_control(m.poll_transmit().expect("accept queues a CC"), "CC");
+                        check_control(&control(&mut m).expect("accept queues a CC"), "CC");
                     } else {
                         m.refuse(DisconnectReason::CONGESTION).unwrap();
-                        check_control(m.poll_transmit().expect("refuse queues a DR"), "DR");
+                        check_control(&control(&mut m).expect("refuse queues a DR"), "DR");
                         closed_seen = true;
                     }
                 }
@@ -230,10 +236,11 @@ pub fn transport_tp0(data: &[u8]) {
         }
         assert!(last && joined == tsdu, "segments do not rebuild the TSDU");
     }
-    let late = Duration::from_secs(3600);
+    let late = Instant::ZERO + Duration::from_secs(3600);
     let was = m.state();
+    m.handle_timeout(late);
     let ev = m
-        .handle_timeout(late)
+        .poll_event()
         .map(|e| matches!(e, Event::Disconnected(DisconnectCause::Timeout)));
     match was {
         State::AwaitCr | State::AwaitCc | State::AwaitAccept => {

@@ -105,7 +105,12 @@ impl Stack {
     /// queued) closes TP0 and TCP.
     pub async fn flush(&mut self) -> io::Result<()> {
         let mut tsdu = vec![0u8; BUF];
-        while let Some(n) = self.s.poll_transmit(&mut tsdu).map_err(io::Error::other)? {
+        let now = self.net.now();
+        while let Some(n) = self
+            .s
+            .poll_transmit(now, &mut tsdu)
+            .map_err(io::Error::other)?
+        {
             self.net.queue(&tsdu[..n])?;
         }
         self.net.flush().await?;
@@ -136,7 +141,10 @@ impl Stack {
                     let now = self.net.now();
                     self.s.handle_tsdu(now, &d).map_err(io::Error::other)?;
                 }
-                Input::Closed(_) => self.s.handle_transport_disconnect(),
+                Input::Closed(_) => {
+                    let now = self.net.now();
+                    self.s.handle_disconnect(now);
+                }
                 // The session timer fired (TIM): its events are in the machine now.
                 Input::Timeout => {
                     let now = self.net.now();

@@ -15,13 +15,12 @@ pub fn use_all(buf: &mut [u8]) -> usize {
         n += tpdu.encode(buf).unwrap_or(0);
     }
     // The TP0 machine with a fixed reassembly buffer: no allocation needed.
-    let now = core::time::Duration::ZERO;
+    let now = osi_transport::Instant::ZERO;
     if let Ok(mut m) =
         osi_transport::tp0::Tp0::responder(osi_transport::tp0::Config::default(), [0u8; 64], now)
     {
-        n += m
-            .handle_input(now, b"\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x01\x00")
-            .consumed;
+        n += m.handle_input(now, b"\x03\x00\x00\x0b\x06\xe0\x00\x00\x00\x01\x00");
+        n += usize::from(m.poll_event().is_some());
     }
     if let Ok((tlv, _)) = osi_sansio::ber::read(b"\x31\x03\x80\x01\x05") {
         n += tlv.contents.len();

@@ -62,6 +62,15 @@ impl AddAssign<Duration> for Instant {
     }
 }
 
+/// Saturating: an instant before the epoch stays at the epoch.
+impl Sub<Duration> for Instant {
+    type Output = Self;
+
+    fn sub(self, d: Duration) -> Self {
+        Self(self.0.saturating_sub(d))
+    }
+}
+
 /// The time between two instants, zero if `rhs` is later (as
 /// [`Instant::saturating_duration_since`]).
 impl Sub for Instant {
@@ -82,6 +91,8 @@ mod tests {
         assert_eq!(t + Duration::from_millis(500), Instant::from_millis(2000));
         assert_eq!(t - Instant::from_millis(500), Duration::from_secs(1));
         assert_eq!(Instant::from_millis(500) - t, Duration::ZERO);
+        assert_eq!(t - Duration::from_secs(1), Instant::from_millis(500));
+        assert_eq!(t - Duration::from_secs(9), Instant::ZERO);
         let end = Instant::from_duration(Duration::MAX);
         assert_eq!(end + Duration::from_secs(1), end);
         assert_eq!(end.checked_add(Duration::from_secs(1)), None);

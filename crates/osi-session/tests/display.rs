@@ -235,10 +235,6 @@ fn every_machine_error_is_plain() {
             available: 10,
         },
         MachineError::EventsPending,
-        MachineError::BufferTooSmall {
-            needed: 100,
-            available: 10,
-        },
     ];
     for e in errors {
         plain(&e.to_string());

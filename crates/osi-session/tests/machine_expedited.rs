@@ -15,8 +15,8 @@ mod machine_pair;
 
 use machine_pair::Pair;
 use osi_session::machine::{
-    AbortCause, AcceptRequest, Config, ConnectRequest, Error, Event, MAX_EXPEDITED_QUEUED,
-    MAX_EXPEDITED_TSDU, Rule, State,
+    AbortCause, AcceptRequest, BufferTooSmall, Config, ConnectRequest, Error, Event, Instant,
+    MAX_EXPEDITED_QUEUED, MAX_EXPEDITED_TSDU, Rule, State,
 };
 use osi_session::{
     Kind, MAX_EXPEDITED_DATA, Requirements, ResyncType, TokenItem, TokenSetting,
@@ -172,8 +172,8 @@ fn send_limits() {
     assert_eq!(p.a.next_transmit_expedited_len(), Some(MAX_EXPEDITED_TSDU));
     let mut small = [0u8; MAX_EXPEDITED_TSDU - 1];
     assert!(matches!(
-        p.a.poll_transmit_expedited(&mut small),
-        Err(Error::BufferTooSmall { needed: 16, .. })
+        p.a.poll_transmit_expedited(Instant::ZERO, &mut small),
+        Err(BufferTooSmall { needed: 16 })
     ));
     // The queue holds MAX_EXPEDITED_QUEUED; the next request is refused, nothing lost.
     for i in 1..MAX_EXPEDITED_QUEUED {
@@ -326,7 +326,10 @@ fn ex_overtaking_the_ac_is_held_until_it() {
     p.b.send_expedited(b"early").unwrap();
     // The EX reaches the initiator in STA02A, before the AC: held, no event yet.
     let mut buf = [0u8; MAX_EXPEDITED_TSDU];
-    let n = p.b.poll_transmit_expedited(&mut buf).unwrap().unwrap();
+    let n =
+        p.b.poll_transmit_expedited(Instant::ZERO, &mut buf)
+            .unwrap()
+            .unwrap();
     p.a.handle_expedited_tsdu(p.now, &buf[..n]).unwrap();
     assert_eq!(p.a.state(), State::Sta02A);
     assert_eq!(p.a.poll_event(), None);

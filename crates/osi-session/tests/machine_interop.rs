@@ -9,9 +9,9 @@
     clippy::indexing_slicing
 )]
 
-use core::time::Duration;
-
-use osi_session::machine::{AcceptRequest, Config, ConnectRequest, Event, Role, Session, State};
+use osi_session::machine::{
+    AcceptRequest, Config, ConnectRequest, Event, Instant, Role, Session, State,
+};
 use osi_session::{Context, Requirements, Si42, Tsdu, Version};
 
 type Machine = Session<Vec<u8>>;
@@ -58,7 +58,7 @@ fn events(m: &mut Machine) -> Vec<Event<Vec<u8>>> {
 fn sent(m: &mut Machine) -> Vec<Vec<u8>> {
     let mut buf = vec![0; 8192];
     let mut v = Vec::new();
-    while let Some(n) = m.poll_transmit(&mut buf).unwrap() {
+    while let Some(n) = m.poll_transmit(Instant::ZERO, &mut buf).unwrap() {
         // Everything we emit decodes with the codec.
         Tsdu::decode(&buf[..n], Context::new(Si42::MajorSyncAck)).unwrap();
         v.push(buf[..n].to_vec());
@@ -66,7 +66,7 @@ fn sent(m: &mut Machine) -> Vec<Vec<u8>> {
     v
 }
 
-const T0: Duration = Duration::ZERO;
+const T0: Instant = Instant::ZERO;
 const IEC: &str = "libiec61850.tsv";
 
 #[test]

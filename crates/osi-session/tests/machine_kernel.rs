@@ -15,7 +15,8 @@ use core::time::Duration;
 
 use machine_pair::{BUF, Pair};
 use osi_session::machine::{
-    AbortCause, AcceptRequest, Config, ConnectRequest, Error, Event, Role, Rule, Session, State,
+    AbortCause, AcceptRequest, Config, ConnectRequest, Error, Event, Instant, Role, Rule, Session,
+    State,
 };
 use osi_session::{Kind, Reason, Requirements, TokenItem, Version};
 
@@ -121,7 +122,7 @@ fn data_from_the_side_without_the_token_is_aborted() {
         )))
     );
     let mut out = [0u8; 64];
-    let n = p.b.poll_transmit(&mut out).unwrap().unwrap();
+    let n = p.b.poll_transmit(Instant::ZERO, &mut out).unwrap().unwrap();
     // AB, Transport Disconnect = release + protocol error.
     assert_eq!(out[..n], [0x19, 0x03, 0x11, 0x01, 0x05]);
     assert_eq!(p.b.state(), State::Sta16);
@@ -330,18 +331,18 @@ fn version_2_extended_user_data_and_overflow() {
     .unwrap();
     assert_eq!(a.state(), State::Sta02B);
     let mut buf = vec![0; BUF];
-    let n = a.poll_transmit(&mut buf).unwrap().unwrap();
+    let n = a.poll_transmit(Instant::ZERO, &mut buf).unwrap().unwrap();
     assert_eq!(buf[0], 0x0d);
     // The CDOs are held back until OA.
-    assert_eq!(a.poll_transmit(&mut buf).unwrap(), None);
+    assert_eq!(a.poll_transmit(Instant::ZERO, &mut buf).unwrap(), None);
     b.handle_tsdu(q.now, &buf[..n]).unwrap();
     assert_eq!(b.state(), State::Sta01D);
-    let n = b.poll_transmit(&mut buf).unwrap().unwrap();
+    let n = b.poll_transmit(Instant::ZERO, &mut buf).unwrap().unwrap();
     assert_eq!(buf[0], 0x10, "OA");
     a.handle_tsdu(q.now, &buf[..n]).unwrap();
     assert_eq!(a.state(), State::Sta02A);
     let mut cdos = 0;
-    while let Some(n) = a.poll_transmit(&mut buf).unwrap() {
+    while let Some(n) = a.poll_transmit(Instant::ZERO, &mut buf).unwrap() {
         assert_eq!(buf[0], 0x0f, "CDO");
         b.handle_tsdu(q.now, &buf[..n]).unwrap();
         cdos += 1;
@@ -456,7 +457,7 @@ fn tim_closes_the_transport_when_no_aa_comes() {
 fn transport_loss_is_a_provider_abort() {
     let mut p = Pair::new();
     p.connect(FD, 0);
-    p.b.handle_transport_disconnect();
+    p.b.handle_disconnect(Instant::ZERO);
     assert_eq!(
         p.b.poll_event(),
         Some(Event::ProviderAbort(AbortCause::TransportLost))
@@ -507,7 +508,7 @@ fn requests_out_of_state_change_nothing() {
         Err(Error::State { .. })
     ));
     assert!(matches!(s.send_data(b"x"), Err(Error::State { .. })));
-    assert!(s.abort(Duration::ZERO, &[]).is_err());
+    assert!(s.abort(Instant::ZERO, &[]).is_err());
     assert_eq!(s.state(), State::Sta01C);
     assert_eq!(s.next_transmit_len(), None);
 }
@@ -528,7 +529,7 @@ fn full_buffers_push_back_instead_of_growing() {
     cn.extend([0u8; 98]);
     cn[1] = u8::try_from(cn.len() - 2).unwrap();
     cn[7] = 98;
-    small.handle_tsdu(Duration::ZERO, &cn).unwrap();
+    small.handle_tsdu(Instant::ZERO, &cn).unwrap();
     assert!(matches!(
         small.poll_event(),
         Some(Event::ProviderAbort(AbortCause::ProtocolError(
@@ -536,7 +537,10 @@ fn full_buffers_push_back_instead_of_growing() {
         )))
     ));
     let mut out = [0u8; 16];
-    let n = small.poll_transmit(&mut out).unwrap().unwrap();
+    let n = small
+        .poll_transmit(Instant::ZERO, &mut out)
+        .unwrap()
+        .unwrap();
     assert_eq!(out[..n], [0x19, 0x03, 0x11, 0x01, 0x11]);
     // A transmit buffer too small for the TSDU refuses the request.
     let mut tiny = Session::new(Role::Initiator, Config::default(), vec![0; 64], vec![0; 8]);
@@ -547,7 +551,7 @@ fn full_buffers_push_back_instead_of_growing() {
     // Undrained events that leave no room make handle_tsdu push back.
     p.b.send_data(&[1; 100_000]).unwrap();
     let mut buf = vec![0; BUF];
-    let n = p.b.poll_transmit(&mut buf).unwrap().unwrap();
+    let n = p.b.poll_transmit(Instant::ZERO, &mut buf).unwrap().unwrap();
     p.a.handle_tsdu(p.now, &buf[..n]).unwrap();
     assert_eq!(p.a.handle_tsdu(p.now, &buf[..n]), Err(Error::EventsPending));
     assert!(matches!(p.a.poll_event(), Some(Event::Data(d)) if d.len() == 100_000));

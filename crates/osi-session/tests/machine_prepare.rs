@@ -13,7 +13,7 @@
 mod machine_pair;
 
 use machine_pair::{Machine, Owned, Pair};
-use osi_session::machine::{AbortCause, Config, Error, Event, Rule, State};
+use osi_session::machine::{AbortCause, Config, Error, Event, Instant, Rule, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenSetting};
 
 const FD: u16 = Requirements::DUPLEX;
@@ -58,7 +58,7 @@ fn ex(p: &mut Pair, from_a: bool) -> Vec<u8> {
         (&mut p.b, &mut p.a)
     };
     let n = from
-        .poll_transmit_expedited(&mut buf)
+        .poll_transmit_expedited(Instant::ZERO, &mut buf)
         .unwrap()
         .expect("an expedited TSDU");
     to.handle_expedited_tsdu(now, &buf[..n]).unwrap();
@@ -74,7 +74,10 @@ fn normal(p: &mut Pair, from_a: bool) -> Vec<u8> {
     } else {
         (&mut p.b, &mut p.a)
     };
-    let n = from.poll_transmit(&mut buf).unwrap().expect("a TSDU");
+    let n = from
+        .poll_transmit(Instant::ZERO, &mut buf)
+        .unwrap()
+        .expect("a TSDU");
     to.handle_tsdu(now, &buf[..n]).unwrap();
     buf[..n].to_vec()
 }
@@ -336,7 +339,8 @@ fn announced_spdus_without_their_pr_are_aborted() {
     p.drive();
     p.b.major_sync_response(&[]).unwrap();
     let mut lost = [0u8; 16];
-    p.b.poll_transmit_expedited(&mut lost).unwrap();
+    p.b.poll_transmit_expedited(Instant::ZERO, &mut lost)
+        .unwrap();
     normal(&mut p, false);
     assert_eq!(
         own(&mut p.a),
@@ -348,7 +352,8 @@ fn announced_spdus_without_their_pr_are_aborted() {
     let mut p = connected(FD | SY | RESYN | EX);
     p.a.resynchronize(ResyncType::Abandon, 0, TokenSetting(0), &[])
         .unwrap();
-    p.a.poll_transmit_expedited(&mut lost).unwrap();
+    p.a.poll_transmit_expedited(Instant::ZERO, &mut lost)
+        .unwrap();
     normal(&mut p, true);
     assert_eq!(
         own(&mut p.b),
@@ -572,7 +577,7 @@ fn no_transport_reuse_under_texp() {
     )))
     .unwrap();
     let mut cn = [0u8; 256];
-    p.a.poll_transmit(&mut cn).unwrap().unwrap();
+    p.a.poll_transmit(Instant::ZERO, &mut cn).unwrap().unwrap();
     p.a.handle_tsdu(p.now, &[0x0c, 0x03, 0x11, 0x01, 0x00])
         .unwrap();
     assert_eq!(

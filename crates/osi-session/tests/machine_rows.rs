@@ -16,7 +16,9 @@
 mod machine_pair;
 
 use machine_pair::{Machine, Owned, Pair};
-use osi_session::machine::{AbortCause, Config, ConnectRequest, Error, Event, Rule, State};
+use osi_session::machine::{
+    AbortCause, Config, ConnectRequest, Error, Event, Instant, Rule, State,
+};
 use osi_session::{Kind, Requirements, ResyncType, TokenItem, TokenSetting, Version};
 
 const FD: u16 = Requirements::DUPLEX;
@@ -38,7 +40,10 @@ fn protocol_error(rule: Rule) -> Owned {
 /// The first SI of the next TSDU `m` would send.
 fn next_si(m: &mut Machine) -> u8 {
     let mut buf = vec![0u8; 1024];
-    let n = m.poll_transmit(&mut buf).unwrap().expect("a TSDU");
+    let n = m
+        .poll_transmit(Instant::ZERO, &mut buf)
+        .unwrap()
+        .expect("a TSDU");
     assert!(n > 0);
     buf[0]
 }
@@ -338,7 +343,10 @@ fn ed_crossing_our_activity_end_is_taken_in_sta04b() {
     assert_eq!(p.a.state(), State::Sta04B);
     p.b.exception_report(5, &[]).unwrap();
     let mut buf = vec![0u8; 1024];
-    let n = p.b.poll_transmit(&mut buf).unwrap().expect("PT + ED");
+    let n =
+        p.b.poll_transmit(Instant::ZERO, &mut buf)
+            .unwrap()
+            .expect("PT + ED");
     p.a.handle_tsdu(p.now, &buf[..n]).unwrap();
     assert_eq!(p.a.state(), State::Sta20);
     assert!(matches!(
@@ -363,7 +371,7 @@ fn rf_reason_133_from_the_spm() {
     let mut p = Pair::new();
     p.a.connect(&ConnectRequest::new(Requirements(FD))).unwrap();
     let mut cn = vec![0u8; 256];
-    p.a.poll_transmit(&mut cn).unwrap().unwrap();
+    p.a.poll_transmit(Instant::ZERO, &mut cn).unwrap().unwrap();
     // Instead: a CN whose Session User Requirements (PI 20) name neither half-duplex nor
     // duplex. p76: the SPM refuses it with reason 133 and waits in STA16.
     p.b.handle_tsdu(p.now, &[0x0d, 0x04, 0x14, 0x02, 0x00, 0x08])
@@ -401,9 +409,9 @@ fn rf_keeping_the_transport_allows_a_new_cn() {
     );
     s.connect(&ConnectRequest::new(Requirements(FD))).unwrap();
     let mut buf = [0u8; 512];
-    s.poll_transmit(&mut buf).unwrap().unwrap();
+    s.poll_transmit(Instant::ZERO, &mut buf).unwrap().unwrap();
     // RF, Transport Disconnect PI 17 = 0: keep the transport connection.
-    s.handle_tsdu(core::time::Duration::ZERO, &[0x0c, 0x03, 0x11, 0x01, 0x00])
+    s.handle_tsdu(Instant::ZERO, &[0x0c, 0x03, 0x11, 0x01, 0x00])
         .unwrap();
     assert_eq!(
         own(&mut s),
@@ -415,7 +423,7 @@ fn rf_keeping_the_transport_allows_a_new_cn() {
     assert_eq!(s.state(), State::Sta01);
     // No T-DISCONNECT request: the initiator may connect again on the same transport.
     s.connect(&ConnectRequest::new(Requirements(FD))).unwrap();
-    let n = s.poll_transmit(&mut buf).unwrap().unwrap();
+    let n = s.poll_transmit(Instant::ZERO, &mut buf).unwrap().unwrap();
     assert_eq!((buf[0], s.state()), (0x0d, State::Sta02A));
     assert!(n > 2);
 }
@@ -462,8 +470,8 @@ fn ac_negotiation_errors_are_aborted() {
         s.connect(&ConnectRequest::new(Requirements(proposed)))
             .unwrap();
         let mut buf = [0u8; 512];
-        s.poll_transmit(&mut buf).unwrap().unwrap();
-        s.handle_tsdu(core::time::Duration::ZERO, &ac).unwrap();
+        s.poll_transmit(Instant::ZERO, &mut buf).unwrap().unwrap();
+        s.handle_tsdu(Instant::ZERO, &ac).unwrap();
         assert_eq!(
             own(&mut s),
             [protocol_error(Rule::Negotiation(why))],

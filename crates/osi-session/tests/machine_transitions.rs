@@ -13,10 +13,10 @@
 mod machine_pair;
 
 use machine_pair::Pair;
-use osi_session::machine::{AbortCause, Config, Event, Role, Rule, Session, State};
+use osi_session::machine::{AbortCause, Config, Event, Instant, Role, Rule, Session, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenItem, TokenSetting};
 
-const T0: core::time::Duration = core::time::Duration::ZERO;
+const T0: Instant = Instant::ZERO;
 
 #[test]
 fn ab_without_release_keeps_the_transport_for_a_new_cn() {
@@ -27,7 +27,7 @@ fn ab_without_release_keeps_the_transport_for_a_new_cn() {
         .unwrap();
     assert_eq!(p.b.poll_event(), Some(Event::UserAbort(&[][..])));
     let mut out = [0u8; 8];
-    assert_eq!(p.b.poll_transmit(&mut out).unwrap(), Some(2));
+    assert_eq!(p.b.poll_transmit(Instant::ZERO, &mut out).unwrap(), Some(2));
     assert_eq!(out[..2], [0x1a, 0x00]);
     assert_eq!(p.b.state(), State::Sta01C);
     // A new CN on the same transport is taken.

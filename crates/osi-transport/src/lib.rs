@@ -31,3 +31,5 @@ pub use data::{Ack, Data, Expedited, ExpeditedAck, Reject};
 pub use error::{Error, Result};
 pub use param::{BeUint, MAX_PARAMS_LEN, Param, ParamBuf, ParamIter, Params};
 pub use tpdu::{Format, MAX_LI, Tpdu};
+// The shared sans-IO contract, re-exported so that users of the machines need no other crate.
+pub use osi_sansio::{BufferTooSmall, Instant, Machine};

@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 use osi_transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, Tp0};
 use osi_transport::{DisconnectReason, TpduSize};
 
+/// The machines' clock (std's `Instant` is the wall clock here).
+type At = osi_transport::Instant;
+
 fn kit_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
 }
@@ -124,8 +127,8 @@ impl Shell {
         }
     }
 
-    fn now(&self) -> Duration {
-        self.epoch.elapsed()
+    fn now(&self) -> At {
+        At::from_duration(self.epoch.elapsed())
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -134,8 +137,10 @@ impl Shell {
     }
 
     fn flush(&mut self) {
-        if let Some(b) = self.tp.poll_transmit().map(<[u8]>::to_vec) {
-            self.write(&b);
+        let mut buf = [0u8; 512];
+        let now = self.now();
+        if let Some(n) = self.tp.poll_transmit(now, &mut buf).unwrap() {
+            self.write(&buf[..n]);
         }
     }
 
@@ -153,9 +158,8 @@ impl Shell {
         let give_up = Instant::now() + Duration::from_secs(10);
         loop {
             let now = self.now();
-            let input = self.tp.handle_input(now, &self.inbuf);
-            let consumed = input.consumed;
-            let ev = input.event.map(|e| match e {
+            let consumed = self.tp.handle_input(now, &self.inbuf);
+            let ev = self.tp.poll_event().map(|e| match e {
                 Event::ConnectIndication {
                     calling, called, ..
                 } => Ev::ConnectIndication {
@@ -191,8 +195,8 @@ impl Shell {
             let mut chunk = [0u8; 65536];
             match self.tcp.read(&mut chunk) {
                 Ok(0) => {
-                    let ev = self.tp.handle_network_closed();
-                    return Ev::Disconnected(match ev {
+                    self.tp.handle_disconnect(self.now());
+                    return Ev::Disconnected(match self.tp.poll_event() {
                         Some(Event::Disconnected(c)) => c,
                         _ => DisconnectCause::NetworkClosed,
                     });
@@ -204,7 +208,7 @@ impl Shell {
                         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                     ) => {}
                 Err(_) => {
-                    let _ = self.tp.handle_network_closed();
+                    self.tp.handle_disconnect(self.now());
                     return Ev::Disconnected(DisconnectCause::NetworkClosed);
                 }
             }
@@ -333,7 +337,7 @@ fn accept_client(script: &str, local_ref: u16, calling: &[u8], called: &[u8]) ->
         local_ref,
         ..Config::default()
     };
-    let tp = Tp0::responder(config, vec![0; 1 << 16], Duration::ZERO).unwrap();
+    let tp = Tp0::responder(config, vec![0; 1 << 16], At::ZERO).unwrap();
     let mut s = Shell::new(tcp, tp, false);
     assert_eq!(
         s.next_event(),
@@ -495,16 +499,15 @@ fn our_error_and_option_tpdus_pass_tshark() {
         v
     }
     fn responder_answer(cfg: Config, cr: &[u8]) -> (Tp0<Vec<u8>>, Vec<u8>) {
-        let mut r = Tp0::responder(cfg, vec![0; 4096], Duration::ZERO).unwrap();
-        let ind = matches!(
-            r.handle_input(Duration::ZERO, &tpkt(cr)).event,
-            Some(Event::ConnectIndication { .. })
-        );
+        let mut r = Tp0::responder(cfg, vec![0; 4096], At::ZERO).unwrap();
+        r.handle_input(At::ZERO, &tpkt(cr));
+        let ind = matches!(r.poll_event(), Some(Event::ConnectIndication { .. }));
         if ind {
             r.accept(None, &[]).unwrap();
         }
-        let out = r.poll_transmit().unwrap().to_vec();
-        (r, out)
+        let mut buf = [0u8; 512];
+        let n = r.poll_transmit(At::ZERO, &mut buf).unwrap().unwrap();
+        (r, buf[..n].to_vec())
     }
     let mut log = Vec::new();
     let cfg = Config {
@@ -514,7 +517,7 @@ fn our_error_and_option_tpdus_pass_tshark() {
     };
     let mut i = Tp0::initiator(cfg, vec![0; 4096]).unwrap();
     i.connect(
-        Duration::ZERO,
+        At::ZERO,
         &ConnectRequest {
             calling: b"MTA-A",
             called: b"MTA-B",
@@ -522,14 +525,14 @@ fn our_error_and_option_tpdus_pass_tshark() {
         },
     )
     .unwrap();
-    let cr = i.poll_transmit().unwrap().to_vec();
+    let mut buf = [0u8; 512];
+    let n = i.poll_transmit(At::ZERO, &mut buf).unwrap().unwrap();
+    let cr = buf[..n].to_vec();
     log.push((true, cr.clone()));
     let (r, cc) = responder_answer(cfg, &cr[4..]);
     log.push((false, cc.clone()));
-    assert!(matches!(
-        i.handle_input(Duration::ZERO, &cc).event,
-        Some(Event::Connected { .. })
-    ));
+    i.handle_input(At::ZERO, &cc);
+    assert!(matches!(i.poll_event(), Some(Event::Connected { .. })));
     let mut buf = [0; 64];
     let n = i.send_expedited(b"urgent", &mut buf).unwrap();
     log.push((true, buf[..n].to_vec()));

@@ -8,9 +8,14 @@ use core::time::Duration;
 
 use hex_literal::hex;
 use osi_transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, Tp0};
-use osi_transport::{DisconnectReason, Error, RejectCause, Tpdu, TpduSize};
+use osi_transport::{DisconnectReason, Error, Instant, RejectCause, Tpdu, TpduSize};
 
-const T0: Duration = Duration::ZERO;
+const T0: Instant = Instant::ZERO;
+
+/// The instant `secs` seconds after the epoch.
+fn at(secs: u64) -> Instant {
+    Instant::ZERO + Duration::from_secs(secs)
+}
 
 /// An owned copy of an event, so tests can hold it across calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,24 +76,37 @@ fn initiator(cfg: Config) -> M {
     m
 }
 
+/// One input at `now`: the octets used and the event, as a shell takes them.
+fn step<B: AsMut<[u8]> + AsRef<[u8]>>(
+    m: &mut Tp0<B>,
+    now: Instant,
+    input: &[u8],
+) -> (usize, Option<Ev>) {
+    let used = m.handle_input(now, input);
+    (used, m.poll_event().map(own))
+}
+
 /// Feeds a whole stream; returns every event.
 fn feed(m: &mut M, mut input: &[u8]) -> Vec<Ev> {
     let mut evs = Vec::new();
     while !input.is_empty() {
-        let r = m.handle_input(T0, input);
-        if let Some(e) = r.event {
-            evs.push(own(e));
-        }
-        if r.consumed == 0 {
+        let (used, ev) = step(m, T0, input);
+        evs.extend(ev);
+        if used == 0 {
             break;
         }
-        input = &input[r.consumed..];
+        input = &input[used..];
     }
     evs
 }
 
-fn sent(m: &mut M) -> Vec<u8> {
-    m.poll_transmit().map(<[u8]>::to_vec).unwrap_or_default()
+/// The control TPKT queued, or nothing.
+fn sent<B: AsMut<[u8]> + AsRef<[u8]>>(m: &mut Tp0<B>) -> Vec<u8> {
+    let mut buf = [0u8; 512];
+    match m.poll_transmit(T0, &mut buf).unwrap() {
+        Some(n) => buf[..n].to_vec(),
+        None => Vec::new(),
+    }
 }
 
 /// A TPKT around a TPDU.
@@ -141,8 +159,8 @@ fn initiator_cr_is_class0_with_c1_c2_c0() {
         hex!("03 00 00 16 11 e0 00 00 42 42 00 c1 02 00 01 c2 02 00 02 c0 01 0b")
     );
     assert_eq!(i.state(), State::AwaitCc);
-    assert_eq!(i.poll_timeout(), Some(Duration::from_secs(30)));
-    assert!(i.poll_transmit().is_none(), "sent once");
+    assert_eq!(i.poll_timeout(), Some(at(30)));
+    assert!(sent(&mut i).is_empty(), "sent once");
 }
 
 #[test]
@@ -415,7 +433,7 @@ fn initiator_cc_handling() {
         evs.as_slice(),
         [Ev::Disconnected(DisconnectCause::Unacceptable(_))]
     ));
-    assert!(i.poll_transmit().is_none());
+    assert!(sent(&mut i).is_empty());
     // A size code with no meaning: ER.
     let mut i = initiator(Config::default());
     let _ = sent(&mut i);
@@ -456,12 +474,11 @@ fn snap7_dr_with_stray_octet_is_a_disconnect() {
             DisconnectReason::NOT_SPECIFIED
         ))]
     );
-    assert!(r.poll_transmit().is_none(), "no ER for a DR");
+    assert!(sent(&mut r).is_empty(), "no ER for a DR");
     assert!(r.is_closed());
     // After closing, input is consumed and ignored.
     let more = kit("python-snap7.tsv", "C.DT.f8");
-    let res = r.handle_input(T0, &more);
-    assert_eq!((res.consumed, res.event), (more.len(), None));
+    assert_eq!(step(&mut r, T0, &more), (more.len(), None));
 }
 
 #[test]
@@ -587,14 +604,12 @@ fn reassembly_limit() {
     // A buffer smaller than the configured limit bounds it too.
     let mut r = Tp0::responder(Config::default(), [0u8; 4], T0).unwrap();
     assert_eq!(r.max_tsdu_len(), 4);
-    let _ = r.handle_input(T0, &tpkt(&hex!("06 E0 00 00 00 09 00")));
+    let _ = step(&mut r, T0, &tpkt(&hex!("06 E0 00 00 00 09 00")));
     r.accept(None, &[]).unwrap();
-    let e = r
-        .handle_input(T0, &tpkt(&hex!("02 f0 80 01 02 03 04 05")))
-        .event;
+    let (_, e) = step(&mut r, T0, &tpkt(&hex!("02 f0 80 01 02 03 04 05")));
     assert_eq!(
         e,
-        Some(Event::Disconnected(DisconnectCause::TsduTooLong { max: 4 }))
+        Some(Ev::Disconnected(DisconnectCause::TsduTooLong { max: 4 }))
     );
 }
 
@@ -606,11 +621,9 @@ fn partial_input_byte_by_byte() {
     let mut got = Vec::new();
     for b in wire {
         pending.push(b);
-        let res = r.handle_input(T0, &pending);
-        if let Some(e) = res.event {
-            got.push(own(e));
-        }
-        pending.drain(..res.consumed);
+        let (used, ev) = step(&mut r, T0, &pending);
+        got.extend(ev);
+        pending.drain(..used);
     }
     assert_eq!(got, [Ev::Data(b"ABC".to_vec())]);
     assert!(pending.is_empty());
@@ -618,24 +631,24 @@ fn partial_input_byte_by_byte() {
 
 #[test]
 fn timers_and_network_events() {
-    let mut r = Tp0::responder(Config::default(), vec![0; 64], Duration::from_secs(100)).unwrap();
-    assert_eq!(r.poll_timeout(), Some(Duration::from_secs(130)));
-    assert_eq!(r.handle_timeout(Duration::from_secs(129)), None);
+    let mut r = Tp0::responder(Config::default(), vec![0; 64], at(100)).unwrap();
+    assert_eq!(r.poll_timeout(), Some(at(130)));
+    r.handle_timeout(at(129));
+    assert_eq!(r.poll_event(), None);
+    r.handle_timeout(at(130));
     assert_eq!(
-        r.handle_timeout(Duration::from_secs(130)),
+        r.poll_event(),
         Some(Event::Disconnected(DisconnectCause::Timeout))
     );
-    assert_eq!(r.handle_timeout(Duration::from_secs(131)), None);
+    r.handle_timeout(at(131));
+    assert_eq!(r.poll_event(), None);
     // A CC arriving after the deadline does not open the connection.
     let mut i = initiator(Config {
         connect_timeout: Duration::from_secs(5),
         ..Config::default()
     });
-    let late = i.handle_input(Duration::from_secs(5), &tpkt(&hex!("06 D0 00 01 00 05 00")));
-    assert_eq!(
-        late.event,
-        Some(Event::Disconnected(DisconnectCause::Timeout))
-    );
+    let (_, late) = step(&mut i, at(5), &tpkt(&hex!("06 D0 00 01 00 05 00")));
+    assert_eq!(late, Some(Ev::Disconnected(DisconnectCause::Timeout)));
     assert!(i.is_closed());
     // Connect data in a CC beyond the limit: ER.
     let mut i = initiator(Config {
@@ -653,17 +666,19 @@ fn timers_and_network_events() {
         hex!("03 00 00 12 0d 70 00 05 00 c1 07 06 d0 00 01 00 05 00")
     );
     let mut i = initiator(Config::default());
+    i.handle_disconnect(T0);
     assert_eq!(
-        i.handle_network_closed(),
+        i.poll_event(),
         Some(Event::Disconnected(DisconnectCause::NetworkClosed))
     );
-    assert_eq!(i.handle_network_closed(), None);
+    i.handle_disconnect(T0);
+    assert_eq!(i.poll_event(), None);
     // A broken TPKT stream cannot be resynchronised.
     let mut i = initiator(Config::default());
-    let res = i.handle_input(T0, &hex!("04 00 00 07 02 f0 80"));
+    let (_, ev) = step(&mut i, T0, &hex!("04 00 00 07 02 f0 80"));
     assert_eq!(
-        res.event,
-        Some(Event::Disconnected(DisconnectCause::Framing(
+        ev,
+        Some(Ev::Disconnected(DisconnectCause::Framing(
             osi_tpkt::Error::UnsupportedVersion(4)
         )))
     );
@@ -741,7 +756,8 @@ fn user_requests_are_checked() {
         Err(Error::InvalidState { .. })
     ));
     // Connect data travels in the CR and is indicated (RFC 1006 §5).
-    let cr = i.poll_transmit().unwrap().to_vec();
+    let cr = sent(&mut i);
+    assert!(!cr.is_empty());
     let mut r = responder(Config::default());
     assert_eq!(
         feed(&mut r, &cr),
@@ -766,7 +782,7 @@ fn user_requests_are_checked() {
     // Class 0 release sends nothing.
     let (mut r, _) = accept_cr(Config::default(), &tpkt(&hex!("06 E0 00 00 00 09 00")));
     r.disconnect();
-    assert!(r.is_closed() && r.poll_transmit().is_none());
+    assert!(r.is_closed() && sent(&mut r).is_empty());
 }
 
 mod props {
@@ -826,12 +842,10 @@ mod props {
     fn feed_keep(m: &mut M, pending: &mut Vec<u8>) -> Vec<Ev> {
         let mut evs = Vec::new();
         loop {
-            let r = m.handle_input(T0, pending);
-            if let Some(e) = r.event {
-                evs.push(own(e));
-            }
-            pending.drain(..r.consumed);
-            if r.consumed == 0 || pending.is_empty() {
+            let (used, ev) = step(m, T0, pending);
+            evs.extend(ev);
+            pending.drain(..used);
+            if used == 0 || pending.is_empty() {
                 return evs;
             }
         }

@@ -16,6 +16,7 @@
 use core::time::Duration;
 
 use hex_literal::hex;
+use osi_transport::Instant;
 use osi_transport::tp4::{Config, Connection, DisconnectCause, Event, State, Tsel};
 use osi_transport::{
     Ack, ClassOption, Connect, Data, DisconnectReason, Expedited, Format, Param, ParamBuf, Reject,
@@ -37,6 +38,11 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
+/// The instant `n` milliseconds after the epoch.
+fn at(n: u64) -> Instant {
+    Instant::from_millis(n)
+}
+
 /// The configuration the §6.3 vectors were made with: normal formats, credit 4, AL 5 s.
 fn vector_config() -> Config {
     Config {
@@ -49,10 +55,10 @@ fn vector_config() -> Config {
     }
 }
 
-fn tx(c: &mut Connection, now: Duration) -> Vec<Vec<u8>> {
+fn tx(c: &mut Connection, now: Instant) -> Vec<Vec<u8>> {
     let mut buf = vec![0; 65_536];
     let mut out = vec![];
-    while let Some(n) = c.poll_transmit(now, &mut buf) {
+    while let Some(n) = c.poll_transmit(now, &mut buf).unwrap() {
         out.push(buf[..n].to_vec());
     }
     out
@@ -105,7 +111,7 @@ fn dt(dst: u16, nr: u32, eot: bool, data: &[u8]) -> Vec<u8> {
 struct Pair {
     a: Connection,
     b: Connection,
-    now: Duration,
+    now: Instant,
     /// Every datagram each side sent: (from A?, octets).
     wire: Vec<(bool, Vec<u8>)>,
     /// Drop what B sends (a one-way partition).
@@ -117,7 +123,7 @@ impl Pair {
         let mut p = Self {
             a: Connection::connect(a, 0x0a0a).unwrap(),
             b: Connection::listen(b, 0x0b0b).unwrap(),
-            now: Duration::ZERO,
+            now: Instant::ZERO,
             wire: vec![],
             drop_b: false,
         };
@@ -155,7 +161,7 @@ impl Pair {
     }
 
     /// Advances the clock to the next deadline of either side and runs.
-    fn step(&mut self) -> Duration {
+    fn step(&mut self) -> Instant {
         let next = [self.a.poll_timeout(), self.b.poll_timeout()]
             .into_iter()
             .flatten()
@@ -172,49 +178,49 @@ impl Pair {
 #[test]
 fn initiator_emits_the_worked_cr_ak_dt_and_dr() {
     let mut a = Connection::connect(vector_config(), 0x0001).unwrap();
-    assert_eq!(tx(&mut a, ms(0)), vec![CR.to_vec()]);
-    a.handle_datagram(ms(10), &CC);
+    assert_eq!(tx(&mut a, at(0)), vec![CR.to_vec()]);
+    a.handle_datagram(at(10), &CC);
     assert_eq!(events(&mut a), vec![Event::Connected]);
     assert_eq!(a.options(), (false, true, true));
-    assert_eq!(tx(&mut a, ms(10)), vec![AK.to_vec()]);
+    assert_eq!(tx(&mut a, at(10)), vec![AK.to_vec()]);
     a.send(b"hello").unwrap();
-    assert_eq!(tx(&mut a, ms(20)), vec![DT_HELLO.to_vec()]);
+    assert_eq!(tx(&mut a, at(20)), vec![DT_HELLO.to_vec()]);
     a.close();
-    assert_eq!(tx(&mut a, ms(30)), vec![DR.to_vec()]);
-    a.handle_datagram(ms(40), &DC);
+    assert_eq!(tx(&mut a, at(30)), vec![DR.to_vec()]);
+    a.handle_datagram(at(40), &DC);
     assert_eq!(events(&mut a), vec![Event::Released { confirmed: true }]);
     assert_eq!(a.state(), State::Frozen);
     // The reference stays frozen for L, then is free.
     assert_eq!(
         a.poll_timeout(),
-        Some(ms(40) + Config::default().freeze_time)
+        Some(at(40) + Config::default().freeze_time)
     );
-    a.handle_timeout(ms(40) + Config::default().freeze_time);
+    a.handle_timeout(at(40) + Config::default().freeze_time);
     assert_eq!(a.state(), State::Closed);
 }
 
 #[test]
 fn responder_answers_the_worked_cr_with_the_worked_cc_and_dc() {
     let mut b = Connection::listen(vector_config(), 0x0042).unwrap();
-    b.handle_datagram(ms(0), &CR);
+    b.handle_datagram(at(0), &CR);
     assert_eq!(
         events(&mut b),
         vec![Event::ConnectIndication { peer_ref: 1 }]
     );
     // A duplicate CR while the user decides is ignored.
-    b.handle_datagram(ms(1), &CR);
-    assert!(tx(&mut b, ms(1)).is_empty());
-    b.accept(ms(2)).unwrap();
-    assert_eq!(tx(&mut b, ms(2)), vec![CC.to_vec()]);
+    b.handle_datagram(at(1), &CR);
+    assert!(tx(&mut b, at(1)).is_empty());
+    b.accept(at(2)).unwrap();
+    assert_eq!(tx(&mut b, at(2)), vec![CC.to_vec()]);
     // A retransmitted CR in AKWAIT gets the CC again.
-    b.handle_datagram(ms(3), &CR);
-    assert_eq!(tx(&mut b, ms(3)), vec![CC.to_vec()]);
-    b.handle_datagram(ms(4), &AK);
+    b.handle_datagram(at(3), &CR);
+    assert_eq!(tx(&mut b, at(3)), vec![CC.to_vec()]);
+    b.handle_datagram(at(4), &AK);
     assert_eq!(events(&mut b), vec![Event::Connected]);
-    b.handle_datagram(ms(5), &DT_HELLO);
+    b.handle_datagram(at(5), &DT_HELLO);
     assert_eq!(events(&mut b), vec![Event::Data(b"hello".to_vec())]);
-    b.handle_datagram(ms(6), &DR);
-    assert_eq!(tx(&mut b, ms(6)), vec![DC.to_vec()]);
+    b.handle_datagram(at(6), &DR);
+    assert_eq!(tx(&mut b, at(6)), vec![DC.to_vec()]);
     assert_eq!(
         events(&mut b),
         vec![Event::Disconnected(DisconnectCause::Peer(
@@ -223,10 +229,10 @@ fn responder_answers_the_worked_cr_with_the_worked_cc_and_dc() {
     );
     assert_eq!(b.state(), State::Frozen);
     // Frozen: a repeated DR (our DC was lost) is confirmed again, nothing else happens.
-    b.handle_datagram(ms(7), &DR);
-    assert_eq!(tx(&mut b, ms(7)), vec![DC.to_vec()]);
-    b.handle_datagram(ms(8), &DT_HELLO);
-    assert!(tx(&mut b, ms(8)).is_empty());
+    b.handle_datagram(at(7), &DR);
+    assert_eq!(tx(&mut b, at(7)), vec![DC.to_vec()]);
+    b.handle_datagram(at(8), &DT_HELLO);
+    assert!(tx(&mut b, at(8)).is_empty());
     assert!(events(&mut b).is_empty());
 }
 
@@ -249,13 +255,13 @@ fn corrupted_or_unchecksummed_cr_is_discarded() {
     let mut b = Connection::listen(vector_config(), 0x0042).unwrap();
     let mut bad = CR;
     bad[10] ^= 0x01;
-    b.handle_datagram(ms(0), &bad);
+    b.handle_datagram(at(0), &bad);
     // The same CR without its C3 parameter (LI 0x25 - 4).
     let mut bare = CR[..CR.len() - 4].to_vec();
     bare[0] -= 4;
-    b.handle_datagram(ms(0), &bare);
+    b.handle_datagram(at(0), &bare);
     assert!(events(&mut b).is_empty());
-    assert!(tx(&mut b, ms(0)).is_empty());
+    assert!(tx(&mut b, at(0)).is_empty());
     assert_eq!(b.state(), State::Listen);
 }
 
@@ -275,8 +281,8 @@ fn cr_for_another_class_is_refused_with_src_ref_zero() {
         },
         &c3(&[]),
     );
-    b.handle_datagram(ms(0), &cr);
-    let out = tx(&mut b, ms(0));
+    b.handle_datagram(at(0), &cr);
+    let out = tx(&mut b, at(0));
     assert_eq!(out.len(), 1);
     let (Tpdu::Dr(dr), _) = Tpdu::decode(&out[0]).unwrap() else {
         panic!("{out:02x?}")
@@ -292,7 +298,7 @@ fn cr_for_another_class_is_refused_with_src_ref_zero() {
 #[test]
 fn cc_selecting_a_larger_tpdu_than_proposed_is_rejected() {
     let mut a = Connection::connect(vector_config(), 0x0001).unwrap();
-    tx(&mut a, ms(0));
+    tx(&mut a, at(0));
     let cc = sealed(
         |params| {
             Tpdu::Cc(Connect {
@@ -306,12 +312,12 @@ fn cc_selecting_a_larger_tpdu_than_proposed_is_rejected() {
         },
         &c3(&[Param::TpduSize(TpduSize::S8192)]),
     );
-    a.handle_datagram(ms(1), &cc);
+    a.handle_datagram(at(1), &cc);
     assert_eq!(
         events(&mut a),
         vec![Event::Disconnected(DisconnectCause::NegotiationFailed)]
     );
-    let out = tx(&mut a, ms(1));
+    let out = tx(&mut a, at(1));
     let (Tpdu::Dr(dr), _) = Tpdu::decode(&out[0]).unwrap() else {
         panic!()
     };
@@ -356,46 +362,46 @@ fn extended_format_needs_both_sides() {
 #[test]
 fn out_of_order_and_duplicate_dts_are_resequenced_and_delivered_once() {
     let mut b = Connection::listen(vector_config(), 0x0042).unwrap();
-    b.handle_datagram(ms(0), &CR);
-    b.accept(ms(0)).unwrap();
-    tx(&mut b, ms(0));
-    b.handle_datagram(ms(1), &AK);
+    b.handle_datagram(at(0), &CR);
+    b.accept(at(0)).unwrap();
+    tx(&mut b, at(0));
+    b.handle_datagram(at(1), &AK);
     events(&mut b);
-    b.handle_datagram(ms(2), &dt(0x42, 2, true, b"c"));
-    b.handle_datagram(ms(2), &dt(0x42, 1, false, b"b"));
+    b.handle_datagram(at(2), &dt(0x42, 2, true, b"c"));
+    b.handle_datagram(at(2), &dt(0x42, 1, false, b"b"));
     assert!(events(&mut b).is_empty());
     // The gap makes B acknowledge at once, still expecting 0.
-    let aks = tx(&mut b, ms(2));
+    let aks = tx(&mut b, at(2));
     let (Tpdu::Ak(ak), _) = Tpdu::decode(aks.last().unwrap()).unwrap() else {
         panic!()
     };
     assert_eq!(ak.nr, 0);
-    b.handle_datagram(ms(3), &dt(0x42, 0, false, b"a"));
+    b.handle_datagram(at(3), &dt(0x42, 0, false, b"a"));
     assert_eq!(events(&mut b), vec![Event::Data(b"abc".to_vec())]);
     // A retransmitted DT is acknowledged again and not delivered again.
-    b.handle_datagram(ms(4), &dt(0x42, 1, false, b"b"));
+    b.handle_datagram(at(4), &dt(0x42, 1, false, b"b"));
     assert!(events(&mut b).is_empty());
-    let aks = tx(&mut b, ms(4));
+    let aks = tx(&mut b, at(4));
     let (Tpdu::Ak(ak), _) = Tpdu::decode(&aks[0]).unwrap() else {
         panic!()
     };
     assert_eq!(ak.nr, 3);
     // A DT beyond the granted window (credit 4 from 3: 3..=6) is discarded.
-    b.handle_datagram(ms(5), &dt(0x42, 7, true, b"z"));
-    b.handle_datagram(ms(5), &dt(0x42, 3, true, b"d"));
+    b.handle_datagram(at(5), &dt(0x42, 7, true, b"z"));
+    b.handle_datagram(at(5), &dt(0x42, 3, true, b"d"));
     assert_eq!(events(&mut b), vec![Event::Data(b"d".to_vec())]);
 }
 
 #[test]
 fn ak_and_dt_concatenated_in_one_nsdu_are_both_handled() {
     let mut b = Connection::listen(vector_config(), 0x0042).unwrap();
-    b.handle_datagram(ms(0), &CR);
+    b.handle_datagram(at(0), &CR);
     events(&mut b);
-    b.accept(ms(0)).unwrap();
-    tx(&mut b, ms(0));
+    b.accept(at(0)).unwrap();
+    tx(&mut b, at(0));
     let mut nsdu = AK.to_vec();
     nsdu.extend_from_slice(&DT_HELLO);
-    b.handle_datagram(ms(1), &nsdu);
+    b.handle_datagram(at(1), &nsdu);
     assert_eq!(
         events(&mut b),
         vec![Event::Connected, Event::Data(b"hello".to_vec())]
@@ -639,15 +645,15 @@ fn normal_format_numbers_wait_for_old_copies_to_die() {
 #[test]
 fn dr_before_cc_goes_to_reference_zero_and_a_late_cc_is_answered_with_dr() {
     let mut a = Connection::connect(vector_config(), 0x0001).unwrap();
-    tx(&mut a, ms(0));
+    tx(&mut a, at(0));
     a.close();
-    let out = tx(&mut a, ms(1));
+    let out = tx(&mut a, at(1));
     let (Tpdu::Dr(dr), _) = Tpdu::decode(&out[0]).unwrap() else {
         panic!()
     };
     assert_eq!((dr.dst_ref, dr.src_ref), (0, 1));
-    a.handle_datagram(ms(2), &CC);
-    let out = tx(&mut a, ms(2));
+    a.handle_datagram(at(2), &CC);
+    let out = tx(&mut a, at(2));
     let (Tpdu::Dr(dr), _) = Tpdu::decode(&out[0]).unwrap() else {
         panic!("{out:02x?}")
     };

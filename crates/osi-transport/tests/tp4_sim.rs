@@ -21,6 +21,8 @@ mod harness;
 
 use core::time::Duration;
 
+use osi_transport::Instant;
+
 use harness::{Outcome, payload, transfer};
 use osi_transport::TpduSize;
 use osi_transport::tp4::network::{Rng, SimConfig};
@@ -74,7 +76,7 @@ fn scenario(seed: u64) -> Scenario {
     };
     // Every tenth seed loses one or two seconds to a partition.
     if rng.chance(100_000) {
-        let start = Duration::from_millis(rng.below(2_000));
+        let start = Instant::from_millis(rng.below(2_000));
         net.partitions
             .push((start, start + Duration::from_millis(500 + rng.below(1_500))));
     }
@@ -318,7 +320,7 @@ fn total_loss_is_reported_after_the_retry_limit() {
 #[test]
 fn partition_mid_transfer_is_survived_or_reported() {
     let net = SimConfig {
-        partitions: vec![(Duration::from_millis(200), Duration::from_millis(900))],
+        partitions: vec![(Instant::from_millis(200), Instant::from_millis(900))],
         ..SimConfig::default()
     };
     let cfg = Config {

@@ -15,7 +15,7 @@
     clippy::indexing_slicing
 )]
 
-use core::time::Duration;
+use osi_transport::Instant;
 use std::path::Path;
 use std::process::Command;
 
@@ -28,7 +28,7 @@ fn exchange(cfg: &Config) -> Vec<(bool, Vec<u8>)> {
     let mut wire: Vec<(bool, Vec<u8>)> = Vec::new();
     let mut delivered = 0;
     let mut buf = vec![0u8; 65_536];
-    let now = Duration::ZERO;
+    let now = Instant::ZERO;
     for step in 0..40 {
         match step {
             3 => a.send(&[0x41; 3_000]).unwrap(),
@@ -38,7 +38,7 @@ fn exchange(cfg: &Config) -> Vec<(bool, Vec<u8>)> {
             _ => {}
         }
         for (from_a, m) in [(true, &mut a), (false, &mut b)] {
-            while let Some(n) = m.poll_transmit(now, &mut buf) {
+            while let Some(n) = m.poll_transmit(now, &mut buf).unwrap() {
                 wire.push((from_a, buf[..n].to_vec()));
             }
         }

@@ -8,6 +8,11 @@ use core::time::Duration;
 use std::time::Instant;
 
 use osi_transport::TpduSize;
+
+/// The machines' clock: time since `epoch`.
+fn at(epoch: Instant) -> osi_transport::Instant {
+    osi_transport::Instant::from_duration(epoch.elapsed())
+}
 use osi_transport::tp4::udp::{UdpService, flush};
 use osi_transport::tp4::{Config, Connection, Event, State};
 
@@ -45,7 +50,7 @@ fn tsdus_cross_udp_loopback_intact() {
             a.send(&tsdus[next]).unwrap();
             next += 1;
         }
-        let now = epoch.elapsed();
+        let now = at(epoch);
         for (m, u) in [(&mut a, &mut ua), (&mut b, &mut ub)] {
             if m.poll_timeout().is_some_and(|t| t <= now) {
                 m.handle_timeout(now);
@@ -54,16 +59,16 @@ fn tsdus_cross_udp_loopback_intact() {
         }
         let mut idle = true;
         while let Some(n) = ua.try_recv(&mut buf).unwrap() {
-            a.handle_datagram(epoch.elapsed(), &buf[..n]);
+            a.handle_datagram(at(epoch), &buf[..n]);
             idle = false;
         }
         while let Some(n) = ub.try_recv(&mut buf).unwrap() {
-            b.handle_datagram(epoch.elapsed(), &buf[..n]);
+            b.handle_datagram(at(epoch), &buf[..n]);
             idle = false;
         }
         while let Some(e) = b.poll_event() {
             match e {
-                Event::ConnectIndication { .. } => b.accept(epoch.elapsed()).unwrap(),
+                Event::ConnectIndication { .. } => b.accept(at(epoch)).unwrap(),
                 Event::Data(d) => got.push(d),
                 _ => {}
             }
@@ -79,7 +84,7 @@ fn tsdus_cross_udp_loopback_intact() {
         if idle {
             // Nothing arrived: wait briefly for the next datagram instead of spinning.
             if let Some(n) = ua.recv_timeout(&mut buf, Duration::from_millis(1)).unwrap() {
-                a.handle_datagram(epoch.elapsed(), &buf[..n]);
+                a.handle_datagram(at(epoch), &buf[..n]);
             }
         }
     }

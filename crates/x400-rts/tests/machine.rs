@@ -11,19 +11,17 @@
     clippy::cast_possible_truncation
 )]
 
-use core::time::Duration;
-
 use osi_session::Kind;
 use osi_session::machine::Role;
 use x400_rts::machine::{
-    AbortCause, Config, Event, OpenRequest, Part, Recovery, RecoveryTable, Refusal, Rts,
+    AbortCause, Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Refusal, Rts,
 };
 use x400_rts::{
     AbortReason, CallingSsUserReference, ConnectionData, DialogueMode, RefuseReason,
     SessionConnectionIdentifier, T61String, UtcTimeOctets,
 };
 
-const NOW: Duration = Duration::ZERO;
+const NOW: Instant = Instant::ZERO;
 
 fn id(n: u32) -> SessionConnectionIdentifier {
     SessionConnectionIdentifier {
@@ -58,7 +56,7 @@ fn kinds(tsdu: &[u8]) -> Vec<Kind> {
 fn flow(from: &mut Rts, to: &mut Rts) -> Vec<Kind> {
     let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
     let mut seen = Vec::new();
-    while let Some(n) = from.poll_transmit(&mut wire).unwrap() {
+    while let Some(n) = from.poll_transmit(NOW, &mut wire).unwrap() {
         seen.extend(kinds(&wire[..n]));
         to.handle_tsdu(NOW, &wire[..n]).unwrap();
     }
@@ -172,7 +170,7 @@ fn the_sender_stops_at_window_size_unconfirmed_checkpoints() {
     assert_eq!(flow(&mut a, &mut b), []);
     // One MIA lets exactly one more checkpoint go.
     let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
-    let n = b.poll_transmit(&mut wire).unwrap().unwrap();
+    let n = b.poll_transmit(NOW, &mut wire).unwrap().unwrap();
     a.handle_tsdu(NOW, &wire[..n]).unwrap();
     let sent = flow(&mut a, &mut b);
     assert_eq!(
@@ -457,7 +455,7 @@ fn transfer_with_cuts(data: &[u8], cuts: &[usize], resp: &mut Responder) -> (Vec
                 } else {
                     (&mut b, &mut a)
                 };
-                while !cut && let Some(n) = from.poll_transmit(&mut wire).unwrap() {
+                while !cut && let Some(n) = from.poll_transmit(NOW, &mut wire).unwrap() {
                     if budget == Some(0) {
                         cut = true;
                         break;
@@ -486,8 +484,8 @@ fn transfer_with_cuts(data: &[u8], cuts: &[usize], resp: &mut Responder) -> (Vec
             }
         }
         // The cut: both sides lose the connection; what was in flight is gone.
-        a.handle_transport_disconnect(NOW);
-        b.handle_transport_disconnect(NOW);
+        a.handle_disconnect(NOW);
+        b.handle_disconnect(NOW);
         resp.serve(&mut b);
         for ev in events(&mut a) {
             if let Event::ConnectionLost(s) = ev {
@@ -520,8 +518,8 @@ fn the_resume_names_the_old_activity_and_the_confirmed_serial_number() {
     flow(&mut b, &mut a); // MIA 1, MIA 2
     flow(&mut a, &mut b); // DT MIP DT MIP DT
     // Cut now: MIA 3 and 4 never reach the sender.
-    a.handle_transport_disconnect(NOW);
-    b.handle_transport_disconnect(NOW);
+    a.handle_disconnect(NOW);
+    b.handle_disconnect(NOW);
     let Some(Event::ConnectionLost(Some(sa))) = events(&mut a).pop() else {
         panic!("the sender keeps nothing");
     };
@@ -570,7 +568,7 @@ fn a_recover_for_unknown_state_is_refused_and_the_apdu_comes_back() {
     let (mut a, mut b) = open_pair(config(4, 3), config(4, 3));
     a.transfer(apdu(30_000, 1)).unwrap();
     flow(&mut a, &mut b);
-    a.handle_transport_disconnect(NOW);
+    a.handle_disconnect(NOW);
     let Some(Event::ConnectionLost(Some(state))) = events(&mut a).pop() else {
         panic!()
     };
@@ -596,8 +594,8 @@ fn an_apdu_whose_confirmation_was_lost_is_acknowledged_again_not_delivered_twice
     a.transfer(apdu(20_000, 3)).unwrap();
     flow(&mut a, &mut b);
     resp.serve(&mut b); // delivered and secured: AEA queued
-    a.handle_transport_disconnect(NOW); // ... but lost with the connection
-    b.handle_transport_disconnect(NOW);
+    a.handle_disconnect(NOW); // ... but lost with the connection
+    b.handle_disconnect(NOW);
     resp.serve(&mut b);
     assert_eq!(resp.table.len(), 1);
     let Some(Event::ConnectionLost(Some(state))) = events(&mut a).pop() else {
@@ -627,8 +625,8 @@ fn the_responder_resumes_when_it_was_the_sender() {
     b.transfer(apdu(6000, 8)).unwrap();
     flow(&mut b, &mut a);
     flow(&mut a, &mut b);
-    a.handle_transport_disconnect(NOW);
-    b.handle_transport_disconnect(NOW);
+    a.handle_disconnect(NOW);
+    b.handle_disconnect(NOW);
     resp.serve(&mut b);
     assert_eq!(resp.table.len(), 1);
     let Some(Event::ConnectionLost(Some(state))) = events(&mut a).pop() else {
@@ -663,7 +661,7 @@ fn the_responder_resumes_when_it_was_the_sender() {
 
 /// Takes the state a machine keeps when its connection is lost.
 fn lose(m: &mut Rts) -> Recovery {
-    m.handle_transport_disconnect(NOW);
+    m.handle_disconnect(NOW);
     events(m)
         .into_iter()
         .find_map(|e| match e {

@@ -1,6 +1,8 @@
 //! The caller-provided buffers: a queue of encoded TSDUs waiting for `poll_transmit`, and
 //! the octets of received user data that queued events borrow.
 
+use osi_sansio::BufferTooSmall;
+
 use super::event::Event;
 use super::{Error, Result};
 use crate::{Spdu, Tsdu};
@@ -108,7 +110,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
     }
 
     /// Copies the next TSDU into `out`.
-    pub(crate) fn pop(&mut self, out: &mut [u8]) -> Result<Option<usize>> {
+    pub(crate) fn pop(&mut self, out: &mut [u8]) -> Result<Option<usize>, BufferTooSmall> {
         let Some(len) = self.next_len() else {
             return Ok(None);
         };
@@ -118,11 +120,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
             .as_ref()
             .get(start..start + len)
             .unwrap_or_default();
-        let available = out.len();
-        let dst = out.get_mut(..len).ok_or(Error::BufferTooSmall {
-            needed: len,
-            available,
-        })?;
+        let dst = out.get_mut(..len).ok_or(BufferTooSmall { needed: len })?;
         dst.copy_from_slice(src);
         self.head = start + len;
         if self.head == self.tail {

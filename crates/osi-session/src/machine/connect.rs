@@ -1,7 +1,7 @@
 //! Connection establishment: S-CONNECT request, response and refusal, and the CN, OA,
 //! CDO, AC and RF SPDUs (X.225 §7.1–7.6, Tables A.8 and A.15; session.md §8.1).
 
-use core::time::Duration;
+use osi_sansio::Instant;
 
 use super::buffers::RxStore;
 use super::tokens::{Tokens, resolve};
@@ -298,7 +298,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// # Errors
     ///
     /// Not in STA08; user data with another reason or too long; a full transmit buffer.
-    pub fn refuse(&mut self, now: Duration, reason: u8, user_data: &[u8]) -> Result<()> {
+    pub fn refuse(&mut self, now: Instant, reason: u8, user_data: &[u8]) -> Result<()> {
         if self.state != State::Sta08 {
             return Err(Error::State {
                 request: "S-CONNECT response (refuse)",
@@ -321,7 +321,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// STA01C, CN received (Table A.15): p76 decides S-CONNECT indication (STA08) or RF
     /// (STA16); with Data Overflow, OA and STA01D.
-    pub(super) fn sta01c_cn(&mut self, now: Duration, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn sta01c_cn(&mut self, now: Instant, s: &Spdu<'_>) -> Result<(), Rule> {
         // p01: a CN reaching the transport initiator is answered by T-DISCONNECT.
         if self.role != Role::Responder {
             self.disconnect();

@@ -72,14 +72,6 @@ pub enum Error {
     /// safely: drain `poll_event` first (the TSDU was not consumed).
     #[error("events are pending: drain poll_event before the next TSDU")]
     EventsPending,
-    /// The buffer given to `poll_transmit` is shorter than the next TSDU.
-    #[error("transmit buffer given is {available} octets, the next TSDU needs {needed}")]
-    BufferTooSmall {
-        /// Octets needed.
-        needed: usize,
-        /// Octets given.
-        available: usize,
-    },
 }
 
 /// `Result` with the machine's [`Error`].

@@ -11,7 +11,7 @@
 //!
 //! PREPARE (PR) shares this flow: see [`super::prepare`].
 
-use core::time::Duration;
+use osi_sansio::{BufferTooSmall, Instant};
 
 use super::buffers::Span;
 use super::{Error, Event, Result, Rule, Session, State};
@@ -65,15 +65,11 @@ impl ExQueue {
             .flatten()
     }
 
-    pub(crate) fn pop(&mut self, out: &mut [u8]) -> Result<Option<usize>> {
+    pub(crate) fn pop(&mut self, out: &mut [u8]) -> Result<Option<usize>, BufferTooSmall> {
         let Some((bytes, n)) = (self.len > 0).then(|| self.slots.get(self.head)).flatten() else {
             return Ok(None);
         };
-        let available = out.len();
-        let dst = out.get_mut(..*n).ok_or(Error::BufferTooSmall {
-            needed: *n,
-            available,
-        })?;
+        let dst = out.get_mut(..*n).ok_or(BufferTooSmall { needed: *n })?;
         dst.copy_from_slice(bytes.get(..*n).unwrap_or_default());
         let n = *n;
         self.head = (self.head + 1) % MAX_EXPEDITED_QUEUED;
@@ -209,9 +205,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     ///
     /// # Errors
     ///
-    /// [`Error::BufferTooSmall`] if `buf` is shorter than the TSDU (at most
+    /// [`BufferTooSmall`] if `buf` is shorter than the TSDU (at most
     /// [`MAX_EXPEDITED_TSDU`]); the TSDU stays queued.
-    pub fn poll_transmit_expedited(&mut self, buf: &mut [u8]) -> Result<Option<usize>> {
+    pub fn poll_transmit_expedited(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, BufferTooSmall> {
+        let _ = now;
         self.ex_tx.pop(buf)
     }
 
@@ -232,7 +233,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     ///
     /// As [`Session::handle_tsdu`]: the TSDU is not consumed when undrained events or a
     /// full transmit buffer leave too little room.
-    pub fn handle_expedited_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
+    pub fn handle_expedited_tsdu(&mut self, now: Instant, tsdu: &[u8]) -> Result<()> {
         self.admit(tsdu.len())?;
         match self.state {
             // No connection: nothing to answer.

@@ -1,7 +1,7 @@
 //! The session protocol machine (SPM) of X.225 Annex A, sans-IO.
 //!
 //! A [`Session`] takes TSDUs and time in, and gives TSDUs, events and a deadline out. It
-//! reads no clock (time is a [`Duration`] since an epoch the caller chooses), knows no
+//! reads no clock (time is an [`Instant`] on the caller's clock), knows no
 //! transport, never allocates, and keeps everything it must hold in two buffers the caller
 //! provides: one for encoded TSDUs waiting to be sent, one for the received user data that
 //! events borrow. Its methods come in quinn's four classes:
@@ -9,7 +9,7 @@
 //! * getters taking `&self` ([`Session::state`], [`Session::vm`], ...);
 //! * handlers for what comes from below: [`Session::handle_tsdu`],
 //!   [`Session::handle_expedited_tsdu`], [`Session::handle_timeout`],
-//!   [`Session::handle_transport_disconnect`];
+//!   [`Session::handle_disconnect`];
 //! * user requests (X.215 request and response primitives): [`Session::connect`],
 //!   [`Session::send_data`], [`Session::minor_sync`], ... Each checks the state and the
 //!   X.225 predicate first; a refused request returns an [`Error`] and changes nothing;
@@ -33,33 +33,33 @@
 //! (X.225 §5.8.6).
 //!
 //! ```
-//! use core::time::Duration;
+//! use osi_sansio::Instant;
 //! use osi_session::machine::{AcceptRequest, Config, ConnectRequest, Event, Role, Session};
 //! use osi_session::Requirements;
 //!
 //! // Buffers can be arrays: no allocation is needed.
 //! let mut a = Session::new(Role::Initiator, Config::default(), [0u8; 1024], [0u8; 1024]);
 //! let mut b = Session::new(Role::Responder, Config::default(), [0u8; 1024], [0u8; 1024]);
-//! let (now, mut wire) = (Duration::ZERO, [0u8; 1024]);
+//! let (now, mut wire) = (Instant::ZERO, [0u8; 1024]);
 //!
 //! // X.410 RTS units: half-duplex, minor sync, exceptions, activities (0x0249).
 //! a.connect(&ConnectRequest::new(Requirements(0x0249)))?;
-//! let n = a.poll_transmit(&mut wire)?.unwrap();
+//! let n = a.poll_transmit(now, &mut wire)?.unwrap();
 //! b.handle_tsdu(now, &wire[..n])?;
 //! assert!(matches!(b.poll_event(), Some(Event::ConnectIndication { .. })));
 //! b.accept(&AcceptRequest::new(Requirements(0x0249)))?;
-//! let n = b.poll_transmit(&mut wire)?.unwrap();
+//! let n = b.poll_transmit(now, &mut wire)?.unwrap();
 //! a.handle_tsdu(now, &wire[..n])?;
 //! assert!(matches!(a.poll_event(), Some(Event::ConnectConfirm { .. })));
 //!
 //! a.activity_start(&[0x02, 0x01, 0x01], &[])?;
 //! assert_eq!(a.minor_sync(true, &[])?, 1); // the first point of an activity is 1
-//! while let Some(n) = a.poll_transmit(&mut wire)? {
+//! while let Some(n) = a.poll_transmit(now, &mut wire)? {
 //!     b.handle_tsdu(now, &wire[..n])?;
 //! }
 //! assert!(matches!(b.poll_event(), Some(Event::ActivityStart { .. })));
 //! assert!(matches!(b.poll_event(), Some(Event::MinorSync { serial: 1, .. })));
-//! # Ok::<(), osi_session::machine::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Coverage of X.225 Annex A
@@ -100,7 +100,8 @@ mod sync;
 mod tokens;
 mod words;
 
-use core::time::Duration;
+// The shared contract, re-exported so that users of the machine need no other crate.
+pub use osi_sansio::{BufferTooSmall, Instant, Machine};
 
 pub use self::buffers::MAX_EVENTS;
 pub use self::config::{Config, Role};
@@ -170,7 +171,7 @@ pub struct Session<B> {
     offer: Offer,
     /// The S-CONNECT indication being collected in STA01D.
     pending_connect: Option<Event<Span>>,
-    tim: Option<Duration>,
+    tim: Option<Instant>,
     tx: TxQueue<B>,
     rx: RxStore<B>,
     /// EX waiting for the transport expedited flow.
@@ -270,7 +271,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// Timer TIM: when it expires, the machine gives up waiting for the peer to close the
     /// transport and asks the caller to close it.
-    pub fn handle_timeout(&mut self, now: Duration) {
+    pub fn handle_timeout(&mut self, now: Instant) {
         if let Some(t) = self.tim
             && now >= t
         {
@@ -282,8 +283,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// T-DISCONNECT indication: the transport connection is gone. In any state with a
-    /// connection this is an S-P-ABORT indication; the machine returns to STA01.
-    pub fn handle_transport_disconnect(&mut self) {
+    /// connection this is an S-P-ABORT indication; the machine returns to STA01. (`now` is
+    /// taken as by every handler; nothing here depends on it.)
+    pub fn handle_disconnect(&mut self, now: Instant) {
+        let _ = now;
         if self.state.is_connected() {
             self.rx
                 .push(Event::ProviderAbort(AbortCause::TransportLost));
@@ -298,9 +301,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     ///
     /// # Errors
     ///
-    /// [`Error::BufferTooSmall`] if `buf` is shorter than [`Session::next_transmit_len`];
-    /// the TSDU stays queued.
-    pub fn poll_transmit(&mut self, buf: &mut [u8]) -> Result<Option<usize>> {
+    /// [`BufferTooSmall`] if `buf` is shorter than [`Session::next_transmit_len`]; the TSDU
+    /// stays queued.
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, BufferTooSmall> {
+        let _ = now;
         self.tx.pop(buf)
     }
 
@@ -323,7 +331,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// When [`Session::handle_timeout`] should next be called.
-    pub fn poll_timeout(&self) -> Option<Duration> {
+    pub fn poll_timeout(&self) -> Option<Instant> {
         self.tim
     }
 
@@ -378,16 +386,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// Enters STA16 and starts TIM.
-    fn wait_for_disconnect(&mut self, now: Duration) {
+    fn wait_for_disconnect(&mut self, now: Instant) {
         // Nothing stored for a later recall (Annex A \[10\]) matters any more.
         self.drop_stored();
         self.state = State::Sta16;
-        self.tim = Some(now.saturating_add(self.config.tim));
+        self.tim = Some(now + self.config.tim);
     }
 
     /// A.4.1.2 (a): S-P-ABORT indication naming the rule, AB (release, protocol error, or
     /// implementation restriction for a capacity limit), TIM, STA16.
-    fn protocol_error(&mut self, now: Duration, rule: Rule) {
+    fn protocol_error(&mut self, now: Instant, rule: Rule) {
         if matches!(self.state, State::Sta01 | State::Sta16) {
             return;
         }
@@ -447,5 +455,33 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     fn has(&self, unit: u16) -> bool {
         self.fu.contains(unit)
+    }
+}
+
+/// The shared contract: [`Session`]'s own methods of the same names.
+impl<B: AsRef<[u8]> + AsMut<[u8]>> Machine for Session<B> {
+    type Event<'a>
+        = Event<&'a [u8]>
+    where
+        Self: 'a;
+
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<usize>, BufferTooSmall> {
+        Session::poll_transmit(self, now, buf)
+    }
+
+    fn poll_event(&mut self) -> Option<Self::Event<'_>> {
+        Session::poll_event(self)
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        Session::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Session::handle_timeout(self, now);
     }
 }

@@ -3,7 +3,7 @@
 //! Every function either applies the table's actions or returns the [`Rule`] broken. RS,
 //! RA, AI, AD, AIA and ADA are in `recovery.rs`, the PREPARE states in `prepare.rs`.
 
-use core::time::Duration;
+use osi_sansio::Instant;
 
 use super::tokens::Tokens;
 use super::{AbortCause, Event, MAX_SERIAL, Result, Role, Rule, Session, State};
@@ -28,7 +28,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// little room in the receive buffer or event queue,
     /// [`Error::TransmitFull`](super::Error::TransmitFull) if fewer than
     /// [`TX_RESERVE`](super::TX_RESERVE) transmit octets are free. The TSDU is not consumed then: drain the pollers and retry.
-    pub fn handle_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
+    pub fn handle_tsdu(&mut self, now: Instant, tsdu: &[u8]) -> Result<()> {
         self.admit(tsdu.len())?;
         let ctx = self.context();
         match self.state {
@@ -76,7 +76,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// One received SPDU in the current state.
-    fn on_spdu(&mut self, now: Duration, s: &Spdu<'_>) -> Result<(), Rule> {
+    fn on_spdu(&mut self, now: Instant, s: &Spdu<'_>) -> Result<(), Rule> {
         use Kind::*;
         use State as S;
         let (st, k) = (self.state, s.kind);
@@ -256,7 +256,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// AB in any state (Table A.16): S-U-ABORT or S-P-ABORT indication, then AA and STA16
     /// until the aborting side closes the transport (STA01C if the AB keeps it).
-    fn any_ab(&mut self, now: Duration, s: &Spdu<'_>) -> Result<(), Rule> {
+    fn any_ab(&mut self, now: Instant, s: &Spdu<'_>) -> Result<(), Rule> {
         let bits = s.params.transport_disconnect.unwrap_or_default();
         // Annex A note 3: bit 2 tells S-U-ABORT from S-P-ABORT.
         if bits.contains(TransportDisconnect::USER_ABORT) {

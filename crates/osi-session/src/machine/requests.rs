@@ -5,7 +5,7 @@
 //! queues them, and only then applies the Annex A actions: a refused request changes
 //! nothing. Resynchronize, activity interrupt and discard are in `recovery.rs`.
 
-use core::time::Duration;
+use osi_sansio::Instant;
 
 use super::tokens::Tokens;
 use super::{Error, MAX_SERIAL, Result, Role, Session, State};
@@ -532,7 +532,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     ///
     /// Wrong state; in a collision, the transport acceptor answering before the
     /// initiator's DN arrived; NF without negotiated release; encoding.
-    pub fn release_response(&mut self, now: Duration, accept: bool, data: &[u8]) -> Result<()> {
+    pub fn release_response(&mut self, now: Instant, accept: bool, data: &[u8]) -> Result<()> {
         const R: &str = "S-RELEASE response";
         self.in_states(R, &[State::Sta09])?;
         if accept {
@@ -571,7 +571,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// # Errors
     ///
     /// No connection; too much user data; full transmit buffer.
-    pub fn abort(&mut self, now: Duration, data: &[u8]) -> Result<()> {
+    pub fn abort(&mut self, now: Instant, data: &[u8]) -> Result<()> {
         const R: &str = "S-U-ABORT request";
         if !self.state.is_connected() {
             return Err(Error::State {

@@ -14,6 +14,8 @@
 
 use core::time::Duration;
 
+use osi_session::machine::Instant;
+
 use osi_session::machine::{AcceptRequest, Config, ConnectRequest, Event, Role, Session};
 use osi_session::{Requirements, TokenSetting};
 
@@ -26,7 +28,7 @@ pub const BUF: usize = 128 * 1024;
 pub struct Pair {
     pub a: Machine,
     pub b: Machine,
-    pub now: Duration,
+    pub now: Instant,
     pub a_events: Vec<Owned>,
     pub b_events: Vec<Owned>,
     /// TSDUs moved a → b and b → a, in order, for tests that inspect the wire.
@@ -72,7 +74,7 @@ impl Pair {
         Self {
             a: Session::new(Role::Initiator, a, vec![0; BUF], vec![0; BUF]),
             b: Session::new(Role::Responder, b, vec![0; BUF], vec![0; BUF]),
-            now: Duration::ZERO,
+            now: Instant::ZERO,
             a_events: Vec::new(),
             b_events: Vec::new(),
             wire_ab: Vec::new(),
@@ -94,7 +96,7 @@ impl Pair {
             // The expedited flow first: the transport may deliver it ahead of normal data
             // sent earlier, and this shell always does.
             while self.transport_up {
-                let Some(n) = self.a.poll_transmit_expedited(&mut buf).unwrap() else {
+                let Some(n) = self.a.poll_transmit_expedited(self.now, &mut buf).unwrap() else {
                     break;
                 };
                 self.wire_ex.push((true, buf[..n].to_vec()));
@@ -103,7 +105,7 @@ impl Pair {
                 moved = true;
             }
             while self.transport_up {
-                let Some(n) = self.b.poll_transmit_expedited(&mut buf).unwrap() else {
+                let Some(n) = self.b.poll_transmit_expedited(self.now, &mut buf).unwrap() else {
                     break;
                 };
                 self.wire_ex.push((false, buf[..n].to_vec()));
@@ -112,7 +114,7 @@ impl Pair {
                 moved = true;
             }
             while self.transport_up {
-                let Some(n) = self.a.poll_transmit(&mut buf).unwrap() else {
+                let Some(n) = self.a.poll_transmit(self.now, &mut buf).unwrap() else {
                     break;
                 };
                 self.wire_ab.push(buf[..n].to_vec());
@@ -123,7 +125,7 @@ impl Pair {
                 moved = true;
             }
             while self.transport_up {
-                let Some(n) = self.b.poll_transmit(&mut buf).unwrap() else {
+                let Some(n) = self.b.poll_transmit(self.now, &mut buf).unwrap() else {
                     break;
                 };
                 self.wire_ba.push(buf[..n].to_vec());
@@ -137,10 +139,10 @@ impl Pair {
                 // Whoever closes, the other side gets T-DISCONNECT indication.
                 self.transport_up = false;
                 if a_closed {
-                    self.b.handle_transport_disconnect();
+                    self.b.handle_disconnect(self.now);
                 }
                 if b_closed {
-                    self.a.handle_transport_disconnect();
+                    self.a.handle_disconnect(self.now);
                 }
                 drain(&mut self.a, &mut self.a_events, &mut a_closed);
                 drain(&mut self.b, &mut self.b_events, &mut b_closed);

@@ -7,17 +7,20 @@
 //!    ([`Tp0::responder`]) with a [`Config`] and a reassembly buffer (any `AsMut<[u8]>`:
 //!    `[u8; N]`, `&mut [u8]`, `Vec<u8>`).
 //! 2. Feed what TCP delivers to [`Tp0::handle_input`]; it consumes at most one TPKT per call
-//!    and returns the octets used and at most one [`Event`]. Keep unconsumed octets and call
-//!    again while it consumes something.
-//! 3. After every call, send what [`Tp0::poll_transmit`] returns (CR, CC, DR or ER).
+//!    and returns the octets used. Keep unconsumed octets and call again while it consumes
+//!    something.
+//! 3. After every call, send what [`Tp0::poll_transmit`] writes (CR, CC, DR or ER) and take
+//!    the [`Event`] of [`Tp0::poll_event`]: at most one per input, and it must be taken
+//!    before the next input (a TSDU borrows the reassembly buffer until then).
 //! 4. Send TSDUs by writing the TPKTs of [`Tp0::send`] to TCP, and expedited units with
 //!    [`Tp0::send_expedited`] (only if negotiated).
 //! 5. Arm a timer for [`Tp0::poll_timeout`] and call [`Tp0::handle_timeout`] when it fires;
-//!    call [`Tp0::handle_network_closed`] when TCP closes.
+//!    call [`Tp0::handle_disconnect`] when TCP closes.
 //! 6. When [`Tp0::is_closed`], flush `poll_transmit` and close TCP. Class 0 release is the
 //!    closing of the network connection (X.224 6.7.1.4): [`Tp0::disconnect`] sends nothing.
 //!
-//! Time is a [`Duration`] since an epoch the caller chooses; the machine reads no clock.
+//! Time is an [`Instant`] on the caller's clock; the machine reads no clock. The output and
+//! timer side is the shared [`Machine`] contract.
 //!
 //! # Choices where peers differ (transport.md §7)
 //!
@@ -38,7 +41,7 @@ mod config;
 mod event;
 mod segment;
 
-use core::time::Duration;
+use osi_sansio::{BufferTooSmall, Instant, Machine};
 
 pub use config::{Config, MAX_CONNECT_DATA_LEN, MAX_EXPEDITED_LEN, MAX_TPDU_SIZE, MIN_TPDU_SIZE};
 pub use event::{DisconnectCause, Event};
@@ -52,9 +55,10 @@ use crate::param::{MAX_PARAMS_LEN, Param, ParamBuf, Params};
 use crate::tpdu::MAX_LI;
 use crate::{Connect, Disconnect, Error, ErrorTpdu, Expedited, Format, Result, Tpdu};
 
-/// Largest control TPKT the machine emits: TPKT header, a full header (LI 254) and the
-/// largest connect data.
-const OUT_LEN: usize = HEADER_LEN + 1 + MAX_LI as usize + MAX_CONNECT_DATA_LEN;
+/// Largest control TPKT (CR, CC, DR or ER) the machine emits: TPKT header, a full header
+/// (LI 254) and the largest connect data. A [`Tp0::poll_transmit`] buffer of this size
+/// always suffices.
+pub const MAX_CONTROL_LEN: usize = HEADER_LEN + 1 + MAX_LI as usize + MAX_CONNECT_DATA_LEN;
 
 /// Largest "invalid TPDU" quote in an ER: LI 254 minus the ER fixed part (4) and the
 /// parameter's code and length.
@@ -131,16 +135,8 @@ impl<const N: usize> Octets<N> {
     }
 }
 
-/// What a handled input produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Input<'a> {
-    /// Octets of the input used (0: a TPKT is not complete yet).
-    pub consumed: usize,
-    /// The indication, if any.
-    pub event: Option<Event<'a>>,
-}
-
 /// What processing one TPDU decided.
+#[derive(Debug, Clone, Copy)]
 enum Outcome {
     None,
     ConnectIndication,
@@ -154,7 +150,7 @@ enum Outcome {
 pub struct Tp0<B> {
     cfg: Config,
     state: State,
-    deadline: Option<Duration>,
+    deadline: Option<Instant>,
     /// The peer's reference (its SRC-REF in CR or CC).
     remote_ref: u16,
     /// Preferred class of the CR that opened the connection, for duplicate detection.
@@ -172,7 +168,9 @@ pub struct Tp0<B> {
     rx_len: usize,
     /// A TSDU was delivered from `rx`; it is dropped at the next input.
     delivered: bool,
-    out: [u8; OUT_LEN],
+    /// The indication [`Tp0::poll_event`] gives next.
+    pending: Option<Outcome>,
+    out: [u8; MAX_CONTROL_LEN],
     out_len: usize,
     cause: Option<DisconnectCause>,
 }
@@ -214,7 +212,8 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
             rx,
             rx_len: 0,
             delivered: false,
-            out: [0; OUT_LEN],
+            pending: None,
+            out: [0; MAX_CONTROL_LEN],
             out_len: 0,
             cause: None,
         })
@@ -235,7 +234,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
     /// # Errors
     ///
     /// [`Error::Config`] if the configuration is out of range.
-    pub fn responder(cfg: Config, rx: B, now: Duration) -> Result<Self> {
+    pub fn responder(cfg: Config, rx: B, now: Instant) -> Result<Self> {
         let mut m = Self::new(cfg, rx, State::AwaitCr)?;
         m.deadline = now.checked_add(cfg.connect_timeout);
         Ok(m)
@@ -304,7 +303,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
     ///
     /// [`Error::InvalidState`] unless idle; [`Error::TooLong`] for connect data over the
     /// limit; [`Error::HeaderTooLong`] if the selectors do not fit a CR.
-    pub fn connect(&mut self, now: Duration, req: &ConnectRequest<'_>) -> Result<()> {
+    pub fn connect(&mut self, now: Instant, req: &ConnectRequest<'_>) -> Result<()> {
         if self.state != State::Idle {
             return Err(self.refuse_state("connect"));
         }
@@ -480,88 +479,104 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
 
     // ----- outputs -----
 
-    /// The control TPKT (CR, CC, DR or ER) to send now, once.
-    #[must_use]
-    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
-        let n = core::mem::take(&mut self.out_len);
+    /// Writes the control TPKT (CR, CC, DR or ER) to send now into `buf`, once, and returns
+    /// its length. TSDUs go out through [`Tp0::send`] instead, straight from the caller's
+    /// buffer.
+    ///
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`] if `buf` is shorter than the TPKT; it stays queued.
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> core::result::Result<Option<usize>, BufferTooSmall> {
+        let _ = now;
+        let n = self.out_len;
         if n == 0 {
-            return None;
+            return Ok(None);
         }
-        self.out.get(..n)
+        let dst = buf.get_mut(..n).ok_or(BufferTooSmall { needed: n })?;
+        dst.copy_from_slice(self.out.get(..n).unwrap_or_default());
+        self.out_len = 0;
+        Ok(Some(n))
+    }
+
+    /// The indication of the last input, timeout or disconnect, once. A TSDU borrows the
+    /// reassembly buffer until the next input.
+    pub fn poll_event(&mut self) -> Option<Event<'_>> {
+        let o = self.pending.take()?;
+        self.event(o)
     }
 
     /// When [`Tp0::handle_timeout`] must be called: the establishment deadline.
     #[must_use]
-    pub fn poll_timeout(&self) -> Option<Duration> {
+    pub fn poll_timeout(&self) -> Option<Instant> {
         self.deadline
     }
 
     // ----- inputs -----
 
-    /// The establishment timer (TS1): at or after the deadline the connection ends.
-    pub fn handle_timeout(&mut self, now: Duration) -> Option<Event<'_>> {
+    /// The establishment timer (TS1): at or after the deadline the connection ends
+    /// ([`Event::Disconnected`] with [`DisconnectCause::Timeout`]).
+    pub fn handle_timeout(&mut self, now: Instant) {
         match self.deadline {
             Some(d) if now >= d && self.state != State::Closed => {
                 self.close(DisconnectCause::Timeout);
-                Some(Event::Disconnected(DisconnectCause::Timeout))
+                self.pending = Some(Outcome::Disconnected(DisconnectCause::Timeout));
             }
-            _ => None,
+            _ => {}
         }
     }
 
-    /// N-DISCONNECT.indication: TCP closed or failed.
-    pub fn handle_network_closed(&mut self) -> Option<Event<'_>> {
+    /// N-DISCONNECT.indication: TCP closed or failed ([`Event::Disconnected`] with
+    /// [`DisconnectCause::NetworkClosed`], unless the connection had already ended).
+    pub fn handle_disconnect(&mut self, now: Instant) {
+        let _ = now;
         if self.state == State::Closed {
-            return None;
+            return;
         }
         self.close(DisconnectCause::NetworkClosed);
-        Some(Event::Disconnected(DisconnectCause::NetworkClosed))
+        self.pending = Some(Outcome::Disconnected(DisconnectCause::NetworkClosed));
     }
 
-    /// Consumes at most one TPKT from the start of `input` (bytes as TCP delivered them).
+    /// Consumes at most one TPKT from the start of `input` (bytes as TCP delivered them)
+    /// and returns the octets used (0: no whole TPKT yet, or an event is still to be
+    /// taken with [`Tp0::poll_event`]).
     ///
     /// Once closed, everything is consumed and ignored. Input arriving at or after the
     /// establishment deadline is not looked at: the timeout is reported instead, so a late
     /// CC cannot open a connection its user already gave up on.
-    pub fn handle_input(&mut self, now: Duration, input: &[u8]) -> Input<'_> {
+    pub fn handle_input(&mut self, now: Instant, input: &[u8]) -> usize {
+        if self.pending.is_some() {
+            return 0;
+        }
         if self.delivered {
             self.delivered = false;
             self.rx_len = 0;
         }
         if self.state == State::Closed {
-            return Input {
-                consumed: input.len(),
-                event: None,
-            };
+            return input.len();
         }
         if self.deadline.is_some_and(|d| now >= d) {
             self.close(DisconnectCause::Timeout);
-            return Input {
-                consumed: input.len(),
-                event: Some(Event::Disconnected(DisconnectCause::Timeout)),
-            };
+            self.pending = Some(Outcome::Disconnected(DisconnectCause::Timeout));
+            return input.len();
         }
         let (payload, consumed) = match Frame::decode(input) {
             Ok(Some((frame, used))) => (frame.payload(), used),
-            Ok(None) => {
-                return Input {
-                    consumed: 0,
-                    event: None,
-                };
-            }
+            Ok(None) => return 0,
             Err(e) => {
                 self.close(DisconnectCause::Framing(e));
-                return Input {
-                    consumed: input.len(),
-                    event: Some(Event::Disconnected(DisconnectCause::Framing(e))),
-                };
+                self.pending = Some(Outcome::Disconnected(DisconnectCause::Framing(e)));
+                return input.len();
             }
         };
         let outcome = self.handle_nsdu(payload);
-        Input {
-            consumed,
-            event: self.event(outcome),
+        if !matches!(outcome, Outcome::None) {
+            self.pending = Some(outcome);
         }
+        consumed
     }
 
     fn event(&self, o: Outcome) -> Option<Event<'_>> {
@@ -899,4 +914,32 @@ fn write_tpkt(t: &Tpdu<'_>, dst: &mut [u8]) -> Result<usize> {
     osi_tpkt::Header::for_payload(body.len())?.encode(head)?;
     t.encode(body)?;
     Ok(needed)
+}
+
+/// The shared contract: [`Tp0`]'s own methods of the same names.
+impl<B: AsMut<[u8]> + AsRef<[u8]>> Machine for Tp0<B> {
+    type Event<'a>
+        = Event<'a>
+    where
+        Self: 'a;
+
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> core::result::Result<Option<usize>, BufferTooSmall> {
+        Tp0::poll_transmit(self, now, buf)
+    }
+
+    fn poll_event(&mut self) -> Option<Event<'_>> {
+        Tp0::poll_event(self)
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        Tp0::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Tp0::handle_timeout(self, now);
+    }
 }

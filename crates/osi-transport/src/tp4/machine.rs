@@ -4,6 +4,8 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::time::Duration;
 
+use osi_sansio::{BufferTooSmall, Instant, Machine};
+
 use super::congestion::Congestion;
 use super::event::{DisconnectCause, Event, ExpeditedData, State};
 use super::rtt::Rtt;
@@ -35,25 +37,25 @@ const NORMAL_SPACE: usize = 128;
 /// [`Config::max_nsdu_lifetime`]).
 #[derive(Debug)]
 struct SeqGuard {
-    dt: [Option<Duration>; NORMAL_SPACE],
-    ed: [Option<Duration>; NORMAL_SPACE],
+    dt: [Option<Instant>; NORMAL_SPACE],
+    ed: [Option<Instant>; NORMAL_SPACE],
 }
 
 impl SeqGuard {
     /// Earliest time at which number `nr` may be used for a new TPDU, if not yet.
     fn wait(
-        table: &[Option<Duration>; NORMAL_SPACE],
+        table: &[Option<Instant>; NORMAL_SPACE],
         nr: u64,
-        now: Duration,
+        now: Instant,
         mlr: Duration,
-    ) -> Option<Duration> {
+    ) -> Option<Instant> {
         // The slot of nr - 64 (≡ nr + 64 mod 128) holds the latest transmission of it.
         let slot = usize::try_from((nr + 64) % 128).ok()?;
         let ready = (*table.get(slot)?)? + mlr;
         (ready > now).then_some(ready)
     }
 
-    fn record(table: &mut [Option<Duration>; NORMAL_SPACE], nr: u64, now: Duration) {
+    fn record(table: &mut [Option<Instant>; NORMAL_SPACE], nr: u64, now: Instant) {
         if let Some(s) = usize::try_from(nr % 128)
             .ok()
             .and_then(|i| table.get_mut(i))
@@ -69,7 +71,7 @@ struct Segment {
     eot: bool,
     data: Vec<u8>,
     /// When it was first sent (None: not yet), and whether it was sent again since.
-    sent_at: Option<Duration>,
+    sent_at: Option<Instant>,
     resent: bool,
 }
 
@@ -124,7 +126,7 @@ pub struct Stats {
 /// Feed it received datagrams ([`Connection::handle_datagram`]) and the time
 /// ([`Connection::handle_timeout`] when [`Connection::poll_timeout`] is due); drain
 /// [`Connection::poll_transmit`] into the network and [`Connection::poll_event`] into the
-/// user. Time is a [`Duration`] since any epoch the caller picks, never read from a clock.
+/// user. Time is an [`Instant`] on the caller's clock, never read from a clock.
 ///
 /// Memory: the send queue holds at most [`Config::max_send_buffer`] octets; received data
 /// at most [`Config::max_receive_buffer`] octets of complete TSDUs and out-of-order DTs
@@ -140,15 +142,15 @@ pub struct Connection {
     space: Space,
 
     // Timers: absolute deadlines.
-    t1: Option<Duration>,
+    t1: Option<Instant>,
     /// Retransmissions since the last progress (so transmissions = tries + 1).
     tries: u32,
-    inactivity_at: Option<Duration>,
-    window_at: Option<Duration>,
-    ack_at: Option<Duration>,
-    freeze_until: Option<Duration>,
+    inactivity_at: Option<Instant>,
+    window_at: Option<Instant>,
+    ack_at: Option<Instant>,
+    freeze_until: Option<Instant>,
     /// A new DT or ED waits for an old number to die (normal format only).
-    seq_wait: Option<Duration>,
+    seq_wait: Option<Instant>,
     guard: SeqGuard,
 
     // Pending transmissions.
@@ -361,7 +363,7 @@ impl Connection {
     /// # Errors
     ///
     /// [`Error::InvalidState`] unless a CR is waiting for an answer.
-    pub fn accept(&mut self, now: Duration) -> Result<()> {
+    pub fn accept(&mut self, now: Instant) -> Result<()> {
         self.expect(State::WaitAccept, "accept")?;
         self.state = State::AckWait;
         self.send_cc = true;
@@ -495,7 +497,7 @@ impl Connection {
     }
 
     /// The earliest deadline at which [`Connection::handle_timeout`] must be called.
-    pub fn poll_timeout(&self) -> Option<Duration> {
+    pub fn poll_timeout(&self) -> Option<Instant> {
         [
             self.t1,
             self.inactivity_at,
@@ -510,13 +512,25 @@ impl Connection {
     }
 
     /// Writes the next TPDU to send into `buf` (one datagram); `None` when there is none.
+    /// Call until `None` after every input.
     ///
-    /// `buf` must hold [`Connection::max_tpdu_len`] octets; with a shorter one nothing is
-    /// written and `None` returned. Call until `None` after every input.
-    pub fn poll_transmit(&mut self, now: Duration, buf: &mut [u8]) -> Option<usize> {
-        if buf.len() < self.max_tpdu_len() {
-            return None;
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`] if `buf` is shorter than [`Connection::max_tpdu_len`]; nothing is
+    /// taken from the queue then.
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> core::result::Result<Option<usize>, BufferTooSmall> {
+        let needed = self.max_tpdu_len();
+        if buf.len() < needed {
+            return Err(BufferTooSmall { needed });
         }
+        Ok(self.transmit(now, buf))
+    }
+
+    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
         if let Some(r) = self.replies.iter_mut().find_map(Option::take) {
             return self.emit_reply(r, buf);
         }
@@ -544,8 +558,8 @@ impl Connection {
     // ------------------------------------------------------------------ input
 
     /// Handles the expiry of whatever deadline is due at `now`.
-    pub fn handle_timeout(&mut self, now: Duration) {
-        let due = |t: Option<Duration>| t.is_some_and(|t| t <= now);
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let due = |t: Option<Instant>| t.is_some_and(|t| t <= now);
         if due(self.freeze_until) {
             self.freeze_until = None;
             self.state = State::Closed;
@@ -584,7 +598,7 @@ impl Connection {
     ///
     /// Built with `cfg(fuzzing)`, checksums are not verified and their presence is not
     /// required, so that a fuzzer's TPDUs reach the procedures behind the check.
-    pub fn handle_datagram(&mut self, now: Duration, nsdu: &[u8]) {
+    pub fn handle_datagram(&mut self, now: Instant, nsdu: &[u8]) {
         let mut rest = nsdu;
         while !rest.is_empty() {
             let Ok((tpdu, used)) = Tpdu::decode(rest) else {
@@ -596,7 +610,7 @@ impl Connection {
         }
     }
 
-    fn handle_tpdu(&mut self, now: Duration, tpdu: Tpdu<'_>, octets: &[u8]) {
+    fn handle_tpdu(&mut self, now: Instant, tpdu: Tpdu<'_>, octets: &[u8]) {
         let has_c3 = params_of(&tpdu)
             .raw_iter()
             .any(|(code, _, _)| code == ParamCode::CHECKSUM.0);
@@ -701,5 +715,30 @@ fn params_of<'a>(t: &Tpdu<'a>) -> Params<'a> {
         Tpdu::Ea(e) => e.params,
         Tpdu::Er(e) => e.params,
         Tpdu::Rj(_) => Params::EMPTY,
+    }
+}
+
+/// The shared contract: [`Connection`]'s own methods of the same names.
+impl Machine for Connection {
+    type Event<'a> = Event;
+
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> core::result::Result<Option<usize>, BufferTooSmall> {
+        Connection::poll_transmit(self, now, buf)
+    }
+
+    fn poll_event(&mut self) -> Option<Event> {
+        Connection::poll_event(self)
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        Connection::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Connection::handle_timeout(self, now);
     }
 }

@@ -14,6 +14,8 @@ use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::time::Duration;
 
+use osi_sansio::Instant;
+
 /// The request side of a datagram network service (N-UNITDATA.request).
 pub trait DatagramService {
     /// What a failed send reports.
@@ -109,7 +111,7 @@ pub struct SimConfig {
     /// Largest extra delay of a reordered datagram. Default 50 ms.
     pub reorder_delay: Duration,
     /// Time windows `[start, end)` in which every datagram sent is lost. Default none.
-    pub partitions: Vec<(Duration, Duration)>,
+    pub partitions: Vec<(Instant, Instant)>,
     /// Largest NSDU; longer datagrams are dropped. Default 65,507 (UDP over IPv4).
     pub max_nsdu_len: usize,
     /// Datagrams in flight at most; more are dropped, as a full router queue would.
@@ -151,7 +153,7 @@ pub struct SimStats {
 }
 
 /// A datagram in flight: arrival time, a sequence number to order ties, destination, octets.
-type InFlight = Reverse<(Duration, u64, Side, Vec<u8>)>;
+type InFlight = Reverse<(Instant, u64, Side, Vec<u8>)>;
 
 /// Two endpoints joined by a seeded, lossy, reordering, duplicating datagram network.
 #[derive(Debug, Clone)]
@@ -161,7 +163,7 @@ pub struct SimNetwork {
     in_flight: BinaryHeap<InFlight>,
     seq: u64,
     /// Latest in-order arrival time per destination (A, B).
-    last_arrival: [Duration; 2],
+    last_arrival: [Instant; 2],
     stats: SimStats,
 }
 
@@ -173,7 +175,7 @@ impl SimNetwork {
             rng: Rng::new(seed),
             in_flight: BinaryHeap::new(),
             seq: 0,
-            last_arrival: [Duration::ZERO; 2],
+            last_arrival: [Instant::ZERO; 2],
             stats: SimStats::default(),
         }
     }
@@ -189,7 +191,7 @@ impl SimNetwork {
     }
 
     /// `from` sends one datagram at `now`.
-    pub fn send(&mut self, now: Duration, from: Side, nsdu: &[u8]) {
+    pub fn send(&mut self, now: Instant, from: Side, nsdu: &[u8]) {
         let i = usize::from(from == Side::B);
         if let Some(n) = self.stats.sent.get_mut(i) {
             *n += 1;
@@ -233,12 +235,12 @@ impl SimNetwork {
     }
 
     /// When the next datagram arrives, if any is in flight.
-    pub fn next_arrival(&self) -> Option<Duration> {
+    pub fn next_arrival(&self) -> Option<Instant> {
         self.in_flight.peek().map(|Reverse((at, ..))| *at)
     }
 
     /// The next datagram due at or before `now`: its destination and octets.
-    pub fn deliver(&mut self, now: Duration) -> Option<(Side, Vec<u8>)> {
+    pub fn deliver(&mut self, now: Instant) -> Option<(Side, Vec<u8>)> {
         if self.next_arrival()? > now {
             return None;
         }
@@ -248,7 +250,7 @@ impl SimNetwork {
     }
 
     /// `from`'s view of the network at `now`, as a [`DatagramService`].
-    pub fn port(&mut self, from: Side, now: Duration) -> SimPort<'_> {
+    pub fn port(&mut self, from: Side, now: Instant) -> SimPort<'_> {
         SimPort {
             net: self,
             from,
@@ -262,7 +264,7 @@ impl SimNetwork {
 pub struct SimPort<'a> {
     net: &'a mut SimNetwork,
     from: Side,
-    now: Duration,
+    now: Instant,
 }
 
 impl DatagramService for SimPort<'_> {
@@ -295,10 +297,10 @@ mod tests {
         let run = |seed| {
             let mut net = SimNetwork::new(cfg.clone(), seed);
             for i in 0..200u8 {
-                net.send(Duration::from_millis(u64::from(i)), Side::A, &[i]);
+                net.send(Instant::from_millis(u64::from(i)), Side::A, &[i]);
             }
             let mut out = vec![];
-            while let Some(d) = net.deliver(Duration::from_secs(10)) {
+            while let Some(d) = net.deliver(Instant::from_millis(10_000)) {
                 out.push(d);
             }
             out
@@ -310,17 +312,17 @@ mod tests {
     #[test]
     fn partition_drops_everything_inside_it() {
         let cfg = SimConfig {
-            partitions: vec![(Duration::from_secs(1), Duration::from_secs(2))],
+            partitions: vec![(Instant::from_millis(1000), Instant::from_millis(2000))],
             ..SimConfig::default()
         };
         let mut net = SimNetwork::new(cfg, 1);
-        net.send(Duration::from_millis(1500), Side::A, b"x");
-        net.send(Duration::from_millis(2500), Side::B, b"y");
+        net.send(Instant::from_millis(1500), Side::A, b"x");
+        net.send(Instant::from_millis(2500), Side::B, b"y");
         assert_eq!(
-            net.deliver(Duration::from_secs(3)),
+            net.deliver(Instant::from_millis(3000)),
             Some((Side::A, b"y".to_vec()))
         );
-        assert_eq!(net.deliver(Duration::from_secs(3)), None);
+        assert_eq!(net.deliver(Instant::from_millis(3000)), None);
         assert_eq!(net.stats().dropped, 1);
     }
 
@@ -332,7 +334,7 @@ mod tests {
         };
         let mut net = SimNetwork::new(cfg, 42);
         for _ in 0..10_000 {
-            net.send(Duration::ZERO, Side::A, b"z");
+            net.send(Instant::ZERO, Side::A, b"z");
         }
         let dropped = net.stats().dropped;
         assert!((2_700..3_300).contains(&dropped), "{dropped}");

@@ -6,12 +6,12 @@
 //! has dropped the old `Connection`. [`References`] remembers frozen references in caller-
 //! sized fixed storage, no heap, and hands out references that are neither 0 nor frozen.
 
-use core::time::Duration;
+use osi_sansio::Instant;
 
 /// References frozen until a deadline, at most `N` at a time.
 #[derive(Debug, Clone)]
 pub struct References<const N: usize> {
-    frozen: [Option<(u16, Duration)>; N],
+    frozen: [Option<(u16, Instant)>; N],
     next: u16,
 }
 
@@ -31,7 +31,7 @@ impl<const N: usize> References<N> {
     }
 
     /// Whether `r` is frozen at `now`.
-    pub fn is_frozen(&self, r: u16, now: Duration) -> bool {
+    pub fn is_frozen(&self, r: u16, now: Instant) -> bool {
         self.frozen
             .iter()
             .flatten()
@@ -41,7 +41,7 @@ impl<const N: usize> References<N> {
     /// Freezes `r` until `until`. Returns false when all `N` slots hold references still
     /// frozen at `now`: the caller must then not reuse any reference it cannot prove free
     /// (X.224 reason 0x87, reference overflow, is the answer to a new CR).
-    pub fn freeze(&mut self, r: u16, until: Duration, now: Duration) -> bool {
+    pub fn freeze(&mut self, r: u16, until: Instant, now: Instant) -> bool {
         let slot = self
             .frozen
             .iter_mut()
@@ -57,7 +57,7 @@ impl<const N: usize> References<N> {
 
     /// A reference that is neither 0 nor frozen at `now` and not in `in_use`, taken
     /// round-robin so that recently released ones come back last.
-    pub fn allocate(&mut self, now: Duration, in_use: impl Fn(u16) -> bool) -> Option<u16> {
+    pub fn allocate(&mut self, now: Instant, in_use: impl Fn(u16) -> bool) -> Option<u16> {
         for _ in 0..=u16::MAX {
             let r = self.next;
             self.next = self.next.wrapping_add(1).max(1);
@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn frozen_reference_is_skipped_until_its_deadline() {
-        let s = Duration::from_secs;
+        let s = |secs: u64| Instant::from_millis(secs * 1000);
         let mut refs: References<4> = References::new(7);
         assert!(refs.freeze(8, s(10), s(0)));
         assert_eq!(refs.allocate(s(1), |_| false), Some(7));
@@ -87,13 +87,13 @@ mod tests {
     #[test]
     fn zero_is_never_handed_out_and_in_use_is_respected() {
         let mut refs: References<1> = References::new(u16::MAX);
-        assert_eq!(refs.allocate(Duration::ZERO, |_| false), Some(u16::MAX));
-        assert_eq!(refs.allocate(Duration::ZERO, |r| r == 1), Some(2));
+        assert_eq!(refs.allocate(Instant::ZERO, |_| false), Some(u16::MAX));
+        assert_eq!(refs.allocate(Instant::ZERO, |r| r == 1), Some(2));
     }
 
     #[test]
     fn full_table_reports_overflow() {
-        let s = Duration::from_secs;
+        let s = |secs: u64| Instant::from_millis(secs * 1000);
         let mut refs: References<2> = References::new(1);
         assert!(refs.freeze(1, s(5), s(0)));
         assert!(refs.freeze(2, s(5), s(0)));

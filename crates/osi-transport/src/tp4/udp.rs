@@ -9,7 +9,9 @@ use core::ops::ControlFlow;
 use core::time::Duration;
 use std::io;
 use std::net::UdpSocket;
-use std::time::Instant;
+use std::time::Instant as Clock;
+
+use osi_sansio::Instant;
 
 use super::network::DatagramService;
 use super::{Connection, Event, State};
@@ -152,11 +154,11 @@ impl DatagramService for UdpService {
 pub fn flush<S: DatagramService>(
     conn: &mut Connection,
     svc: &mut S,
-    now: Duration,
+    now: Instant,
     buf: &mut [u8],
 ) -> Result<usize, S::Error> {
     let mut n = 0;
-    while let Some(len) = conn.poll_transmit(now, buf) {
+    while let Ok(Some(len)) = conn.poll_transmit(now, buf) {
         svc.send(buf.get(..len).unwrap_or_default())?;
         n += 1;
     }
@@ -179,12 +181,12 @@ pub const DRIVE_POLL_INTERVAL: Duration = Duration::from_millis(20);
 pub fn drive(
     conn: &mut Connection,
     svc: &mut UdpService,
-    epoch: Instant,
-    mut user: impl FnMut(&mut Connection, Option<Event>, Duration) -> ControlFlow<()>,
+    epoch: Clock,
+    mut user: impl FnMut(&mut Connection, Option<Event>, Instant) -> ControlFlow<()>,
 ) -> io::Result<()> {
     let mut buf = vec![0u8; MAX_UDP_PAYLOAD];
     loop {
-        let now = epoch.elapsed();
+        let now = Instant::from_duration(epoch.elapsed());
         if conn.poll_timeout().is_some_and(|t| t <= now) {
             conn.handle_timeout(now);
         }
@@ -202,13 +204,19 @@ pub fn drive(
         }
         let wait = conn
             .poll_timeout()
-            .map_or(DRIVE_POLL_INTERVAL, |t| t.saturating_sub(now))
+            .map_or(DRIVE_POLL_INTERVAL, |t| t - now)
             .min(DRIVE_POLL_INTERVAL);
         if let Some(n) = svc.recv_timeout(&mut buf, wait)? {
-            conn.handle_datagram(epoch.elapsed(), buf.get(..n).unwrap_or_default());
+            conn.handle_datagram(
+                Instant::from_duration(epoch.elapsed()),
+                buf.get(..n).unwrap_or_default(),
+            );
             // Take whatever else is already queued before sending again.
             while let Some(n) = svc.try_recv(&mut buf)? {
-                conn.handle_datagram(epoch.elapsed(), buf.get(..n).unwrap_or_default());
+                conn.handle_datagram(
+                    Instant::from_duration(epoch.elapsed()),
+                    buf.get(..n).unwrap_or_default(),
+                );
             }
         }
     }

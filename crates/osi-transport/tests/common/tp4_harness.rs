@@ -5,6 +5,8 @@
 
 use core::time::Duration;
 
+use osi_transport::Instant;
+
 use osi_transport::tp4::network::{Rng, Side, SimConfig, SimNetwork, SimStats};
 use osi_transport::tp4::{Config, Connection, DisconnectCause, Event, State};
 
@@ -57,7 +59,7 @@ pub(crate) fn transfer(
     let mut a = Connection::connect(cfg_a, REF_A).expect("initiator config");
     let mut b = Connection::listen(cfg_b, REF_B).expect("responder config");
     let mut out = Outcome::default();
-    let mut now = Duration::ZERO;
+    let mut now = Instant::ZERO;
     let mut next_tsdu = 0;
     let mut next_ed = 0;
     let mut ed_waiting = false;
@@ -115,7 +117,7 @@ pub(crate) fn transfer(
             }
         }
         for (side, conn) in [(Side::A, &mut a), (Side::B, &mut b)] {
-            while let Some(n) = conn.poll_transmit(now, &mut buf) {
+            while let Some(n) = conn.poll_transmit(now, &mut buf).expect("a TPDU buffer") {
                 net.send(now, side, &buf[..n]);
             }
         }
@@ -130,7 +132,7 @@ pub(crate) fn transfer(
             out.hung = true;
             break;
         };
-        if next > limit {
+        if next > Instant::ZERO + limit {
             out.hung = true;
             break;
         }
@@ -147,7 +149,7 @@ pub(crate) fn transfer(
             }
         }
     }
-    out.end = now;
+    out.end = now - Instant::ZERO;
     out.stats = net.stats();
     out
 }

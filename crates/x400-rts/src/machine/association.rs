@@ -3,7 +3,7 @@
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
-use core::time::Duration;
+use osi_sansio::Instant;
 
 use osi_session::machine::{AcceptRequest, ConnectRequest, Role};
 use osi_session::{ConnectionId, Reason, Requirements, TokenItem, TokenSetting};
@@ -308,7 +308,7 @@ impl Rts {
     /// # Errors
     ///
     /// No open indicated; the session machine's refusal.
-    pub fn refuse(&mut self, now: Duration, reason: RefuseReason) -> Result<()> {
+    pub fn refuse(&mut self, now: Instant, reason: RefuseReason) -> Result<()> {
         const R: &str = "OPEN.response (refuse)";
         if self.phase != Phase::Indicated {
             return refuse(R, "no open has been indicated");
@@ -398,7 +398,7 @@ impl Rts {
     /// # Errors
     ///
     /// No connection to abort.
-    pub fn abort(&mut self, now: Duration, reason: AbortReason) -> Result<()> {
+    pub fn abort(&mut self, now: Instant, reason: AbortReason) -> Result<()> {
         if matches!(self.phase, Phase::Idle | Phase::Ended) {
             return refuse("abort", "there is no association");
         }
@@ -410,7 +410,7 @@ impl Rts {
 
     pub(super) fn on_connect(
         &mut self,
-        now: Duration,
+        now: Instant,
         requirements: Requirements,
         refs: [&[u8]; 3],
         user_data: &[u8],
@@ -451,12 +451,7 @@ impl Rts {
         });
     }
 
-    pub(super) fn on_accept(
-        &mut self,
-        now: Duration,
-        requirements: Requirements,
-        user_data: &[u8],
-    ) {
+    pub(super) fn on_accept(&mut self, now: Instant, requirements: Requirements, user_data: &[u8]) {
         if self.phase != Phase::Opening {
             return self.protocol_error(now, "an AC that answers no CN");
         }
@@ -511,7 +506,7 @@ impl Rts {
         self.events.push_back(Event::Refused(refusal));
     }
 
-    pub(super) fn on_turn_please(&mut self, now: Duration, tokens: TokenItem, data: &[u8]) {
+    pub(super) fn on_turn_please(&mut self, now: Instant, tokens: TokenItem, data: &[u8]) {
         if self.agreed.dialogue_mode != DialogueMode::TWO_WAY_ALTERNATE {
             return self.protocol_error(now, "a turn request in a monologue association");
         }
@@ -530,7 +525,7 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_release(&mut self, now: Duration) {
+    pub(super) fn on_release(&mut self, now: Instant) {
         if self.out.is_some() || self.inc.is_some() {
             return self.protocol_error(now, "a release during a transfer");
         }

@@ -2,7 +2,7 @@
 //! `osi-session` (spec rts-p1.md §3).
 //!
 //! An [`Rts`] owns one [`Session`] and speaks for it: TSDUs and time go in through
-//! [`Rts::handle_tsdu`], [`Rts::handle_transport_disconnect`] and [`Rts::handle_timeout`];
+//! [`Rts::handle_tsdu`], [`Rts::handle_disconnect`] and [`Rts::handle_timeout`];
 //! TSDUs, [`Event`]s and a deadline come out of [`Rts::poll_transmit`], [`Rts::poll_event`]
 //! and [`Rts::poll_timeout`]. User requests are the X.410 service primitives: open (or
 //! recover), accept, refuse, turn please and give, transfer, secured, close and abort.
@@ -22,12 +22,11 @@
 //! drops whatever it had beyond it.
 //!
 //! ```
-//! use core::time::Duration;
-//! use x400_rts::machine::{Config, Event, OpenRequest, Rts};
+//! use x400_rts::machine::{Config, Event, Instant, OpenRequest, Rts};
 //! use x400_rts::{CallingSsUserReference, SessionConnectionIdentifier, T61String, UtcTimeOctets};
 //! use osi_session::machine::Role;
 //!
-//! let now = Duration::ZERO;
+//! let now = Instant::ZERO;
 //! let mut mta_a = Rts::new(Role::Initiator, Config::default());
 //! let mut mta_b = Rts::new(Role::Responder, Config::default());
 //! let id = SessionConnectionIdentifier {
@@ -37,8 +36,8 @@
 //! };
 //! mta_a.open(&OpenRequest::new(&id, None))?;
 //! let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
-//! let mut pump = |from: &mut Rts, to: &mut Rts| -> Result<(), x400_rts::machine::Error> {
-//!     while let Some(n) = from.poll_transmit(&mut wire)? {
+//! let mut pump = |from: &mut Rts, to: &mut Rts| -> Result<(), Box<dyn std::error::Error>> {
+//!     while let Some(n) = from.poll_transmit(now, &mut wire)? {
 //!         to.handle_tsdu(now, &wire[..n])?;
 //!     }
 //!     Ok(())
@@ -63,7 +62,7 @@
 //!         assert!(matches!(ev, Event::CheckpointConfirmed { .. } | Event::Transferred));
 //!     }
 //! }
-//! # Ok::<(), x400_rts::machine::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod association;
@@ -77,8 +76,9 @@ mod words;
 use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::time::Duration;
 
+// The shared contract, re-exported so that users of the machine need no other crate.
+pub use osi_sansio::{BufferTooSmall, Instant, Machine};
 use osi_session::Requirements;
 use osi_session::machine::{AbortCause as SessionAbort, Event as SEvent, Role, Session};
 
@@ -145,7 +145,7 @@ pub struct Rts {
     last_received: Option<Vec<u8>>,
     checkpoints_confirmed: u64,
     /// The time of the last handler call, for aborts started from a poller.
-    now: Duration,
+    now: Instant,
     events: VecDeque<Event>,
 }
 
@@ -173,7 +173,7 @@ impl Rts {
             inc: None,
             last_received: None,
             checkpoints_confirmed: 0,
-            now: Duration::ZERO,
+            now: Instant::ZERO,
             events: VecDeque::new(),
         }
     }
@@ -244,7 +244,7 @@ impl Rts {
     /// [`Error::Session`] if the session machine cannot take it now (its transmit queue
     /// is full: call [`Rts::poll_transmit`] and retry). Protocol errors are not errors of
     /// this call: they end the association with an [`Event::Aborted`].
-    pub fn handle_tsdu(&mut self, now: Duration, tsdu: &[u8]) -> Result<()> {
+    pub fn handle_tsdu(&mut self, now: Instant, tsdu: &[u8]) -> Result<()> {
         self.now = now;
         self.session.handle_tsdu(now, tsdu)?;
         self.drain(now);
@@ -252,14 +252,14 @@ impl Rts {
     }
 
     /// The transport connection is gone.
-    pub fn handle_transport_disconnect(&mut self, now: Duration) {
+    pub fn handle_disconnect(&mut self, now: Instant) {
         self.now = now;
-        self.session.handle_transport_disconnect();
+        self.session.handle_disconnect(now);
         self.drain(now);
     }
 
     /// Time has passed: call at [`Rts::poll_timeout`].
-    pub fn handle_timeout(&mut self, now: Duration) {
+    pub fn handle_timeout(&mut self, now: Instant) {
         self.now = now;
         self.session.handle_timeout(now);
         self.drain(now);
@@ -273,10 +273,14 @@ impl Rts {
     ///
     /// # Errors
     ///
-    /// [`Error::Session`] if `buf` is too short for the next TSDU (it stays queued).
-    pub fn poll_transmit(&mut self, buf: &mut [u8]) -> Result<Option<usize>> {
+    /// [`BufferTooSmall`] if `buf` is too short for the next TSDU (it stays queued).
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> core::result::Result<Option<usize>, BufferTooSmall> {
         self.pump();
-        Ok(self.session.poll_transmit(buf)?)
+        self.session.poll_transmit(now, buf)
     }
 
     /// The next event.
@@ -286,14 +290,14 @@ impl Rts {
 
     /// When [`Rts::handle_timeout`] should next be called.
     #[must_use]
-    pub fn poll_timeout(&self) -> Option<Duration> {
+    pub fn poll_timeout(&self) -> Option<Instant> {
         self.session.poll_timeout()
     }
 
     // ---- the session's events ----
 
     /// Acts on every event the session machine has queued.
-    fn drain(&mut self, now: Duration) {
+    fn drain(&mut self, now: Instant) {
         loop {
             let ev = match self.session.poll_event() {
                 None => break,
@@ -310,7 +314,7 @@ impl Rts {
         self.pump();
     }
 
-    fn on_session(&mut self, now: Duration, ev: SEvent<Vec<u8>>) {
+    fn on_session(&mut self, now: Instant, ev: SEvent<Vec<u8>>) {
         match ev {
             SEvent::ConnectIndication {
                 requirements,
@@ -448,7 +452,7 @@ impl Rts {
     }
 
     /// The peer broke the RTS protocol: AB with AbortInformation protocolError.
-    fn protocol_error(&mut self, now: Duration, why: &'static str) {
+    fn protocol_error(&mut self, now: Instant, why: &'static str) {
         self.abort_with(
             now,
             crate::AbortReason::PROTOCOL_ERROR,
@@ -456,7 +460,7 @@ impl Rts {
         );
     }
 
-    fn abort_with(&mut self, now: Duration, reason: crate::AbortReason, cause: AbortCause) {
+    fn abort_with(&mut self, now: Instant, reason: crate::AbortReason, cause: AbortCause) {
         if self.phase == Phase::Ended {
             return;
         }
@@ -466,5 +470,30 @@ impl Rts {
         // A session already past the connection (STA16) refuses: the end is the same.
         let _ = self.session.abort(now, &info);
         self.end(cause);
+    }
+}
+
+/// The shared contract: [`Rts`]'s own methods of the same names.
+impl Machine for Rts {
+    type Event<'a> = Event;
+
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> core::result::Result<Option<usize>, BufferTooSmall> {
+        Rts::poll_transmit(self, now, buf)
+    }
+
+    fn poll_event(&mut self) -> Option<Event> {
+        Rts::poll_event(self)
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        Rts::poll_timeout(self)
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Rts::handle_timeout(self, now);
     }
 }

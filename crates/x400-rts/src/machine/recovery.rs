@@ -4,6 +4,8 @@
 use alloc::vec::Vec;
 use core::time::Duration;
 
+use osi_sansio::Instant;
+
 use crate::SessionConnectionIdentifier;
 
 /// The state of one association's interrupted transfer, handed out in
@@ -95,7 +97,7 @@ impl Part {
 /// Recovery state kept by a responder until a `recover` takes it or it expires, with
 /// whatever the user keeps beside it (`T`: the file name, the peer MTA, ...).
 ///
-/// Sans-IO like the machine: time comes in as a [`Duration`] since the caller's epoch.
+/// Sans-IO like the machine: time comes in as an [`Instant`] on the caller's clock.
 /// The time, the count and the octets held are all bounded, so connections that are lost
 /// and never recovered (a peer dropping connections on purpose, say) cannot pile up
 /// memory: the oldest state goes first.
@@ -105,7 +107,7 @@ pub struct RecoveryTable<T = ()> {
     max_entries: usize,
     max_octets: usize,
     octets: usize,
-    entries: Vec<(Duration, Recovery, T)>,
+    entries: Vec<(Instant, Recovery, T)>,
 }
 
 impl RecoveryTable {
@@ -141,7 +143,7 @@ impl<T> RecoveryTable<T> {
     /// Keeps `state` and `extra` until `now + keep`. A state for the same connection is
     /// replaced. Whatever must go to stay within the limits is returned, oldest first:
     /// earlier entries, or `state` itself if it alone exceeds the octet limit.
-    pub fn insert(&mut self, now: Duration, state: Recovery, extra: T) -> Vec<(Recovery, T)> {
+    pub fn insert(&mut self, now: Instant, state: Recovery, extra: T) -> Vec<(Recovery, T)> {
         let mut dropped = Vec::new();
         if state.octets() > self.max_octets {
             dropped.push((state, extra));
@@ -161,8 +163,7 @@ impl<T> RecoveryTable<T> {
             dropped.push(self.remove(0));
         }
         self.octets = self.octets.saturating_add(state.octets());
-        self.entries
-            .push((now.saturating_add(self.keep), state, extra));
+        self.entries.push((now + self.keep, state, extra));
         dropped
     }
 
@@ -176,7 +177,7 @@ impl<T> RecoveryTable<T> {
     /// unless it has expired.
     pub fn take(
         &mut self,
-        now: Duration,
+        now: Instant,
         connection: &SessionConnectionIdentifier,
     ) -> Option<(Recovery, T)> {
         self.handle_timeout(now);
@@ -188,7 +189,7 @@ impl<T> RecoveryTable<T> {
     }
 
     /// Drops every expired entry; returns how many.
-    pub fn handle_timeout(&mut self, now: Duration) -> usize {
+    pub fn handle_timeout(&mut self, now: Instant) -> usize {
         let before = self.entries.len();
         self.entries.retain(|(deadline, _, _)| *deadline > now);
         self.octets = self.entries.iter().map(|(_, r, _)| r.octets()).sum();
@@ -203,7 +204,7 @@ impl<T> RecoveryTable<T> {
 
     /// When the next entry expires.
     #[must_use]
-    pub fn poll_timeout(&self) -> Option<Duration> {
+    pub fn poll_timeout(&self) -> Option<Instant> {
         self.entries.iter().map(|(d, _, _)| *d).min()
     }
 
@@ -248,29 +249,41 @@ mod tests {
     #[test]
     fn state_is_taken_once_and_only_before_it_expires() {
         let mut t: RecoveryTable = RecoveryTable::new(Duration::from_secs(60), 10);
-        t.insert(Duration::ZERO, state(1), ());
-        t.insert(Duration::ZERO, state(2), ());
-        assert_eq!(t.poll_timeout(), Some(Duration::from_secs(60)));
+        t.insert(Instant::ZERO, state(1), ());
+        t.insert(Instant::ZERO, state(2), ());
         assert_eq!(
-            t.take(Duration::from_secs(59), &id(1)),
+            t.poll_timeout(),
+            Some(Instant::ZERO + Duration::from_secs(60))
+        );
+        assert_eq!(
+            t.take(Instant::ZERO + Duration::from_secs(59), &id(1)),
             Some((state(1), ()))
         );
-        assert_eq!(t.take(Duration::from_secs(59), &id(1)), None);
-        assert_eq!(t.take(Duration::from_secs(60), &id(2)), None);
+        assert_eq!(
+            t.take(Instant::ZERO + Duration::from_secs(59), &id(1)),
+            None
+        );
+        assert_eq!(
+            t.take(Instant::ZERO + Duration::from_secs(60), &id(2)),
+            None
+        );
         assert!(t.is_empty());
     }
 
     #[test]
     fn a_full_table_drops_the_oldest_entry() {
         let mut t: RecoveryTable = RecoveryTable::new(Duration::from_secs(60), 2);
-        assert_eq!(t.insert(Duration::ZERO, state(1), ()), []);
-        assert_eq!(t.insert(Duration::ZERO, state(2), ()), []);
-        assert_eq!(t.insert(Duration::ZERO, state(3), ()), [(state(1), ())]);
+        assert_eq!(t.insert(Instant::ZERO, state(1), ()), []);
+        assert_eq!(t.insert(Instant::ZERO, state(2), ()), []);
+        assert_eq!(t.insert(Instant::ZERO, state(3), ()), [(state(1), ())]);
         assert_eq!(t.len(), 2);
         // The same connection again replaces its entry instead of growing the table.
-        assert_eq!(t.insert(Duration::from_secs(1), state(3), ()), []);
+        assert_eq!(
+            t.insert(Instant::ZERO + Duration::from_secs(1), state(3), ()),
+            []
+        );
         assert_eq!(t.len(), 2);
-        assert_eq!(t.handle_timeout(Duration::from_secs(60)), 1);
+        assert_eq!(t.handle_timeout(Instant::ZERO + Duration::from_secs(60)), 1);
     }
 
     fn receiving(n: u8, len: usize) -> Recovery {
@@ -288,23 +301,23 @@ mod tests {
     fn the_octets_held_are_bounded_too() {
         let mut t: RecoveryTable =
             RecoveryTable::new(Duration::from_secs(60), 100).with_max_octets(10_000);
-        assert!(t.insert(Duration::ZERO, receiving(1, 4000), ()).is_empty());
-        assert!(t.insert(Duration::ZERO, receiving(2, 4000), ()).is_empty());
+        assert!(t.insert(Instant::ZERO, receiving(1, 4000), ()).is_empty());
+        assert!(t.insert(Instant::ZERO, receiving(2, 4000), ()).is_empty());
         assert_eq!(t.octets(), 8000);
         // A third needs room: the oldest goes.
-        let dropped = t.insert(Duration::ZERO, receiving(3, 4000), ());
+        let dropped = t.insert(Instant::ZERO, receiving(3, 4000), ());
         assert_eq!(dropped, [(receiving(1, 4000), ())]);
         assert_eq!((t.len(), t.octets()), (2, 8000));
         // One larger than the whole limit is not kept at all.
-        let dropped = t.insert(Duration::ZERO, receiving(4, 20_000), ());
+        let dropped = t.insert(Instant::ZERO, receiving(4, 20_000), ());
         assert_eq!(dropped, [(receiving(4, 20_000), ())]);
         assert_eq!((t.len(), t.octets()), (2, 8000));
         assert_eq!(
-            t.take(Duration::ZERO, &id(2)),
+            t.take(Instant::ZERO, &id(2)),
             Some((receiving(2, 4000), ()))
         );
         assert_eq!(t.octets(), 4000);
-        t.handle_timeout(Duration::from_secs(60));
+        t.handle_timeout(Instant::ZERO + Duration::from_secs(60));
         assert_eq!((t.len(), t.octets()), (0, 0));
     }
 }

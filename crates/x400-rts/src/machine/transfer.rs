@@ -2,7 +2,7 @@
 //! discard, and resumption after a recovery (spec rts-p1.md §3.4, §3.7, §3.8).
 
 use alloc::vec::Vec;
-use core::time::Duration;
+use osi_sansio::Instant;
 
 use osi_session::machine::{Error as SessionError, ResumeRequest, Session, TX_RESERVE};
 use osi_session::{ConnectionId, Reason};
@@ -471,7 +471,7 @@ impl Rts {
 
     // ---- received ----
 
-    pub(super) fn on_data(&mut self, now: Duration, outcome: Append) {
+    pub(super) fn on_data(&mut self, now: Instant, outcome: Append) {
         match outcome {
             Append::Kept | Append::Dropped => {}
             Append::NoActivity => self.protocol_error(now, "data outside an activity"),
@@ -493,7 +493,7 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_activity_start(&mut self, now: Duration, id: Vec<u8>) {
+    pub(super) fn on_activity_start(&mut self, now: Instant, id: Vec<u8>) {
         if self.out.is_some() || self.inc.as_ref().is_some_and(|i| i.mode != Mode::Suspended) {
             return self.protocol_error(now, "an activity start during a transfer");
         }
@@ -511,7 +511,7 @@ impl Rts {
 
     pub(super) fn on_activity_resume(
         &mut self,
-        now: Duration,
+        now: Instant,
         id: Vec<u8>,
         old_id: &[u8],
         serial: u64,
@@ -568,7 +568,7 @@ impl Rts {
         });
     }
 
-    pub(super) fn on_minor_sync(&mut self, now: Duration, serial: u64, confirm: bool) {
+    pub(super) fn on_minor_sync(&mut self, now: Instant, serial: u64, confirm: bool) {
         let Some(inc) = self.inc.as_mut() else {
             return self.protocol_error(now, "a checkpoint outside an activity");
         };
@@ -596,7 +596,7 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_activity_end(&mut self, now: Duration) {
+    pub(super) fn on_activity_end(&mut self, now: Instant) {
         let Some(inc) = self.inc.as_mut() else {
             return self.protocol_error(now, "an activity end outside an activity");
         };
@@ -625,7 +625,7 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_activity_interrupt(&mut self, now: Duration) {
+    pub(super) fn on_activity_interrupt(&mut self, now: Instant) {
         if let Some(inc) = self.inc.as_mut() {
             inc.mode = Mode::Suspended;
             inc.data
@@ -636,7 +636,7 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_activity_discard(&mut self, now: Duration) {
+    pub(super) fn on_activity_discard(&mut self, now: Instant) {
         self.inc = None;
         if self.session.activity_discard_response(&[]).is_err() {
             self.protocol_error(now, "a discard the session cannot acknowledge");
@@ -666,7 +666,7 @@ impl Rts {
         }
     }
 
-    pub(super) fn on_exception(&mut self, now: Duration) {
+    pub(super) fn on_exception(&mut self, now: Instant) {
         // X.225 STA20: holding the data token, the sender can only discard, interrupt
         // or abort; the APDU is abandoned whatever the reason (ISODE sends AD with
         // reason 0).

@@ -5,7 +5,7 @@ use super::*;
 impl Connection {
     // ------------------------------------------------------------------ output
 
-    pub(super) fn transmit_open(&mut self, now: Duration, buf: &mut [u8]) -> Option<usize> {
+    pub(super) fn transmit_open(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
         if let Some(nr) = self.send_ea.take() {
             return self.emit_ea(nr, buf);
         }
@@ -66,7 +66,7 @@ impl Connection {
     }
 
     /// When number `nr` becomes safe to use for a new DT (or ED), if it is not yet.
-    pub(super) fn reuse_wait(&self, ed: bool, nr: u64, now: Duration) -> Option<Duration> {
+    pub(super) fn reuse_wait(&self, ed: bool, nr: u64, now: Instant) -> Option<Instant> {
         if self.agreed.extended {
             // 2^31 numbers: no TPDU lives long enough to see its number come round again.
             return None;
@@ -244,7 +244,7 @@ impl Connection {
         Self::finish(&t, checksum, buf)
     }
 
-    pub(super) fn emit_dt(&mut self, nr: u64, now: Duration, buf: &mut [u8]) -> Option<usize> {
+    pub(super) fn emit_dt(&mut self, nr: u64, now: Instant, buf: &mut [u8]) -> Option<usize> {
         SeqGuard::record(&mut self.guard.dt, nr, now);
         self.stats.dts_sent += 1;
         if nr + 1 < self.snd_next {
@@ -300,7 +300,7 @@ impl Connection {
         Self::finish(&t, self.agreed.checksum, buf)
     }
 
-    pub(super) fn emit_ak(&mut self, now: Duration, buf: &mut [u8]) -> Option<usize> {
+    pub(super) fn emit_ak(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
         let cdt = self.grant();
         let (last_nr, last_cdt) = self.last_adv;
         if self.rcv_next + u64::from(cdt) < last_nr + u64::from(last_cdt) {

@@ -5,7 +5,7 @@ use super::*;
 impl Connection {
     // ------------------------------------------------------------------ establishment
 
-    pub(super) fn on_cr(&mut self, now: Duration, cr: &Connect<'_>, has_c3: bool) {
+    pub(super) fn on_cr(&mut self, now: Instant, cr: &Connect<'_>, has_c3: bool) {
         match self.state {
             State::Listen => {}
             State::AckWait if cr.src_ref == self.remote_ref => {
@@ -68,7 +68,7 @@ impl Connection {
         });
     }
 
-    pub(super) fn on_cc(&mut self, now: Duration, cc: &Connect<'_>, has_c3: bool) {
+    pub(super) fn on_cc(&mut self, now: Instant, cc: &Connect<'_>, has_c3: bool) {
         match self.state {
             State::WaitCc if cc.dst_ref == self.local_ref => {}
             State::Open if cc.dst_ref == self.local_ref && cc.src_ref == self.remote_ref => {
@@ -153,7 +153,7 @@ impl Connection {
         self.open(now);
     }
 
-    pub(super) fn open(&mut self, now: Duration) {
+    pub(super) fn open(&mut self, now: Instant) {
         self.state = State::Open;
         self.t1 = None;
         self.tries = 0;
@@ -164,7 +164,7 @@ impl Connection {
 
     // ------------------------------------------------------------------ release
 
-    pub(super) fn on_dr(&mut self, now: Duration, dr: &Disconnect<'_>, has_c3: bool) {
+    pub(super) fn on_dr(&mut self, now: Instant, dr: &Disconnect<'_>, has_c3: bool) {
         let ours = !matches!(self.state, State::Listen | State::Closed)
             && dr.dst_ref == self.local_ref
             && (self.remote_ref == 0
@@ -219,7 +219,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn on_dc(&mut self, now: Duration, dc: &DisconnectConfirm<'_>) {
+    pub(super) fn on_dc(&mut self, now: Instant, dc: &DisconnectConfirm<'_>) {
         if self.state == State::Closing
             && dc.dst_ref == self.local_ref
             && (self.remote_ref == 0 || dc.src_ref == self.remote_ref || self.dr_dst == 0)
@@ -238,7 +238,7 @@ impl Connection {
         self.drop_transfer_state();
     }
 
-    pub(super) fn finish_closing(&mut self, now: Duration, confirmed: bool) {
+    pub(super) fn finish_closing(&mut self, now: Instant, confirmed: bool) {
         if self.closing_local {
             self.push_event(Event::Released { confirmed });
         }
@@ -246,7 +246,7 @@ impl Connection {
     }
 
     /// Enters REFWAIT: the reference stays frozen for L (6.18).
-    pub(super) fn freeze(&mut self, now: Duration) {
+    pub(super) fn freeze(&mut self, now: Instant) {
         self.state = State::Frozen;
         self.t1 = None;
         self.inactivity_at = None;
@@ -289,14 +289,14 @@ impl Connection {
 
     // ------------------------------------------------------------------ retransmission
 
-    pub(super) fn arm_t1(&mut self, now: Duration) {
+    pub(super) fn arm_t1(&mut self, now: Instant) {
         if self.t1.is_none() {
             self.t1 = Some(now + self.rtt.t1());
         }
     }
 
     /// Something was acknowledged: the retry count starts again.
-    pub(super) fn progress(&mut self, now: Duration) {
+    pub(super) fn progress(&mut self, now: Instant) {
         self.tries = 0;
         self.t1 = self.outstanding().then_some(now + self.rtt.t1());
     }
@@ -305,7 +305,7 @@ impl Connection {
         self.snd_una < self.snd_next || self.ed_out.is_some() || self.reopen_pending
     }
 
-    pub(super) fn on_t1(&mut self, now: Duration) {
+    pub(super) fn on_t1(&mut self, now: Instant) {
         let give_up = self.tries + 1 >= self.cfg.max_transmissions;
         match self.state {
             State::WaitCc if give_up => {

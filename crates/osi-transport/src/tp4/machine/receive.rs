@@ -5,7 +5,7 @@ use super::*;
 impl Connection {
     // ------------------------------------------------------------------ data phase input
 
-    pub(super) fn on_data_phase(&mut self, now: Duration, t: Tpdu<'_>) {
+    pub(super) fn on_data_phase(&mut self, now: Instant, t: Tpdu<'_>) {
         // 6.21: every valid TPDU restarts the inactivity timer.
         self.inactivity_at = Some(now + self.cfg.inactivity_time);
         match t {
@@ -44,7 +44,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn on_dt(&mut self, now: Duration, d: &Data<'_>) {
+    pub(super) fn on_dt(&mut self, now: Instant, d: &Data<'_>) {
         self.reopen_pending = false;
         let abs = match self.space.place(self.rcv_next, d.nr) {
             Place::Behind(_) => {
@@ -112,7 +112,7 @@ impl Connection {
         true
     }
 
-    pub(super) fn on_ak(&mut self, now: Duration, nr: u32, subseq: u16, cdt: u16, reject: bool) {
+    pub(super) fn on_ak(&mut self, now: Instant, nr: u32, subseq: u16, cdt: u16, reject: bool) {
         let abs = match self.space.place(self.snd_una, nr) {
             Place::Ahead(k) if self.snd_una + k <= self.snd_next => self.snd_una + k,
             // Older than what was already acknowledged, or acknowledging what was never
@@ -135,10 +135,7 @@ impl Connection {
             if let Some(seg) = self.unacked.pop_front() {
                 self.send_bytes -= seg.data.len();
                 // Karn: only a DT sent once gives an unambiguous round trip.
-                sample = seg
-                    .sent_at
-                    .filter(|_| !seg.resent)
-                    .map(|t| now.saturating_sub(t));
+                sample = seg.sent_at.filter(|_| !seg.resent).map(|t| now - t);
             }
         }
         if let Some(r) = sample {
@@ -177,7 +174,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn on_fcc(&mut self, now: Duration, (lwe, subseq, credit): (u32, u16, u16)) {
+    pub(super) fn on_fcc(&mut self, now: Instant, (lwe, subseq, credit): (u32, u16, u16)) {
         let (nr, cdt) = self.last_adv;
         if self.reopen_pending
             && lwe == self.space.wire(nr)
@@ -219,7 +216,7 @@ impl Connection {
         }
     }
 
-    pub(super) fn on_ea(&mut self, now: Duration, e: &ExpeditedAck<'_>) {
+    pub(super) fn on_ea(&mut self, now: Instant, e: &ExpeditedAck<'_>) {
         if self.ed_out.is_some() && e.nr == self.space.wire(self.ed_snd_nr) {
             self.ed_out = None;
             self.send_ed = false;
