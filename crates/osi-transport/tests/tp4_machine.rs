@@ -37,7 +37,7 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-/// The configuration the §6.3 vectors were made with: normal formats, credit 4, AL 5 s.
+/// The configuration the vectors above were made with: normal formats, credit 4, AL 5 s.
 fn vector_config() -> Config {
     Config {
         extended_format: false,
