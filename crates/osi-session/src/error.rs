@@ -6,7 +6,7 @@ use crate::Kind;
 ///
 /// Parameter codes are decimal, as X.225 prints them. On receipt every variant is a
 /// protocol error in the sense of X.225 A.4.1.2: the usual reaction is an AB SPDU with
-/// Transport Disconnect `0x05` (session.md §9.4).
+/// Transport Disconnect `0x05` (A.4.1.2 (a)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -99,7 +99,8 @@ pub enum Error {
         /// Digits found.
         len: usize,
     },
-    /// SS-user data longer than the version allows in this SPDU (session.md §1.4).
+    /// SS-user data longer than the version allows in this SPDU (X.225 §8.3; version 1:
+    /// Annex D).
     #[error("{spdu} carries {len} octets of user data, more than the {max} allowed")]
     UserDataTooLong {
         /// The SPDU.

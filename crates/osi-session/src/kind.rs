@@ -20,7 +20,7 @@ macro_rules! kinds {
         ///
         /// SPDUs that share an SI code are distinct variants; the decoder tells them apart by
         /// position in the TSDU, by the Sync Type Item, or by the [`crate::Context`]
-        /// (X.225 §6.3.7; session.md §2.4).
+        /// (X.225 §6.3.7).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Kind {

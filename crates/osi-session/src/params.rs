@@ -1,4 +1,4 @@
-//! The parameters of an SPDU, typed, and their parameter groups (X.225 §8.3; session.md §3).
+//! The parameters of an SPDU, typed, and their parameter groups (X.225 §8.3).
 //!
 //! One [`Params`] type serves every SPDU: each field is one PI or PGI code, and a table per
 //! SPDU type ([`crate::Kind`]) says which codes it may and must carry. Decoding walks the
@@ -12,7 +12,8 @@ use crate::{Error, Kind, Result};
 
 /// Connection Identifier, PGI 1 (CN, AC, RF). CN carries the calling reference, AC and RF
 /// the called reference. The references are opaque octets: ISODE puts BER strings and a
-/// UTCTime with a 3-digit year there (session.md §11.4), so they are never parsed.
+/// UTCTime with a 3-digit year there (ISODE 8.0 sends `1261122140707Z` in 2026), so they
+/// are never parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ConnectionId<'a> {
     /// PI 9, at most 64 octets (AC, RF).
@@ -129,7 +130,7 @@ pub struct Params<'a> {
     pub unknown: Unknown<'a>,
 }
 
-/// Largest SS-user reference (PI 9, 10, 11), X.225 §8.3.1.x.
+/// Largest SS-user reference (PI 9, 10, 11), X.225 §8.3.1 (Connection Identifier, PGI 1).
 pub const MAX_REF_LEN: usize = 64;
 /// Largest Additional Reference Information (PI 12).
 pub const MAX_ADDITIONAL_REF_LEN: usize = 4;
@@ -321,7 +322,8 @@ impl<'a> ConnectAccept<'a> {
                 _ => set_serial(&mut g.large_second_initial_serial, code, v)?,
             }
         }
-        // X.225 §8.3.1.x: PI 19 and PI 22 are mandatory whenever PGI 5 is present.
+        // X.225 §8.3.1, §8.3.4 (Connect/Accept Item, PGI 5): PI 19 and PI 22 are mandatory
+        // whenever PGI 5 is present.
         g.protocol_options = options.ok_or(Error::MissingParameter {
             spdu: kind,
             code: PROTOCOL_OPTIONS,
@@ -533,7 +535,7 @@ impl<'a> Params<'a> {
             if !is_defined(code) {
                 continue; // kept in `unknown`
             }
-            // session.md §1.4: MIA user data is PI 46, but a tolerant receiver takes 193.
+            // X.225 Table 29: MIA user data is PI 46, but a tolerant receiver takes 193.
             if kind == Kind::MinorSyncAck && code == USER_DATA {
                 code = MIA_USER_DATA;
             }
@@ -657,7 +659,8 @@ impl<'a> Params<'a> {
         }
         if let Some(r) = self.reason {
             match kind {
-                // X.225 §8.3.3.x: user data follows the reason octet only with reason 2.
+                // X.225 §8.3, REFUSE SPDU (Reason Code, PI 50): user data follows the reason
+                // octet only with reason 2.
                 Kind::Refuse if !r.data.is_empty() && r.code != Reason::REFUSED_WITH_DATA => {
                     return Err(Error::ReasonCannotCarryData(r.code));
                 }

@@ -20,13 +20,13 @@ pub const MAX_EXTENDED_USER_DATA: usize = 10240;
 pub const MAX_V1_USER_DATA: usize = 512;
 /// Largest AB user data under version 1.
 pub const MAX_V1_ABORT_USER_DATA: usize = 9;
-/// Largest user data in one CDO (X.225 §8.3.4x).
+/// Largest user data in one CDO (X.225 §8.3, CONNECT DATA OVERFLOW SPDU).
 pub const MAX_CDO_USER_DATA: usize = 65528;
 /// Largest user information of EX.
 pub const MAX_EXPEDITED_DATA: usize = 14;
 
 /// What an SI 42 SPDU is: MAA and AEA are encoded identically, and only the protocol
-/// machine knows which one it waits for (X.225 Table A.10; session.md §2.4).
+/// machine knows which one it waits for (X.225 Table A.10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Si42 {
     /// Decode SI 42 as MAJOR SYNC ACK (a MAP is outstanding).
@@ -117,8 +117,8 @@ impl<'a> Spdu<'a> {
         let after = rest.get(used + li..).unwrap_or_default();
         Params::parse_into(&mut self.params, kind, field)?;
         self.kind = match kind {
-            // X.225 §8.3.x: MAP always carries the Sync Type Item with bit 1 set; SI 41
-            // without it is ACTIVITY END (ISODE treats it the same way).
+            // X.225 §8.3, MAJOR SYNC POINT SPDU: MAP always carries the Sync Type Item with
+            // bit 1 set; SI 41 without it is ACTIVITY END (ISODE treats it the same way).
             Kind::MajorSyncPoint => match self.params.sync_type {
                 Some(t) if t.contains(SyncType::NO_CONFIRM_OR_NOT_END) => Kind::MajorSyncPoint,
                 _ => Kind::ActivityEnd,
@@ -181,7 +181,8 @@ impl<'a> Spdu<'a> {
                 if data_len > MAX_CDO_USER_DATA {
                     return Err(too_long(MAX_CDO_USER_DATA));
                 }
-                // X.225 §8.3.x: a CDO never begins the SSDU, the CN did.
+                // X.225 §8.3, CONNECT DATA OVERFLOW SPDU: a CDO never begins the SSDU, the
+                // CN did.
                 if let Some(e) = p.enclosure.filter(|e| e.contains(Enclosure::BEGIN)) {
                     return Err(Error::InvalidValue {
                         code: ENCLOSURE,
@@ -226,7 +227,8 @@ impl<'a> Spdu<'a> {
                     code: SESSION_REQUIREMENTS,
                 });
             }
-            // OA selects version 2, the only version with overflow (X.225 §8.3.x).
+            // OA selects version 2, the only version with overflow (X.225 §8.3, OVERFLOW
+            // ACCEPT SPDU).
             Kind::OverflowAccept if p.version.is_some_and(|v| v.0 != Version::V2) => {
                 let value = p.version.map_or(0, |v| v.0);
                 return Err(Error::InvalidValue {
@@ -241,7 +243,8 @@ impl<'a> Spdu<'a> {
                     len: 0,
                 });
             }
-            // X.225 §8.3.x: user data in GT and PT only together with a Token Item.
+            // X.225 §8.3, GIVE TOKENS and PLEASE TOKENS SPDUs: user data only together with
+            // a Token Item.
             Kind::GiveTokens | Kind::PleaseTokens
                 if p.user_data.is_some() && p.token_item.is_none() =>
             {
@@ -312,7 +315,7 @@ impl<'a> Spdu<'a> {
         Ok(())
     }
 
-    /// Version 1 restrictions (session.md §1.4, §1.5).
+    /// Version 1 restrictions (X.225 §8.3, §8.4 and Annex D).
     fn check_version1(&self) -> Result<()> {
         let (kind, p) = (self.kind, &self.params);
         if p.enclosure.is_some() && !matches!(kind, Kind::DataTransfer | Kind::TypedData) {

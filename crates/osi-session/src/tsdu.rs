@@ -65,8 +65,8 @@ impl Sequence {
                                 | CapabilityData
                         ) || (ext && matches!(kind, MinorSyncAck | MajorSyncAck | ActivityEndAck))
                     }
-                    // Table 7 prints PT + AR; the 1988 text and ISODE use GT + AR, so both
-                    // are accepted (session.md §2.3 note b).
+                    // The 1995 Table 7 prints PT + AR; the 1988 Table 7, the 1995 Table 8
+                    // and ISODE use GT + AR, so both are accepted.
                     _ => matches!(
                         kind,
                         MinorSyncAck

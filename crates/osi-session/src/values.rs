@@ -1,4 +1,4 @@
-//! Typed values of the fixed-size parameters (X.225 §8.3; session.md §3.2).
+//! Typed values of the fixed-size parameters (X.225 §8.3).
 //!
 //! Bit-field values are newtypes over the octets as received: reserved bits are kept (so a
 //! decoded SPDU re-encodes exactly) and ignored by the accessors, as X.225 §8.2.6 asks.
@@ -91,7 +91,7 @@ impl Requirements {
     /// capability data, exceptions (X.225 §8.3.1.16).
     pub const DEFAULT: Self = Self(0x0349);
     /// What X.410 (1984) RTS needs: half-duplex, minor synchronize, exceptions, activity
-    /// management (session.md §7).
+    /// management (X.218 §8.3; ISODE's `RTS_MYREQUIRE` in h/rtpkt.h).
     pub const X410: Self = Self(0x0249);
 }
 
@@ -261,7 +261,8 @@ impl TsduMaxSize {
     }
 }
 
-/// Resync Type, PI 27 and 53 (X.225 §8.3.25.x). Other values are reserved and rejected.
+/// Resync Type, PI 27 and 53 (X.225 §8.3, RESYNCHRONIZE SPDU). Other values are reserved
+/// and rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResyncType {
     /// 0: restart.
@@ -345,7 +346,7 @@ impl Reason<'_> {
     pub const SEQUENCE_ERROR: u8 = 3;
     /// ED/AI/AD: local SS-user error.
     pub const LOCAL_USER_ERROR: u8 = 5;
-    /// ED/AI/AD: unrecoverable procedural error (ISODE rejects it, session.md §3.2).
+    /// ED/AI/AD: unrecoverable procedural error (ISODE's `SP_OK` in h/spkt.h rejects it).
     pub const PROCEDURAL_ERROR: u8 = 6;
     /// ED/AI/AD: demand data token.
     pub const DEMAND_DATA_TOKEN: u8 = 128;
@@ -423,8 +424,8 @@ impl SerialNumber {
         }
         let mut value = 0u64;
         for &d in v {
-            // X.225 §8.3.1.13: one IA5 digit per octet. ISODE misreads binary values silently;
-            // we reject them (session.md §1.6).
+            // X.225 §8.3.1.13: one IA5 digit per octet. ISODE misreads binary values silently
+            // (`str2ssn` in ssap/tsdu2spkt.c); we reject them.
             if !d.is_ascii_digit() {
                 return Err(Error::BadSerialNumber { code, octet: d });
             }

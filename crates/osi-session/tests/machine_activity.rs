@@ -34,7 +34,7 @@ fn basic_activity_subset_as_x410_rts_uses_it() {
         ..ConnectRequest::new(Requirements(X410))
     };
     p.connect_with(&req, &AcceptRequest::new(Requirements(X410)));
-    // CN: PGI 5 {options 0, version 3, token setting 0}, PI 20 = 0x0249 (session.md §10.2).
+    // CN: PGI 5 {options 0, version 3, token setting 0}, PI 20 = 0x0249 (X.225 §8.3.1).
     assert_eq!(
         p.wire_ab[0][..19],
         [

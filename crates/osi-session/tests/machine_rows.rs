@@ -82,9 +82,10 @@ fn resync_indicated(events: &[Owned]) -> bool {
     )
 }
 
-/// [R] session.md does not list the RS rows of STA04B; the machine takes an RS there as in
-/// STA04A (the AE, like a MAP, is abandoned). The ISODE++ transcription of Annex A has no
-/// RS row in STA04B and no SRSYNreq row in STA10B: confirm against the printed table.
+/// [R] The RS rows of STA04B could not be checked in X.225 Annex A; the machine takes an RS
+/// there as in STA04A (the AE, like a MAP, is abandoned). The ISODE++ transcription of
+/// Annex A has no RS row in STA04B and no SRSYNreq row in STA10B: confirm against the
+/// printed table.
 #[test]
 fn rs_received_in_sta04b() {
     // a's AE is outstanding; b (STA10B) resynchronizes instead of answering it.

@@ -150,7 +150,8 @@ fn wrong_mip_serial_number_provokes_abort() {
 
 #[test]
 fn mip_serial_zero_after_activity_start_is_rejected() {
-    // session.md §10.2 negative tests: after AS, MIP sn 0; a MIP before AS; binary sn.
+    // MIPs X.225 Annex A refuses (p19: sn = V(M); p14: inside an activity; digits only,
+    // §8.3.1.13): after AS, MIP sn 0; a MIP before AS; binary sn.
     let mut p = in_activity(0);
     p.b.handle_tsdu(p.now, &[0x01, 0x00, 0x31, 0x03, 0x2a, 0x01, 0x30])
         .unwrap();

@@ -1,5 +1,6 @@
 //! Vectors from other implementations (libiec61850 captures, the hand-made X.410 set of the
-//! conformance kit) and from session.md §10, decoded field by field and re-encoded.
+//! conformance kit, ISODE 8.0 traffic captured on loopback) and SPDUs built from the X.225
+//! encoding rules, decoded field by field and re-encoded.
 
 // A panic is how a test fails.
 #![allow(
@@ -212,7 +213,7 @@ fn handmade_x410_transfer() {
 
 /// The kit's hand-made AS, MIP, AE and AEA stand alone in their TSDUs, without the GT/PT that
 /// X.225 Table 6 requires in front of a category 2 SPDU. Each SPDU is well formed on its
-/// own, but the TSDU is rejected, as session.md §10.2 asks for a lone MIP.
+/// own, but the TSDU is rejected, as it must be for a lone MIP.
 #[test]
 fn handmade_x410_lone_category_2_spdus() {
     let cases: [(&str, Kind, Si42); 4] = [
@@ -261,7 +262,8 @@ fn handmade_broken_spdu_length_is_truncated() {
     );
 }
 
-/// session.md §10.1: ISODE's CN and AC (X.410-1984 mode over ISODE's session layer).
+/// ISODE 8.0's CN and AC, `rtf` to `iso.rtf` on loopback (X.410-1984 mode over ISODE's
+/// session layer).
 #[test]
 fn isode_connect_and_accept() {
     let pconnect = [0x5a; 46];
@@ -314,7 +316,7 @@ fn isode_connect_and_accept() {
     assert_eq!(spdu.params.user_data, Some(&paccept[..]));
 }
 
-/// session.md §10.1: the data phase of ISODE's X.410 RTS.
+/// The data phase of ISODE 8.0's X.410 RTS (`rtf put` on loopback).
 #[test]
 fn isode_data_phase() {
     let mut data = vec![1, 0, 1, 0];
@@ -379,7 +381,7 @@ fn isode_data_phase() {
     );
 }
 
-/// session.md §10.2: every SPDU of an X.410 session, built from the X.225 encoding rules.
+/// Every SPDU of an X.410 session, built from the X.225 encoding rules.
 #[test]
 fn spec_vectors_round_trip() {
     let maa = Context::new(Si42::MajorSyncAck);
@@ -544,7 +546,7 @@ fn three_octet_length_indicator() {
 
 #[test]
 fn any_order_and_long_form_on_receipt_canonical_on_sending() {
-    // ISODE sends MIP parameters as 15, 42, 25, 193; AS as 41, 25, 193 (session.md §1.3).
+    // ISODE sends MIP parameters as 15, 42, 25, 193; AS as 41, 25, 193 (its `spkt2tsdu`).
     let isode = hex!("01 00 31 0c 0f 01 01 2a 01 31 19 01 03 c1 01 aa");
     let t = Tsdu::decode(&isode, CTX).unwrap();
     let mut out = vec![0; t.encoded_len().unwrap()];
@@ -607,7 +609,7 @@ fn unknown_parameters_are_kept_and_sorted_in() {
 fn rejections() {
     let cases: &[(&[u8], Error)] = &[
         (&[], Error::Empty),
-        // A MIP with no GT in front (session.md §10.2).
+        // A MIP with no GT in front (X.225 §6.3.7: category 2 never stands alone).
         (
             &hex!("31 03 2a 01 31"),
             Error::Misplaced(Kind::MinorSyncPoint),

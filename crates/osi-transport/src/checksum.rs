@@ -6,8 +6,8 @@ use crate::{Error, Result, Tpdu};
 
 /// Running sums C0 = Σ a_i and C1 = Σ C0 after each octet, both mod 255 (Annex D.2).
 fn sums(tpdu: &[u8]) -> (u32, u32) {
-    // Reduce each step: no overflow whatever the length (BSD defers the modulo and must cap
-    // TPDUs at 4096 octets for it, transport.md §5.2).
+    // Reduce each step: no overflow whatever the length (4.4BSD's netiso `iso_chksum.c`
+    // defers the modulo and must cap TPDUs at 4096 octets for it).
     tpdu.iter().fold((0u32, 0u32), |(c0, c1), &a| {
         let c0 = (c0 + u32::from(a)) % 255;
         (c0, (c1 + c0) % 255)
@@ -78,7 +78,8 @@ mod tests {
 
     use super::*;
 
-    /// transport.md §5.2 and §6.3: vectors computed from Annex D and cross-checked with BSD.
+    /// Vectors computed with Annex D.3, verified by D.4 and cross-checked with 4.4BSD's
+    /// `iso_gen_csum` formula.
     const VECTORS: [&[u8]; 9] = [
         &hex!("08 6A 12 34 01 C3 02 12 6E"),
         &hex!("08 F0 12 34 80 C3 02 BD A6 68 65 6C 6C 6F"),

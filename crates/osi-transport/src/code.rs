@@ -56,7 +56,7 @@ macro_rules! code_point {
 }
 
 code_point! {
-    /// A variable-part parameter code (X.224 13.2.3, 13.3.4 and following; transport.md §3).
+    /// A variable-part parameter code (X.224 13.2.3, 13.3.4 and following).
     ParamCode, undefined "not defined by X.224" {
         /// 0x85: acknowledgement time AL, milliseconds (class 4).
         ACK_TIME = 0x85 => "acknowledgement time",
@@ -212,7 +212,8 @@ impl fmt::Debug for ClassOption {
 ///
 /// Codes 0x07..=0x0D are ISO's (128..8192 octets; class 0 allows up to 0x0B). Codes
 /// 0x0E..=0x10 (16384, 32768 and 65531 octets) are not ISO's but are sent by RFC 1006 peers
-/// (transport.md §1.6); [`TpduSize::octets`] reports them too. Anything else has no size.
+/// (HP/Tandem's RFC 1006 stack, Beckhoff Tc3_Rfc1006, jositransport); [`TpduSize::octets`]
+/// reports them too. Anything else has no size.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TpduSize(pub u8);
 
@@ -321,7 +322,7 @@ mod tests {
         assert_eq!(TpduSize(0x05).octets(), None);
         assert_eq!(TpduSize(0x11).octets(), None);
         // Shift counts come from the wire: out-of-range codes never reach `<<`
-        // (libiec61850 #589, transport.md §7 item 7).
+        // (libiec61850 #589).
         assert_eq!(TpduSize(0xff).octets(), None);
         assert!(TpduSize::S2048.is_iso() && !TpduSize(0x0e).is_iso());
     }

@@ -212,7 +212,8 @@ impl<'a> ErrorTpdu<'a> {
     }
 
     /// The rejected header octets (parameter C1), if present. Mandatory in class 0 but
-    /// missing in ISODE's ER (transport.md §7 item 19), so callers must cope with `None`.
+    /// missing in ISODE's ER (`TLose` in its tsap/tp0ts.c sends the cause only), so callers
+    /// must cope with `None`.
     pub fn invalid_tpdu(&self) -> Option<&'a [u8]> {
         match self.params.find(ParamCode::CALLING_TSEL) {
             Some(Ok(Param::InvalidTpdu(v))) => Some(v),

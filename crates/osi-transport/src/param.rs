@@ -48,7 +48,7 @@ impl<'a> BeUint<'a> {
     }
 }
 
-/// One typed parameter of a variable part (transport.md §3).
+/// One typed parameter of a variable part (X.224 13.2.3, 13.3.4 and following).
 ///
 /// Fixed-length values are decoded; variable-length ones stay borrowed octets. Which
 /// parameters a TPDU type or class allows is the caller's business.
@@ -565,7 +565,7 @@ mod tests {
 
     #[test]
     fn iterate_libiec61850_order() {
-        // A.CR's variable part: C0, C2, C1 (transport.md §7 item 11: any order).
+        // A.CR's variable part: C0, C2, C1 (X.224 13.2.3: any order).
         let p = Params::new(&hex!("c0 01 0d c2 02 00 01 c1 02 00 01")).unwrap();
         let want = [
             Param::TpduSize(TpduSize::S8192),

@@ -539,7 +539,7 @@ fn our_error_and_option_tpdus_pass_tshark() {
     let mut seg = r.send(&[]).unwrap();
     let n = seg.write_next(&mut buf).unwrap().unwrap();
     log.push((false, buf[..n].to_vec()));
-    // ER for a TPDU size code with no meaning (transport.md §6.2).
+    // ER for a TPDU size code with no meaning (X.224 6.6.3, 13.12).
     let (_, er) = responder_answer(Config::default(), &[0x09, 0xe0, 0, 0, 0, 7, 0, 0xc0, 1, 5]);
     log.push((false, er));
     // DR 0x82: class 2 preferred, no alternative.
@@ -570,7 +570,7 @@ fn our_error_and_option_tpdus_pass_tshark() {
     // tshark 4.0 leaves two of ours undissected (shown as TPKT data, not as a problem):
     // an ER whose quote makes LI > 8 (its COTP dissector caps ER at LI 8, X.224 13.12.4
     // allows the whole header) and the RFC 1006 class 0 ED with LI 2. The codec's tests
-    // hold them to transport.md §6.2 and RFC 1006 §5 instead.
+    // hold them to X.224 13.12 and RFC 1006 §5 instead.
     assert_eq!(report.matches("tcp:tpkt:data").count(), 2, "{report}");
 }
 

@@ -234,7 +234,7 @@ fn preferred_max_tpdu_size_is_answered_with_f0_only() {
     assert_eq!(r.tpdu_size(), 511 * 128);
 }
 
-/// transport.md §6.2: a class 0 CR with TPDU size code 5 gets an ER with cause 3 and the
+/// X.224 6.6.3 and 13.12: a class 0 CR with TPDU size code 5 gets an ER with cause 3 and the
 /// header up to the bad octet.
 #[test]
 fn invalid_size_code_gets_the_spec_er() {
@@ -303,7 +303,7 @@ fn class_negotiation() {
 
 #[test]
 fn s7_routing_parameters_in_a_class0_cr_are_not_read_as_iso() {
-    // Siemens puts its own data under C6/C7 in class 0 CRs (transport.md §3).
+    // Siemens puts its own data under C6/C7 in class 0 CRs (python-snap7's S7 routing).
     let cr = hex!("14 E0 00 00 00 01 00 C1 02 01 00 C2 02 01 02 C6 04 01 02 03 04");
     let (r, _) = accept_cr(
         Config {
@@ -380,7 +380,7 @@ fn pair_moves_tsdus_of_every_size() {
     }
 }
 
-/// transport.md §4.3: 5000 octets at TPDU size 2048 are 2045 + 2045 + 910.
+/// X.224 6.3, 13.7: 5000 octets at TPDU size 2048 are 2045 + 2045 + 910.
 #[test]
 fn segmentation_matches_the_spec_example() {
     let (r, _) = accept_cr(
@@ -413,7 +413,7 @@ fn segmentation_matches_the_spec_example() {
 
 #[test]
 fn initiator_cc_handling() {
-    // Oversize answer clamped to our proposal (go-cotp, transport.md §7 item 5).
+    // Oversize answer clamped to our proposal (as go-cotp v1.0.1 does).
     let mut i = initiator(Config::default());
     let _ = sent(&mut i);
     feed(&mut i, &tpkt(&hex!("09 D0 00 01 00 05 00 C0 01 0D")));

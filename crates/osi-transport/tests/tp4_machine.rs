@@ -1,8 +1,8 @@
 //! The class 4 machine at the TPDU level: worked vectors, negotiation, error cases, timers.
 //!
-//! Byte vectors are transport.md §6.3 (a checksummed class 4 handshake, data and release,
-//! verified against ISO 8073 Annex D). Two machines are wired by [`Pair`], which moves
-//! datagrams with no delay and a manual clock.
+//! Byte vectors are built from X.224 clause 13 (a checksummed class 4 handshake, data and
+//! release, verified against ISO 8073 Annex D.4). Two machines are wired by [`Pair`], which
+//! moves datagrams with no delay and a manual clock.
 
 // The class 4 machine needs the heap.
 #![cfg(feature = "alloc")]
@@ -43,7 +43,7 @@ fn at(n: u64) -> Instant {
     Instant::from_millis(n)
 }
 
-/// The configuration the §6.3 vectors were made with: normal formats, credit 4, AL 5 s.
+/// The configuration the vectors above were made with: normal formats, credit 4, AL 5 s.
 fn vector_config() -> Config {
     Config {
         extended_format: false,

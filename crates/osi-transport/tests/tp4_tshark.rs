@@ -1,7 +1,8 @@
 //! External oracle: every class 4 TPDU the machines emit in a transfer is dissected by
 //! tshark (Wireshark 4.0) without a malformed or expert item, other than its known-wrong
-//! class 4 checksum verdict (transport.md §7 item 27; our checksums are checked against
-//! Annex D and the worked vectors in `tp4_machine.rs`).
+//! class 4 checksum verdict (its packet-ositp.c checks `VP_CHECKSUM` over the parameter's
+//! length, 2 octets, not the TPDU's, so tshark 4.0.17 calls correct checksums bad; ours are
+//! checked against Annex D and the worked vectors in `tp4_machine.rs`).
 //!
 //! The TPDUs go into a pcap as TP4 directly over IPv4 (protocol 29, as Wireshark registers
 //! it), one TPDU per datagram. Needs tshark and the conformance kit

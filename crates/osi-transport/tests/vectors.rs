@@ -1,6 +1,6 @@
-//! Byte vectors from the spec (transport.md §5.2, §6) and from other implementations
-//! (the conformance kit's libiec61850 and python-snap7 captures): decoded field by field,
-//! and re-encoded to the same octets.
+//! Byte vectors built from X.224 (clause 13, Annex D), published ones (gos7, MS-RDPBCGR,
+//! lean-s7), ISODE 8.0 traffic captured on loopback, and the conformance kit's libiec61850 and
+//! python-snap7 captures: decoded field by field, and re-encoded to the same octets.
 
 // Test helpers outside #[test] fns: failing loudly is their job.
 #![allow(
@@ -331,7 +331,7 @@ fn spec_6_2_class0_control() {
             "09 E0 00 00 00 07 00 C0 01 05"
         ))))
     );
-    // ISODE's ER has no C1 (transport.md §7 item 19).
+    // ISODE's ER has no C1 (its `TLose` in tsap/tp0ts.c sends the cause only).
     let Tpdu::Er(e) = round_trip(&hex!("04 70 00 07 00")) else {
         panic!()
     };

@@ -68,7 +68,8 @@ pub trait Pdu: rasn::Decode + rasn::Encode + Validate {
 
     /// The octets to decode instead of `data`, with the elements this PDU's receiver must
     /// ignore left out, or `None` to decode `data` as it is (the default: strict). Only the
-    /// 1984 MPDU overrides it (rts-p1.md §4.1: unknown elements in its envelopes are ignored).
+    /// 1984 MPDU overrides it: unknown elements in its envelopes, such as the EAN extras of
+    /// ISODE's and PP's 1984 P1 modules, are ignored.
     fn ignoring_unknown_elements(data: &[u8]) -> Option<Vec<u8>> {
         let _ = data;
         None
@@ -123,7 +124,8 @@ pub fn decode_with<T: Pdu>(data: &[u8], config: &DecodeConfig) -> Result<T> {
             pdu: T::NAME,
             source,
         })?;
-    // One RT-TRANSFER is one APDU (rts-p1.md §1.2): anything after it is an error, not a second PDU.
+    // One RT-TRANSFER is one APDU (X.218 §9.3): anything after it is an error, not a second
+    // PDU.
     if !rest.is_empty() {
         return Err(Error::TrailingData {
             pdu: T::NAME,
@@ -159,7 +161,7 @@ pub fn encode_into<T: Pdu>(value: &T, buf: &mut Vec<u8>) -> Result<()> {
     })
 }
 
-/// RTS `applicationProtocol` values that select P1 (X.419; rts-p1.md §5.3).
+/// RTS `applicationProtocol` values that select P1 (X.419, module `MTSTransferProtocol`).
 pub mod application_protocol {
     /// `mts-transfer-protocol-1984` (1): 1984 MPDUs and the 1984 bind.
     pub const MTS_TRANSFER_PROTOCOL_1984: u32 = 1;

@@ -1,11 +1,12 @@
 //! X.411 (1984) P1: the MPDU exchanged between 1984 MTAs, and the 1984 MTA bind carried in
-//! the RTS `ConnectionData.open` (rts-p1.md §2 and §4).
+//! the RTS `ConnectionData.open`, as the production 1984 channel of PP declares them
+//! (`Chans/x40084/P1_in.py`, `Rts_posy.py`).
 //!
 //! The 1984 module uses explicit tagging by default but writes `IMPLICIT` almost everywhere;
-//! the tags below are those of the tag table in rts-p1.md §4.2. Types whose octets are the
-//! same as a 1988 type are aliases of it (the 1988 type is a superset, so 1988 additions sent
-//! by a newer peer are accepted, as rts-p1.md §9 asks); the SETs that differ are their own types,
-//! so a 1984 encoder cannot emit 1988-only fields.
+//! the tags below follow from that ASN.1 (PP's `P1_in.py`, ISODE's `pepy/P1.py`). Types whose
+//! octets are the same as a 1988 type are aliases of it (the 1988 type is a superset, so 1988
+//! additions sent by a newer peer are accepted, as PP's 1984 decoder does for 1988 codes); the
+//! SETs that differ are their own types, so a 1984 encoder cannot emit 1988-only fields.
 
 use alloc::vec::Vec;
 
@@ -37,7 +38,8 @@ pub type ContentType = BuiltInContentType;
 pub type UaContentId = ContentIdentifier;
 /// `PerMessageFlag ::= [APPLICATION 8] IMPLICIT BIT STRING { discloseRecipients(0), conversionProhibited(1), alternateRecipientAllowed(2), contentReturnRequest(3) }`.
 pub type PerMessageFlag = PerMessageIndicators;
-/// `PerRecipientFlag ::= BIT STRING` (8 bits; see rts-p1.md §4.3).
+/// `PerRecipientFlag ::= BIT STRING` (8 bits: X.411 (1984) Figure 23; PP's
+/// `Lib/pp/ut_mm2p1.c` encodes 8).
 pub type PerRecipientFlag = BitString;
 /// `ExtensionIdentifier ::= INTEGER`: the per-recipient number the originating MTA assigned.
 pub type ExtensionIdentifier = u32;

@@ -1,18 +1,18 @@
 //! Dropping unknown elements from the 1984 envelope SETs before the BER decoder sees them.
 //!
-//! rts-p1.md §4.1, after the 1984 ASN.1: ISODE/PP carry EAN-specific extras (`[UNIVERSAL 17]
-//! IMPLICIT ANY` in the envelope, `[UNIVERSAL 2]` in RecipientInfo, `[UNIVERSAL 3]` in EIT) —
-//! "not standard; ignore unknown elements on receipt rather than failing"; §9 repeats it as
-//! "unknown context elements ignored in pUserData / envelopes". rasn's SET derive rejects any
-//! element it has no field for, so this pass removes them first.
+//! The 1984 P1 modules of ISODE (`pepy/P1.py`) and PP (`Chans/x40084/P1_in.py`) carry
+//! EAN-specific extras (`[UNIVERSAL 17] IMPLICIT ANY` in the envelope, `[UNIVERSAL 2]` in
+//! RecipientInfo, `[UNIVERSAL 3]` in EIT) that X.411 (1984) does not have, so a receiver
+//! ignores unknown elements there rather than failing. rasn's SET derive rejects any element it
+//! has no field for, so this pass removes them first.
 //!
-//! Scope, as the spec's sentence names it: the SETs of a 1984 MPDU's envelope and report
-//! content (UMPDUEnvelope, DeliveryReportEnvelope, DeliveryReportContent, ProbeEnvelope), each
-//! RecipientInfo of their `[2]` recipient list, and the `original` EncodedInformationTypes in
-//! them. An element is unknown if its tag (class and number, either form) is none of that SET's
-//! members; any class counts, as the EAN extras are universal-tagged. Everything else (O/R
-//! names, identifiers, trace, reported recipients, the 1988 MTS-APDU, whose envelopes have
-//! their own extension mechanism) stays strict: an unknown element there is still an error.
+//! Scope: the SETs of a 1984 MPDU's envelope and report content (UMPDUEnvelope,
+//! DeliveryReportEnvelope, DeliveryReportContent, ProbeEnvelope), each RecipientInfo of their
+//! `[2]` recipient list, and the `original` EncodedInformationTypes in them. An element is
+//! unknown if its tag (class and number, either form) is none of that SET's members; any class
+//! counts, as the EAN extras are universal-tagged. Everything else (O/R names, identifiers,
+//! trace, reported recipients, the 1988 MTS-APDU, whose envelopes have their own extension
+//! mechanism) stays strict: an unknown element there is still an error.
 //!
 //! Bounded: the walk follows the fixed shape above (at most four levels below the MPDU, no
 //! recursion), each level parses its children once, and an indefinite length is resolved by a
@@ -39,7 +39,7 @@ const UNIVERSAL: u8 = 0x00;
 const APPLICATION: u8 = 0x40;
 const CONTEXT: u8 = 0x80;
 
-/// `(class, number)` of the members of each SET walked, from rts-p1.md §4.1/§4.2.
+/// `(class, number)` of the members of each SET walked, from the 1984 ASN.1 (PP's `P1_in.py`).
 const UMPDU_ENVELOPE: &[(u8, u8)] = &[
     (APPLICATION, 4),  // mpduID MPDUIdentifier
     (APPLICATION, 0),  // originator ORName

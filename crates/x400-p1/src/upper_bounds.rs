@@ -2,14 +2,13 @@
 //!
 //! Every bound is enforced when a PDU is decoded and when it is encoded (see
 //! [`crate::Error::OutOfBounds`], which names the bound). X.411 (1984) stated few formal bounds;
-//! the 1988 values are applied to 1984 PDUs too (rts-p1.md §6).
+//! the 1988 values are applied to 1984 PDUs too.
 //!
-//! Sources: the values in rts-p1.md §6 (from X.411 (1999) `MTSUpperBounds`, marked `[S]` there),
-//! and, for the three not in that table (`ub-redirections`, `ub-dl-expansions`,
-//! `ub-content-correlator-length`, used only inside extension values), Wireshark's
-//! `packet-p1-val.h`, generated from its copy of the X.411 `MTSUpperBounds` module, which gives
-//! 512 for each and agrees with every other value here. So no bound below remains `[R]`
-//! (unconfirmed recollection). What does remain `[R]` is the spec's own choice above: X.411 (1984)
+//! Sources: X.411 (06/1999) module `MTSUpperBounds`, as Wireshark carries it
+//! (`epan/dissectors/asn1/p1/MTSUpperBounds.asn`), including `ub-redirections`,
+//! `ub-dl-expansions` and `ub-content-correlator-length` (512 each, used only inside extension
+//! values); Wireshark's generated `packet-p1-val.h` agrees with every value here. So no bound
+//! below is unconfirmed. What does remain unconfirmed is the choice above: X.411 (1984)
 //! stated few formal bounds, so which 1988 bounds a 1984 MTA actually respected is not known.
 //! Receipt is strict all the same; [`crate::DecodeConfig`]'s limits are this crate's, not X.411's.
 

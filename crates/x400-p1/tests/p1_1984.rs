@@ -1,4 +1,4 @@
-//! The 1984 UserMPDU of rts-p1.md §7.2 (constructed from the ASN.1, re-parsed with openssl):
+//! A 1984 UserMPDU (constructed from the ASN.1, re-parsed with openssl):
 //! decoded field by field, and the limits every decode applies.
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]

@@ -1,9 +1,9 @@
-//! The two 1984 receipt rules of rts-p1.md §4.1 beyond the plain ASN.1: the encoded information
-//! types' `[3] IMPLICIT PresentationCapabilities` (T.73), kept opaque, and unknown elements in
-//! the envelope SETs, ignored there and nowhere else.
+//! The two 1984 receipt rules beyond the plain ASN.1 (of PP's `Chans/x40084/P1_in.py`): the
+//! encoded information types' `[3] IMPLICIT PresentationCapabilities` (T.73), kept opaque, and
+//! unknown elements in the envelope SETs, ignored there and nowhere else.
 //!
-//! Every vector is built here from the 1984 ASN.1 (rts-p1.md §4.1, tags as in its §4.2 table)
-//! with definite lengths, so each element can be named where it is put.
+//! Every vector is built here from that 1984 ASN.1 with definite lengths, so each element can
+//! be named where it is put.
 
 #![allow(
     clippy::unwrap_used,
@@ -231,9 +231,9 @@ fn presentation_capabilities_indefinite_keeps_contents() {
     assert_eq!(encode(&mpdu).unwrap(), definite);
 }
 
-/// rts-p1.md §4.1: "ignore unknown elements on receipt rather than failing" — an unknown
-/// context-specific element (`[9] INTEGER 0`, `89 01 00`) in the UMPDUEnvelope is dropped and
-/// the message decodes to the value it has without it.
+/// Unknown elements are ignored on receipt rather than failing: an unknown context-specific
+/// element (`[9] INTEGER 0`, `89 01 00`) in the UMPDUEnvelope is dropped and the message
+/// decodes to the value it has without it.
 #[test]
 fn unknown_context_element_in_envelope_is_ignored() {
     let plain: Mpdu = decode(&Parts::default().user_mpdu()).unwrap();
@@ -248,7 +248,7 @@ fn unknown_context_element_in_envelope_is_ignored() {
     assert_eq!(encode(&mpdu).unwrap(), Parts::default().user_mpdu());
 }
 
-/// The EAN extras rts-p1.md §4.1 names: `[UNIVERSAL 17]` in the envelope, `[UNIVERSAL 2]` in
+/// The EAN extras of ISODE's `pepy/P1.py`: `[UNIVERSAL 17]` in the envelope, `[UNIVERSAL 2]` in
 /// RecipientInfo, `[UNIVERSAL 3]` in the encoded information types; plus a constructed,
 /// long-form unknown `[7]` to exercise the length handling.
 #[test]
@@ -291,7 +291,7 @@ fn unknown_element_in_indefinite_envelope_is_ignored() {
     assert_eq!(decode::<Mpdu>(&indefinite).unwrap(), plain);
 }
 
-/// Where rts-p1.md does not say to ignore (the trace's DomainSuppliedInfo, an identifier's
+/// Where the rule does not reach (the trace's DomainSuppliedInfo, an identifier's
 /// SEQUENCE), the same element is still an error.
 #[test]
 fn unknown_element_elsewhere_is_an_error() {
@@ -328,7 +328,7 @@ fn trailing_octets_still_reported() {
 }
 
 /// The 1988 MTS-APDU stays strict: its envelopes carry unknown things as extensions, and the
-/// spec's rule is about 1984 MTAs. `[30]` (`9E 01 00`) added to the kit's message envelope fails.
+/// rule is about 1984 MTAs. `[30]` (`9E 01 00`) added to the kit's message envelope fails.
 #[test]
 fn unknown_element_in_1988_envelope_is_an_error() {
     let octets = vector("asn1tools-p1.tsv", "E.MTS-APDU.message");

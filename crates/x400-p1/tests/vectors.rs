@@ -315,7 +315,7 @@ fn content_type_must_be_one_alternative() {
 }
 
 /// T.61 strings are octets (ISO 2022 code with non-spacing diacritics before the letter):
-/// `C2 65` is e-acute in T.61 and must come back unchanged (STYLE.md §4: rasn 0.28's
+/// `C2 65` is e-acute in T.61 and must come back unchanged (checked: rasn 0.28's
 /// TeletexString took 4-octet characters and refused this).
 #[test]
 fn teletex_strings_are_octets() {

@@ -15,8 +15,8 @@ use rasn::types::Tag;
 const PDU: &str = "AbortInformation";
 
 /// `AbortInformation ::= SET { [0] IMPLICIT AbortReason OPTIONAL,
-/// reflectedParameter [1] IMPLICIT BIT STRING OPTIONAL }` (X.410 (1984); spec rts-p1.md
-/// §1.1, §3.6).
+/// reflectedParameter [1] IMPLICIT BIT STRING OPTIONAL }` (X.410 (1984); ISODE's
+/// acsap/acsold.py).
 ///
 /// ISODE sends the reason alone: `31 03 80 01 rr`. The whole AB user data is at most 9
 /// octets in session version 1, which a reflected parameter of up to 8 bits fits; that limit

@@ -10,7 +10,8 @@ use crate::syntax;
 
 const PDU: &str = "PAccept";
 
-/// PAccept (X.410 (1984); spec rts-p1.md §1.1), with the DEFAULTs applied.
+/// PAccept (X.410 (1984), as ISODE's acsap/acsold.py declares it), with the DEFAULTs
+/// applied.
 ///
 /// ```text
 /// PAccept ::= SET {

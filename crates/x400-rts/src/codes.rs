@@ -57,7 +57,7 @@ macro_rules! named_integer {
 
 named_integer! {
     /// `dialogueMode [2] IMPLICIT INTEGER { monologue(0), twa(1) } DEFAULT monologue` of
-    /// PConnect (X.410 §3; spec rts-p1.md §1.1, §3.3).
+    /// PConnect (X.410 §3; ISODE's acsap/acsold.py).
     DialogueMode {
         /// Only the side that holds the turn at the start ever sends.
         MONOLOGUE = 0, "monologue";

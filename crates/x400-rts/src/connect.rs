@@ -11,7 +11,8 @@ use crate::syntax;
 
 const PDU: &str = "PConnect";
 
-/// PConnect (X.410 (1984); spec rts-p1.md §1.1, §1.3), with the DEFAULTs applied.
+/// PConnect (X.410 (1984), as ISODE's acsap/acsold.py declares it), with the DEFAULTs
+/// applied.
 ///
 /// ```text
 /// PConnect ::= SET {

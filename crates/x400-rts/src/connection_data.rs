@@ -17,9 +17,9 @@ pub enum ConnectionData {
     /// `open`: a new association, with the RTS user's data (in P1, the MTA bind argument or
     /// result) as one BER value, or `None` when there is none.
     ///
-    /// On receipt every form of "no user data" real peers send is `None` (spec rts-p1.md §1.4
-    /// rule 4): `80 00` (X.228's `[0] IMPLICIT NULL`), `A0 00`, `A0 02 80 00` (ISODE's
-    /// PConnect) and `A0 02 05 00` (a NULL: ISODE's PAccept).
+    /// On receipt every form of "no user data" real peers send is `None`: `80 00` (X.228's
+    /// `[0] IMPLICIT NULL`), `A0 00`, `A0 02 80 00` (ISODE's PConnect) and `A0 02 05 00`
+    /// (a NULL: ISODE's PAccept).
     ///
     /// `None` is sent as `A0 02 05 00`, an explicit `[0]` around NULL: ISODE sends it, so reads
     /// it; every decoder of `[0] ANY` reads it (asn1tools rejects `80 00` and `A0 00`); and
@@ -30,7 +30,7 @@ pub enum ConnectionData {
     /// reads `None` as `unauthenticated` and never gets a NULL in `Some`.
     Open(Option<Any>),
     /// `recover`: re-establish the association of a lost session connection, which this
-    /// identifies (§3.8, §3.9). It carries no user data, so no P1 bind.
+    /// identifies (X.218 §8.1). It carries no user data, so no P1 bind.
     Recover(SessionConnectionIdentifier),
 }
 

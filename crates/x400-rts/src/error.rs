@@ -67,7 +67,8 @@ pub enum Error {
         field: &'static str,
     },
     /// An element whose tag has no place here. Unknown context-specific components of the
-    /// user-data SETs are ignored instead (spec rts-p1.md §3.9 rule 1); this is for the rest.
+    /// user-data SETs (ISODE's `protocolVersion [5]`) are ignored instead; this is for the
+    /// rest.
     #[error("{pdu}: unexpected element {} in {field}", TagWords(*tag))]
     UnexpectedElement {
         /// The PDU being decoded.
@@ -92,7 +93,7 @@ pub enum Error {
         constructed: bool,
     },
     /// An INTEGER is negative or does not fit 32 bits. These count octets, checkpoints or
-    /// name codes and are never negative (spec rts-p1.md §1.4 rule 3).
+    /// name codes and are never negative (their X.410 (1984) ASN.1).
     #[error("{pdu}: {field} is {value}, outside 0..=4294967295")]
     IntegerOutOfRange {
         /// The PDU being decoded.

@@ -2,7 +2,7 @@
 
 /// The default for [`DecodeOptions::max_len`]: 10 240 octets, the most SS-user data a session
 /// CN or AC can carry without Data Overflow (Extended User Data, PGI 194, session version 2;
-/// X.225 §8.3.1.20; spec rts-p1.md §1.4 rule 6). RF and AB carry less.
+/// X.225 §8.3.1.20). RF and AB carry less.
 pub const DEFAULT_MAX_PDU_LEN: usize = 10_240;
 
 /// Limits applied while decoding. Nesting depth is bounded by rasn (128 levels).

@@ -1,4 +1,5 @@
-//! `SessionConnectionIdentifier`, the value a `recover` carries (spec rts-p1.md §1.1, §3.9).
+//! `SessionConnectionIdentifier`, the value a `recover` carries (X.410 (1984) as in ISODE's
+//! acsap/acsold.py; X.228's `CallingSSuserReference` adds the OCTET STRING form).
 
 use rasn::types::OctetString;
 // The derived SEQUENCE decoder calls `Decoder` methods unqualified.
@@ -37,7 +38,7 @@ impl CallingSsUserReference {
 /// [0] IMPLICIT AdditionalReferenceInformation OPTIONAL }`.
 ///
 /// In a PConnect it names the session connection that was lost; the responder matches all
-/// three parts octet for octet against connections it keeps recovery state for (§3.9 rule 5).
+/// three parts octet for octet against connections it keeps recovery state for.
 /// On the wire it follows `recover`'s implicit `[1]` directly, without a SEQUENCE tag.
 #[derive(AsnType, Decode, Encode, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SessionConnectionIdentifier {

@@ -13,7 +13,7 @@ use rasn::types::Tag;
 
 const PDU: &str = "PRefuse";
 
-/// `PRefuse ::= SET { [0] IMPLICIT RefuseReason }` (X.410 (1984); spec rts-p1.md §1.1).
+/// `PRefuse ::= SET { [0] IMPLICIT RefuseReason }` (X.410 (1984); ISODE's acsap/acsold.py).
 ///
 /// On the wire: `31 03 80 01 rr`, after the session reason code octet 2 in RF PI 50.
 ///

@@ -1,11 +1,11 @@
 //! The character-string leaves of the RTS PDUs, kept as the octets that were sent.
 //!
 //! rasn's `TeletexString` stores 4-octet characters and rejects ordinary T.61 text such as
-//! `14 03 41 42 43` (STYLE.md §4, checked). T.61 octets are not Unicode anyway, so a T61String
-//! is carried here as its contents octets under the universal tag 20. UTCTime is carried the
-//! same way: ISODE sends years like `126` (a 3-digit year, spec rts-p1.md §3.1), and recovery
-//! only ever compares these values octet for octet (§3.9 rule 5), so parsing them would only
-//! add ways to fail.
+//! `14 03 41 42 43` (checked with rasn 0.28.15). T.61 octets are not Unicode anyway, so a
+//! T61String is carried here as its contents octets under the universal tag 20. UTCTime is
+//! carried the same way: ISODE 8.0 sends years like `126` (a 3-digit year from `tm_year`,
+//! `1261122140707Z` in 2026), and recovery only ever compares these values octet for octet,
+//! so parsing them would only add ways to fail.
 
 use alloc::vec::Vec;
 

@@ -99,7 +99,7 @@ pub(crate) fn open_frame(
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unknown {
     /// Skip it: the user-data SETs, where X.410 peers must ignore unknown `[n]` (ISODE
-    /// declares a `protocolVersion [5]`; spec rts-p1.md §3.9 rule 1).
+    /// declares a `protocolVersion [5]` in acsap/acsold.py).
     Ignore,
     /// Refuse it: the other SETs, whose contents X.410 fixes.
     Reject,

@@ -1,6 +1,6 @@
-//! Two RTS machines wired back to back (STYLE.md §2.8): open, turn, transfer with
-//! checkpoints and a window, secured confirmation, exceptions, release, abort, and
-//! recovery after connections cut at every kind of point.
+//! Two RTS machines wired back to back (like quinn-proto's test `Pair`): open, turn,
+//! transfer with checkpoints and a window, secured confirmation, exceptions, release,
+//! abort, and recovery after connections cut at every kind of point.
 
 // A panic is how a test fails; the octet patterns truncate on purpose.
 #![allow(
@@ -109,7 +109,7 @@ fn an_apdu_is_one_activity_with_a_minor_sync_point_after_each_checkpoint() {
     assert_eq!(a.checkpointing(), (1, 3));
     let data = apdu(2560, 1);
     a.transfer(data.clone()).unwrap();
-    // Window 3, checkpoint 1 KiB: AS DT MIP DT MIP DT AE (spec §3.4: 2.5 KB with 1).
+    // Window 3, checkpoint 1 KiB: AS DT MIP DT MIP DT AE (as ISODE's rt2ss.c sends 2.5 KB).
     let sent = flow(&mut a, &mut b);
     let wanted = [
         Kind::GiveTokens,

@@ -1,6 +1,6 @@
 //! The field failure this crate must never repeat: a foreign MTA reconnects with a PConnect
-//! carrying `recover`, and the gateway cannot decode it. Every encoding variant the spec
-//! justifies (rts-p1.md §1.4, §3.9, §7.2's robustness list) is built here, in every
+//! carrying `recover`, and the gateway cannot decode it. Every encoding variant that BER,
+//! X.228's `CallingSSuserReference` CHOICE and UTCTime allow is built here, in every
 //! combination, with definite and indefinite lengths, and must decode to the same value.
 
 // Helpers of this file unwrap and index as the tests do.
@@ -57,7 +57,7 @@ use Ber::{Cons, Prim};
 
 const CALLING: &[u8] = b"mta-a.example";
 
-/// The ways a calling SS-user reference is sent (§3.9 rule 4): T61String or OCTET STRING,
+/// The ways a calling SS-user reference is sent (X.228's CHOICE): T61String or OCTET STRING,
 /// primitive or constructed (segments are OCTET STRINGs, X.690 §8.23.6).
 fn calling_variants() -> Vec<(Ber, CallingSsUserReference)> {
     let t61 = CallingSsUserReference::T61(T61String::new(CALLING));
@@ -74,7 +74,7 @@ fn calling_variants() -> Vec<(Ber, CallingSsUserReference)> {
     ]
 }
 
-/// UTCTime forms (§3.9 rule 4): with seconds, without, with an offset, ISODE's 3-digit year.
+/// UTCTime forms (X.680): with seconds, without, with an offset, and ISODE's 3-digit year.
 const COMMON_REFERENCES: [&[u8]; 4] = [
     b"940214103000Z",
     b"9402141030Z",
@@ -187,7 +187,8 @@ fn every_recover_variant_round_trips() {
 
 #[test]
 fn spec_recover_vector() {
-    // rts-p1.md §7.2: recover, calling ref "mta-a.example", common ref 940214103000Z.
+    // Constructed from the ASN.1: recover, calling ref "mta-a.example", common ref
+    // 940214103000Z.
     let p = PConnect::decode(&hex!(
         "31 32 A0 03 80 01 00 A1 2B 80 01 1E 81 01 05 A3 20 A1 1E 14 0D 6D 74 61 2D 61 2E 65 78
          61 6D 70 6C 65 17 0D 39 34 30 32 31 34 31 30 33 30 30 30 5A 84 01 01"
@@ -205,7 +206,7 @@ fn spec_recover_vector() {
 
 #[test]
 fn recover_from_isode_session_references() {
-    // The references ISODE puts in CN PGI 1 (rts-p1.md §3.1), as a later recover carries
+    // The references ISODE puts in CN PGI 1 (psap/addr2ref.c), as a later recover carries
     // them: T61String "vm" and the invalid 3-digit-year UTCTime.
     let mut wire = hex!("31 22 a0 03 80 01 00 a1 1b a3 19 a1 17 14 02 76 6d").to_vec();
     wire.extend(hex!("17 0e 31 32 36 31 31 32 32 31 34 30 37 30 37 5a"));
@@ -240,7 +241,7 @@ fn paccept_echoing_recover() {
 
 #[test]
 fn every_no_user_data_form_is_open_none() {
-    // rts-p1.md §1.4 rule 4, inside PConnect's [3].
+    // X.228's `80 00` and ISODE's forms, inside PConnect's [3].
     for open in [
         &hex!("80 00")[..],
         &hex!("a0 00"),

@@ -165,7 +165,7 @@ fn integers_must_fit_u32_and_be_non_negative() {
         ),
         "{e}"
     );
-    // Multi-octet and non-minimal but in range: fine (rts-p1.md §1.4 rule 3).
+    // Multi-octet and non-minimal but in range: fine (accepted leniently on receipt).
     let p = PConnect::decode(&pconnect(
         &[&hex!("80 02 00 80 81 03 00 00 05")[..], &OPEN_NONE].concat(),
     ))
@@ -333,7 +333,7 @@ fn open_and_connection_data_hold_exactly_one_value() {
 
 #[test]
 fn recover_with_a_sequence_tag_inside_is_malformed() {
-    // recover is [1] IMPLICIT: the SEQUENCE contents follow A1 directly (§1.4 rule 5). A 30
+    // recover is [1] IMPLICIT: the SEQUENCE contents follow A1 directly (X.410 (1984)). A 30
     // there is an encoding error, reported, not guessed at.
     let e = PConnect::decode(&pconnect(&hex!(
         "a3 0c a1 0a 30 08 14 01 41 17 03 39 34 5a"

@@ -55,7 +55,8 @@ fn shows(items: &[&str]) -> Vec<String> {
 
 fn cases() -> Vec<Case> {
     let mut out = Vec::new();
-    // Open with the P1 bind, as in spec rts-p1.md §1.3, answered with the responder's bind.
+    // Open with a P1 bind (the 1984 bind of PP's Rts84 module), answered with the
+    // responder's bind.
     let mut bind = PConnect::new(ConnectionData::open(BIND_MTA_A));
     bind.checkpoint_size = 30;
     bind.window_size = 5;

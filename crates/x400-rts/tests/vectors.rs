@@ -1,6 +1,6 @@
 //! Decoding the RTS vectors of the conformance kit (`vectors/handmade-x410.tsv`: bare PDUs and
-//! the user data of the CN/AC/RF SPDUs that carry them) and the ISODE captures and constructed
-//! vectors of spec rts-p1.md §7, asserting every field.
+//! the user data of the CN/AC/RF SPDUs that carry them), ISODE 8.0 captures and vectors
+//! constructed from the ASN.1 (re-parsed with `openssl asn1parse`), asserting every field.
 
 // Helpers of this file unwrap, index and panic as the tests do: a failure there is a broken
 // vector or a missing kit, and must fail the test loudly.
@@ -168,7 +168,8 @@ fn broken_ber_length_is_a_ber_error() {
     );
 }
 
-// ISODE 8.0 traffic (spec rts-p1.md §7.1): the only real X.410-mode PDUs we have.
+// ISODE 8.0 traffic (`rtf` and `isoc` against `iso.rtf` and `isod.rtsap` on loopback): the
+// only real X.410-mode PDUs we have.
 
 #[test]
 fn isode_rtf_pconnect_application_protocol_132() {
@@ -218,8 +219,8 @@ fn isode_rtsap_echo_pconnect_and_paccept() {
     );
 }
 
-// Constructed vectors of spec rts-p1.md §1.3 and §7.2; our encoder reproduces the ones that
-// send every component, byte for byte.
+// Vectors constructed from the X.410 (1984) ASN.1 and re-parsed with `openssl asn1parse`; our
+// encoder reproduces the ones that send every component, byte for byte.
 
 const SPEC_PCONNECT: [u8; 44] = hex!(
     "31 2A A0 03 80 01 00 A1 23 80 01 1E 81 01 05 82 01 00 A3 15 A0 13 A1 11 80 05 4D 54 41
@@ -242,7 +243,7 @@ fn spec_pconnect_decodes_and_encodes_byte_exactly() {
 
 #[test]
 fn spec_pconnect_in_tpkt_cn() {
-    // §1.3: the same PConnect inside TPKT + TP0 DT + CN, user data in PGI 193.
+    // The same PConnect inside TPKT + TP0 DT + CN, user data in PGI 193.
     let cn = hex!(
         "03 00 00 6A 02 F0 80 0D 61 01 22 0A 0F 14 0D 6D 74 61 2D 61 2E 65 78 61 6D 70 6C 65 0B
          0F 17 0D 39 34 30 32 31 34 31 30 33 30 30 30 5A 05 09 13 01 00 16 01 01 1A 01 00 14 02
@@ -294,7 +295,8 @@ fn spec_prefuse_every_reason() {
 
 #[test]
 fn isode_rf_refusing_recovery() {
-    // §3.8 item 3: ISODE's RF for every recover, by code reading: PI 50 = 2 + cannotRecover.
+    // ISODE's RF for every recover, by code reading (rtsap/rt2ssrespond.c): PI 50 = 2 +
+    // cannotRecover.
     let rf = hex!("0C 11 01 00 11 01 01 14 02 00 00 32 06 02 31 03 80 01 01");
     let reason = parameter(&rf[2..], 50);
     assert_eq!(reason[0], 2);

@@ -1,5 +1,5 @@
 //! Connection establishment: S-CONNECT request, response and refusal, and the CN, OA,
-//! CDO, AC and RF SPDUs (X.225 §7.1–7.6, Tables A.8 and A.15; session.md §8.1).
+//! CDO, AC and RF SPDUs (X.225 §7.1–7.5, Tables A.8 and A.15).
 
 use osi_sansio::Instant;
 
@@ -175,7 +175,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if rest.is_empty() {
             self.state = State::Sta02A;
         } else {
-            // X.225 §7.1.x: the CDOs wait for OA; they are queued now and held back.
+            // X.225 §7.1, §7.3: the CDOs wait for OA; they are queued now and held back.
             self.tx.hold();
             let mut it = rest.chunks(MAX_CDO_USER_DATA).peekable();
             while let Some(chunk) = it.next() {
@@ -372,7 +372,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if p.data_overflow
             .is_some_and(|d| d.contains(DataOverflow::MORE))
         {
-            // X.225 §7.1.x: OA (version 2), then collect CDOs in STA01D.
+            // X.225 §7.2, §7.3: OA (version 2), then collect CDOs in STA01D.
             let mut oa = Spdu::new(Kind::OverflowAccept);
             oa.params.version = Some(Version(Version::V2));
             let _ = self.send(&[oa]);
@@ -463,7 +463,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             version,
             user_data: data,
         });
-        // X.225 §7.x: an AC with a Token Item counts as AC followed by PT.
+        // X.225 §7.4 (ACCEPT SPDU): an AC with a Token Item counts as AC followed by PT.
         if let Some(t) = p.token_item {
             let asked = t.0 & self.tokens.available();
             if asked != 0 {

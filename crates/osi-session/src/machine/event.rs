@@ -439,7 +439,7 @@ pub enum Rule {
         received: u64,
     },
     /// An SPDU on the wrong transport flow: EX (or PR) on the normal flow, or anything but
-    /// EX and PR on the expedited flow (X.225 §6.4.4, session.md §2.2).
+    /// EX and PR on the expedited flow (X.225 §6.4.4).
     WrongFlow {
         /// The SPDU received.
         spdu: Kind,

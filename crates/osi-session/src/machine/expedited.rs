@@ -1,5 +1,5 @@
-//! The Expedited Data functional unit: S-EXPEDITED-DATA and the EX SPDU (X.225 §7.13,
-//! session.md §1.4, §2.2).
+//! The Expedited Data functional unit: S-EXPEDITED-DATA and the EX SPDU (X.225 §6.4,
+//! §7.12).
 //!
 //! EX travels on the transport expedited flow, so it has its own way in and out: the user
 //! queues it with [`Session::send_expedited`], the shell takes it with

@@ -408,8 +408,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.ex_tx.clear();
         // Under TEXP the AB follows a PR-AB, as S-U-ABORT's (Annex A SUABreq rows), so the
         // peer stops taking the normal flow at once. [R] Annex A's own text for A.4.1.2 (a)
-        // is not in session.md: this follows the SUABreq rows and §8.3. The queue was just
-        // cleared, so the PR fits; if it did not, the AB alone still ends the connection.
+        // could not be checked: this follows the SUABreq rows and X.225 §7.9 and §7.26. The
+        // queue was just cleared, so the PR fits; if it did not, the AB alone still ends the
+        // connection.
         let _ = self.send_prepare(crate::PrepareType::Abort);
         let _ = self.send(&[ab]);
         self.event(Event::ProviderAbort(AbortCause::ProtocolError(rule)));

@@ -1,5 +1,5 @@
 //! PREPARE (PR, SI 7) under transport expedited data (TEXP): the PR rows of X.225 Annex A
-//! and the states STA15A–D and STA06 (session.md §2.2, §9.1).
+//! and the states STA15A–D and STA06 (X.225 §6.4, §7.26, Table A.2).
 //!
 //! With TEXP an SPM sends a PR on the transport expedited flow ahead of MAA and AEA
 //! (PR-MAA), RS, AI and AD (PR-RS), RA, AIA and ADA (PR-RA), and AB (PR-AB). The PR
@@ -17,10 +17,10 @@
 //! The rows are X.225 (1995) Annex A as transcribed in ISODE++ SSAP.sm, with the symmetric
 //! synchronize and data separation predicates evaluated for a machine that selects neither
 //! (p80 true, p81 and p178 false, p185 = "the receive flow is being discarded", which is
-//! false in STA15B and true in STA15C and STA06). session.md itself gives only the states,
-//! the PR types and the rows quoted in its §5.4, §5.6, §6 and §8.3; a row marked \[R\] is
-//! an inference from the transcription that could not be checked against the printed
-//! table here (session.md's convention for such statements): confirm it there.
+//! false in STA15B and true in STA15C and STA06). Only the states, the PR types and the
+//! rows for minor and major synchronization, resynchronization, activities and abort were
+//! checked against the printed X.225 text; a row marked \[R\] is an inference from the
+//! transcription that could not be checked against the printed table: confirm it there.
 
 use super::{Error, Result, Rule, Session, State};
 use crate::{Kind, PrepareType, Requirements, Spdu};
@@ -116,7 +116,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// Queues PR(`ty`) for the transport expedited flow when TEXP is true; without TEXP no
-    /// PR is ever sent (session.md §11.12).
+    /// PR is ever sent (X.225 §6.4).
     pub(super) fn send_prepare(&mut self, ty: PrepareType) -> Result<()> {
         if !self.texp() {
             return Ok(());
@@ -128,8 +128,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// A PR received on the expedited flow.
     pub(super) fn recv_pr(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        // PR exists only with TEXP (session.md §2.2: without expedited transport it is
-        // never sent).
+        // PR exists only with TEXP (X.225 §6.4: without expedited transport it is never
+        // sent).
         if !self.texp() {
             return Err(Rule::FunctionalUnit { spdu: s.kind });
         }

@@ -34,7 +34,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         match self.state {
             // No connection: nothing can be answered (a local matter).
             State::Sta01 => return Ok(()),
-            // STA16: only AA matters; everything else is discarded (X.225 §7.9.x).
+            // STA16: only AA matters; everything else is discarded (X.225 §7.9).
             State::Sta16 => {
                 if let Ok(t) = Tsdu::decode(tsdu, ctx)
                     && t.iter().next().is_some_and(|s| s.kind == Kind::AbortAccept)
@@ -92,7 +92,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 expedited: false,
             });
         }
-        // States that discard what they do not wait for (X.225 §7.24.x, §7.31.x, §7.33.x).
+        // States that discard what they do not wait for (X.225 §7.24, §7.31, §7.33).
         match st {
             S::Sta05A
                 if !matches!(

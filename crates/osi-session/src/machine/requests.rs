@@ -37,7 +37,7 @@ pub struct ResumeRequest<'a> {
     pub old_connection: Option<ConnectionId<'a>>,
 }
 
-/// Reason codes X.225 defines for ED, AI and AD (session.md §3.2).
+/// Reason codes X.225 defines for ED, AI and AD (X.225 §8.3, Reason Code, PI 50).
 pub(super) fn defined_reason(r: u8) -> bool {
     matches!(
         r,

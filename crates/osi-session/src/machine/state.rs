@@ -4,7 +4,7 @@
 ///
 /// The PREPARE states STA15A–D and STA06 occur only with transport expedited data (TEXP,
 /// [`crate::machine::Config::transport_expedited`]); with RFC 1006 and TP0 without it they
-/// never do (session.md §9.1). STA01A (wait for AA with transport reuse) and STA01B (wait
+/// never do (X.225 §6.4). STA01A (wait for AA with transport reuse) and STA01B (wait
 /// for T-CONNECT confirm) are not used: this machine always releases the transport after an
 /// abort it sends (and X.225 forbids reuse under TEXP anyway), and it knows no transport, so
 /// the caller connects it before [`crate::machine::Session::connect`].

@@ -2,10 +2,10 @@
 //!
 //! One numbering (symmetric synchronize is not offered): V(M) is the next serial number,
 //! the same on both sides; V(A) the lowest one still awaiting confirmation; V(R) the lowest
-//! one a resynchronize-restart may return to (session.md §5).
+//! one a resynchronize-restart may return to (X.225 §5.9).
 
 /// Largest serial number: 10^6 − 1, as no Upper Limit Serial Number (PI 56) is
-/// negotiated (X.225 §8.3.1.13; session.md §1.6).
+/// negotiated (X.225 §8.3.1.13).
 pub const MAX_SERIAL: u64 = 999_999;
 
 /// V(M), V(A), V(R), Vsc, Vact, Vnextact.
@@ -76,7 +76,7 @@ impl SyncVars {
         self.vr = self.vm;
     }
 
-    /// \[26\] AS: Vact; V(A) = V(M) = V(R) = 1 (session.md §5.2).
+    /// \[26\] AS: Vact; V(A) = V(M) = V(R) = 1 (X.225 Table A.4).
     pub(crate) fn activity_started(&mut self) {
         self.vact = true;
         self.va = 1;

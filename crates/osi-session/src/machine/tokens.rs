@@ -20,7 +20,7 @@ pub(crate) struct Tokens {
 }
 
 impl Tokens {
-    /// The tokens that exist with the selected functional units (session.md §4.1):
+    /// The tokens that exist with the selected functional units (X.225 §5.7, Annex A):
     /// AV(dk) = HD, AV(mi) = SY, AV(ma) = MA ∨ ACT, AV(tr) = NR.
     pub(crate) fn for_units(fu: Requirements) -> Self {
         let mut available = 0;

@@ -1,5 +1,5 @@
 //! Two session machines wired back to back through in-memory queues, with a manual clock
-//! (STYLE.md §2.8, quinn's `Pair`). The transport is perfect and ordered; a
+//! (after quinn-proto's test `Pair`). The transport is perfect and ordered; a
 //! `DisconnectTransport` event closes it after what its side queued has been delivered.
 
 // Each test file uses part of it; it panics (through unwrap) exactly when a test should fail.

@@ -29,7 +29,7 @@ pub struct Config {
     pub max_tpdu_size: u32,
     /// The TPDU size the initiator proposes in C0. Default 0x0B (2048): the class 0 maximum,
     /// understood by every peer (non-ISO codes made a Siemens S7 drop connections,
-    /// transport.md §7 item 6).
+    /// beanit/iec61850bean #40).
     pub proposed_tpdu_size: TpduSize,
     /// Preferred maximum TPDU size the initiator proposes in F0, in units of 128 octets;
     /// `None` sends no F0. Default `None` (peers unaware of F0 fall back to C0 anyway).

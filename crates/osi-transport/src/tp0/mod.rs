@@ -22,10 +22,11 @@
 //! Time is an [`Instant`] on the caller's clock; the machine reads no clock. The output and
 //! timer side is the shared [`Machine`] contract.
 //!
-//! # Choices where peers differ (transport.md §7)
+//! # Choices where peers differ
 //!
-//! * TPDU size: a proposal with a non-ISO code (0x0E-0x10) is honoured; a CC choosing more
-//!   than we proposed is clamped to our proposal instead of rejected; a CC without C0 or F0
+//! * TPDU size: a proposal with a non-ISO code (0x0E-0x10, sent by jositransport and
+//!   HP/Tandem's RFC 1006 stack) is honoured; a CC choosing more than we proposed is clamped
+//!   to our proposal instead of rejected (as go-cotp v1.0.1 does); a CC without C0 or F0
 //!   keeps our proposal. A CR without C0 is answered with C0 = 2048 (RFC 2126 §6.4 wants
 //!   the size stated; no ISO code expresses the RFC 1006 default of 65531). A size code
 //!   with no meaning (below 7 or above 0x10) is a protocol error (ER, cause 3).
@@ -297,7 +298,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
     }
 
     /// T-CONNECT.request: queues a class 0 CR (parameters in the order C1, C2, C0, F0, C6,
-    /// which Siemens LOGO! needs, transport.md §7 item 11).
+    /// which Siemens LOGO! 0BA7 needs, apache/plc4x PR #308).
     ///
     /// # Errors
     ///
@@ -622,8 +623,9 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
                 }
             }
             (State::AwaitCc, Tpdu::Dr(dr)) => self.closed(DisconnectCause::Refused(dr.reason)),
-            // Class 0 has no DR on an open connection, but RFC 1006 stacks send one before
-            // closing TCP (transport.md §4.5): a disconnect, user data ignored.
+            // Class 0 has no DR on an open connection (X.224 Annex A.6), but RFC 1006 stacks
+            // (ISODE, jositransport, python-snap7) send one before closing TCP: a disconnect,
+            // user data ignored.
             (_, Tpdu::Dr(dr)) => self.closed(DisconnectCause::Released(dr.reason)),
             (_, Tpdu::Er(er)) => self.closed(DisconnectCause::ErrorReceived(er.cause)),
             // Types class 0 does not have.
@@ -715,7 +717,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
         Ok(())
     }
 
-    /// Responder: a CR arrived (X.224 6.5, 8.2; transport.md §4.2).
+    /// Responder: a CR arrived (X.224 6.5, 8.2).
     fn on_cr(&mut self, nsdu: &[u8], cr: &Connect<'_>) -> Outcome {
         self.remote_ref = cr.src_ref;
         let preferred = cr.class.class();
@@ -724,7 +726,8 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
         }
         // Table 3: class 0 may answer a preference for 1 always, for 2 with alternative 0,
         // for 3 or 4 with alternative 0 or 1. C6/C7 are not read when class 0 is preferred:
-        // S7 routing puts other data under those codes (transport.md §3).
+        // S7 routing puts other data under those codes (python-snap7's
+        // `COTP_PARAM_SUBNET_ID` 0xC6, `COTP_PARAM_ROUTING_TSAP` 0xC7).
         if preferred != 0 {
             let alternatives = match cr.params.find(ParamCode::ALTERNATIVE_CLASSES) {
                 Some(Ok(Param::AlternativeClasses(v))) => v,
@@ -801,7 +804,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
             .octets()
             .unwrap_or(MIN_TPDU_SIZE);
         // Never more than proposed (6.5.4 j): an oversize answer is clamped, not refused
-        // (transport.md §7 item 5); no C0 keeps the proposal.
+        // (go-cotp v1.0.1 does the same); no C0 keeps the proposal.
         let mut size = match size_param(&cc.params) {
             Ok(c0) => c0.unwrap_or(proposed).min(proposed),
             Err((e, at)) => {
@@ -833,7 +836,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
     /// A DT on an open connection (X.224 6.3, 13.7; RFC 2126 §6.5).
     fn on_dt(&mut self, nsdu: &[u8], format: Format, roa: bool, eot: bool, data: &[u8]) -> Outcome {
         if format != Format::Short {
-            // Class 0 DT has LI 2 (transport.md §7 item 14).
+            // Class 0 DT has LI 2 (X.224 13.7).
             return self.protocol_error(nsdu, RejectCause::NOT_SPECIFIED, None, 0);
         }
         if roa {

@@ -1,4 +1,4 @@
-//! Every timer value and limit of the class 4 machine, with its default (transport.md §5.3).
+//! Every timer value and limit of the class 4 machine, with its default (X.224 4.4, 12.2.1.1).
 //!
 //! X.224 gives no numeric defaults ("values should be chosen so that the required QOS can be
 //! provided"). Where a default below is not derived from another value, it follows the 4.4BSD
@@ -10,7 +10,7 @@ use core::time::Duration;
 use crate::{Error, Result, TpduSize};
 
 /// Longest transport selector kept (X.400 peers use long ASCII selectors; a CR is at
-/// most 128 octets in all, transport.md §7 item 10).
+/// most 128 octets in all, X.224 13.3).
 pub const MAX_TSEL_LEN: usize = 32;
 
 /// A transport selector (parameters C1/C2), held without allocation.

@@ -1,7 +1,7 @@
 //! Class 4 transport (TP4) over a datagram network service (X.224 clause 12, Annex A.7).
 //!
 //! [`Connection`] is a sans-IO machine for one transport connection: bytes and time go in,
-//! TPDUs, events and deadlines come out. It implements, per transport.md §5:
+//! TPDUs, events and deadlines come out. It implements (X.224 6.13-6.22, 12.2 and Annex D):
 //!
 //! * three-way establishment CR, CC, AK with CR and CC retransmitted on T1 up to N times;
 //!   class 4 only (the only class over CLNS); negotiation of normal/extended formats,

@@ -1,6 +1,7 @@
 //! The MTA bind (X.411 §12.1): the argument, result and error exchanged when an association
 //! between two MTAs is opened. In X.410 (1984) mode they travel directly in the RTS
-//! `ConnectionData.open` (rts-p1.md §2); the 1984 `Request` has the same octets.
+//! `ConnectionData.open`; the 1984 `Request` (PP's `Chans/x40084/Rts_posy.py`, module
+//! `Rts84`) has the same octets.
 
 use alloc::vec::Vec;
 

@@ -1,4 +1,5 @@
-//! Trace information (X.411 §12.3.1.1.1.x): one element per domain the PDU passed through.
+//! Trace information (X.411, `TraceInformation` in module `MTAAbstractService`): one element
+//! per domain the PDU passed through.
 
 use alloc::vec::Vec;
 

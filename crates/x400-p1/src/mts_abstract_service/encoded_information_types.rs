@@ -1,4 +1,5 @@
-//! Encoded information types (X.411 §18.2.x, module `MTSAbstractService`).
+//! Encoded information types (X.411, `EncodedInformationTypes` in module
+//! `MTSAbstractService`).
 
 use alloc::vec::Vec;
 
@@ -10,8 +11,8 @@ use crate::validate::{Validate, within};
 /// `EncodedInformationTypes ::= [APPLICATION 5] SET { built-in-encoded-information-types [0],
 /// g3-facsimile [1] DEFAULT {}, teletex [2] DEFAULT {}, extended-encoded-information-types [4] OPTIONAL }`.
 ///
-/// The 1984 type (rts-p1.md §4.1) has the same `[0]`, `[1]` and `[2]` and, instead of `[4]`,
-/// `[3] IMPLICIT PresentationCapabilities OPTIONAL` (T.73), kept opaque in
+/// The 1984 type (X.411 (1984), PP's `P1_in.py`) has the same `[0]`, `[1]` and `[2]` and,
+/// instead of `[4]`, `[3] IMPLICIT PresentationCapabilities OPTIONAL` (T.73), kept opaque in
 /// [`EncodedInformationTypes::presentation_capabilities`].
 #[derive(AsnType, Decode, Encode, Debug, Clone, PartialEq, Eq, Default)]
 #[rasn(set, tag(application, 5))]
@@ -70,13 +71,14 @@ impl EncodedInformationTypes {
 /// types, kept opaque: the implicitly tagged value's content octets, verbatim, and whether it was
 /// sent constructed.
 ///
-/// Why opaque: T.73's ASN.1 is not in the sources this crate is checked against (rts-p1.md names
-/// the type only), and no MTA needs to interpret it to relay a message; it must only survive
-/// the relay. Why the form is kept: with an IMPLICIT tag the identifier octet's constructed bit
-/// is all that says whether the contents are nested TLVs (a SET or SEQUENCE, the usual case,
-/// `A3`) or a primitive value (`83`); re-emitting the contents under the other form would change
-/// the value. An indefinite-length value is re-emitted with a definite length and the same
-/// contents (the end-of-contents octets are framing, not contents).
+/// Why opaque: T.73's ASN.1 is not in the sources this crate is checked against (the 1984 P1
+/// modules of PP and ISODE name the type only), and no MTA needs to interpret it to relay a
+/// message; it must only survive the relay. Why the form is kept: with an IMPLICIT tag the
+/// identifier octet's constructed bit is all that says whether the contents are nested TLVs (a
+/// SET or SEQUENCE, the usual case, `A3`) or a primitive value (`83`); re-emitting the contents
+/// under the other form would change the value. An indefinite-length value is re-emitted with a
+/// definite length and the same contents (the end-of-contents octets are framing, not
+/// contents).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PresentationCapabilities {
     /// `true` if the value was (is to be) encoded constructed (`A3`), `false` for primitive (`83`).

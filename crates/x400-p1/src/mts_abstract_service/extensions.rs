@@ -1,5 +1,6 @@
-//! Extension fields (X.411 §9.1 / §12.2.1.1.x): the `[3] SET OF ExtensionField` of envelopes
-//! and per-recipient fields, with typed views of the common standard extensions.
+//! Extension fields (X.411 §9.1; `ExtensionField` in module `MTSAbstractService`): the
+//! `[3] SET OF ExtensionField` of envelopes and per-recipient fields, with typed views of the
+//! common standard extensions.
 //!
 //! Every extension stays on the wire exactly as received (type, criticality and the value's
 //! BER octets), so extensions this crate does not know are relayed unchanged. The common ones

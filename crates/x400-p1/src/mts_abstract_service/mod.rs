@@ -20,7 +20,7 @@ use crate::validate::{Validate, value_within, within};
 
 /// `Time ::= UTCTime`. Decoding accepts `YYMMDDhhmm[ss]` with `Z` or an offset; encoding writes
 /// `YYMMDDhhmmssZ`. Two-digit years 70-99 are 1970-1999 and 00-69 are 2000-2069 (rasn's rule;
-/// X.411 sets none, rts-p1.md §4.4), so only 1970-2069 survive a round trip.
+/// X.411 (1984) sets none), so only 1970-2069 survive a round trip.
 pub type Time = UtcTime;
 
 /// `Content ::= OCTET STRING`: the BER octets of the content (e.g. a P2 IPM), not decoded here.
@@ -204,7 +204,7 @@ impl Validate for PerMessageIndicators {
 /// `PerRecipientIndicators ::= BIT STRING (SIZE (8..ub-bit-options))` (1984: `PerRecipientFlag`).
 ///
 /// Bit 0 responsibility, 1 originating-MTA-report, 2 originating-MTA-non-delivery-report,
-/// 3 originator-report, 4 originator-non-delivery-report (rts-p1.md §4.3).
+/// 3 originator-report, 4 originator-non-delivery-report (X.411, module `MTAAbstractService`).
 pub type PerRecipientIndicators = BitString;
 
 /// Names of the defined per-recipient indicator bits, by bit number.

@@ -3,7 +3,8 @@
 //!
 //! The 1984 `ORName` (X.411 (1984) §5.2.1) has the same tags: standard attributes and
 //! domain-defined attributes; 1988 adds extension attributes and a directory name. One type
-//! serves both, so a 1984 MTA also accepts a 1988 O/R name (rts-p1.md §9).
+//! serves both, so a 1984 MTA also accepts a 1988 O/R name (RFC 1328 covers the mapping
+//! down).
 
 use alloc::vec::Vec;
 

@@ -1,5 +1,5 @@
 //! The association: open, recover, accept, refuse, turn, close and abort
-//! (X.410 §4, spec rts-p1.md §3.1–§3.6, §3.9).
+//! (X.410 §4; the session mapping of X.218 §8.3 as ISODE's rtsap/rt2ss*.c does it).
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -57,8 +57,8 @@ impl<'a> OpenRequest<'a> {
 }
 
 /// The session PGI 1 values of a connection identifier: PI 10 and PI 11 hold the whole
-/// BER T61String and UTCTime, PI 12 the additional reference's octets (§3.1), so that
-/// they are octet for octet what a `recover` carries.
+/// BER T61String and UTCTime, PI 12 the additional reference's octets (as ISODE's
+/// psap/addr2ref.c builds them), so that they are octet for octet what a `recover` carries.
 pub(super) fn session_refs(id: &SessionConnectionIdentifier) -> Result<[Vec<u8>; 3]> {
     let enc = |e| crate::Error::Encode(e);
     Ok([

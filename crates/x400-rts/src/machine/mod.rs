@@ -1,5 +1,5 @@
 //! The RTS protocol machine of X.410 (1984), sans-IO, over the session machine of
-//! `osi-session` (spec rts-p1.md §3).
+//! `osi-session` (the mapping of X.218 §8.3, as ISODE's rtsap/rt2ss*.c implements it).
 //!
 //! An [`Rts`] owns one [`Session`] and speaks for it: TSDUs and time go in through
 //! [`Rts::handle_tsdu`], [`Rts::handle_disconnect`] and [`Rts::handle_timeout`];

@@ -1,5 +1,5 @@
 //! What survives a lost connection: the state of the transfer that was in progress
-//! (spec rts-p1.md §3.8, §3.9), and a table that keeps it for a limited time.
+//! (X.218 §8.1, §9.6; X.225 §7.30), and a table that keeps it for a limited time.
 
 use alloc::vec::Vec;
 use core::time::Duration;

@@ -1,5 +1,6 @@
 //! TRANSFER: one APDU as one activity, with checkpoints, a window, secured confirmation,
-//! discard, and resumption after a recovery (spec rts-p1.md §3.4, §3.7, §3.8).
+//! discard, and resumption after a recovery (X.218 §9.3; X.215 §13.14, §13.15; ISODE's
+//! rtsap/rt2ss.c).
 
 use alloc::vec::Vec;
 use osi_sansio::Instant;

@@ -166,7 +166,8 @@ impl Connection {
         if !a.checksum {
             opts |= AdditionalOptions::NO_CHECKSUM;
         }
-        // Selectors first: some peers need C1, C2, C0 in that order (transport.md §7 item 11).
+        // Selectors first: some peers need C1, C2, C0 in that order (Siemens LOGO! 0BA7,
+        // apache/plc4x PR #308), though X.224 13.2.3 allows any order.
         if let Some(t) = &a.calling {
             pb.push(&Param::CallingTsel(t.as_slice())).ok()?;
         }
