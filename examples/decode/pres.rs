@@ -244,10 +244,12 @@ fn param_name(ppdu: &str, p: &Tlv<'_>) -> String {
         (ber::CONTEXT, 13) => "responders-nominated-context",
         (ber::CONTEXT, 14) => "extensions",
         (class, number) => {
-            let class = ["UNIVERSAL ", "APPLICATION ", "", "PRIVATE "]
-                .get(usize::from(class))
-                .copied()
-                .unwrap_or_default();
+            let class = match class {
+                ber::Class::Universal => "UNIVERSAL ",
+                ber::Class::Application => "APPLICATION ",
+                ber::Class::Context => "",
+                ber::Class::Private => "PRIVATE ",
+            };
             return format!("[{class}{number}]");
         }
     };

@@ -32,7 +32,7 @@ macro_rules! code_point {
         }
     ) => {
         $(#[$m])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         $vis struct $name(pub $int);
 
         impl $name {
@@ -119,6 +119,5 @@ mod tests {
             "0x82 (connection negotiation failed)"
         );
         assert_eq!(Code(0).to_string(), "0x00 (not defined by the test)");
-        assert_eq!(Code::default(), Code(0));
     }
 }

@@ -3,61 +3,9 @@
 
 use core::fmt;
 
-/// Declares `pub struct $name(pub u8)` with named constants, a `Debug` printing the name and
-/// a `Display` in words (`undefined`: the words for a value without a name).
-macro_rules! code_point {
-    ($(#[$m:meta])* $name:ident, undefined $undefined:literal {
-        $($(#[$cm:meta])* $c:ident = $v:expr => $s:expr,)*
-    }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub u8);
-
-        impl $name {
-            $($(#[$cm])* pub const $c: Self = Self($v);)*
-
-            /// The standard's name for this value, if it has one.
-            pub fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $($v => Some($s),)*
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => write!(f, "{}({:#04x} {})", stringify!($name), self.0, n),
-                    None => write!(f, "{}({:#04x})", stringify!($name), self.0),
-                }
-            }
-        }
-
-        /// The value in hex and what it means, e.g. `0x82 (connection negotiation failed)`.
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{:#04x} ({})", self.0, self.name().unwrap_or($undefined))
-            }
-        }
-
-        impl From<u8> for $name {
-            fn from(v: u8) -> Self {
-                Self(v)
-            }
-        }
-
-        impl From<$name> for u8 {
-            fn from(v: $name) -> u8 {
-                v.0
-            }
-        }
-    };
-}
-
-code_point! {
+osi_sansio::code_point! {
     /// A variable-part parameter code (X.224 13.2.3, 13.3.4 and following).
-    ParamCode, undefined "not defined by X.224" {
+    pub struct ParamCode(u8), undefined "not defined by X.224" {
         /// 0x85: acknowledgement time AL, milliseconds (class 4).
         ACK_TIME = 0x85 => "acknowledgement time",
         /// 0x86: residual error rate.
@@ -103,9 +51,9 @@ code_point! {
     }
 }
 
-code_point! {
+osi_sansio::code_point! {
     /// DR reason (X.224 13.5.3 e).
-    DisconnectReason, undefined "not defined by X.224 13.5.3 e" {
+    pub struct DisconnectReason(u8), undefined "not defined by X.224 13.5.3 e" {
         /// 0x00: reason not specified.
         NOT_SPECIFIED = 0x00 => "reason not specified",
         /// 0x01: congestion at TSAP.
@@ -135,9 +83,9 @@ code_point! {
     }
 }
 
-code_point! {
+osi_sansio::code_point! {
     /// ER reject cause (X.224 13.12.3 d).
-    RejectCause, undefined "not defined by X.224 13.12.3 d" {
+    pub struct RejectCause(u8), undefined "not defined by X.224 13.12.3 d" {
         /// 0x00: reason not specified.
         NOT_SPECIFIED = 0x00 => "reason not specified",
         /// 0x01: invalid parameter code.

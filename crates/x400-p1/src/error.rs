@@ -36,15 +36,23 @@ pub enum Error {
         len: usize,
     },
     /// Constructed BER values are nested deeper than the configured maximum.
-    #[error("BER values are nested more than {max} deep (DecodeConfig::max_depth)")]
+    #[error("BER values are nested more than {max} deep (DecodeLimits::max_depth)")]
     TooDeep {
-        /// The configured maximum ([`crate::DecodeConfig::max_depth`]).
+        /// The configured maximum ([`crate::DecodeLimits::max_depth`]).
         max: usize,
     },
     /// The PDU holds more BER values than the configured maximum.
-    #[error("the PDU holds more than {max} BER values (DecodeConfig::max_elements)")]
+    #[error("the PDU holds more than {max} BER values (DecodeLimits::max_elements)")]
     TooManyElements {
-        /// The configured maximum ([`crate::DecodeConfig::max_elements`]).
+        /// The configured maximum ([`crate::DecodeLimits::max_elements`]).
+        max: usize,
+    },
+    /// The PDU is longer than the configured maximum.
+    #[error("the PDU is {len} octets, more than the {max} accepted (DecodeLimits::max_len)")]
+    TooLong {
+        /// Octets given.
+        len: usize,
+        /// The configured maximum ([`crate::DecodeLimits::max_len`]).
         max: usize,
     },
     /// A size or value is outside an X.411 upper bound.

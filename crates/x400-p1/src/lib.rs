@@ -24,8 +24,8 @@ pub mod upper_bounds;
 mod validate;
 
 pub use codec::{
-    DecodeConfig, Pdu, TransferApdu, application_protocol, decode, decode_transfer, decode_with,
-    encode, encode_into,
+    DEFAULT_LIMITS, DecodeLimits, Pdu, TransferApdu, application_protocol, decode, decode_transfer,
+    decode_with, encode, encode_into,
 };
 pub use error::{Error, Result};
 /// The rasn types the P1 types are built from (strings, bit strings, times, open types).

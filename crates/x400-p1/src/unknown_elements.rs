@@ -15,19 +15,24 @@
 //! mechanism) stays strict: an unknown element there is still an error.
 //!
 //! Bounded: the walk follows the fixed shape above (at most four levels below the MPDU, no
-//! recursion), each level parses its children once, and an indefinite length is resolved by a
-//! flat scan. Octets it cannot follow are left untouched for the BER decoder to reject.
+//! recursion), each level parses its children once with the shared BER reader, which walks a
+//! value without recursion. Octets it cannot follow are left untouched for the BER decoder to
+//! reject.
 
 use alloc::vec::Vec;
+
+use osi_sansio::{DecodeLimits, ber};
 
 /// One parsed TLV header: where its contents are and where it ends.
 #[derive(Clone, Copy)]
 struct Tlv {
-    /// Class bits (`0xc0` mask) and tag number; `None` for a number above 30 (multi-octet
-    /// identifier), which no member of the SETs walked here has.
+    /// Class bits (`0xc0` mask) and tag number; `None` for a number above 30, which no
+    /// member of the SETs walked here has.
     tag: Option<(u8, u8)>,
     /// Identifier and length octets, `start..contents_start`.
     start: usize,
+    /// Identifier octets, from `start`.
+    identifier_len: usize,
     contents_start: usize,
     /// End of the contents (before the end-of-contents octets of an indefinite length).
     contents_end: usize,
@@ -38,6 +43,14 @@ struct Tlv {
 const UNIVERSAL: u8 = 0x00;
 const APPLICATION: u8 = 0x40;
 const CONTEXT: u8 = 0x80;
+const PRIVATE: u8 = 0xc0;
+
+/// The limits of the outline walk: none but the reader's own nesting bound, since
+/// `decode_with` has already held the octets to the caller's limits.
+const OUTLINE: DecodeLimits = DecodeLimits::DEFAULT
+    .with_max_len(usize::MAX)
+    .with_max_depth(ber::MAX_DEPTH)
+    .with_max_elements(usize::MAX);
 
 /// `(class, number)` of the members of each SET walked, from the 1984 ASN.1 (PP's `P1_in.py`).
 const UMPDU_ENVELOPE: &[(u8, u8)] = &[
@@ -208,119 +221,39 @@ fn wrap(
 ) -> Option<()> {
     let mut contents = Vec::new();
     body(&mut contents)?;
-    let identifier_len = identifier_len(data, tlv.start)?;
-    out.extend_from_slice(data.get(tlv.start..tlv.start.checked_add(identifier_len)?)?);
-    push_length(out, contents.len());
+    out.extend_from_slice(data.get(tlv.start..tlv.start.checked_add(tlv.identifier_len)?)?);
+    let mut length = [0u8; ber::MAX_LENGTH_LEN];
+    let n = ber::write_length(contents.len(), &mut length).ok()?;
+    out.extend_from_slice(length.get(..n)?);
     out.extend_from_slice(&contents);
     Some(())
 }
 
-/// BER definite length octets (short form below 128, else the fewest long-form octets).
-fn push_length(out: &mut Vec<u8>, len: usize) {
-    if len < 0x80 {
-        // Fits in 7 bits, checked above.
-        out.push(len.to_be_bytes().last().copied().unwrap_or(0));
-        return;
-    }
-    let bytes = len.to_be_bytes();
-    let skip = bytes.iter().take_while(|&&b| b == 0).count();
-    let significant = bytes.get(skip..).unwrap_or(&[]);
-    // At most size_of::<usize>() (8) octets, so the count fits the 7 bits.
-    out.push(0x80 | u8::try_from(significant.len()).unwrap_or(0x7f));
-    out.extend_from_slice(significant);
-}
-
-/// Number of identifier octets of the TLV at `pos`.
-fn identifier_len(data: &[u8], pos: usize) -> Option<usize> {
-    let &first = data.get(pos)?;
-    if first & 0x1f != 0x1f {
-        return Some(1);
-    }
-    let mut len = 1usize;
-    loop {
-        let &b = data.get(pos.checked_add(len)?)?;
-        len += 1;
-        if b & 0x80 == 0 {
-            return Some(len);
-        }
-    }
-}
-
-/// Parses the header of the TLV at `pos` and finds its end.
+/// The TLV at `pos`: its tag and where its parts are, or `None` if the octets there are not
+/// one whole BER value.
 fn parse(data: &[u8], pos: usize) -> Option<Tlv> {
-    let (contents_start, definite, constructed, tag) = header(data, pos)?;
-    let (contents_end, end) = match definite {
-        Some(len) => {
-            let end = contents_start.checked_add(len)?;
-            if end > data.len() {
-                return None;
-            }
-            (end, end)
-        }
-        None if constructed => {
-            let contents_end = indefinite_end(data, contents_start)?;
-            (contents_end, contents_end.checked_add(2)?)
-        }
-        None => return None,
+    let (value, rest) = ber::read_with(data.get(pos..)?, &OUTLINE).ok()?;
+    let end = data.len() - rest.len();
+    let contents_end = if value.indefinite {
+        end.checked_sub(2)?
+    } else {
+        end
+    };
+    let class = match value.class {
+        ber::Class::Universal => UNIVERSAL,
+        ber::Class::Application => APPLICATION,
+        ber::Class::Context => CONTEXT,
+        ber::Class::Private => PRIVATE,
     };
     Some(Tlv {
-        tag,
+        tag: u8::try_from(value.number)
+            .ok()
+            .filter(|n| *n < 31)
+            .map(|n| (class, n)),
         start: pos,
-        contents_start,
+        identifier_len: value.identifier.len(),
+        contents_start: contents_end.checked_sub(value.contents.len())?,
         contents_end,
         end,
     })
-}
-
-/// Identifier and length at `pos`: (contents start, definite length or `None` for indefinite,
-/// constructed, tag).
-#[allow(clippy::type_complexity)]
-fn header(data: &[u8], pos: usize) -> Option<(usize, Option<usize>, bool, Option<(u8, u8)>)> {
-    let &identifier = data.get(pos)?;
-    let constructed = identifier & 0x20 != 0;
-    let tag = (identifier & 0x1f != 0x1f).then_some((identifier & 0xc0, identifier & 0x1f));
-    let mut p = pos.checked_add(identifier_len(data, pos)?)?;
-    let &first = data.get(p)?;
-    p += 1;
-    let len = match first {
-        0x80 => None,
-        n if n < 0x80 => Some(usize::from(n)),
-        0xff => return None,
-        n => {
-            let count = usize::from(n & 0x7f);
-            let mut v = 0usize;
-            for &b in data.get(p..p.checked_add(count)?)? {
-                v = v.checked_mul(256)?.checked_add(usize::from(b))?;
-            }
-            p += count;
-            Some(v)
-        }
-    };
-    Some((p, len, constructed, tag))
-}
-
-/// Where the contents of an indefinite-length value starting at `pos` end (the position of
-/// its end-of-contents octets). A flat scan: definite-length values are skipped whole, nested
-/// indefinite ones counted, so the cost is linear in the octets scanned and needs no stack.
-fn indefinite_end(data: &[u8], mut pos: usize) -> Option<usize> {
-    let mut open = 0usize;
-    loop {
-        if data.get(pos..pos.checked_add(2)?)? == [0, 0] {
-            if open == 0 {
-                return Some(pos);
-            }
-            open -= 1;
-            pos += 2;
-            continue;
-        }
-        let (contents_start, len, constructed, _) = header(data, pos)?;
-        match len {
-            Some(len) => pos = contents_start.checked_add(len)?,
-            None if constructed => {
-                open += 1;
-                pos = contents_start;
-            }
-            None => return None,
-        }
-    }
 }

@@ -10,7 +10,7 @@
 //! values); Wireshark's generated `packet-p1-val.h` agrees with every value here. So no bound
 //! below is unconfirmed. What does remain unconfirmed is the choice above: X.411 (1984)
 //! stated few formal bounds, so which 1988 bounds a 1984 MTA actually respected is not known.
-//! Receipt is strict all the same; [`crate::DecodeConfig`]'s limits are this crate's, not X.411's.
+//! Receipt is strict all the same; [`crate::DecodeLimits`] are this crate's, not X.411's.
 
 /// Characters of a numeric country code (X.121 DCC): exactly 3.
 pub const UB_COUNTRY_NAME_NUMERIC_LENGTH: usize = 3;

@@ -8,7 +8,7 @@ mod common;
 use x400_p1::mta_abstract_service::{MtaBindArgument, MtsApdu, RoutingAction};
 use x400_p1::mts_abstract_service::*;
 use x400_p1::p1_1984::*;
-use x400_p1::{DecodeConfig, Error, decode, decode_with, encode};
+use x400_p1::{DEFAULT_LIMITS, Error, decode, decode_with, encode};
 
 const USER_MPDU: &str = "
 A0 82 01 76 31 81 BE 64 20 63 14 61 04 13 02 47 42 62 06 13 04 41 44 4D 44 13 04 50 52 4D 44 16 08 4D 53
@@ -140,9 +140,9 @@ fn reject_deep_nesting_without_recursing() {
     ));
     // The MPDU nests 7 deep (A0 31 A2 31 60 30 61): a limit of 7 passes, 6 fails.
     let octets = common::unhex(USER_MPDU);
-    assert!(decode_with::<Mpdu>(&octets, &DecodeConfig::with_max_depth(7)).is_ok());
+    assert!(decode_with::<Mpdu>(&octets, &DEFAULT_LIMITS.with_max_depth(7)).is_ok());
     assert!(matches!(
-        decode_with::<Mpdu>(&octets, &DecodeConfig::with_max_depth(6)),
+        decode_with::<Mpdu>(&octets, &DEFAULT_LIMITS.with_max_depth(6)),
         Err(Error::TooDeep { max: 6 })
     ));
 }
@@ -151,9 +151,9 @@ fn reject_deep_nesting_without_recursing() {
 fn element_count_is_limited() {
     // The 1984 MPDU holds 53 BER values (its content counts as one): 53 passes, 52 fails.
     let octets = common::unhex(USER_MPDU);
-    assert!(decode_with::<Mpdu>(&octets, &DecodeConfig::with_max_elements(53)).is_ok());
+    assert!(decode_with::<Mpdu>(&octets, &DEFAULT_LIMITS.with_max_elements(53)).is_ok());
     assert!(matches!(
-        decode_with::<Mpdu>(&octets, &DecodeConfig::with_max_elements(52)),
+        decode_with::<Mpdu>(&octets, &DEFAULT_LIMITS.with_max_elements(52)),
         Err(Error::TooManyElements { max: 52 })
     ));
 }

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use crate::ber;
 use crate::connection_data::ConnectionData;
 use crate::error::Error;
-use crate::options::DecodeOptions;
+use crate::options::{DEFAULT_LIMITS, DecodeLimits};
 use crate::syntax;
 
 const PDU: &str = "PAccept";
@@ -51,23 +51,23 @@ impl PAccept {
         }
     }
 
-    /// Decodes the SS-user data of an AC with the default [`DecodeOptions`].
+    /// Decodes the SS-user data of an AC with [`DEFAULT_LIMITS`].
     ///
     /// # Errors
     ///
     /// Any [`Error`] decoding can give; in particular [`Error::TrailingData`] if octets follow
     /// the PDU and [`Error::NotX410Mode`] for a normal-mode accept.
     pub fn decode(data: &[u8]) -> Result<Self, Error> {
-        Self::decode_with(data, &DecodeOptions::default())
+        Self::decode_with(data, &DEFAULT_LIMITS)
     }
 
     /// Decodes the SS-user data of an AC with the given limits.
     ///
     /// # Errors
     ///
-    /// As [`PAccept::decode`], and [`Error::TooLong`] above `options.max_len`.
-    pub fn decode_with(data: &[u8], options: &DecodeOptions) -> Result<Self, Error> {
-        let elements = syntax::open_frame(PDU, data, options)?;
+    /// As [`PAccept::decode`], and [`Error::TooLong`] or [`Error::Shape`] beyond `limits`.
+    pub fn decode_with(data: &[u8], limits: &DecodeLimits) -> Result<Self, Error> {
+        let elements = syntax::open_frame(PDU, data, limits)?;
         let [checkpoint, window, connection_data] = syntax::user_data_slots(
             PDU,
             elements,

@@ -156,21 +156,12 @@ pub(crate) fn encode_implicit<T: Encode>(value: &T, tag: Tag) -> Result<Vec<u8>,
 
 /// A definite-length TLV with a one-octet identifier (every tag of these PDUs is below 31).
 pub(crate) fn tlv(identifier: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(contents.len() + 6);
+    let mut length = [0u8; osi_sansio::ber::MAX_LENGTH_LEN];
+    // The buffer holds any length, so this cannot fail.
+    let n = osi_sansio::ber::write_length(contents.len(), &mut length).unwrap_or(0);
+    let mut out = Vec::with_capacity(1 + n + contents.len());
     out.push(identifier);
-    let len = contents.len();
-    if len < 0x80 {
-        // Short form: one octet (X.690 §8.1.3.4). The conversion cannot fail below 0x80;
-        // extending by the `Result` keeps the code free of `as` casts and panics.
-        out.extend(u8::try_from(len));
-    } else {
-        // Long form: 0x80 | number of length octets, then the length, big-endian, minimal.
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.extend(u8::try_from(significant.len()).map(|n| 0x80 | n));
-        out.extend_from_slice(significant);
-    }
+    out.extend_from_slice(length.get(..n).unwrap_or_default());
     out.extend_from_slice(contents);
     out
 }

@@ -4,116 +4,79 @@
 //! standard does not name still decodes and survives a round trip: a responder must be able to
 //! *read* an unacceptable dialogue mode or an unknown application protocol in order to refuse
 //! it with a PRefuse, instead of failing to decode the PConnect (the field failure this crate
-//! exists to avoid). `Debug` prints the ASN.1 name when there is one; `Display` prints it in
-//! ASN.1 value notation (`twa(1)`), the two reasons with their meaning in words.
+//! exists to avoid). They are `osi_sansio::code_point!`s: `Debug` prints the value and its ASN.1
+//! name when there is one; `Display` prints it in ASN.1 value notation (`twa(1)`), the two
+//! reasons with their meaning in words.
 
 use rasn::{AsnType, Decode, Encode};
 
-macro_rules! named_integer {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $(#[$cmeta:meta])* $konst:ident = $value:literal, $asn1:literal; )* }
-    ) => {
-        $(#[$meta])*
-        #[derive(AsnType, Decode, Encode, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[rasn(delegate)]
-        pub struct $name(pub u32);
-
-        impl $name {
-            $( $(#[$cmeta])* pub const $konst: Self = Self($value); )*
-
-            /// The ASN.1 name of the value, if the standard names it.
-            #[must_use]
-            pub const fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $( $value => Some($asn1), )*
-                    _ => None,
-                }
-            }
-        }
-
-        impl core::fmt::Debug for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                match self.name() {
-                    Some(n) => write!(f, "{}({})", n, self.0),
-                    None => write!(f, "{}({})", stringify!($name), self.0),
-                }
-            }
-        }
-
-        impl From<u32> for $name {
-            fn from(v: u32) -> Self {
-                Self(v)
-            }
-        }
-
-        impl From<$name> for u32 {
-            fn from(v: $name) -> u32 {
-                v.0
-            }
-        }
-    };
-}
-
-named_integer! {
+osi_sansio::code_point! {
     /// `dialogueMode [2] IMPLICIT INTEGER { monologue(0), twa(1) } DEFAULT monologue` of
     /// PConnect (X.410 §3; ISODE's acsap/acsold.py).
-    DialogueMode {
+    #[derive(AsnType, Decode, Encode)]
+    #[rasn(delegate)]
+    pub struct DialogueMode(u32) {
         /// Only the side that holds the turn at the start ever sends.
-        MONOLOGUE = 0, "monologue";
+        MONOLOGUE = 0 => "monologue",
         /// Two-way alternate: the turn can be asked for and given.
-        TWO_WAY_ALTERNATE = 1, "twa";
+        TWO_WAY_ALTERNATE = 1 => "twa",
     }
 }
 
-named_integer! {
+osi_sansio::code_point! {
     /// `applicationProtocol [4] IMPLICIT INTEGER DEFAULT p1` of PConnect: what the `open`
     /// user data is. 1984 names p1(1) and p3(3); X.419 adds 12 for the 1988 P1
     /// (`mts-transfer-protocol`) run in X.410 mode. ISODE's demo programs use private values
     /// (`rtf` 132, the `rtsap` echo 128), so any value decodes.
-    ApplicationProtocol {
+    #[derive(AsnType, Decode, Encode)]
+    #[rasn(delegate)]
+    pub struct ApplicationProtocol(u32) {
         /// P1 (1984), X.419 `mts-transfer-protocol-1984`; the DEFAULT.
-        P1_1984 = 1, "p1";
+        P1_1984 = 1 => "p1",
         /// P3 (1984).
-        P3 = 3, "p3";
+        P3 = 3 => "p3",
         /// P1 (1988) in X.410-1984 mode, X.419 `mts-transfer-protocol`.
-        P1_1988 = 12, "mts-transfer-protocol";
+        P1_1988 = 12 => "mts-transfer-protocol",
     }
 }
 
-named_integer! {
+osi_sansio::code_point! {
     /// `RefuseReason` of PRefuse (X.410; X.228 RTORJapdu uses the same numbers).
-    RefuseReason {
+    #[derive(AsnType, Decode, Encode)]
+    #[rasn(delegate)]
+    pub struct RefuseReason(u32) {
         /// The responder is busy (X.228 `rtsBusy`); the P1 bind error `busy` maps here.
-        BUSY = 0, "busy";
+        BUSY = 0 => "busy",
         /// A `recover` names a connection whose state the responder does not keep.
-        CANNOT_RECOVER = 1, "cannotRecover";
+        CANNOT_RECOVER = 1 => "cannotRecover",
         /// The RTS user refused the `open` data, e.g. a wrong MTA name or password.
-        VALIDATION_FAILURE = 2, "validationFailure";
+        VALIDATION_FAILURE = 2 => "validationFailure",
         /// The responder does not accept the proposed dialogue mode.
-        UNACCEPTABLE_DIALOGUE_MODE = 3, "unacceptableDialogueMode";
+        UNACCEPTABLE_DIALOGUE_MODE = 3 => "unacceptableDialogueMode",
     }
 }
 
-named_integer! {
+osi_sansio::code_point! {
     /// `AbortReason` of AbortInformation: X.410 names 0 to 4; X.228 adds 5 to 7.
-    AbortReason {
+    #[derive(AsnType, Decode, Encode)]
+    #[rasn(delegate)]
+    pub struct AbortReason(u32) {
         /// A problem of the local system.
-        LOCAL_SYSTEM_PROBLEM = 0, "localSystemProblem";
+        LOCAL_SYSTEM_PROBLEM = 0 => "localSystemProblem",
         /// A parameter of a received PDU was invalid; `reflectedParameter` may say which.
-        INVALID_PARAMETER = 1, "invalidParameter";
+        INVALID_PARAMETER = 1 => "invalidParameter",
         /// An activity to be resumed is not known.
-        UNRECOGNIZED_ACTIVITY = 2, "unrecognizedActivity";
+        UNRECOGNIZED_ACTIVITY = 2 => "unrecognizedActivity",
         /// Do not try to recover the association for a locally determined period.
-        TEMPORARY_PROBLEM = 3, "temporaryProblem";
+        TEMPORARY_PROBLEM = 3 => "temporaryProblem",
         /// The peer broke the protocol.
-        PROTOCOL_ERROR = 4, "protocolError";
+        PROTOCOL_ERROR = 4 => "protocolError",
         /// X.228: a permanent problem (normal mode).
-        PERMANENT_PROBLEM = 5, "permanentProblem";
+        PERMANENT_PROBLEM = 5 => "permanentProblem",
         /// X.228: a user error (normal mode).
-        USER_ERROR = 6, "userError";
+        USER_ERROR = 6 => "userError",
         /// X.228 Annex B.1.6: an already completed transfer cannot be discarded.
-        TRANSFER_COMPLETED = 7, "transferCompleted";
+        TRANSFER_COMPLETED = 7 => "transferCompleted",
     }
 }
 
@@ -202,9 +165,9 @@ mod tests {
     fn debug_names_known_values_and_keeps_unknown_ones() {
         assert_eq!(
             format!("{:?}", RefuseReason::CANNOT_RECOVER),
-            "cannotRecover(1)"
+            "RefuseReason(0x01 cannotRecover)"
         );
-        assert_eq!(format!("{:?}", DialogueMode(7)), "DialogueMode(7)");
+        assert_eq!(format!("{:?}", DialogueMode(7)), "DialogueMode(0x07)");
         assert_eq!(ApplicationProtocol(132).name(), None);
         assert_eq!(
             ApplicationProtocol::P1_1988.name(),

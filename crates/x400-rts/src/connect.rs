@@ -6,7 +6,7 @@ use crate::ber;
 use crate::codes::{ApplicationProtocol, DialogueMode};
 use crate::connection_data::ConnectionData;
 use crate::error::Error;
-use crate::options::DecodeOptions;
+use crate::options::{DEFAULT_LIMITS, DecodeLimits};
 use crate::syntax;
 
 const PDU: &str = "PConnect";
@@ -63,23 +63,23 @@ impl PConnect {
         }
     }
 
-    /// Decodes the SS-user data of a CN with the default [`DecodeOptions`].
+    /// Decodes the SS-user data of a CN with [`DEFAULT_LIMITS`].
     ///
     /// # Errors
     ///
     /// Any [`Error`] decoding can give; in particular [`Error::TrailingData`] if octets follow
     /// the PDU and [`Error::NotX410Mode`] for a normal-mode connect.
     pub fn decode(data: &[u8]) -> Result<Self, Error> {
-        Self::decode_with(data, &DecodeOptions::default())
+        Self::decode_with(data, &DEFAULT_LIMITS)
     }
 
     /// Decodes the SS-user data of a CN with the given limits.
     ///
     /// # Errors
     ///
-    /// As [`PConnect::decode`], and [`Error::TooLong`] above `options.max_len`.
-    pub fn decode_with(data: &[u8], options: &DecodeOptions) -> Result<Self, Error> {
-        let elements = syntax::open_frame(PDU, data, options)?;
+    /// As [`PConnect::decode`], and [`Error::TooLong`] or [`Error::Shape`] beyond `limits`.
+    pub fn decode_with(data: &[u8], limits: &DecodeLimits) -> Result<Self, Error> {
+        let elements = syntax::open_frame(PDU, data, limits)?;
         let [checkpoint, window, mode, connection_data, protocol] = syntax::user_data_slots(
             PDU,
             elements,

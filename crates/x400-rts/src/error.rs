@@ -28,7 +28,7 @@ pub enum Error {
         /// Octets after its end.
         len: usize,
     },
-    /// The input is longer than [`DecodeOptions::max_len`](crate::DecodeOptions::max_len).
+    /// The input is longer than [`DecodeLimits::max_len`](crate::DecodeLimits::max_len).
     #[error("{pdu}: {len} octets exceed the configured maximum of {max}")]
     TooLong {
         /// The PDU being decoded.
@@ -37,6 +37,16 @@ pub enum Error {
         len: usize,
         /// The configured maximum.
         max: usize,
+    },
+    /// The value nests deeper, or holds more values, than the [`DecodeLimits`](crate::DecodeLimits)
+    /// allow.
+    #[error("{pdu}: {source}")]
+    Shape {
+        /// The PDU being decoded.
+        pdu: &'static str,
+        /// The limit broken.
+        #[source]
+        source: osi_sansio::ber::Error,
     },
     /// The data transfer syntax is not x409(0). The value 1 is the X.226 mode selector of
     /// normal mode: the peer speaks presentation/ACSE, not X.410-1984 mode.

@@ -30,7 +30,9 @@ pub use codes::{AbortReason, ApplicationProtocol, DialogueMode, RefuseReason};
 pub use connect::PConnect;
 pub use connection_data::ConnectionData;
 pub use error::{Error, Result};
-pub use options::{DEFAULT_MAX_PDU_LEN, DecodeOptions};
+pub use options::{DEFAULT_LIMITS, DEFAULT_MAX_PDU_LEN, DecodeLimits};
+/// The shared sans-IO contract (time, the machine shape, BER limits), for naming its types.
+pub use osi_sansio as sansio;
 /// rasn, whose `Any`, `BitString` and `OctetString` appear in this crate's types.
 pub use rasn;
 pub use recover::{CallingSsUserReference, SessionConnectionIdentifier};

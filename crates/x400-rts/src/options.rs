@@ -1,37 +1,33 @@
 //! Decoder limits.
 
-/// The default for [`DecodeOptions::max_len`]: 10 240 octets, the most SS-user data a session
-/// CN or AC can carry without Data Overflow (Extended User Data, PGI 194, session version 2;
-/// X.225 §8.3.1.20). RF and AB carry less.
+pub use osi_sansio::DecodeLimits;
+use osi_sansio::ber;
+
+/// The most octets an RTS PDU is decoded from by default: 10 240, the most SS-user data a
+/// session CN or AC can carry without Data Overflow (Extended User Data, PGI 194, session
+/// version 2; X.225 §8.3.1). RF and AB carry less.
 pub const DEFAULT_MAX_PDU_LEN: usize = 10_240;
 
-/// Limits applied while decoding. Nesting depth is bounded by rasn (128 levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DecodeOptions {
-    /// Longest input accepted, in octets; longer input is
-    /// [`Error::TooLong`](crate::Error::TooLong) before any decoding. Raise it only for a
-    /// session that reassembles Data Overflow user data.
-    pub max_len: usize,
-}
+/// The limits the `decode` functions apply: [`DEFAULT_MAX_PDU_LEN`] octets, and
+/// [`DecodeLimits`]' defaults for nesting and the number of values. Raise `max_len` only for
+/// a session that reassembles Data Overflow user data.
+pub const DEFAULT_LIMITS: DecodeLimits = DecodeLimits::DEFAULT.with_max_len(DEFAULT_MAX_PDU_LEN);
 
-impl Default for DecodeOptions {
-    fn default() -> Self {
-        Self {
-            max_len: DEFAULT_MAX_PDU_LEN,
-        }
+/// Rejects `data` beyond the limits before the BER decoder sees it: too long, nested too
+/// deep, or holding too many values. Octets that are not BER are left for the decoder to
+/// report in its own words.
+pub(crate) fn check(pdu: &'static str, data: &[u8], limits: &DecodeLimits) -> crate::Result<()> {
+    if data.len() > limits.max_len {
+        return Err(crate::Error::TooLong {
+            pdu,
+            len: data.len(),
+            max: limits.max_len,
+        });
     }
-}
-
-impl DecodeOptions {
-    /// Rejects `data` longer than the limit.
-    pub(crate) fn check_len(&self, pdu: &'static str, data: &[u8]) -> crate::Result<()> {
-        if data.len() > self.max_len {
-            return Err(crate::Error::TooLong {
-                pdu,
-                len: data.len(),
-                max: self.max_len,
-            });
+    match ber::check(data, limits) {
+        Err(e @ (ber::Error::TooDeep { .. } | ber::Error::TooManyElements { .. })) => {
+            Err(crate::Error::Shape { pdu, source: e })
         }
-        Ok(())
+        _ => Ok(()),
     }
 }

@@ -7,7 +7,7 @@ use rasn::{AsnType, Decode, Encode};
 use crate::ber;
 use crate::codes::RefuseReason;
 use crate::error::Error;
-use crate::options::DecodeOptions;
+use crate::options::{DEFAULT_LIMITS, DecodeLimits};
 use crate::syntax::{self, Unknown};
 use rasn::types::Tag;
 
@@ -42,16 +42,16 @@ impl PRefuse {
     /// [`Error::Ber`] for bad BER, [`Error::IntegerOutOfRange`] for a negative reason,
     /// [`Error::TrailingData`] if octets follow.
     pub fn decode(data: &[u8]) -> Result<Self, Error> {
-        Self::decode_with(data, &DecodeOptions::default())
+        Self::decode_with(data, &DEFAULT_LIMITS)
     }
 
     /// Decodes RF SS-user data with the given limits.
     ///
     /// # Errors
     ///
-    /// As [`PRefuse::decode`], and [`Error::TooLong`] above `options.max_len`.
-    pub fn decode_with(data: &[u8], options: &DecodeOptions) -> Result<Self, Error> {
-        options.check_len(PDU, data)?;
+    /// As [`PRefuse::decode`], and [`Error::TooLong`] or [`Error::Shape`] beyond `limits`.
+    pub fn decode_with(data: &[u8], limits: &DecodeLimits) -> Result<Self, Error> {
+        crate::options::check(PDU, data, limits)?;
         let elements = ber::split_exact(PDU, data, Tag::SET)?;
         let [reason] = syntax::slots(PDU, PDU, elements, ["refuseReason"], Unknown::Reject)?;
         let reason = reason.ok_or(Error::MissingField {

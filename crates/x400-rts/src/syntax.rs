@@ -8,7 +8,7 @@ use rasn::{AsnType, Decode, Encode};
 
 use crate::ber::{self, Element};
 use crate::error::Error;
-use crate::options::DecodeOptions;
+use crate::options::DecodeLimits;
 
 /// `DataTransferSyntax ::= SET { [0] IMPLICIT INTEGER { x409(0) } }`.
 ///
@@ -33,9 +33,9 @@ impl DataTransferSyntax {
 pub(crate) fn open_frame(
     pdu: &'static str,
     data: &[u8],
-    options: &DecodeOptions,
+    limits: &DecodeLimits,
 ) -> Result<Vec<Element>, Error> {
-    options.check_len(pdu, data)?;
+    crate::options::check(pdu, data, limits)?;
     let ber = |source| Error::Ber { pdu, source };
     let mut syntax = None;
     let mut user_data = None;

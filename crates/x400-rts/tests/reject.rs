@@ -5,7 +5,7 @@
 
 use hex_literal::hex;
 use x400_rts::{
-    AbortInformation, ConnectionData, DecodeOptions, Error, PAccept, PConnect, PRefuse,
+    AbortInformation, ConnectionData, DEFAULT_LIMITS, Error, PAccept, PConnect, PRefuse,
 };
 
 /// A PConnect whose pUserData contents are `user_data` (definite lengths).
@@ -354,25 +354,57 @@ fn truncated_and_empty_input() {
 #[test]
 fn configured_length_limit() {
     let wire = pconnect(&OPEN_NONE);
-    let options = DecodeOptions {
-        max_len: wire.len() - 1,
-    };
-    let e = PConnect::decode_with(&wire, &options).unwrap_err();
+    let limits = DEFAULT_LIMITS.with_max_len(wire.len() - 1);
+    let e = PConnect::decode_with(&wire, &limits).unwrap_err();
     assert!(
         matches!(e, Error::TooLong { max, .. } if max == wire.len() - 1),
         "{e}"
     );
-    assert!(
-        PConnect::decode_with(
-            &wire,
-            &DecodeOptions {
-                max_len: wire.len()
-            }
-        )
-        .is_ok()
-    );
+    assert!(PConnect::decode_with(&wire, &DEFAULT_LIMITS.with_max_len(wire.len())).is_ok());
     let big = vec![0u8; x400_rts::DEFAULT_MAX_PDU_LEN + 1];
     assert!(matches!(PRefuse::decode(&big), Err(Error::TooLong { .. })));
+}
+
+#[test]
+fn configured_nesting_and_element_limits() {
+    let wire = pconnect(&OPEN_NONE);
+    // The PConnect SET holds a [1] SET holding the parameters: three levels at least.
+    let e = PConnect::decode_with(&wire, &DEFAULT_LIMITS.with_max_depth(2)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Shape {
+                source: x400_rts::sansio::ber::Error::TooDeep { max: 2 },
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = PConnect::decode_with(&wire, &DEFAULT_LIMITS.with_max_elements(3)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Shape {
+                source: x400_rts::sansio::ber::Error::TooManyElements { max: 3 },
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(PConnect::decode_with(&wire, &DEFAULT_LIMITS).is_ok());
+    // 200 nested SETs: refused by the shape check, without recursion.
+    let mut deep = Vec::new();
+    for _ in 0..200 {
+        deep.extend([0x31, 0x80]);
+    }
+    deep.extend([0x00; 400]);
+    assert!(matches!(
+        PConnect::decode(&deep),
+        Err(Error::Shape {
+            source: x400_rts::sansio::ber::Error::TooDeep { .. },
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -40,8 +40,9 @@ pub enum Error {
     LengthTooLong,
     /// An indefinite length on a primitive value (X.690 §8.1.3.2 a).
     IndefinitePrimitive,
-    /// A tag number above `u32::MAX`.
-    TagTooLarge,
+    /// A tag number above `u32::MAX`, or one whose first subsequent octet is 0x80 (X.690
+    /// 8.1.2.4.2 c).
+    BadTag,
     /// Constructed values nest deeper than the limit.
     TooDeep {
         /// The limit.
@@ -70,7 +71,9 @@ impl core::fmt::Display for Error {
             Self::IndefinitePrimitive => {
                 f.write_str("a primitive value has an indefinite length (X.690 8.1.3.2)")
             }
-            Self::TagTooLarge => f.write_str("a tag number is larger than 2^32 - 1"),
+            Self::BadTag => f.write_str(
+                "a tag number is larger than 2^32 - 1 or starts with 0x80 (X.690 8.1.2.4.2)",
+            ),
             Self::TooDeep { max } => write!(f, "values nest deeper than {max} levels"),
             Self::TooManyElements { max } => write!(f, "more than {max} BER values"),
             Self::TooLong { len, max } => write!(f, "{len} octets, more than the {max} accepted"),
@@ -84,6 +87,8 @@ impl core::error::Error for Error {}
 /// indefinite length).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tlv<'a> {
+    /// The identifier octets as received (one, or more for a high tag number).
+    pub identifier: &'a [u8],
     /// The tag class.
     pub class: Class,
     /// Whether the contents are values themselves.
@@ -157,6 +162,8 @@ impl<'a> Iterator for Elements<'a> {
 
 /// An identifier and a length, as read.
 struct Header {
+    /// Identifier octets.
+    id_len: usize,
     class: Class,
     constructed: bool,
     number: u32,
@@ -180,6 +187,9 @@ fn header(data: &[u8]) -> Result<Header, Error> {
     if number == 0x1f {
         // High tag number (X.690 §8.1.2.4): base 128, bit 8 set on all but the last octet.
         number = 0;
+        if rest.first() == Some(&0x80) {
+            return Err(Error::BadTag);
+        }
         loop {
             let (&b, after) = rest.split_first().ok_or(Error::Truncated)?;
             rest = after;
@@ -187,7 +197,7 @@ fn header(data: &[u8]) -> Result<Header, Error> {
             number = number
                 .checked_mul(128)
                 .and_then(|n| n.checked_add(u32::from(b & 0x7f)))
-                .ok_or(Error::TagTooLarge)?;
+                .ok_or(Error::BadTag)?;
             if b & 0x80 == 0 {
                 break;
             }
@@ -215,6 +225,7 @@ fn header(data: &[u8]) -> Result<Header, Error> {
         }
     };
     Ok(Header {
+        id_len: data.len() - rest.len() - 1,
         class,
         constructed,
         number,
@@ -321,6 +332,7 @@ pub fn read_with<'a>(data: &'a [u8], limits: &DecodeLimits) -> Result<(Tlv<'a>, 
     let contents_end = if h.len.is_none() { total - 2 } else { total };
     Ok((
         Tlv {
+            identifier: value.get(..h.id_len).unwrap_or_default(),
             class: h.class,
             constructed: h.constructed,
             number: h.number,
@@ -366,27 +378,26 @@ pub const fn length_len(len: usize) -> usize {
     }
 }
 
-/// Writes an identifier octet and the shortest definite length of `len` into `dst`;
-/// returns the octets written. The contents go right after.
+/// Most octets a definite length takes: the count octet and a `usize`.
+pub const MAX_LENGTH_LEN: usize = 1 + size_of::<usize>();
+
+/// Writes the shortest definite length of `len` (X.690 §10.1) into `dst`; returns the octets
+/// written ([`length_len`]).
 ///
 /// # Errors
 ///
 /// [`BufferTooSmall`] if `dst` is too short; nothing is written then.
-pub fn write_header(identifier: u8, len: usize, dst: &mut [u8]) -> Result<usize, BufferTooSmall> {
-    let n = 1 + length_len(len);
+pub fn write_length(len: usize, dst: &mut [u8]) -> Result<usize, BufferTooSmall> {
+    let n = length_len(len);
     let out = dst.get_mut(..n).ok_or(BufferTooSmall { needed: n })?;
-    let (id, length) = out.split_at_mut(1);
-    if let Some(b) = id.first_mut() {
-        *b = identifier;
-    }
     if let Ok(short) = u8::try_from(len)
         && short < 0x80
     {
-        if let Some(b) = length.first_mut() {
+        if let Some(b) = out.first_mut() {
             *b = short;
         }
     } else {
-        let (count, octets) = length.split_at_mut(1);
+        let (count, octets) = out.split_at_mut(1);
         if let Some(b) = count.first_mut() {
             // At most size_of::<usize>() octets, so the count fits in 7 bits.
             *b = 0x80 | u8::try_from(octets.len()).unwrap_or(0x7f);
@@ -396,6 +407,24 @@ pub fn write_header(identifier: u8, len: usize, dst: &mut [u8]) -> Result<usize,
         octets.copy_from_slice(bytes.get(skip..).unwrap_or_default());
     }
     Ok(n)
+}
+
+/// Writes an identifier octet and the shortest definite length of `len` into `dst`;
+/// returns the octets written. The contents go right after.
+///
+/// # Errors
+///
+/// [`BufferTooSmall`] if `dst` is too short; nothing is written then.
+pub fn write_header(identifier: u8, len: usize, dst: &mut [u8]) -> Result<usize, BufferTooSmall> {
+    let n = 1 + length_len(len);
+    if dst.len() < n {
+        return Err(BufferTooSmall { needed: n });
+    }
+    let (id, rest) = dst.split_at_mut(1);
+    if let Some(b) = id.first_mut() {
+        *b = identifier;
+    }
+    Ok(1 + write_length(len, rest)?)
 }
 
 /// Writes a whole primitive or constructed value with a definite length.

@@ -36,6 +36,7 @@ fn definite_indefinite_and_long_forms() {
     assert_eq!(read_whole(&long).unwrap().contents.len(), 256);
     let (t, _) = read(&[0x9F, 0x81, 0x00, 0x00]).unwrap();
     assert_eq!((t.class, t.number), (Class::Context, 128));
+    assert_eq!(t.identifier, &[0x9F, 0x81, 0x00]);
 }
 
 #[test]
@@ -58,6 +59,11 @@ fn broken_encodings_are_refused() {
         Err(Error::LengthTooLong)
     );
     assert!(read_whole(&[0x05, 0x00, 0x05, 0x00]).is_err());
+    assert_eq!(read(&[0x1f, 0x80, 0x01, 0x00]), Err(Error::BadTag));
+    assert_eq!(
+        read(&[0x1f, 0x90, 0x80, 0x80, 0x80, 0x00, 0x00]),
+        Err(Error::BadTag)
+    );
 }
 
 #[test]
