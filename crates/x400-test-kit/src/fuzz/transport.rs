@@ -1,6 +1,6 @@
 //! Oracles for `osi-transport`.
 
-use crate::transport::{Params, Tpdu, checksum};
+use osi_transport::{Params, Tpdu, checksum};
 
 /// TPDU codec: every TPDU the decoder accepts re-encodes to exactly the octets it used and
 /// decodes again to the same value; the input is walked as a concatenated NSDU (X.224 6.4),
@@ -91,8 +91,8 @@ fn params_reencode(params: &Params<'_>) {
 pub fn transport_tp0(data: &[u8]) {
     use core::time::Duration;
 
-    use crate::transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, Tp0};
-    use crate::transport::{DisconnectReason, Format};
+    use osi_transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, Tp0};
+    use osi_transport::{DisconnectReason, Format};
 
     let Some((&sel, stream)) = data.split_first() else {
         return;
@@ -103,7 +103,7 @@ pub fn transport_tp0(data: &[u8]) {
         max_tsdu_len: MAX_TSDU,
         expedited: sel & 1 != 0,
         max_tpdu_size: if sel & 8 != 0 { 1024 } else { 65531 },
-        proposed_tpdu_size: crate::transport::TpduSize::S1024,
+        proposed_tpdu_size: osi_transport::TpduSize::S1024,
         ..Config::default()
     };
     let read_len = 1 + usize::from(sel >> 4) * 7;
@@ -136,7 +136,7 @@ pub fn transport_tp0(data: &[u8]) {
             let res = m.handle_input(now, &pending);
             let consumed = res.consumed;
             assert!(consumed <= pending.len());
-            let nsdu = crate::tpkt::Frame::decode(&pending[..consumed])
+            let nsdu = osi_tpkt::Frame::decode(&pending[..consumed])
                 .ok()
                 .flatten()
                 .map(|(f, _)| f.payload().to_vec());
@@ -218,7 +218,7 @@ pub fn transport_tp0(data: &[u8]) {
         let mut last = false;
         while let Some(n) = seg.write_next(&mut buf).unwrap() {
             assert!(!last, "nothing after the EOT DT");
-            let (f, used) = crate::tpkt::Frame::decode(&buf[..n]).unwrap().unwrap();
+            let (f, used) = osi_tpkt::Frame::decode(&buf[..n]).unwrap().unwrap();
             assert_eq!(used, n);
             assert!(f.payload().len() <= m.tpdu_size() as usize);
             let Ok((Tpdu::Dt(dt), _)) = Tpdu::decode(f.payload()) else {
@@ -247,13 +247,13 @@ pub fn transport_tp0(data: &[u8]) {
 enum Seen {
     Nothing,
     Indication,
-    Disconnect(crate::transport::tp0::DisconnectCause),
+    Disconnect(osi_transport::tp0::DisconnectCause),
 }
 
 /// Checks an emitted control TPKT: one class 0 TPDU of the expected type; returns an ER's
 /// quoted header.
 fn check_control(tpkt: &[u8], want: &str) -> Vec<u8> {
-    let (f, used) = crate::tpkt::Frame::decode(tpkt)
+    let (f, used) = osi_tpkt::Frame::decode(tpkt)
         .unwrap()
         .expect("a whole TPKT");
     assert_eq!(used, tpkt.len());

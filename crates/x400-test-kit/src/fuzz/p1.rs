@@ -1,8 +1,8 @@
 //! Oracles for `x400-p1`.
 
-use crate::p1::mta_abstract_service::MtsApdu;
-use crate::p1::p1_1984::Mpdu;
-use crate::p1::{Pdu, decode, encode};
+use x400_p1::mta_abstract_service::MtsApdu;
+use x400_p1::p1_1984::Mpdu;
+use x400_p1::{Pdu, decode, encode};
 
 /// BER is not canonical (SET order, indefinite lengths, DEFAULT values sent explicitly), so the
 /// promise is about values: whatever decodes re-encodes without error, decodes again to an equal

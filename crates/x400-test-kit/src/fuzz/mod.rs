@@ -19,7 +19,6 @@ mod rts;
 mod rts_machine;
 mod session;
 mod session_machine;
-#[cfg(feature = "std")]
 mod tp4;
 mod tpkt;
 mod transport;
@@ -29,7 +28,6 @@ pub use self::rts::rts_pdu;
 pub use self::rts_machine::rts_machine;
 pub use self::session::{is_canonical, session_context, session_spdu};
 pub use self::session_machine::session_machine;
-#[cfg(feature = "std")]
 pub use self::tp4::transport_tp4;
 pub use self::tpkt::tpkt_frame;
 pub use self::transport::{transport_tp0, transport_tpdu};
@@ -46,7 +44,6 @@ pub const ORACLES: &[Oracle] = &[
     ("rts_pdu", rts_pdu),
     ("p1_mpdu_1984", p1_mpdu_1984),
     ("p1_mts_apdu_1988", p1_mts_apdu_1988),
-    #[cfg(feature = "std")]
     ("transport_tp4", transport_tp4),
     ("session_machine", session_machine),
     ("rts_machine", rts_machine),

@@ -5,10 +5,10 @@
 
 use core::time::Duration;
 
-use crate::session::machine::{
+use osi_session::machine::{
     AcceptRequest, Config, ConnectRequest, Event, MAX_EVENTS, ResumeRequest, Role, Session, State,
 };
-use crate::session::{Context, Requirements, ResyncType, Si42, TokenItem, TokenSetting, Tsdu};
+use osi_session::{Context, Requirements, ResyncType, Si42, TokenItem, TokenSetting, Tsdu};
 
 /// Buffer size of each machine: small enough that limits are reached, large enough for a
 /// TSDU the input can describe.
@@ -192,7 +192,7 @@ pub fn session_machine(data: &[u8]) {
                         aborted |= matches!(
                             e,
                             Event::ProviderAbort(
-                                crate::session::machine::AbortCause::ProtocolError(_)
+                                osi_session::machine::AbortCause::ProtocolError(_)
                             )
                         );
                     }

@@ -1,6 +1,6 @@
 //! Oracles for `osi-session`.
 
-use crate::session::{self, Context, Si42, Spdus, Tsdu, Version};
+use osi_session::{Context, Si42, Spdus, Tsdu, Version};
 
 /// The decoding context, chosen by the first octet of the fuzz input, so that every
 /// context-dependent path is reached: bit 0 reads SI 42 as AEA instead of MAA, bit 1 allows
@@ -128,7 +128,7 @@ fn level_canonical(mut field: &[u8], mia: bool, top: bool) -> bool {
         let Some((value, tail)) = split_unit(after) else {
             return false;
         };
-        let defined = session::code::is_defined(code);
+        let defined = osi_session::code::is_defined(code);
         match prev {
             Some(p) if p > code || (p == code && defined) => return false,
             _ => {}
@@ -156,7 +156,7 @@ mod tests {
     /// canonical ones are recognised as such.
     #[test]
     fn seeds_decode_and_canonical_ones_are_recognised() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/session_spdu");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/session_spdu");
         let (mut total, mut ok, mut canonical) = (0, 0, 0);
         for entry in std::fs::read_dir(dir).unwrap() {
             let data = std::fs::read(entry.unwrap().path()).unwrap();

@@ -2,8 +2,8 @@
 
 use core::time::Duration;
 
-use crate::transport::tp4::{Config, Connection, Event, State};
-use crate::transport::{Params, Tpdu, TpduSize, checksum};
+use osi_transport::tp4::{Config, Connection, Event, State};
+use osi_transport::{Params, Tpdu, TpduSize, checksum};
 
 /// Reads the input front to back; zeros once it runs out.
 struct Input<'a>(&'a [u8]);
@@ -145,7 +145,7 @@ pub fn transport_tp4(data: &[u8]) {
                     let _ = b.send(&[op; 40]);
                 }
                 _ => {
-                    let _ = b.refuse(crate::transport::DisconnectReason::NORMAL);
+                    let _ = b.refuse(osi_transport::DisconnectReason::NORMAL);
                 }
             },
             // Jump to the next deadline.

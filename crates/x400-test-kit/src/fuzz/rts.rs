@@ -1,6 +1,6 @@
 //! Oracles for `x400-rts`.
 
-use crate::rts::{AbortInformation, PAccept, PConnect, PRefuse};
+use x400_rts::{AbortInformation, PAccept, PConnect, PRefuse};
 
 /// RTS PDUs (BER): the input is tried as each of PConnect, PAccept, PRefuse and
 /// AbortInformation. Whatever decodes must encode, and the encoding must decode to an equal

@@ -1,4 +1,4 @@
-//! Oracle for the `x400-rts` protocol machine ([`crate::rts::machine::Rts`]): a single
+//! Oracle for the `x400-rts` protocol machine ([`x400_rts::machine::Rts`]): a single
 //! machine fed arbitrary TSDUs between user requests, and a back-to-back pair whose
 //! connection is cut wherever the input says and then recovered.
 
@@ -9,13 +9,13 @@
 use core::time::Duration;
 use std::collections::VecDeque;
 
-use crate::rts::machine::{Config, Event, OpenRequest, Part, Recovery, RecoveryTable, Rts};
-use crate::rts::{
+use x400_rts::machine::{Config, Event, OpenRequest, Part, Recovery, RecoveryTable, Rts};
+use x400_rts::{
     AbortReason, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String,
     UtcTimeOctets,
 };
-use crate::session::machine::{MAX_EVENTS, Role};
-use crate::session::{Context, Si42, Tsdu};
+use osi_session::machine::{MAX_EVENTS, Role};
+use osi_session::{Context, Si42, Tsdu};
 
 /// Size of each session buffer: the largest TSDU either side takes or sends.
 const BUF: usize = 16 << 10;

@@ -1,6 +1,6 @@
 //! Oracles for `osi-tpkt`.
 
-use crate::tpkt;
+use osi_tpkt as tpkt;
 
 /// TPKT framing: a decoded frame re-encodes to exactly the octets it was decoded from, except
 /// the reserved octet, which is ignored on receipt and always sent as 0 (RFC 2126 §6.10).
