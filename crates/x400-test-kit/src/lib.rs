@@ -3,10 +3,25 @@
 //! use it, so that each of them passes from its package alone.
 //!
 //! * [`fuzz`]: one oracle per fuzz target, replayed on stable by `tests/fuzz_corpus.rs`;
-//! * [`Rng`]: the one seeded PRNG of the tests, simulators and benches.
+//! * [`Rng`]: the one seeded PRNG of the tests, simulators and benches;
+//! * [`tp4`]: the class 4 network simulator, a transfer harness over it, and a transfer over
+//!   UDP loopback.
+
+// Test support on std: std paths are the natural ones, and a panic is how a harness reports a
+// broken promise or a failed set-up to the test that called it.
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::missing_panics_doc
+)]
 
 mod rng;
 
 pub mod fuzz;
+pub mod tp4;
 
 pub use rng::Rng;

@@ -9,13 +9,13 @@
 use core::time::Duration;
 use std::collections::VecDeque;
 
+use osi_session::machine::{MAX_EVENTS, Role};
+use osi_session::{Context, Si42, Tsdu};
 use x400_rts::machine::{Config, Event, OpenRequest, Part, Recovery, RecoveryTable, Rts};
 use x400_rts::{
     AbortReason, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String,
     UtcTimeOctets,
 };
-use osi_session::machine::{MAX_EVENTS, Role};
-use osi_session::{Context, Si42, Tsdu};
 
 /// Size of each session buffer: the largest TSDU either side takes or sends.
 const BUF: usize = 16 << 10;

@@ -156,7 +156,8 @@ mod tests {
     /// canonical ones are recognised as such.
     #[test]
     fn seeds_decode_and_canonical_ones_are_recognised() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/session_spdu");
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/session_spdu");
         let (mut total, mut ok, mut canonical) = (0, 0, 0);
         for entry in std::fs::read_dir(dir).unwrap() {
             let data = std::fs::read(entry.unwrap().path()).unwrap();

@@ -191,9 +191,9 @@ pub fn session_machine(data: &[u8]) {
                     while let Some(e) = side.poll_event() {
                         aborted |= matches!(
                             e,
-                            Event::ProviderAbort(
-                                osi_session::machine::AbortCause::ProtocolError(_)
-                            )
+                            Event::ProviderAbort(osi_session::machine::AbortCause::ProtocolError(
+                                _
+                            ))
                         );
                     }
                     if aborted {

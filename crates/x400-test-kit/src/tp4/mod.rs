@@ -1,42 +1,49 @@
-//! Runs one class 4 transfer between two machines over the seeded simulator.
+//! Class 4 transport under test: a seeded network simulator ([`sim`]), a harness that runs one
+//! transfer between two machines over it ([`transfer`]), and a TP4 transfer over UDP loopback
+//! ([`udp`]).
 //!
-//! Shared by the simulation tests (`tests/tp4_sim.rs`) and the goodput bench
-//! (`benches/tp4.rs`), which includes this file by path.
+//! Shared by the simulation tests (`tests/transport/tp4_sim.rs`) and the goodput bench
+//! (`benches/tp4.rs`).
+
+pub mod sim;
+pub mod udp;
 
 use core::time::Duration;
 
-use osi_transport::tp4::network::{Rng, Side, SimConfig, SimNetwork, SimStats};
 use osi_transport::tp4::{Config, Connection, DisconnectCause, Event, State};
+
+use self::sim::{Side, SimConfig, SimNetwork, SimStats};
+use crate::Rng;
 
 /// What one run produced.
 #[derive(Debug, Default)]
-pub(crate) struct Outcome {
+pub struct Outcome {
     /// TSDUs the responder delivered, in order.
-    pub(crate) delivered: Vec<Vec<u8>>,
+    pub delivered: Vec<Vec<u8>>,
     /// Expedited units the responder delivered, in order.
-    pub(crate) expedited: Vec<Vec<u8>>,
+    pub expedited: Vec<Vec<u8>>,
     /// Expedited units the initiator got acknowledged.
-    pub(crate) expedited_acked: usize,
+    pub expedited_acked: usize,
     /// The initiator's failure report, if any.
-    pub(crate) sender_failure: Option<DisconnectCause>,
+    pub sender_failure: Option<DisconnectCause>,
     /// The responder's failure report, if any (a normal DR from the initiator included).
-    pub(crate) receiver_end: Option<DisconnectCause>,
+    pub receiver_end: Option<DisconnectCause>,
     /// Whether the initiator saw all its TSDUs acknowledged.
-    pub(crate) all_acknowledged: bool,
+    pub all_acknowledged: bool,
     /// Whether the initiator's release was confirmed.
-    pub(crate) released: Option<bool>,
+    pub released: Option<bool>,
     /// Simulated time when both sides were done.
-    pub(crate) end: Duration,
+    pub end: Duration,
     /// Network counters.
-    pub(crate) stats: SimStats,
+    pub stats: SimStats,
     /// Whether the run hit the time limit with a side still active.
-    pub(crate) hung: bool,
+    pub hung: bool,
 }
 
 /// The initiator's reference and the responder's.
-pub(crate) const REF_A: u16 = 0x0101;
+pub const REF_A: u16 = 0x0101;
 /// The responder's reference.
-pub(crate) const REF_B: u16 = 0x0202;
+pub const REF_B: u16 = 0x0202;
 
 fn done(s: State) -> bool {
     matches!(s, State::Frozen | State::Closed)
@@ -44,7 +51,7 @@ fn done(s: State) -> bool {
 
 /// Transfers `tsdus` (and `expedited`, sent one at a time while data flows) from an
 /// initiator to a responder, then releases. Stops when both sides are released or at `limit`.
-pub(crate) fn transfer(
+pub fn transfer(
     seed: u64,
     net: SimConfig,
     cfg_a: Config,
@@ -153,7 +160,7 @@ pub(crate) fn transfer(
 }
 
 /// A TSDU of `len` octets from `rng`, cheap to make and to compare.
-pub(crate) fn payload(rng: &mut Rng, len: usize) -> Vec<u8> {
+pub fn payload(rng: &mut Rng, len: usize) -> Vec<u8> {
     let mut v = Vec::with_capacity(len);
     let mut x = rng.next_u64();
     while v.len() < len {

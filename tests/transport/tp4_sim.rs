@@ -4,27 +4,16 @@
 //! or with the initiator reporting failure (after the retry limit) and the responder having
 //! delivered a prefix of what was sent: never silent loss, duplication or corruption. A
 //! failing run prints its seed; replay it alone with
-//! `TP4_SEED=<seed> cargo test -p osi-transport --test tp4_sim -- --ignored one_seed --nocapture`.
+//! `TP4_SEED=<seed> cargo test --test transport -- --ignored tp4_sim::one_seed --nocapture`.
 //! `TP4_SEEDS=<n>` changes how many seeds `ten_thousand_seeds` runs (default 10,000).
-
-// The class 4 machine needs the heap.
-#![cfg(feature = "alloc")]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-#[path = "common/tp4_harness.rs"]
-mod harness;
 
 use core::time::Duration;
 
-use harness::{Outcome, payload, transfer};
-use osi_transport::TpduSize;
-use osi_transport::tp4::network::{Rng, SimConfig};
-use osi_transport::tp4::{Config, DisconnectCause};
+use x400::transport::TpduSize;
+use x400::transport::tp4::{Config, DisconnectCause};
+use x400_test_kit::Rng;
+use x400_test_kit::tp4::sim::SimConfig;
+use x400_test_kit::tp4::{Outcome, payload, transfer};
 
 /// The scenario a seed stands for.
 struct Scenario {

@@ -1,9 +1,9 @@
 //! TP4 over UDP: a [`DatagramService`] on a connected `std::net::UdpSocket`.
 //!
 //! Each TPDU is one UDP datagram, the way TP4 runs over CLNP with one TPDU per N-UNITDATA.
-//! This is the IO shell: it reads the clock and blocks, the machine does not.
+//! This is the IO shell: it reads the clock and blocks, the machine
+//! ([`osi_transport::tp4::Connection`]) does not.
 
-use alloc::vec;
 use core::net::SocketAddr;
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -11,8 +11,27 @@ use std::io;
 use std::net::UdpSocket;
 use std::time::Instant;
 
-use super::network::DatagramService;
-use super::{Connection, Event, State};
+use osi_transport::tp4::{Connection, Event, State};
+
+/// The request side of a datagram network service (N-UNITDATA.request).
+///
+/// Over CLNS every TPDU travels as one N-UNITDATA (X.224 6.1.2): best effort, no order, no
+/// duplicate suppression. The indications are handed to [`Connection::handle_datagram`] by
+/// the caller. [`UdpService`] is one; the test kit's network simulator is another.
+pub trait DatagramService {
+    /// What a failed send reports.
+    type Error;
+
+    /// Largest NSDU the service carries; TPDUs must fit it (X.224 6.5.5 j).
+    fn max_nsdu_len(&self) -> usize;
+
+    /// Sends one NSDU, best effort.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the service reports; a datagram service may also drop silently.
+    fn send(&mut self, nsdu: &[u8]) -> Result<(), Self::Error>;
+}
 
 /// Largest UDP payload over IPv4.
 pub const MAX_UDP_PAYLOAD: usize = 65_507;

@@ -1,76 +1,18 @@
-//! The datagram network service under class 4, and a deterministic simulator of it.
+//! A deterministic simulator of the datagram network service under class 4.
 //!
 //! Over CLNS every TPDU travels as one N-UNITDATA (6.1.2): best effort, no order, no
-//! duplicate suppression. [`DatagramService`] is that service's request side; its
-//! indications are handed to [`super::Connection::handle_datagram`] by the caller.
-//!
-//! [`SimNetwork`] joins two endpoints through a seeded model of a bad network: loss,
-//! duplication, reordering, random delay and partitions. It is deterministic: the same
-//! seed and the same inputs give the same deliveries, so a failing run can be replayed from
-//! its seed. It has its own PRNG (SplitMix64) and never reads a clock.
+//! duplicate suppression. [`SimNetwork`] joins two endpoints through a seeded model of a bad
+//! network: loss, duplication, reordering, random delay and partitions. It is deterministic:
+//! the same seed and the same inputs give the same deliveries, so a failing run can be
+//! replayed from its seed. Its randomness is the kit's [`Rng`] and it never reads a clock.
 
-use alloc::collections::BinaryHeap;
-use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::time::Duration;
+use std::collections::BinaryHeap;
 
-/// The request side of a datagram network service (N-UNITDATA.request).
-pub trait DatagramService {
-    /// What a failed send reports.
-    type Error;
+use x400_io::tp4::DatagramService;
 
-    /// Largest NSDU the service carries; TPDUs must fit it (X.224 6.5.5 j).
-    fn max_nsdu_len(&self) -> usize;
-
-    /// Sends one NSDU, best effort.
-    ///
-    /// # Errors
-    ///
-    /// Whatever the service reports; a datagram service may also drop silently.
-    fn send(&mut self, nsdu: &[u8]) -> Result<(), Self::Error>;
-}
-
-/// A small seeded PRNG (SplitMix64): fast, 64-bit state, good enough for simulation.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            // Multiply-shift: unbiased enough for simulation, no division.
-            u64::try_from((u128::from(self.next_u64()) * u128::from(n)) >> 64).unwrap_or(0)
-        }
-    }
-
-    /// True with probability `ppm` parts per million.
-    pub fn chance(&mut self, ppm: u32) -> bool {
-        self.below(1_000_000) < u64::from(ppm)
-    }
-
-    /// A duration uniformly in `lo..=hi` (at microsecond resolution).
-    pub fn between(&mut self, lo: Duration, hi: Duration) -> Duration {
-        let span = hi.saturating_sub(lo).as_micros();
-        let span = u64::try_from(span).unwrap_or(u64::MAX);
-        lo + Duration::from_micros(self.below(span.saturating_add(1)))
-    }
-}
+use crate::Rng;
 
 /// One side of a simulated link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -280,8 +222,6 @@ impl DatagramService for SimPort<'_> {
 
 #[cfg(test)]
 mod tests {
-    use alloc::vec;
-
     use super::*;
 
     #[test]

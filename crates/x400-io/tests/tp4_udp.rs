@@ -1,15 +1,13 @@
 //! TP4 over UDP on loopback: the UDP adapter and the machine move TSDUs between two sockets.
 
-// The UDP adapter needs std.
-#![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use core::time::Duration;
 use std::time::Instant;
 
 use osi_transport::TpduSize;
-use osi_transport::tp4::udp::{UdpService, flush};
 use osi_transport::tp4::{Config, Connection, Event, State};
+use x400_io::tp4::{UdpService, flush};
 
 #[test]
 fn tsdus_cross_udp_loopback_intact() {

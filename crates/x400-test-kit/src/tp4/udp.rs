@@ -1,4 +1,5 @@
-//! The loopback transfer shared by `examples/tp4_udp.rs` and `benches/tp4.rs`.
+//! A TP4 transfer over UDP loopback through `x400-io`'s driver, for the goodput bench
+//! (`benches/tp4.rs`); `examples/tp4_udp.rs` runs the same transfer as a demo.
 
 use core::ops::ControlFlow;
 use core::time::Duration;
@@ -6,23 +7,27 @@ use std::net::UdpSocket;
 use std::thread;
 use std::time::Instant;
 
-use x400::transport::TpduSize;
-use x400::transport::tp4::udp::{UdpService, drive};
-use x400::transport::tp4::{Config, Connection, Event};
+use osi_transport::TpduSize;
+use osi_transport::tp4::{Config, Connection, Event};
+use x400_io::tp4::{UdpService, drive};
 
 /// What one transfer measured.
-pub(crate) struct Report {
+pub struct Report {
     /// TSDU octets the responder received.
-    pub(crate) bytes: usize,
+    pub bytes: usize,
     /// TSDUs received.
-    pub(crate) tsdus: usize,
+    pub tsdus: usize,
     /// From the initiator's start to the responder's last TSDU.
-    pub(crate) elapsed: Duration,
+    pub elapsed: Duration,
 }
 
 /// Sends `total` octets in TSDUs of `tsdu` octets from an initiator thread to a responder
 /// thread over two loopback UDP sockets.
-pub(crate) fn loopback(total: usize, tsdu: usize, credit: u16) -> Report {
+///
+/// # Panics
+///
+/// When a socket cannot be set up, the initiator fails, or a TSDU is missing.
+pub fn loopback(total: usize, tsdu: usize, credit: u16) -> Report {
     let sa = UdpSocket::bind("127.0.0.1:0").unwrap();
     let sb = UdpSocket::bind("127.0.0.1:0").unwrap();
     sa.connect(sb.local_addr().unwrap()).unwrap();

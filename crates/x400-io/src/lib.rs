@@ -1,0 +1,5 @@
+#![doc = include_str!("../README.md")]
+
+pub mod tp4;
+
+pub use tp4::{DatagramService, UdpService};
