@@ -12,7 +12,7 @@
 //! `RTF_NAGLE_MIB` sets the file size (default 1 MiB; `ci/rtf-nagle.sh 24` runs 24 MiB in
 //! release and prints the times).
 
-// A panic is how a test fails; the example's modules are compiled here as they are there.
+// A panic is how a test fails.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,31 +20,15 @@
     clippy::indexing_slicing,
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
-    clippy::std_instead_of_alloc,
-    unreachable_pub,
-    dead_code
+    clippy::std_instead_of_alloc
 )]
-
-#[path = "../examples/rtf/link.rs"]
-mod link;
-#[path = "../examples/rtf/open_data.rs"]
-mod open_data;
-#[path = "../examples/rtf/recv.rs"]
-mod recv;
-#[path = "../examples/rtf/send.rs"]
-mod send;
-#[path = "../examples/rtf/state.rs"]
-mod state;
-#[path = "../examples/shell/tp0_tcp.rs"]
-mod tp0_tcp;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use recv::{Receiver, RecvOptions};
-use send::{SendOptions, send};
+use x400_io::rtf::{Receiver, RecvOptions, SendOptions, send};
 
 const MIB: usize = 1 << 20;
 /// Runs of each sender, alternating; the best of each is compared (the machine is shared).

@@ -31,10 +31,7 @@ use tokio::time::Instant;
 use x400::session::machine::{Config as SessionConfig, Event, Role, Session};
 use x400::transport::tp0::{Config as Tp0Config, ConnectRequest as TConnect};
 
-#[path = "../../examples/shell/tp0_tcp.rs"]
-pub mod tp0_tcp;
-
-use tp0_tcp::{Input, Tp0Tcp};
+use x400_io::tp0::{Input, Tp0Tcp};
 
 /// A session event with its octets copied out of the machine.
 pub type Owned = Event<Vec<u8>>;

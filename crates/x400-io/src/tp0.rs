@@ -1,9 +1,29 @@
-//! TP0 over RFC 1006 on a tokio TCP stream: the transport half of every tokio shell here
-//! (the rtf example's RTS link, the session loopback and interop tests).
+//! TP0 over RFC 1006 on a tokio TCP stream: the transport half of every tokio shell (the
+//! RTS [`Link`](crate::rts::Link), the session loopback and interop tests).
 //!
-//! The shell is a loop, not logic: TSDUs go through `Tp0::send` to TCP; octets from TCP go
-//! through `Tp0::handle_input`; a read never waits past the deadline the caller passes (the
-//! nearer of its machines' timers).
+//! The shell is a loop, not logic: TSDUs go through [`Tp0::send`] to TCP; octets from TCP go
+//! through [`Tp0::handle_input`]; a read never waits past the deadline the caller passes (the
+//! nearer of its machines' timers). The caller runs the layers above on the TSDUs that
+//! [`Tp0Tcp::next`] returns:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use osi_transport::tp0::{Config, ConnectRequest};
+//! use x400_io::tp0::{Input, Tp0Tcp};
+//!
+//! let epoch = tokio::time::Instant::now();
+//! let addr = "127.0.0.1:102".parse().unwrap();
+//! let req = ConnectRequest::default();
+//! let mut t = Tp0Tcp::connect(addr, None, Config::default(), 64 << 10, &req, epoch, false).await?;
+//! t.send(b"a TSDU").await?;
+//! match t.next(Some(t.now() + std::time::Duration::from_secs(5))).await? {
+//!     Input::Data(tsdu) => println!("{} octets", tsdu.len()),
+//!     Input::Closed(cause) => println!("closed: {cause}"),
+//!     Input::Timeout => println!("nothing within 5 s"),
+//! }
+//! t.close().await;
+//! # Ok(()) }
+//! ```
 //!
 //! Two habits keep a foreign peer from waiting on us. Everything that one input produced
 //! leaves in one TCP write ([`Tp0Tcp::queue`], then [`Tp0Tcp::flush`]), so three MIAs are one
@@ -12,24 +32,21 @@
 //! piece until its first is acknowledged, and a delayed ACK (about 40 ms) would stall it
 //! once per window.
 
-// Each shell that includes this module uses part of it.
-#![allow(dead_code)]
-
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use osi_transport::tp0::{
+    Config as Tp0Config, ConnectRequest, DisconnectCause, Event as TEvent, Tp0,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
-use x400::transport::tp0::{
-    Config as Tp0Config, ConnectRequest, DisconnectCause, Event as TEvent, Tp0,
-};
 
 /// Octets asked of each TCP read.
 const READ: usize = 64 << 10;
 
-/// What the transport gave.
+/// What the transport gave, from [`Tp0Tcp::next`].
 #[derive(Debug)]
 pub enum Input {
     /// A whole TSDU.
@@ -41,6 +58,14 @@ pub enum Input {
 }
 
 /// One TCP connection with its TP0 machine.
+///
+/// Besides the transport itself it carries a few knobs that exist for tests, benches and
+/// interop checks, all off by default: [`log`](Self::log) keeps every octet for a capture,
+/// [`cut_after`](Self::cut_after) and [`cut`](Self::cut) inject connection loss,
+/// [`write_in_pieces`](Self::write_in_pieces) plays a foreign sender, and
+/// [`quick_ack`](Self::quick_ack) (on by default) can be turned off to play a receiver that
+/// delays its acknowledgements.
+#[derive(Debug)]
 pub struct Tp0Tcp {
     /// `None` once cut.
     tcp: Option<TcpStream>,
@@ -58,11 +83,13 @@ pub struct Tp0Tcp {
     pub peer: SocketAddr,
     /// The local and remote TCP ports (kept: a closed socket forgets them).
     pub ports: (u16, u16),
-    /// With `Some`, every octet written (`true`) and read (`false`), in order: tests write
-    /// it into a pcap for tshark.
+    /// Test aid: with `Some`, every octet written (`true`) and read (`false`), in order;
+    /// tests write it into a pcap for tshark. `None` (nothing kept) unless asked for with the
+    /// `log` argument of [`Tp0Tcp::connect`] or [`Tp0Tcp::accept`].
     pub log: Option<Vec<(bool, Vec<u8>)>>,
-    /// Cut the TCP connection (RST, as a network failure) once this many octets have been
-    /// written: how tests and benches lose connections at chosen points.
+    /// Fault injection: cut the TCP connection (RST, as a network failure) once this many
+    /// octets have been written; how tests and benches lose connections at chosen points.
+    /// `None` by default.
     pub cut_after: Option<u64>,
     /// Acknowledge each read at once (`TCP_QUICKACK`, Linux only). On by default; tests turn
     /// it off to play a receiver that delays its acknowledgements.
@@ -105,7 +132,13 @@ impl Tp0Tcp {
     }
 
     /// Transport initiator: TCP to `addr` (from `local` if given: never through a proxy),
-    /// then CR/CC; `rx` is TP0's receive buffer; with `log` every octet is kept.
+    /// then CR/CC; `rx` is TP0's receive buffer (a reassembled TSDU plus one TCP read);
+    /// `epoch` starts the machines' clock; with `log` every octet is kept in [`Self::log`].
+    ///
+    /// # Errors
+    ///
+    /// TCP errors, a configuration TP0 rejects, and a connection the peer does not accept
+    /// (DR, a closed TCP connection, or no CC before TP0's timer).
     #[allow(clippy::too_many_arguments)]
     pub async fn connect(
         addr: SocketAddr,
@@ -142,7 +175,12 @@ impl Tp0Tcp {
         }
     }
 
-    /// Transport responder: takes the CR on an accepted TCP stream and answers CC.
+    /// Transport responder: takes the CR on an accepted TCP stream and answers CC. The
+    /// arguments are those of [`Tp0Tcp::connect`].
+    ///
+    /// # Errors
+    ///
+    /// TCP errors, a configuration TP0 rejects, and no acceptable CR before TP0's timer.
     pub async fn accept(
         tcp: TcpStream,
         cfg: Tp0Config,
@@ -176,8 +214,9 @@ impl Tp0Tcp {
         Ok(t)
     }
 
-    /// From now on, writes the way a foreign sender with Nagle's algorithm on does: each
-    /// TPKT in its own write, so that a later piece waits for the first one's ACK.
+    /// Test aid: from now on, writes the way a foreign sender (ISODE's, PP's) with Nagle's
+    /// algorithm on does: each TPKT in its own write, so that a later piece waits for the
+    /// first one's ACK. The interop tests use it to reproduce a peer's stall.
     pub fn write_in_pieces(&mut self) {
         self.pieces = true;
         if let Some(tcp) = self.tcp.as_ref() {
@@ -187,12 +226,20 @@ impl Tp0Tcp {
 
     /// Sends one TSDU as its DT TPKTs, in one write. A failed write (or the test cut
     /// point) ends the connection; the next [`Tp0Tcp::next`] says so.
+    ///
+    /// # Errors
+    ///
+    /// A TSDU TP0 cannot send in its state (not open, say).
     pub async fn send(&mut self, tsdu: &[u8]) -> io::Result<()> {
         self.queue(tsdu)?;
         self.flush().await
     }
 
     /// Adds one TSDU's DT TPKTs to what the next [`Tp0Tcp::flush`] writes.
+    ///
+    /// # Errors
+    ///
+    /// A TSDU TP0 cannot send in its state (not open, say).
     pub fn queue(&mut self, tsdu: &[u8]) -> io::Result<()> {
         if self.closed.is_some() {
             return Ok(());
@@ -200,13 +247,19 @@ impl Tp0Tcp {
         let mut seg = self.tp.send(tsdu).map_err(io::Error::other)?;
         self.tpkt.resize(seg.max_tpkt_len(), 0);
         while let Some(k) = seg.write_next(&mut self.tpkt).map_err(io::Error::other)? {
-            self.out.extend_from_slice(&self.tpkt[..k]);
+            self.out
+                .extend_from_slice(self.tpkt.get(..k).unwrap_or_default());
         }
         Ok(())
     }
 
     /// Writes everything queued in one write. A failed write (or the test cut point) ends
     /// the connection; the next [`Tp0Tcp::next`] says so.
+    ///
+    /// # Errors
+    ///
+    /// None today: a failed write is a lost connection, reported by [`Tp0Tcp::next`]. The
+    /// `Result` leaves room for errors that are not a loss.
     pub async fn flush(&mut self) -> io::Result<()> {
         let out = std::mem::take(&mut self.out);
         let result = match self.cut_after {
@@ -214,15 +267,20 @@ impl Tp0Tcp {
             Some(limit) if self.written + out.len() as u64 > limit => {
                 let keep = usize::try_from(limit - self.written).unwrap_or(0);
                 if let Some(tcp) = self.tcp.as_mut() {
-                    tcp.write_all(&out[..keep]).await.ok();
+                    tcp.write_all(out.get(..keep).unwrap_or_default())
+                        .await
+                        .ok();
                 }
                 self.cut();
                 Ok(())
             }
             _ if self.pieces => {
-                let mut rest = &out[..];
-                while rest.len() >= 4 && self.closed.is_none() {
-                    let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+                let mut rest = out.as_slice();
+                // The TPKT length is octets 2 and 3 of its header (RFC 1006 §6).
+                while let Some(&[_, _, hi, lo]) = rest.get(..4)
+                    && self.closed.is_none()
+                {
+                    let len = usize::from(u16::from_be_bytes([hi, lo]));
                     let (tpkt, tail) = rest.split_at(len.clamp(4, rest.len()));
                     self.write(tpkt).await?;
                     rest = tail;
@@ -236,7 +294,8 @@ impl Tp0Tcp {
         result
     }
 
-    /// Drops the TCP connection without a release, as a network failure does (RST).
+    /// Fault injection: drops the TCP connection without a release, as a network failure
+    /// does (RST).
     pub fn cut(&mut self) {
         if let Some(tcp) = self.tcp.take() {
             // A zero linger makes the close send RST at once; it never blocks (the
@@ -261,7 +320,12 @@ impl Tp0Tcp {
     }
 
     /// The next TSDU or the end of the connection, reading TCP as needed, but not past
-    /// `deadline` (then [`Input::Timeout`]).
+    /// `deadline` (then [`Input::Timeout`]), a time on the [`Tp0Tcp::now`] clock.
+    ///
+    /// # Errors
+    ///
+    /// None today: TCP errors are a lost connection ([`Input::Closed`]). The `Result` leaves
+    /// room for errors that are not a loss.
     pub async fn next(&mut self, deadline: Option<Duration>) -> io::Result<Input> {
         if let Some(c) = self.closed {
             return Ok(Input::Closed(c));
@@ -352,10 +416,11 @@ impl Tp0Tcp {
                     if self.quick_ack {
                         quick_ack(tcp);
                     }
+                    let got = self.chunk.get(..n).unwrap_or_default();
                     if let Some(log) = self.log.as_mut() {
-                        log.push((false, self.chunk[..n].to_vec()));
+                        log.push((false, got.to_vec()));
                     }
-                    self.inbuf.extend_from_slice(&self.chunk[..n]);
+                    self.inbuf.extend_from_slice(got);
                 }
             }
         }

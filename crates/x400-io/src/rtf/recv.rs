@@ -14,11 +14,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 use tracing::{info, warn};
-use x400::rts::machine::{Config, Event, RecoveryTable};
-use x400::rts::{AbortReason, ApplicationProtocol, RefuseReason, SessionConnectionIdentifier};
+use x400_rts::machine::{Config, Event, RecoveryTable};
+use x400_rts::{AbortReason, ApplicationProtocol, RefuseReason, SessionConnectionIdentifier};
 
-use crate::link::Link;
-use crate::open_data::{APPLICATION_PROTOCOL, OpenData};
+use super::open_data::{APPLICATION_PROTOCOL, OpenData};
+use crate::rts::Link;
 
 /// What `rtf recv` was asked to do.
 #[derive(Debug, Clone)]
@@ -87,7 +87,7 @@ impl Receiver {
     async fn recovery_for(
         &self,
         lost: &SessionConnectionIdentifier,
-    ) -> Option<(x400::rts::machine::Recovery, String)> {
+    ) -> Option<(x400_rts::machine::Recovery, String)> {
         let stop = self.live().get(lost).cloned();
         if let Some(stop) = stop {
             stop.notify_one();
@@ -106,7 +106,12 @@ impl Receiver {
         }
     }
 
-    /// Accepts connections for ever, one task each.
+    /// Accepts connections for ever, one task each (so it needs a tokio runtime with
+    /// `spawn`).
+    ///
+    /// # Errors
+    ///
+    /// A failed `accept` on the listener.
     pub async fn serve(self: Arc<Self>, listener: TcpListener) -> io::Result<()> {
         loop {
             let (tcp, peer) = listener.accept().await?;
@@ -282,6 +287,10 @@ impl Receiver {
 /// Stores `data` as `dir/name`, atomically and durably. An existing file with the same
 /// octets is left as it is; one with other octets is never overwritten: the new file gets
 /// the first free `name.N`.
+///
+/// # Errors
+///
+/// File system errors (reading an existing file, writing, syncing or renaming).
 pub fn store(dir: &Path, name: &str, data: &[u8]) -> io::Result<PathBuf> {
     let mut path = dir.join(name);
     let mut n = 0;

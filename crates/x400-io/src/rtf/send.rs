@@ -6,16 +6,16 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 use tracing::{info, warn};
-use x400::rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
-use x400::rts::rasn::types::OctetString;
-use x400::rts::{
+use x400_rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
+use x400_rts::rasn::types::OctetString;
+use x400_rts::{
     ApplicationProtocol, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier,
     T61String, UtcTimeOctets,
 };
 
-use crate::link::Link;
-use crate::open_data::{APPLICATION_PROTOCOL, OpenData};
-use crate::state::Saved;
+use super::open_data::{APPLICATION_PROTOCOL, OpenData};
+use super::state::Saved;
+use crate::rts::Link;
 
 /// The called session selector ISODE's rtf uses.
 pub const CALLED_SSEL: [u8; 2] = [0x00, 0x02];
@@ -64,7 +64,15 @@ pub struct Report {
     pub recovery_times: Vec<Duration>,
 }
 
-/// Sends the file; `hook` sees each new link first (the tests set a cut point there).
+/// Sends the file, reconnecting and recovering after every lost connection until the
+/// receiver has secured it. `hook` sees each new link first: a test aid (the tests set a
+/// cut point there, [`Tp0Tcp::cut_after`](crate::tp0::Tp0Tcp::cut_after)); pass `&mut |_| {}`
+/// otherwise.
+///
+/// # Errors
+///
+/// No progress for [`SendOptions::retry_for`], a refused association, a file the receiver
+/// does not take, or an RTS request the machine rejects; the message says which, in words.
 pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result<Report, String> {
     let epoch = Instant::now();
     let mut cfg = Config::default();

@@ -6,8 +6,8 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use x400::rts::SessionConnectionIdentifier;
-use x400::rts::machine::{Part, Recovery};
+use x400_rts::SessionConnectionIdentifier;
+use x400_rts::machine::{Part, Recovery};
 
 /// The recovery point of one file transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +48,10 @@ impl Saved {
     }
 
     /// Writes the state atomically (a crash leaves the old or the new file, never half).
+    ///
+    /// # Errors
+    ///
+    /// File system errors, or a connection identifier that does not encode.
     pub fn store(&self, path: &Path) -> io::Result<()> {
         let id = rasn::ber::encode(&self.connection).map_err(io::Error::other)?;
         let text = format!(
@@ -103,7 +107,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use x400::rts::{CallingSsUserReference, T61String, UtcTimeOctets};
+    use x400_rts::{CallingSsUserReference, T61String, UtcTimeOctets};
 
     #[test]
     fn a_stored_state_loads_back_equal() {

@@ -40,6 +40,10 @@ impl OpenData {
     }
 
     /// Decodes the `open` data, rejecting trailing octets.
+    ///
+    /// # Errors
+    ///
+    /// Octets that are not this SEQUENCE in BER, or that follow it; the message says which.
     pub fn decode(data: &[u8]) -> Result<Self, String> {
         let (v, rest) = rasn::ber::decode_with_remainder::<Self>(data)
             .map_err(|e| format!("the rtf open data is not valid BER: {e}"))?;

@@ -1,23 +1,53 @@
-//! One association's shell: an RTS machine over our session machine over TP0 over RFC 1006
-//! on a tokio TCP stream (the transport half is `examples/shell/tp0_tcp.rs`).
+//! One association's shell: an RTS machine ([`x400_rts::machine::Rts`], which runs our
+//! session machine) over TP0 over RFC 1006 on a tokio TCP stream (the transport half is
+//! [`Tp0Tcp`]).
+//!
+//! The caller makes requests on [`Link::rts`] and then awaits [`Link::next`], which sends
+//! what the machine queued, reads TCP and fires the machine's timers until there is an event:
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use x400_io::rts::Link;
+//! use x400_rts::machine::{Config, Event, OpenRequest};
+//! use x400_rts::{CallingSsUserReference, SessionConnectionIdentifier, T61String, UtcTimeOctets};
+//!
+//! let id = SessionConnectionIdentifier {
+//!     calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("mta-a")),
+//!     common_reference: UtcTimeOctets::from("261203100000Z"),
+//!     additional_reference_information: None,
+//! };
+//! let addr = "127.0.0.1:102".parse().unwrap();
+//! let epoch = tokio::time::Instant::now();
+//! let mut link = Link::connect(addr, None, Config::default(), epoch, false).await?;
+//! link.rts.open(&OpenRequest::new(&id, None)).map_err(std::io::Error::other)?;
+//! while let Some(ev) = link.next().await? {
+//!     match ev {
+//!         Event::Opened(_) => link.rts.transfer(b"an APDU".to_vec()).map_err(std::io::Error::other)?,
+//!         Event::Transferred => link.rts.close().map_err(std::io::Error::other)?,
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
 
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use osi_session::machine::Role;
+use osi_transport::tp0::{Config as Tp0Config, ConnectRequest};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
-use x400::rts::machine::{Config, Event, Rts};
-use x400::session::machine::Role;
-use x400::transport::tp0::{Config as Tp0Config, ConnectRequest};
+use x400_rts::machine::{Config, Event, Rts};
 
-use crate::tp0_tcp::{Input, Tp0Tcp};
+use crate::tp0::{Input, Tp0Tcp};
 
 /// TP0 receive buffer: a reassembled TSDU (an ISODE peer sends 63 KiB checkpoints in one
 /// DT) plus the octets of one TCP read.
 const TP0_BUFFER: usize = 256 << 10;
 
 /// One transport connection carrying one association.
+#[derive(Debug)]
 pub struct Link {
     /// The transport: TCP and TP0 (its log, ports and cut point are public).
     pub net: Tp0Tcp,
@@ -44,8 +74,13 @@ impl Link {
     }
 
     /// Association initiator: TCP to `addr` (from `local` if given: never through a proxy),
-    /// then TP0 CR/CC without transport selectors, as ISODE's rtf connects. With `log`,
-    /// every octet is kept in `net.log`.
+    /// then TP0 CR/CC without transport selectors, as ISODE's rtf connects. `epoch` starts
+    /// the machines' clock. With `log`, every octet is kept in `net.log`
+    /// ([`Tp0Tcp::log`]). The association itself is opened with a request on [`Link::rts`].
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Tp0Tcp::connect`].
     pub async fn connect(
         addr: SocketAddr,
         local: Option<SocketAddr>,
@@ -74,7 +109,12 @@ impl Link {
         ))
     }
 
-    /// Association responder: takes the CR on an accepted TCP stream.
+    /// Association responder: takes the CR on an accepted TCP stream; the PConnect comes
+    /// as an event of [`Link::next`].
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Tp0Tcp::accept`].
     pub async fn accept(
         tcp: TcpStream,
         cfg: Config,
@@ -89,7 +129,8 @@ impl Link {
         ))
     }
 
-    /// Drops the TCP connection without a release, as a network failure does (RST).
+    /// Fault injection: drops the TCP connection without a release, as a network failure
+    /// does (RST), and tells the RTS machine.
     pub fn cut(&mut self) {
         self.net.cut();
         self.lost();
@@ -97,6 +138,10 @@ impl Link {
 
     /// The next RTS event, after sending what the machine queued and reading TCP as
     /// needed; `None` once the connection is gone and every event was taken.
+    ///
+    /// # Errors
+    ///
+    /// A TSDU the machines cannot take or send (their errors, as `io::Error::other`).
     pub async fn next(&mut self) -> io::Result<Option<Event>> {
         loop {
             self.flush().await?;
@@ -139,7 +184,7 @@ impl Link {
                 .poll_transmit(&mut self.tsdu)
                 .map_err(io::Error::other)?
         {
-            self.net.queue(&self.tsdu[..n])?;
+            self.net.queue(self.tsdu.get(..n).unwrap_or_default())?;
         }
         self.net.flush().await?;
         if self.net.closed.is_some() {
