@@ -157,6 +157,15 @@ pub fn kit() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
 }
 
+/// The octets of a hex string; whitespace is ignored.
+pub fn unhex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 /// A kit vector's bytes (the whole TCP payload: TPKT, COTP, SPDUs).
 pub fn vector(file: &str, name: &str) -> Vec<u8> {
     let path = kit().join("vectors").join(file);

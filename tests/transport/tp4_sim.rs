@@ -4,7 +4,7 @@
 //! or with the initiator reporting failure (after the retry limit) and the responder having
 //! delivered a prefix of what was sent: never silent loss, duplication or corruption. A
 //! failing run prints its seed; replay it alone with
-//! `TP4_SEED=<seed> cargo test --test transport -- --ignored tp4_sim::one_seed --nocapture`.
+//! `TP4_SEED=<seed> cargo test --test osi_transport -- --ignored tp4_sim::one_seed --nocapture`.
 //! `TP4_SEEDS=<n>` changes how many seeds `ten_thousand_seeds` runs (default 10,000).
 
 use core::time::Duration;

@@ -22,6 +22,9 @@
 mod rng;
 
 pub mod fuzz;
+pub mod p1;
+pub mod rts;
+pub mod session;
 pub mod tp4;
 
 pub use rng::Rng;

@@ -3,9 +3,6 @@
 
 #![allow(dead_code)]
 
-pub(crate) mod canon;
-pub(crate) mod strategies;
-
 use std::path::PathBuf;
 
 /// The conformance kit: `../shared/conformance` from the project root.

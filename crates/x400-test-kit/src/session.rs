@@ -1,41 +1,45 @@
 //! Two session machines wired back to back through in-memory queues, with a manual clock
 //! (STYLE.md §2.8, quinn's `Pair`). The transport is perfect and ordered; a
 //! `DisconnectTransport` event closes it after what its side queued has been delivered.
-
-// Each test file uses part of it; it panics (through unwrap) exactly when a test should fail.
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+//!
+//! It panics (through unwrap) exactly when a test should fail: a machine refusing a TSDU the
+//! other emitted, or a connection that does not come up.
 
 use core::time::Duration;
 
 use osi_session::machine::{AcceptRequest, Config, ConnectRequest, Event, Role, Session};
 use osi_session::{Requirements, TokenSetting};
 
+/// A session event with its octets copied out of the machine.
 pub type Owned = Event<Vec<u8>>;
+/// A session machine with heap buffers.
 pub type Machine = Session<Vec<u8>>;
 
 /// Receive and transmit buffer size of each side: the largest TSDU the tests send.
 pub const BUF: usize = 128 * 1024;
 
+/// An initiator and a responder joined by a perfect transport, with everything that crossed it.
+#[derive(Debug)]
 pub struct Pair {
+    /// The initiator.
     pub a: Machine,
+    /// The responder.
     pub b: Machine,
+    /// The manual clock, moved by [`Pair::advance`].
     pub now: Duration,
+    /// Events of the initiator not yet taken ([`Pair::take_a`]).
     pub a_events: Vec<Owned>,
+    /// Events of the responder not yet taken ([`Pair::take_b`]).
     pub b_events: Vec<Owned>,
-    /// TSDUs moved a → b and b → a, in order, for tests that inspect the wire.
+    /// TSDUs moved a → b, in order, for tests that inspect the wire.
     pub wire_ab: Vec<Vec<u8>>,
+    /// TSDUs moved b → a, in order.
     pub wire_ba: Vec<Vec<u8>>,
     /// Both directions in the order moved: (from the initiator, TSDU).
     pub wire: Vec<(bool, Vec<u8>)>,
     /// TSDUs moved on the transport expedited flow: (from the initiator, TSDU).
     pub wire_ex: Vec<(bool, Vec<u8>)>,
+    /// Whether the transport connection is still up (a `DisconnectTransport` ends it).
     pub transport_up: bool,
 }
 
@@ -63,11 +67,19 @@ fn drain(m: &mut Machine, out: &mut Vec<Owned>, closed: &mut bool) {
     }
 }
 
+impl Default for Pair {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Pair {
+    /// Two machines with default configurations, not yet connected.
     pub fn new() -> Self {
         Self::with_configs(Config::default(), Config::default())
     }
 
+    /// Two machines with configurations `a` (initiator) and `b`, not yet connected.
     pub fn with_configs(a: Config, b: Config) -> Self {
         Self {
             a: Session::new(Role::Initiator, a, vec![0; BUF], vec![0; BUF]),
@@ -184,10 +196,12 @@ impl Pair {
         self.connect_with(&req, &AcceptRequest::new(Requirements(fu)));
     }
 
+    /// Takes the initiator's events so far.
     pub fn take_a(&mut self) -> Vec<Owned> {
         core::mem::take(&mut self.a_events)
     }
 
+    /// Takes the responder's events so far.
     pub fn take_b(&mut self) -> Vec<Owned> {
         core::mem::take(&mut self.b_events)
     }

@@ -10,11 +10,9 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
-use machine_pair::Pair;
 use osi_session::machine::{AbortCause, Config, Event, Role, Rule, Session, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenItem, TokenSetting};
+use x400_test_kit::session::Pair;
 
 const T0: core::time::Duration = core::time::Duration::ZERO;
 

@@ -11,98 +11,14 @@
     clippy::cast_possible_truncation
 )]
 
-use core::time::Duration;
-
 use osi_session::Kind;
 use osi_session::machine::Role;
 use x400_rts::machine::{
     AbortCause, Config, Event, OpenRequest, Part, Recovery, RecoveryTable, Refusal, Rts,
 };
-use x400_rts::{
-    AbortReason, CallingSsUserReference, ConnectionData, DialogueMode, RefuseReason,
-    SessionConnectionIdentifier, T61String, UtcTimeOctets,
-};
-
-const NOW: Duration = Duration::ZERO;
-
-fn id(n: u32) -> SessionConnectionIdentifier {
-    SessionConnectionIdentifier {
-        calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("mta-a")),
-        common_reference: UtcTimeOctets::from("261203100000Z"),
-        additional_reference_information: Some(T61String::new(n.to_be_bytes())),
-    }
-}
-
-fn config(checkpoint: u32, window: u32) -> Config {
-    let mut c = Config::default();
-    c.checkpoint_size = checkpoint;
-    c.window_size = window;
-    c
-}
-
-fn apdu(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
-        .collect()
-}
-
-/// The SPDU kinds of each TSDU, for asserting what went on the wire.
-fn kinds(tsdu: &[u8]) -> Vec<Kind> {
-    let ctx = osi_session::Context::new(osi_session::Si42::ActivityEndAck);
-    osi_session::Tsdu::decode(tsdu, ctx)
-        .map(|t| t.iter().map(|s| s.kind).collect())
-        .unwrap_or_default()
-}
-
-/// Moves every queued TSDU from `from` to `to`; returns the kinds of the SPDUs moved.
-fn flow(from: &mut Rts, to: &mut Rts) -> Vec<Kind> {
-    let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
-    let mut seen = Vec::new();
-    while let Some(n) = from.poll_transmit(&mut wire).unwrap() {
-        seen.extend(kinds(&wire[..n]));
-        to.handle_tsdu(NOW, &wire[..n]).unwrap();
-    }
-    seen
-}
-
-fn events(m: &mut Rts) -> Vec<Event> {
-    core::iter::from_fn(|| m.poll_event()).collect()
-}
-
-/// An open association between `a` (initiator) and `b`.
-fn open_pair(ca: Config, cb: Config) -> (Rts, Rts) {
-    let mut a = Rts::new(Role::Initiator, ca);
-    let mut b = Rts::new(Role::Responder, cb);
-    a.open(&OpenRequest::new(&id(1), Some(&[0x05, 0x00])))
-        .unwrap();
-    flow(&mut a, &mut b);
-    assert!(matches!(events(&mut b)[..], [Event::OpenIndication(_)]));
-    b.accept(None).unwrap();
-    flow(&mut b, &mut a);
-    assert!(matches!(events(&mut a)[..], [Event::Opened(_)]));
-    (a, b)
-}
-
-/// Runs a transfer from `a` to `b` to its end; `b` secures every APDU. Returns what `b`
-/// received and `a`'s events.
-fn run(a: &mut Rts, b: &mut Rts) -> (Vec<Vec<u8>>, Vec<Event>) {
-    let (mut got, mut seen) = (Vec::new(), Vec::new());
-    loop {
-        let moved = flow(a, b).len() + {
-            for ev in events(b) {
-                if let Event::Transfer(apdu) = ev {
-                    got.push(apdu);
-                    b.secured().unwrap();
-                }
-            }
-            flow(b, a).len()
-        };
-        seen.extend(events(a));
-        if moved == 0 {
-            return (got, seen);
-        }
-    }
-}
+use x400_rts::{AbortReason, ConnectionData, DialogueMode, RefuseReason};
+use x400_test_kit::Rng;
+use x400_test_kit::rts::{NOW, apdu, config, events, flow, id, lose, open_pair, run};
 
 #[test]
 fn an_apdu_is_one_activity_with_a_minor_sync_point_after_each_checkpoint() {
@@ -661,18 +577,6 @@ fn the_responder_resumes_when_it_was_the_sender() {
     assert_eq!(got, [apdu(6000, 8)]);
 }
 
-/// Takes the state a machine keeps when its connection is lost.
-fn lose(m: &mut Rts) -> Recovery {
-    m.handle_transport_disconnect(NOW);
-    events(m)
-        .into_iter()
-        .find_map(|e| match e {
-            Event::ConnectionLost(Some(s)) => Some(s),
-            _ => None,
-        })
-        .expect("a recoverable state")
-}
-
 #[test]
 fn an_apdu_lost_with_two_cuts_is_never_confirmed_as_a_completed_one() {
     // Found by the rts_machine fuzz target: APDU 0 is delivered (activity 1); APDU 1
@@ -749,14 +653,9 @@ fn a_recovery_where_both_sides_were_receiving_ends_at_once_instead_of_hanging() 
 
 #[test]
 fn two_hundred_cuts_at_every_point_all_end_in_one_intact_delivery_each() {
-    // Deterministic pseudo-random cut points (xorshift), several per transfer.
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = |m: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        (x % m) as usize
-    };
+    // Deterministic pseudo-random cut points, several per transfer.
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = |m: usize| rng.index(m);
     let mut resp = Responder::new();
     let mut cuts_done = 0;
     let mut n = 0u8;

@@ -11,9 +11,6 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
-use machine_pair::Pair;
 use osi_session::machine::{
     AbortCause, AcceptRequest, Config, ConnectRequest, Error, Event, MAX_EXPEDITED_QUEUED,
     MAX_EXPEDITED_TSDU, Rule, State,
@@ -22,6 +19,7 @@ use osi_session::{
     Kind, MAX_EXPEDITED_DATA, Requirements, ResyncType, TokenItem, TokenSetting,
     TransportDisconnect,
 };
+use x400_test_kit::session::Pair;
 
 const FD: u16 = Requirements::DUPLEX;
 const HD: u16 = Requirements::HALF_DUPLEX;
@@ -44,12 +42,12 @@ fn connected(fu: u16) -> Pair {
 }
 
 /// The events a machine has queued, without moving anything on the transport.
-fn own(m: &mut machine_pair::Machine) -> Vec<machine_pair::Owned> {
+fn own(m: &mut x400_test_kit::session::Machine) -> Vec<x400_test_kit::session::Owned> {
     core::iter::from_fn(|| m.poll_event().map(|e| e.map(<[u8]>::to_vec))).collect()
 }
 
 /// The AB the aborting side sent: release + protocol error, or implementation restriction.
-fn peer_abort_bits(events: &[machine_pair::Owned]) -> u8 {
+fn peer_abort_bits(events: &[x400_test_kit::session::Owned]) -> u8 {
     match events {
         [
             Event::ProviderAbort(AbortCause::Peer(TransportDisconnect(bits))),

@@ -28,7 +28,7 @@ use x400_rts::{
 };
 
 fn kit() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+    crate::common::kit()
 }
 
 /// The kit's venv python, as the kit's kitenv.py finds it.
@@ -46,24 +46,19 @@ fn venv_python() -> PathBuf {
     venv.join("bin/python")
 }
 
-/// xorshift64: deterministic values, so a failure reproduces.
-struct Rng(u64);
+/// The kit's seeded PRNG, with the draws these values need: deterministic, so a failure
+/// reproduces.
+struct Rng(x400_test_kit::Rng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
     fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
+        self.0.index(n)
     }
     fn pick<T: Copy>(&mut self, from: &[T]) -> T {
-        from[self.below(from.len())]
+        self.0.pick(from)
     }
     fn u32(&mut self) -> u32 {
-        u32::try_from(self.next() >> 32).unwrap()
+        u32::try_from(self.0.next_u64() >> 32).unwrap()
     }
     fn ascii(&mut self, max: usize) -> Vec<u8> {
         (0..=self.below(max))
@@ -156,7 +151,7 @@ fn connection_data(rng: &mut Rng) -> (ConnectionData, String) {
 
 /// (type name, our encoding, the flat value asn1tools must print).
 fn cases() -> Vec<(&'static str, Vec<u8>, String)> {
-    let mut rng = Rng(0x0123_4567_89ab_cdef);
+    let mut rng = Rng(x400_test_kit::Rng::new(0x0123_4567_89ab_cdef));
     let mut out = Vec::new();
     for _ in 0..120 {
         let (data, cd) = connection_data(&mut rng);
@@ -230,7 +225,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, String)> {
 #[test]
 fn asn1tools_decodes_our_encodings_to_our_values() {
     let python = venv_python();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/asn1tools_values.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/rts/asn1tools_values.py");
     assert!(
         python.exists(),
         "conformance venv missing at {}: run {}/setup.sh",

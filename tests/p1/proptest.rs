@@ -7,14 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-mod common;
-
-use common::strategies as s;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use x400_p1::mta_abstract_service::{MtaBindArgument, MtaBindResult, MtsApdu};
 use x400_p1::p1_1984::{Mpdu, Request};
 use x400_p1::{Pdu, decode, encode};
+use x400_test_kit::p1 as s;
 
 const CASES: u32 = 256;
 

@@ -28,7 +28,7 @@ use std::process::Command;
 use osi_session::*;
 
 fn kit() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+    crate::common::kit()
 }
 
 fn vector(file: &str, name: &str) -> Vec<u8> {

@@ -10,11 +10,9 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
-use machine_pair::{Machine, Owned, Pair};
 use osi_session::machine::{AbortCause, Config, Error, Event, Rule, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenSetting};
+use x400_test_kit::session::{Machine, Owned, Pair};
 
 const FD: u16 = Requirements::DUPLEX;
 const EX: u16 = Requirements::EXPEDITED;
@@ -67,7 +65,7 @@ fn ex(p: &mut Pair, from_a: bool) -> Vec<u8> {
 
 /// Moves the next TSDU on the normal flow.
 fn normal(p: &mut Pair, from_a: bool) -> Vec<u8> {
-    let mut buf = vec![0u8; machine_pair::BUF];
+    let mut buf = vec![0u8; x400_test_kit::session::BUF];
     let now = p.now;
     let (from, to) = if from_a {
         (&mut p.a, &mut p.b)

@@ -14,17 +14,15 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use machine_pair::Pair;
 use osi_session::machine::{AcceptRequest, ConnectRequest};
 use osi_session::{Context, Requirements, Si42, TokenItem, Tsdu};
+use x400_test_kit::session::Pair;
 
 fn kit() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+    crate::common::kit()
 }
 
 /// The TSDU of a kit vector (TPKT and COTP DT header stripped).

@@ -17,7 +17,7 @@ use x400_rts::{
 };
 
 fn kit() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+    crate::common::kit()
 }
 
 fn hex_string(b: &[u8]) -> String {
@@ -171,7 +171,7 @@ fn tshark_shows_our_pdus_as_x410_rtse() {
         "tshark missing: run {}/setup.sh",
         kit().display()
     );
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tshark_pcap.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/rts/tshark_pcap.py");
     let pcap = std::env::temp_dir().join(format!("x400-rts-tshark-{}.pcap", std::process::id()));
     let cases = cases();
     let mut input = String::new();

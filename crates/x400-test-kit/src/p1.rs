@@ -1,8 +1,13 @@
 //! proptest strategies for P1 values that respect X.411's bounds, shared by the property
-//! tests, the asn1tools cross-check and the fuzz seed generator.
+//! tests and the asn1tools cross-check.
 //!
 //! DEFAULT members are either absent or different from their default, so a value survives a
 //! trip through a codec that drops DEFAULT values (asn1tools does) unchanged.
+
+// Each strategy is named after the X.411 type it yields, which its signature also shows; a
+// doc line for each would say it a third time. Where a strategy is narrower than its type,
+// it says how.
+#![allow(missing_docs)]
 
 use chrono::{TimeZone, Utc};
 use proptest::collection::vec;
@@ -18,30 +23,30 @@ use x400_p1::{
 
 const PRINTABLE: &str = "[A-Za-z0-9 '()+,./:=?-]";
 
-pub(crate) fn printable(min: usize, max: usize) -> impl Strategy<Value = PrintableString> {
+pub fn printable(min: usize, max: usize) -> impl Strategy<Value = PrintableString> {
     proptest::string::string_regex(&format!("{PRINTABLE}{{{min},{max}}}"))
         .unwrap()
         .prop_map(|s| PrintableString::try_from(s).unwrap())
 }
 
-pub(crate) fn numeric(min: usize, max: usize) -> impl Strategy<Value = NumericString> {
+pub fn numeric(min: usize, max: usize) -> impl Strategy<Value = NumericString> {
     proptest::string::string_regex(&format!("[0-9]{{{min},{max}}}"))
         .unwrap()
         .prop_map(|s| NumericString::try_from(s).unwrap())
 }
 
-pub(crate) fn ia5(min: usize, max: usize) -> impl Strategy<Value = Ia5String> {
+pub fn ia5(min: usize, max: usize) -> impl Strategy<Value = Ia5String> {
     proptest::string::string_regex(&format!("[ -~]{{{min},{max}}}"))
         .unwrap()
         .prop_map(|s| Ia5String::try_from(s).unwrap())
 }
 
-pub(crate) fn bits(min: usize, max: usize) -> impl Strategy<Value = BitString> {
+pub fn bits(min: usize, max: usize) -> impl Strategy<Value = BitString> {
     vec(any::<bool>(), min..=max).prop_map(|v| v.into_iter().collect())
 }
 
 /// A non-empty bit string with its last bit set (so it never equals a DEFAULT {}).
-pub(crate) fn nonzero_bits(max: usize) -> impl Strategy<Value = BitString> {
+pub fn nonzero_bits(max: usize) -> impl Strategy<Value = BitString> {
     bits(0, max - 1).prop_map(|mut b| {
         b.push(true);
         b
@@ -49,11 +54,11 @@ pub(crate) fn nonzero_bits(max: usize) -> impl Strategy<Value = BitString> {
 }
 
 /// Whole seconds from 1970 to 2049: rasn reads two-digit years 00-69 as 20xx and 70-99 as 19xx.
-pub(crate) fn time() -> impl Strategy<Value = UtcTime> {
+pub fn time() -> impl Strategy<Value = UtcTime> {
     (0i64..2_524_607_999).prop_map(|s| Utc.timestamp_opt(s, 0).unwrap())
 }
 
-pub(crate) fn oid() -> impl Strategy<Value = ObjectIdentifier> {
+pub fn oid() -> impl Strategy<Value = ObjectIdentifier> {
     (0u32..=2, 0u32..=39, vec(0u32..100_000, 0..5)).prop_map(|(a, b, rest)| {
         let mut arcs = vec![a, b];
         arcs.extend(rest);
@@ -62,35 +67,35 @@ pub(crate) fn oid() -> impl Strategy<Value = ObjectIdentifier> {
 }
 
 /// A complete BER value for an open type: a PrintableString or an INTEGER.
-pub(crate) fn any_value() -> impl Strategy<Value = Any> {
+pub fn any_value() -> impl Strategy<Value = Any> {
     prop_oneof![
-        printable(0, 20).prop_map(|s| Any::new(rasn::ber::encode(&s).unwrap())),
-        any::<i32>().prop_map(|i| Any::new(rasn::ber::encode(&i).unwrap())),
+        printable(0, 20).prop_map(|s| Any::new(x400_rts::rasn::ber::encode(&s).unwrap())),
+        any::<i32>().prop_map(|i| Any::new(x400_rts::rasn::ber::encode(&i).unwrap())),
     ]
 }
 
-pub(crate) fn country() -> impl Strategy<Value = CountryName> {
+pub fn country() -> impl Strategy<Value = CountryName> {
     prop_oneof![
         numeric(3, 3).prop_map(CountryName::X121DccCode),
         printable(2, 2).prop_map(CountryName::Iso3166Alpha2Code)
     ]
 }
 
-pub(crate) fn admd() -> impl Strategy<Value = AdministrationDomainName> {
+pub fn admd() -> impl Strategy<Value = AdministrationDomainName> {
     prop_oneof![
         numeric(0, 16).prop_map(AdministrationDomainName::Numeric),
         printable(0, 16).prop_map(AdministrationDomainName::Printable)
     ]
 }
 
-pub(crate) fn prmd() -> impl Strategy<Value = PrivateDomainName> {
+pub fn prmd() -> impl Strategy<Value = PrivateDomainName> {
     prop_oneof![
         numeric(1, 16).prop_map(PrivateDomainName::Numeric),
         printable(1, 16).prop_map(PrivateDomainName::Printable)
     ]
 }
 
-pub(crate) fn personal_name() -> impl Strategy<Value = PersonalName> {
+pub fn personal_name() -> impl Strategy<Value = PersonalName> {
     (
         printable(1, 40),
         of(printable(1, 16)),
@@ -105,7 +110,7 @@ pub(crate) fn personal_name() -> impl Strategy<Value = PersonalName> {
         })
 }
 
-pub(crate) fn standard_attributes() -> impl Strategy<Value = BuiltInStandardAttributes> {
+pub fn standard_attributes() -> impl Strategy<Value = BuiltInStandardAttributes> {
     (
         (
             of(country()),
@@ -136,7 +141,7 @@ pub(crate) fn standard_attributes() -> impl Strategy<Value = BuiltInStandardAttr
         )
 }
 
-pub(crate) fn dda() -> impl Strategy<Value = BuiltInDomainDefinedAttribute> {
+pub fn dda() -> impl Strategy<Value = BuiltInDomainDefinedAttribute> {
     // A DDA type with '=' has no text form (see or_address_text).
     let ty = proptest::string::string_regex("[A-Za-z0-9 '()+,./:?-]{1,8}")
         .unwrap()
@@ -147,7 +152,7 @@ pub(crate) fn dda() -> impl Strategy<Value = BuiltInDomainDefinedAttribute> {
     })
 }
 
-pub(crate) fn or_name() -> impl Strategy<Value = OrName> {
+pub fn or_name() -> impl Strategy<Value = OrName> {
     let ext = (0u32..=256, any_value()).prop_map(|(t, v)| ExtensionAttribute {
         extension_attribute_type: t,
         extension_attribute_value: v,
@@ -166,14 +171,14 @@ pub(crate) fn or_name() -> impl Strategy<Value = OrName> {
 }
 
 /// An O/R name without 1988 extension attributes, as a 1984 MTA sends it.
-pub(crate) fn or_name_1984() -> impl Strategy<Value = OrName> {
+pub fn or_name_1984() -> impl Strategy<Value = OrName> {
     or_name().prop_map(|mut n| {
         n.extension_attributes = None;
         n
     })
 }
 
-pub(crate) fn gdi() -> impl Strategy<Value = GlobalDomainIdentifier> {
+pub fn gdi() -> impl Strategy<Value = GlobalDomainIdentifier> {
     (country(), admd(), of(prmd())).prop_map(|(c, a, p)| GlobalDomainIdentifier {
         country_name: c,
         administration_domain_name: a,
@@ -181,14 +186,14 @@ pub(crate) fn gdi() -> impl Strategy<Value = GlobalDomainIdentifier> {
     })
 }
 
-pub(crate) fn mts_identifier() -> impl Strategy<Value = MtsIdentifier> {
+pub fn mts_identifier() -> impl Strategy<Value = MtsIdentifier> {
     (gdi(), ia5(1, 32)).prop_map(|(g, l)| MtsIdentifier {
         global_domain_identifier: g,
         local_identifier: l,
     })
 }
 
-pub(crate) fn eit() -> impl Strategy<Value = EncodedInformationTypes> {
+pub fn eit() -> impl Strategy<Value = EncodedInformationTypes> {
     (bits(0, 10), of(nonzero_bits(31)), of(vec(oid(), 1..3))).prop_map(|(b, g3, ext)| {
         EncodedInformationTypes {
             built_in_encoded_information_types: b,
@@ -201,7 +206,7 @@ pub(crate) fn eit() -> impl Strategy<Value = EncodedInformationTypes> {
     })
 }
 
-pub(crate) fn trace() -> impl Strategy<Value = TraceInformation> {
+pub fn trace() -> impl Strategy<Value = TraceInformation> {
     let dsi = (
         time(),
         prop_oneof![Just(RoutingAction::Relayed), Just(RoutingAction::Rerouted)],
@@ -228,7 +233,7 @@ pub(crate) fn trace() -> impl Strategy<Value = TraceInformation> {
     .prop_map(TraceInformation)
 }
 
-pub(crate) fn extension() -> impl Strategy<Value = ExtensionField> {
+pub fn extension() -> impl Strategy<Value = ExtensionField> {
     let crit = prop_oneof![Just(BitString::new()), nonzero_bits(3)];
     let standard = prop_oneof![
         time().prop_map(StandardExtension::LatestDeliveryTime),
@@ -315,7 +320,7 @@ fn bilateral() -> impl Strategy<Value = PerDomainBilateralInformation> {
     })
 }
 
-pub(crate) fn per_recipient(
+pub fn per_recipient(
     max_recipients: usize,
 ) -> impl Strategy<Value = Vec<PerRecipientMessageTransferFields>> {
     let one = (
@@ -337,7 +342,7 @@ pub(crate) fn per_recipient(
     vec(one, 1..=max_recipients)
 }
 
-pub(crate) fn message() -> impl Strategy<Value = Message> {
+pub fn message() -> impl Strategy<Value = Message> {
     (
         (
             mts_identifier(),
@@ -383,7 +388,7 @@ pub(crate) fn message() -> impl Strategy<Value = Message> {
         )
 }
 
-pub(crate) fn probe() -> impl Strategy<Value = Probe> {
+pub fn probe() -> impl Strategy<Value = Probe> {
     (
         (
             mts_identifier(),
@@ -421,7 +426,7 @@ pub(crate) fn probe() -> impl Strategy<Value = Probe> {
         })
 }
 
-pub(crate) fn report_type() -> impl Strategy<Value = ReportType> {
+pub fn report_type() -> impl Strategy<Value = ReportType> {
     prop_oneof![
         (time(), of(1u32..=6)).prop_map(|(t, u)| ReportType::Delivery(DeliveryReport {
             message_delivery_time: t,
@@ -434,7 +439,7 @@ pub(crate) fn report_type() -> impl Strategy<Value = ReportType> {
     ]
 }
 
-pub(crate) fn report() -> impl Strategy<Value = Report> {
+pub fn report() -> impl Strategy<Value = Report> {
     let prf = (
         or_name(),
         1u32..=32767,
@@ -503,7 +508,7 @@ pub(crate) fn report() -> impl Strategy<Value = Report> {
         )
 }
 
-pub(crate) fn mts_apdu() -> impl Strategy<Value = MtsApdu> {
+pub fn mts_apdu() -> impl Strategy<Value = MtsApdu> {
     prop_oneof![
         message().prop_map(MtsApdu::Message),
         probe().prop_map(MtsApdu::Probe),
@@ -518,7 +523,7 @@ fn password() -> impl Strategy<Value = Password> {
     ]
 }
 
-pub(crate) fn bind_argument() -> impl Strategy<Value = MtaBindArgument> {
+pub fn bind_argument() -> impl Strategy<Value = MtaBindArgument> {
     prop_oneof![
         Just(MtaBindArgument::Unauthenticated(())),
         (ia5(1, 32), password()).prop_map(|(n, p)| MtaBindArgument::Authenticated(
@@ -531,7 +536,7 @@ pub(crate) fn bind_argument() -> impl Strategy<Value = MtaBindArgument> {
     ]
 }
 
-pub(crate) fn bind_result() -> impl Strategy<Value = MtaBindResult> {
+pub fn bind_result() -> impl Strategy<Value = MtaBindResult> {
     prop_oneof![
         Just(MtaBindResult::Unauthenticated(())),
         (ia5(1, 32), password()).prop_map(|(n, p)| MtaBindResult::Authenticated(
@@ -558,7 +563,7 @@ fn recipients_1984() -> impl Strategy<Value = Vec<p1_1984::RecipientInfo>> {
 }
 
 /// 1984 MPDUs: user message, delivery report, probe, with 1984 fields only.
-pub(crate) fn mpdu() -> impl Strategy<Value = p1_1984::Mpdu> {
+pub fn mpdu() -> impl Strategy<Value = p1_1984::Mpdu> {
     let bilateral =
         (country(), admd(), any_value()).prop_map(|(c, a, b)| p1_1984::PerDomainBilateralInfo {
             country: c,

@@ -1,5 +1,6 @@
 //! `osi-transport` under conditions its own package cannot provide: the test kit's network
-//! simulator, live foreign peers and tshark. One binary, one module per former test file.
+//! simulator, live foreign peers and tshark. One binary; each former test file is a module
+//! in `tests/transport/`.
 
 // A panic is how a test fails.
 #![allow(
@@ -9,4 +10,9 @@
     clippy::indexing_slicing
 )]
 
-mod tp4_sim;
+mod common;
+
+// An inline module: its files are found in `tests/transport/`.
+mod transport {
+    mod tp4_sim;
+}

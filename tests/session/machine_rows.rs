@@ -13,11 +13,9 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
-use machine_pair::{Machine, Owned, Pair};
 use osi_session::machine::{AbortCause, Config, ConnectRequest, Error, Event, Rule, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenItem, TokenSetting, Version};
+use x400_test_kit::session::{Machine, Owned, Pair};
 
 const FD: u16 = Requirements::DUPLEX;
 const SY: u16 = Requirements::MINOR_SYNC;

@@ -14,17 +14,17 @@
     clippy::expect_used
 )]
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{canon, strategies as s, unhex};
+use super::canon;
+use crate::common::{kit, unhex};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 use x400_p1::mta_abstract_service::{BilateralDomain, MtaBindArgument, MtaBindResult, MtsApdu};
 use x400_p1::{Pdu, decode, encode};
+use x400_test_kit::p1 as s;
 
 /// PDUs per kind; 4 kinds of MTS-APDU/bind, so 3 * 100 + 2 * 50 PDUs in all.
 const APDUS_PER_KIND: usize = 100;
@@ -137,10 +137,10 @@ fn run() {
         .collect();
     std::fs::write(&inp, lines.join("\n") + "\n").unwrap();
 
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/asn1tools_crosscheck.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/p1/asn1tools_crosscheck.py");
     let out = Command::new(venv_python())
         .arg(&script)
-        .arg(common::kit())
+        .arg(kit())
         .arg(&inp)
         .arg(&outp)
         .output()

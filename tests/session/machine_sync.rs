@@ -9,11 +9,9 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
-use machine_pair::Pair;
 use osi_session::machine::{AbortCause, AcceptRequest, ConnectRequest, Error, Event, Rule, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenItem, TokenSetting};
+use x400_test_kit::session::Pair;
 
 const HD: u16 = Requirements::HALF_DUPLEX;
 const SY: u16 = Requirements::MINOR_SYNC;

@@ -9,15 +9,13 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
 use core::time::Duration;
 
-use machine_pair::{BUF, Pair};
 use osi_session::machine::{
     AbortCause, AcceptRequest, Config, ConnectRequest, Error, Event, Role, Rule, Session, State,
 };
 use osi_session::{Kind, Reason, Requirements, TokenItem, Version};
+use x400_test_kit::session::{BUF, Pair};
 
 const FD: u16 = Requirements::DUPLEX;
 const HD: u16 = Requirements::HALF_DUPLEX;

@@ -10,13 +10,11 @@
     clippy::indexing_slicing
 )]
 
-mod machine_pair;
-
-use machine_pair::Pair;
 use osi_session::machine::{
     AbortCause, AcceptRequest, ConnectRequest, Error, Event, ResumeRequest, Rule, State,
 };
 use osi_session::{ConnectionId, Kind, Requirements, ResyncType, TokenItem, TokenSetting};
+use x400_test_kit::session::Pair;
 
 /// What X.410 (1984) RTS requires: half-duplex, minor sync, exceptions, activities.
 const X410: u16 = 0x0249;
