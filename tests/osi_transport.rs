@@ -14,5 +14,7 @@ mod common;
 
 // An inline module: its files are found in `tests/transport/`.
 mod transport {
+    mod interop;
     mod tp4_sim;
+    mod tp4_tshark;
 }

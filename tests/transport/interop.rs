@@ -24,7 +24,7 @@ use osi_transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, 
 use osi_transport::{DisconnectReason, TpduSize};
 
 fn kit_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+    crate::common::kit()
 }
 
 fn venv_python() -> PathBuf {

@@ -7,7 +7,6 @@
 //! it), one TPDU per datagram. Needs tshark and the conformance kit
 //! (`../shared/conformance`, installed by `ci/test.sh`); without them it fails.
 
-#![cfg(feature = "std")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,7 +15,6 @@
 )]
 
 use core::time::Duration;
-use std::path::Path;
 use std::process::Command;
 
 use osi_transport::tp4::{Config, Connection, Event};
@@ -106,8 +104,7 @@ fn pcap(wire: &[(bool, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn check(name: &str, cfg: &Config) {
-    let kit =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/tshark_check.sh");
+    let kit = crate::common::kit().join("tshark_check.sh");
     let tshark = Command::new("tshark")
         .arg("--version")
         .output()
