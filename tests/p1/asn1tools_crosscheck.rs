@@ -78,7 +78,7 @@ fn case<T: Pdu + PartialEq + 'static>(asn1_type: &'static str, v: T, value: Valu
 
 /// asn1tools 0.169 reads `private-domain { administration-domain-name [0] AdministrationDomainName }`
 /// as an explicit `[0]` around the `[APPLICATION 2]` tag; X.680 §31.2.7 makes it implicit (the type
-/// is a *tagged* CHOICE), and pycrate 0.8.1 agrees with us (`tests/vectors.rs`). Such values are
+/// is a *tagged* CHOICE), and pycrate 0.8.1 agrees with us (x400-p1's `tests/vectors.rs`). Such values are
 /// rewritten to the ADMD alternative before they go to asn1tools.
 fn without_private_domain(v: &mut MtsApdu) {
     let list = match v {

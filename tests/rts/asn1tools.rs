@@ -5,7 +5,7 @@
 //!
 //! Not covered, because the oracle module cannot express them: an OCTET STRING calling
 //! reference (the module has T61String only) and UTCTimes asn1tools cannot parse (ISODE's
-//! 3-digit year); tests/recover.rs covers those against our own decoder.
+//! 3-digit year); x400-rts's tests/recover.rs covers those against our own decoder.
 
 #![allow(
     clippy::unwrap_used,

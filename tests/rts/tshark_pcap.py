@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Puts RTS PDUs that tests/tshark.rs encoded into session CN/AC/RF/AB SPDUs over TP0 and
+"""Puts RTS PDUs that tests/rts/tshark.rs encoded into session CN/AC/RF/AB SPDUs over TP0 and
 TPKT, writes them as a pcap (the conformance kit's osibuild.py and pcaplib.py, used here as
 test tooling), checks it with the kit's tshark_check.sh and prints tshark's view of each PDU.
 
