@@ -15,8 +15,7 @@ fn every_crate_copy_of_a_kit_vector_file_is_the_kits_file() {
     let dirs = ["osi-session", "osi-transport", "x400-rts", "x400-p1"]
         .map(|krate| root.join("crates").join(krate).join("tests/data"));
     for data in dirs.iter().chain([&root.join("examples/decode/data")]) {
-        let entries =
-            std::fs::read_dir(&data).unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+        let entries = std::fs::read_dir(data).unwrap_or_else(|e| panic!("{}: {e}", data.display()));
         for entry in entries {
             let path = entry
                 .unwrap_or_else(|e| panic!("{}: {e}", data.display()))
