@@ -4,11 +4,11 @@
 //!
 //! * [`fuzz`]: one oracle per fuzz target, replayed on stable by `tests/fuzz_corpus.rs`;
 //! * [`Rng`]: the one seeded PRNG of the tests, simulators and benches;
-//! * [`tp4`]: the class 4 network simulator, a transfer harness over it, and a transfer over
-//!   UDP loopback;
+//! * [`tp4`]: the class 4 network simulator, a transfer harness over it, and (feature `io`) a
+//!   transfer over UDP loopback;
 //! * [`session`] and [`rts`]: two session or RTS machines wired back to back, with a manual
 //!   clock, for tests that script both users;
-//! * [`p1`]: proptest strategies for P1 values within X.411's bounds.
+//! * `p1` (feature `strategies`): proptest strategies for P1 values within X.411's bounds.
 //!
 //! What needs the conformance kit beside the repository (its vectors, tshark, the Python venv)
 //! is not here but in the root package's `tests/common`.
@@ -28,6 +28,7 @@
 mod rng;
 
 pub mod fuzz;
+#[cfg(feature = "strategies")]
 pub mod p1;
 pub mod rts;
 pub mod session;

@@ -1,11 +1,12 @@
 //! Class 4 transport under test: a seeded network simulator ([`sim`]), a harness that runs one
 //! transfer between two machines over it ([`transfer`]), and a TP4 transfer over UDP loopback
-//! ([`udp`]).
+//! (`udp`, feature `io`).
 //!
 //! Shared by the simulation tests (`tests/transport/tp4_sim.rs`) and the goodput bench
 //! (`benches/tp4.rs`).
 
 pub mod sim;
+#[cfg(feature = "io")]
 pub mod udp;
 
 use core::time::Duration;

@@ -10,6 +10,7 @@ use core::cmp::Reverse;
 use core::time::Duration;
 use std::collections::BinaryHeap;
 
+#[cfg(feature = "io")]
 use x400_io::tp4::DatagramService;
 
 use crate::Rng;
@@ -190,6 +191,7 @@ impl SimNetwork {
     }
 
     /// `from`'s view of the network at `now`, as a [`DatagramService`].
+    #[cfg(feature = "io")]
     pub fn port(&mut self, from: Side, now: Duration) -> SimPort<'_> {
         SimPort {
             net: self,
@@ -200,6 +202,7 @@ impl SimNetwork {
 }
 
 /// One endpoint's sending side of a [`SimNetwork`] at a fixed time.
+#[cfg(feature = "io")]
 #[derive(Debug)]
 pub struct SimPort<'a> {
     net: &'a mut SimNetwork,
@@ -207,6 +210,7 @@ pub struct SimPort<'a> {
     now: Duration,
 }
 
+#[cfg(feature = "io")]
 impl DatagramService for SimPort<'_> {
     type Error = core::convert::Infallible;
 
