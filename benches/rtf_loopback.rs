@@ -18,24 +18,8 @@
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc,
-    unreachable_pub,
-    dead_code,
-    unused_imports,
     missing_docs
 )]
-
-#[path = "../examples/rtf/link.rs"]
-mod link;
-#[path = "../examples/rtf/open_data.rs"]
-mod open_data;
-#[path = "../examples/rtf/recv.rs"]
-mod recv;
-#[path = "../examples/rtf/send.rs"]
-mod send;
-#[path = "../examples/rtf/state.rs"]
-mod state;
-#[path = "../examples/shell/tp0_tcp.rs"]
-mod tp0_tcp;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,8 +27,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use recv::{Receiver, RecvOptions};
-use send::{SendOptions, send};
+use x400_io::rtf::{Receiver, RecvOptions, SendOptions, send};
 
 const FILE: usize = 10 << 20;
 

@@ -16,20 +16,14 @@
     clippy::std_instead_of_core
 )]
 
-#[path = "../crates/osi-transport/tests/common/tp4_harness.rs"]
-#[allow(dead_code)]
-mod harness;
-#[path = "../examples/tp4_udp/run.rs"]
-#[allow(dead_code)]
-mod run;
-
 use core::time::Duration;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use x400::transport::TpduSize;
 use x400::transport::tp4::Config;
-use x400::transport::tp4::network::SimConfig;
+use x400_test_kit::tp4::sim::SimConfig;
+use x400_test_kit::tp4::{transfer, udp};
 
 /// Octets moved per simulated transfer: 4 TSDUs of 1 MiB.
 const SIM_TSDUS: usize = 4;
@@ -51,7 +45,7 @@ fn sim_transfer(seed: u64, loss_ppm: u32) -> (f64, f64) {
         loss_ppm,
         ..SimConfig::default()
     };
-    let o = harness::transfer(
+    let o = transfer(
         seed,
         net,
         sim_config(),
@@ -101,7 +95,7 @@ fn bench_udp(c: &mut Criterion) {
     g.sample_size(10);
     // Credit 8: the window fits the default UDP receive buffer (see examples/tp4_udp.rs).
     g.bench_function("16MiB_tsdu64KiB_credit8", |b| {
-        b.iter(|| black_box(run::loopback(TOTAL, 64 * 1024, 8)))
+        b.iter(|| black_box(udp::loopback(TOTAL, 64 * 1024, 8)))
     });
     g.finish();
 }

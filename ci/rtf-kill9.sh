@@ -11,7 +11,8 @@ mib=${1:-100}
 port=${2:-17302}
 profile=${RTF_PROFILE:-debug}
 if [ "$profile" = release ]; then cargo build -q --release --example rtf; else cargo build -q --example rtf; fi
-rtf="target/$profile/examples/rtf"
+# Where cargo put it: CARGO_TARGET_DIR when set.
+rtf="${CARGO_TARGET_DIR:-target}/$profile/examples/rtf"
 work=$(mktemp -d)
 trap 'kill $recv 2>/dev/null || true; rm -rf "$work"' EXIT
 head -c "$((mib << 20))" /dev/urandom > "$work/file.bin"

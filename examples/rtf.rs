@@ -14,36 +14,17 @@
 //! receiver still holds it; otherwise it refuses with `cannotRecover` and the file is sent
 //! again from the start).
 //!
-//! Wire facts as ISODE's rtf puts a file: TP0 without transport selectors, called session
-//! selector 0x0002, session requirements 0x0249 with version 2 offered, PConnect with
-//! dialogue mode twa, application protocol 132 and `open` = `30 LL 80 user 81 password
-//! 82 name`; PAccept with `open` NULL; release with FN/DN.
+//! This file is the command line; the sender, the receiver and the wire facts are in
+//! `x400_io::rtf`, which the loopback tests and benches drive too.
 
 // A program, not a no_std library: std paths are the natural ones, and a failed set-up step
-// ends it. Its modules are `pub` for the loopback tests and benches that include them.
+// ends it.
 #![allow(
-    unreachable_pub,
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc,
-    clippy::unwrap_used,
     clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::cast_possible_truncation,
     missing_docs
 )]
-
-#[path = "rtf/link.rs"]
-mod link;
-#[path = "rtf/open_data.rs"]
-mod open_data;
-#[path = "rtf/recv.rs"]
-mod recv;
-#[path = "rtf/send.rs"]
-mod send;
-#[path = "rtf/state.rs"]
-mod state;
-#[path = "shell/tp0_tcp.rs"]
-mod tp0_tcp;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
@@ -52,6 +33,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tracing::error;
+use x400_io::rtf;
 
 #[derive(Parser)]
 #[command(about = "Reliable file transfer over X.410 RTS, with ISODE rtf's application protocol")]
@@ -72,7 +54,7 @@ enum Command {
         #[arg(long = "as")]
         name: Option<String>,
         /// rtf user.
-        #[arg(long, default_value = open_data::DEFAULT_USER)]
+        #[arg(long, default_value = rtf::DEFAULT_USER)]
         user: String,
         /// rtf password.
         #[arg(long, default_value = "")]
@@ -173,7 +155,7 @@ async fn run(command: Command) -> Result<(), String> {
                 s.push(".rtf-state");
                 PathBuf::from(s)
             });
-            let opts = send::SendOptions {
+            let opts = rtf::SendOptions {
                 destination: addr,
                 local,
                 data,
@@ -185,7 +167,7 @@ async fn run(command: Command) -> Result<(), String> {
                 state,
                 retry_for: Duration::from_secs(retry_for),
             };
-            let report = send::send(&opts, &mut |_| {}).await?;
+            let report = rtf::send(&opts, &mut |_| {}).await?;
             tracing::info!(
                 "rtf: sent {} octets over {} connection(s), {} recovered, {} restarted, {} checkpoints confirmed",
                 opts.data.len(),
@@ -217,7 +199,7 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             tracing::info!("rtf: receiving on {addr} into {}", dir.display());
-            let receiver = recv::Receiver::new(recv::RecvOptions {
+            let receiver = rtf::Receiver::new(rtf::RecvOptions {
                 dir,
                 keep: Duration::from_secs(keep),
                 checkpoint,

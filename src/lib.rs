@@ -6,5 +6,3 @@ pub use osi_tpkt as tpkt;
 pub use osi_transport as transport;
 pub use x400_p1 as p1;
 pub use x400_rts as rts;
-
-pub mod fuzz;

@@ -7,7 +7,7 @@ use std::path::Path;
 fn replay_fuzz_corpora() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
     let mut total = 0;
-    for (target, oracle) in x400::fuzz::ORACLES {
+    for (target, oracle) in x400_test_kit::fuzz::ORACLES {
         let dir = root.join(target);
         let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let mut n = 0;

@@ -5,14 +5,16 @@
 //! instead of 3 s.
 //!
 //! Here the peer plays that sender (every TPKT its own write, Nagle on, checkpoints of 1 KiB,
-//! a window of 3, TPDUs of 2048 octets) and `rtf recv` must take its file at most 1.5 times
-//! as slowly as from our own sender, side by side in one run. The mirror case: our sender
-//! against a receiver that delays its ACKs is no slower either.
+//! a window of 3, TPDUs of 2048 octets) and `rtf recv` must take its file at most
+//! `RTF_NAGLE_MAX_RATIO` times as long as from our own sender, side by side in one run. The
+//! mirror case: our sender against a receiver that delays its ACKs is no slower either.
 //!
-//! `RTF_NAGLE_MIB` sets the file size (default 1 MiB; `ci/rtf-nagle.sh 24` runs 24 MiB in
-//! release and prints the times).
+//! `RTF_NAGLE_MIB` sets the file size. The suite runs 1 MiB in debug with a bound of 3, far
+//! below what the stall costs (about 200 times) and far above what a loaded CI machine adds;
+//! `ci/rtf-nagle.sh 24` runs 24 MiB in release with the issue's bound of 1.5 and prints the
+//! times.
 
-// A panic is how a test fails; the example's modules are compiled here as they are there.
+// A panic is how a test fails.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,37 +22,21 @@
     clippy::indexing_slicing,
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
-    clippy::std_instead_of_alloc,
-    unreachable_pub,
-    dead_code
+    clippy::std_instead_of_alloc
 )]
-
-#[path = "../examples/rtf/link.rs"]
-mod link;
-#[path = "../examples/rtf/open_data.rs"]
-mod open_data;
-#[path = "../examples/rtf/recv.rs"]
-mod recv;
-#[path = "../examples/rtf/send.rs"]
-mod send;
-#[path = "../examples/rtf/state.rs"]
-mod state;
-#[path = "../examples/shell/tp0_tcp.rs"]
-mod tp0_tcp;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use recv::{Receiver, RecvOptions};
-use send::{SendOptions, send};
+use x400_io::rtf::{Receiver, RecvOptions, SendOptions, send};
 
 const MIB: usize = 1 << 20;
 /// Runs of each sender, alternating; the best of each is compared (the machine is shared).
-const ROUNDS: usize = 3;
-/// The bound of issue 12: a foreign sender at most this many times as slow as ours.
-const MAX_RATIO: f64 = 1.5;
+const ROUNDS: usize = 5;
+/// The bound the suite applies unless `RTF_NAGLE_MAX_RATIO` says otherwise.
+const DEFAULT_MAX_RATIO: f64 = 3.0;
 
 fn file_size() -> usize {
     std::env::var("RTF_NAGLE_MIB")
@@ -58,6 +44,13 @@ fn file_size() -> usize {
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(1)
         * MIB
+}
+
+fn max_ratio() -> f64 {
+    std::env::var("RTF_NAGLE_MAX_RATIO")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(DEFAULT_MAX_RATIO)
 }
 
 /// A receiver on a loopback port, with or without immediate ACKs.
@@ -151,7 +144,13 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// One test, so that the two measurements never run at the same time on the 2 cores.
 #[test]
+fn neither_side_waits_for_a_delayed_ack() {
+    a_sender_writing_in_pieces_with_nagle_on_is_not_stalled_by_our_receiver();
+    our_sender_is_not_slowed_by_a_receiver_that_delays_its_acks();
+}
+
 fn a_sender_writing_in_pieces_with_nagle_on_is_not_stalled_by_our_receiver() {
     runtime().block_on(async {
         let dir = scratch("recv");
@@ -168,14 +167,13 @@ fn a_sender_writing_in_pieces_with_nagle_on_is_not_stalled_by_our_receiver() {
             foreign.as_secs_f64() / ours.as_secs_f64()
         );
         assert!(
-            foreign.as_secs_f64() <= MAX_RATIO * ours.as_secs_f64(),
+            foreign.as_secs_f64() <= max_ratio() * ours.as_secs_f64(),
             "a Nagle-on sender writing in pieces took {foreign:?}, ours {ours:?}"
         );
         std::fs::remove_dir_all(&dir).ok();
     });
 }
 
-#[test]
 fn our_sender_is_not_slowed_by_a_receiver_that_delays_its_acks() {
     runtime().block_on(async {
         let dir = scratch("send");
@@ -194,7 +192,7 @@ fn our_sender_is_not_slowed_by_a_receiver_that_delays_its_acks() {
             slow_acks.as_secs_f64() / quick_acks.as_secs_f64()
         );
         assert!(
-            slow_acks.as_secs_f64() <= MAX_RATIO * quick_acks.as_secs_f64(),
+            slow_acks.as_secs_f64() <= max_ratio() * quick_acks.as_secs_f64(),
             "our sender took {slow_acks:?} against delayed ACKs, {quick_acks:?} against rtf recv"
         );
         std::fs::remove_dir_all(&dir).ok();

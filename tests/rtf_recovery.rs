@@ -1,10 +1,10 @@
-//! The vertical slice under fire: `rtf` (examples/rtf.rs) moves 10 MiB files through TPKT,
-//! TP0, session and RTS on loopback TCP while the connection is cut (RST) at random points
-//! 200 times. Every file must arrive once, byte-identical, each cut must be recovered (not
-//! restarted), and the checkpoints confirmed must add up to exactly one per 4 KiB boundary.
+//! The vertical slice under fire: `rtf` (`x400_io::rtf`, as examples/rtf.rs runs it) moves
+//! 10 MiB files through TPKT, TP0, session and RTS on loopback TCP while the connection is cut
+//! (RST) at random points 200 times. Every file must arrive once, byte-identical, each cut
+//! must be recovered (not restarted), and the checkpoints confirmed must add up to exactly one
+//! per 4 KiB boundary.
 
-// A panic is how a test fails; the octet patterns truncate on purpose; the example's
-// modules are compiled here as they are there.
+// A panic is how a test fails; the octet patterns truncate on purpose.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,48 +12,18 @@
     clippy::indexing_slicing,
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
-    clippy::std_instead_of_alloc,
-    unreachable_pub,
-    dead_code
+    clippy::std_instead_of_alloc
 )]
-
-#[path = "../examples/rtf/link.rs"]
-mod link;
-#[path = "../examples/rtf/open_data.rs"]
-mod open_data;
-#[path = "../examples/rtf/recv.rs"]
-mod recv;
-#[path = "../examples/rtf/send.rs"]
-mod send;
-#[path = "../examples/rtf/state.rs"]
-mod state;
-#[path = "../examples/shell/tp0_tcp.rs"]
-mod tp0_tcp;
 
 use std::time::Duration;
 
-use recv::{Receiver, RecvOptions};
-use send::{SendOptions, send};
+use x400_io::rtf::{Receiver, RecvOptions, SendOptions, send};
+// Reproducible "random" cut points and contents.
+use x400_test_kit::Rng;
 
 const MIB: usize = 1 << 20;
 const FILE: usize = 10 * MIB;
 const CHECKPOINT: usize = 4 * 1024;
-
-/// xorshift64: reproducible "random" cut points and contents.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[test]
 fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
@@ -77,10 +47,10 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
         });
         tokio::spawn(std::sync::Arc::clone(&receiver).serve(listener));
 
-        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let mut rng = Rng::new(0x2545_F491_4F6C_DD1D);
         let (mut cuts, mut files) = (0, 0);
         while cuts < 200 {
-            let data: Vec<u8> = (0..FILE).map(|_| rng.next() as u8).collect();
+            let data = rng.bytes(FILE);
             let name = format!("file{files}.bin");
             let opts = SendOptions {
                 destination: addr,

@@ -5,7 +5,7 @@
 //! (`Some(`, `Invalid(`, `BadPdu(`), each line names its peer exactly once, each bad
 //! connection is named in at least one line, and a valid transfer still succeeds afterwards.
 
-// A panic is how a test fails; the example's modules are compiled here as they are there.
+// A panic is how a test fails.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,23 +13,8 @@
     clippy::indexing_slicing,
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
-    clippy::std_instead_of_alloc,
-    unreachable_pub,
-    dead_code
+    clippy::std_instead_of_alloc
 )]
-
-#[path = "../examples/rtf/link.rs"]
-mod link;
-#[path = "../examples/rtf/open_data.rs"]
-mod open_data;
-#[path = "../examples/rtf/recv.rs"]
-mod recv;
-#[path = "../examples/rtf/send.rs"]
-mod send;
-#[path = "../examples/rtf/state.rs"]
-mod state;
-#[path = "../examples/shell/tp0_tcp.rs"]
-mod tp0_tcp;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -41,9 +26,8 @@ use tokio::net::{TcpListener, TcpStream};
 use x400::rts::ApplicationProtocol;
 use x400::rts::machine::{Config, Event, OpenRequest};
 
-use link::Link;
-use recv::{Receiver, RecvOptions};
-use send::{SendOptions, send};
+use x400_io::Link;
+use x400_io::rtf::{Receiver, RecvOptions, SendOptions, send};
 
 /// Kinds of bad connection (see [`bad`]).
 const KINDS: usize = 9;
@@ -197,7 +181,7 @@ async fn bad(addr: SocketAddr, k: usize) -> SocketAddr {
                 .await
                 .unwrap();
             let me = SocketAddr::from(([127, 0, 0, 1], l.net.ports.0));
-            let id = send::connection_id(1);
+            let id = x400_io::rtf::connection_id(1);
             l.rts
                 .open(&OpenRequest::new(
                     &id,

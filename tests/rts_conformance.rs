@@ -4,7 +4,7 @@
 //! the PDUs and the P1 MTS-APDU carried in the activity, which tshark cannot.
 //!
 //! The stack is the whole one, on loopback TCP: TPKT, TP0, session and RTS machines driven
-//! by the shell of `examples/rtf` (its `Link`).
+//! by `x400_io::Link`, the shell `rtf` runs on.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,37 +12,25 @@
     clippy::panic,
     clippy::indexing_slicing,
     clippy::std_instead_of_core,
-    clippy::std_instead_of_alloc,
-    unreachable_pub,
-    dead_code
+    clippy::std_instead_of_alloc
 )]
 
 mod common;
-#[path = "../examples/rtf/link.rs"]
-mod link;
-#[path = "../examples/rtf/open_data.rs"]
-mod open_data;
-#[path = "../examples/rtf/send.rs"]
-mod send;
-#[path = "../examples/rtf/state.rs"]
-mod state;
-// The link finds its transport at `crate::tp0_tcp`, here the one `common` compiles.
-use common::tp0_tcp;
 
 use std::process::Command;
 
-use link::Link;
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use x400::p1::mta_abstract_service::MtsApdu;
 use x400::rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
 use x400::rts::{RefuseReason, SessionConnectionIdentifier};
+use x400_io::Link;
 
 /// The identifier `rtf send` gives its `n`th connection: in the CN's PGI 1 and, for the lost
 /// connection, in the PConnect `recover` (whose AdditionalReferenceInformation is a
 /// T61String: tshark reports octets that are not text as trailing stray characters).
 fn id(n: u32) -> SessionConnectionIdentifier {
-    send::connection_id(n)
+    x400_io::rtf::connection_id(n)
 }
 
 /// P1 (1984) with 1 KiB checkpoints, so that the activity has minor sync points.

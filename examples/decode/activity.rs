@@ -68,7 +68,7 @@ mod tests {
     fn activity_data_in_two_dt_spdus_is_one_p1_apdu() {
         let vectors = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/conformance/vectors/asn1tools-p1.tsv"),
+                .join("examples/decode/data/asn1tools-p1.tsv"),
         )
         .unwrap();
         let hex = vectors

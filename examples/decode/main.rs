@@ -447,7 +447,7 @@ mod tests {
         // H.PConnect of the conformance kit's handmade-x410.tsv, with an `open` bind.
         let vectors = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/conformance/vectors/handmade-x410.tsv"),
+                .join("examples/decode/data/handmade-x410.tsv"),
         )
         .unwrap();
         let hex = vectors
@@ -469,7 +469,7 @@ mod tests {
     #[test]
     fn x410_bind_capture_shows_rts_pdus() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/conformance/captures/handmade/x410_bind_102.pcap");
+            .join("examples/decode/data/x410_bind_102.pcap");
         let mut d = Decoder::default();
         d.pcap(&std::fs::read(path).unwrap()).unwrap();
         let rts: Vec<&str> = d
@@ -487,7 +487,7 @@ mod tests {
     #[test]
     fn x410_bind_is_explained_as_p1() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/conformance/captures/handmade/x410_bind_102.pcap");
+            .join("examples/decode/data/x410_bind_102.pcap");
         let mut d = Decoder::default();
         d.pcap(&std::fs::read(path).unwrap()).unwrap();
         let p1: Vec<&str> = d
@@ -520,12 +520,11 @@ mod tests {
 
     #[test]
     fn conformance_captures_decode_cleanly() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/captures");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/decode/data");
         for name in [
             "iec61850_10102.pcapng",
-            "handmade/x410_bind_102.pcap",
-            "handmade/tp4_over_tpkt_102.pcap",
+            "x410_bind_102.pcap",
+            "tp4_over_tpkt_102.pcap",
         ] {
             let mut d = Decoder::default();
             d.pcap(&std::fs::read(dir.join(name)).unwrap()).unwrap();

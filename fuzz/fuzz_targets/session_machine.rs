@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| x400::fuzz::session_machine(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| x400_test_kit::fuzz::session_machine(data));

@@ -31,10 +31,7 @@ use tokio::time::Instant;
 use x400::session::machine::{Config as SessionConfig, Event, Role, Session};
 use x400::transport::tp0::{Config as Tp0Config, ConnectRequest as TConnect};
 
-#[path = "../../examples/shell/tp0_tcp.rs"]
-pub mod tp0_tcp;
-
-use tp0_tcp::{Input, Tp0Tcp};
+use x400_io::tp0::{Input, Tp0Tcp};
 
 /// A session event with its octets copied out of the machine.
 pub type Owned = Event<Vec<u8>>;
@@ -166,6 +163,15 @@ impl Stack {
 /// The conformance kit, beside the repository.
 pub fn kit() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
+}
+
+/// The octets of a hex string; whitespace is ignored.
+pub fn unhex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// A kit vector's bytes (the whole TCP payload: TPKT, COTP, SPDUs).

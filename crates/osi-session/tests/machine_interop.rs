@@ -18,10 +18,7 @@ type Machine = Session<Vec<u8>>;
 
 /// The TSDU inside the named vector: TPKT (4) + class 0 COTP DT with EOT (3) stripped.
 fn tsdu(file: &str, name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../../shared/conformance/vectors/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let hex = text
         .lines()

@@ -17,10 +17,7 @@ const CTX: Context = Context::new(Si42::MajorSyncAck);
 
 /// The conformance kit's vectors of one file, by name.
 fn vectors(file: &str) -> Vec<(String, Vec<u8>)> {
-    let path = format!(
-        "{}/../../../shared/conformance/vectors/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     text.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))

@@ -118,10 +118,7 @@ fn tpkt(tpdu: &[u8]) -> Vec<u8> {
 }
 
 fn kit(file: &str, name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../../shared/conformance/vectors/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
     let line = text
         .lines()

@@ -179,7 +179,7 @@ fn decode_asn1tools_probe() {
 /// `asn1/p1_samples.hex` holds the same samples as the TSV file; both must decode alike.
 #[test]
 fn p1_samples_hex_agrees_with_tsv() {
-    let path = common::kit().join("asn1/p1_samples.hex");
+    let path = common::data().join("p1_samples.hex");
     let text = std::fs::read_to_string(path).unwrap();
     let mut n = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

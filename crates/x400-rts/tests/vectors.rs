@@ -17,15 +17,11 @@ use x400_rts::{
     PConnect, PRefuse, RefuseReason,
 };
 
-/// The kit, found from this crate (`crates/x400-rts` → `../../../shared/conformance`).
-fn kit() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
-}
-
+/// The kit's hand-made vectors, copied into this crate (`tests/data/README.md`).
 fn vector(name: &str) -> Vec<u8> {
-    let path = kit().join("vectors/handmade-x410.tsv");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("conformance kit missing at {}: {e}", path.display()));
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/handmade-x410.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let line = text
         .lines()
         .find(|l| l.split('\t').next() == Some(name))

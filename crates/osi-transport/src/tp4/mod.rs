@@ -38,19 +38,16 @@
 //! Memory: this module needs the `alloc` feature. Send queue, retained DTs, out-of-order
 //! DTs and reassembly live on the heap, each bounded by a [`Config`] limit.
 //!
-//! [`network`] holds the datagram service abstraction and a deterministic simulator;
-//! `udp` (feature `std`) a UDP adapter.
+//! The machine does no IO: the caller hands it each datagram and sends what it polls out.
+//! `x400-io` has a UDP driver.
 
 mod config;
 mod congestion;
 mod event;
 mod machine;
-pub mod network;
 mod refs;
 mod rtt;
 mod seq;
-#[cfg(feature = "std")]
-pub mod udp;
 
 pub use config::{Config, MAX_EXTENDED_CREDIT, MAX_NORMAL_CREDIT, MAX_TSEL_LEN, Tsel};
 pub use event::{DisconnectCause, Event, ExpeditedData, MAX_EXPEDITED_LEN, State};

@@ -3,14 +3,11 @@
 
 #![allow(dead_code)]
 
-pub(crate) mod canon;
-pub(crate) mod strategies;
-
 use std::path::PathBuf;
 
-/// The conformance kit: `../shared/conformance` from the project root.
-pub(crate) fn kit() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+/// The conformance kit's vectors this crate's tests read, copied into `tests/data`.
+pub(crate) fn data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 pub(crate) fn unhex(s: &str) -> Vec<u8> {
@@ -23,7 +20,7 @@ pub(crate) fn unhex(s: &str) -> Vec<u8> {
 
 /// `name -> octets` of one `vectors/*.tsv` file.
 pub(crate) fn vectors(file: &str) -> Vec<(String, Vec<u8>)> {
-    let path = kit().join("vectors").join(file);
+    let path = data().join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))

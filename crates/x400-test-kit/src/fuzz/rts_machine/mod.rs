@@ -1,0 +1,304 @@
+//! Oracle for the `x400-rts` protocol machine ([`x400_rts::machine::Rts`]): a single
+//! machine fed arbitrary TSDUs between user requests, and a back-to-back pair whose
+//! connection is cut wherever the input says and then recovered.
+
+// Tags and patterns truncate on purpose, tags index a short ledger; the kit is std, with no
+// `alloc` in scope.
+#![allow(clippy::cast_possible_truncation, clippy::std_instead_of_alloc)]
+
+use core::time::Duration;
+use std::collections::VecDeque;
+
+use osi_session::machine::{MAX_EVENTS, Role};
+use osi_session::{Context, Si42, Tsdu};
+use x400_rts::machine::{Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Rts};
+use x400_rts::{
+    AbortReason, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String,
+    UtcTimeOctets,
+};
+
+mod pair;
+mod single;
+
+/// Size of each session buffer: the largest TSDU either side takes or sends.
+const BUF: usize = 16 << 10;
+/// The largest APDU the oracle generates.
+const MAX_APDU: usize = 64 << 10;
+/// The most events one handler call or request may queue: the session machine queues at
+/// most [`MAX_EVENTS`] per call and each gives at most a few RTS events.
+const MAX_EVENTS_PER_CALL: usize = 4 * MAX_EVENTS + 4;
+/// The most operations one input runs, so that every input is quick.
+const MAX_OPS: usize = 256;
+/// The most connections the pair opens (the first and its recoveries).
+const MAX_CONNECTIONS: u32 = 8;
+/// The most TSDUs in flight in one direction.
+const MAX_IN_FLIGHT: usize = 4096;
+/// The most submissions of APDUs per side (first tries and retries).
+const MAX_SUBMISSIONS: usize = 8;
+
+/// Reads the input front to back; past its end every octet is 0.
+struct Input<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Input<'a> {
+    fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        b
+    }
+
+    fn u16(&mut self) -> u16 {
+        u16::from_be_bytes([self.byte(), self.byte()])
+    }
+
+    fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let start = self.pos.min(self.data.len());
+        let end = self.pos.saturating_add(n).min(self.data.len());
+        self.pos = self.pos.saturating_add(n);
+        self.data.get(start..end).unwrap_or_default()
+    }
+
+    fn done(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+}
+
+fn id(n: u32) -> SessionConnectionIdentifier {
+    SessionConnectionIdentifier {
+        calling_ss_user_reference: CallingSsUserReference::T61(T61String::from("mta-a")),
+        common_reference: UtcTimeOctets::from("261203100000Z"),
+        additional_reference_information: Some(T61String::new(n.to_be_bytes())),
+    }
+}
+
+/// A configuration with small buffers: checkpoint size, window, largest DT sent, largest
+/// APDU received.
+fn config(checkpoint: u32, window: u32, max_dt: usize, max_apdu: usize) -> Config {
+    let mut c = Config::default();
+    c.checkpoint_size = checkpoint;
+    c.window_size = window;
+    c.max_dt_len = max_dt;
+    c.max_apdu_len = max_apdu;
+    c.session_buffer = BUF;
+    c
+}
+
+/// APDU number `tag` of `len` octets (at least 4): the tag, then a pattern.
+fn apdu(tag: u32, len: usize) -> Vec<u8> {
+    let mut v: Vec<u8> = (0..len.max(4))
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(tag as u8))
+        .collect();
+    v[..4].copy_from_slice(&tag.to_be_bytes());
+    v
+}
+
+/// An APDU length from two input octets, 4 to 64 KiB; most are small.
+fn apdu_len(x: u16) -> usize {
+    let x = usize::from(x);
+    if x & 0x8000 == 0 {
+        4 + (x & 0x0fff)
+    } else {
+        4 + (x & 0x7fff) * 2 % (MAX_APDU - 3)
+    }
+}
+
+/// Drains `m`'s events, checking that one call never queues more than a bounded number.
+fn events(m: &mut Rts) -> Vec<Event> {
+    let evs: Vec<Event> = core::iter::from_fn(|| m.poll_event()).collect();
+    assert!(
+        evs.len() <= MAX_EVENTS_PER_CALL,
+        "one call queued {} events: {evs:?}",
+        evs.len()
+    );
+    evs
+}
+
+/// Every TSDU the machine emits must decode: it only writes what its codec accepts.
+fn check_tsdu(tsdu: &[u8]) {
+    let ctx = Context::new(Si42::ActivityEndAck);
+    assert!(
+        Tsdu::decode(tsdu, ctx).is_ok(),
+        "the RTS machine emitted a TSDU the session codec rejects: {tsdu:02x?}"
+    );
+}
+
+/// Moves everything `m` has to send into `wire`.
+fn flush(m: &mut Rts, wire: &mut VecDeque<Vec<u8>>) {
+    let mut buf = vec![0; BUF];
+    // The RTS machine's output does not depend on the time it is polled at.
+    while let Ok(Some(n)) = m.poll_transmit(Instant::ZERO, &mut buf) {
+        let tsdu = &buf[..n];
+        check_tsdu(tsdu);
+        wire.push_back(tsdu.to_vec());
+        assert!(wire.len() <= MAX_IN_FLIGHT, "the machine sends without end");
+    }
+}
+
+/// Hands the next TSDU of `wire` to `to`; a machine whose transmit queue is full sends
+/// first (into `back`). Returns whether one was delivered.
+fn deliver(
+    wire: &mut VecDeque<Vec<u8>>,
+    to: &mut Rts,
+    back: &mut VecDeque<Vec<u8>>,
+    now: Instant,
+) -> bool {
+    let Some(tsdu) = wire.pop_front() else {
+        return false;
+    };
+    if to.handle_tsdu(now, &tsdu).is_err() {
+        flush(to, back);
+        if to.handle_tsdu(now, &tsdu).is_err() {
+            wire.push_front(tsdu);
+            return false;
+        }
+    }
+    true
+}
+
+/// A recovery state made up from the input, for requests that take one.
+fn made_up_state(inp: &mut Input<'_>) -> Recovery {
+    let a = inp.byte();
+    let b = inp.byte();
+    let activity_id = match b >> 6 {
+        0 => vec![2, 1, 1],
+        1 => vec![2, 1, b & 0x3f],
+        2 => Vec::new(),
+        _ => inp.bytes(usize::from(b & 7)).to_vec(),
+    };
+    let part = match a % 3 {
+        0 => Part::Sending {
+            activity_id,
+            apdu: apdu(u32::from(b), apdu_len(inp.u16())),
+            confirmed: u64::from(inp.byte()),
+        },
+        1 => {
+            let len = apdu_len(inp.u16());
+            let n = usize::from(inp.byte() % 8);
+            let checkpoints = (0..n).map(|_| usize::from(inp.u16())).collect();
+            Part::Receiving {
+                activity_id,
+                data: apdu(0, len),
+                checkpoints,
+            }
+        }
+        _ => Part::Received { activity_id },
+    };
+    Recovery {
+        connection: id(u32::from(a >> 2) % 4),
+        previous: (a & 0x80 != 0).then(|| id(u32::from(b) % 4)),
+        checkpoint_size: [0, 1, 4, 63, u32::MAX][usize::from(b % 5)],
+        window_size: u32::from(a >> 4) % 5,
+        part,
+    }
+}
+
+/// The peer's share of the transfer a made-up state describes, so that a recovery with it
+/// succeeds.
+fn complement(state: &Recovery) -> Recovery {
+    let chunk = usize::try_from(state.checkpoint_size)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(1024);
+    let part = match &state.part {
+        Part::Sending {
+            activity_id,
+            apdu: x,
+            confirmed,
+        } => {
+            let n = usize::try_from(*confirmed).unwrap_or(usize::MAX).min(64);
+            let checkpoints: Vec<usize> = (1..=n)
+                .map(|i| i.saturating_mul(chunk).min(x.len()))
+                .collect();
+            let held = checkpoints.last().copied().unwrap_or(0);
+            Part::Receiving {
+                activity_id: activity_id.clone(),
+                data: x[..held].to_vec(),
+                checkpoints,
+            }
+        }
+        Part::Receiving {
+            activity_id,
+            data,
+            checkpoints,
+        } => Part::Sending {
+            activity_id: activity_id.clone(),
+            apdu: apdu(0x200, data.len() + 3000),
+            confirmed: checkpoints.len() as u64,
+        },
+        Part::Received { activity_id } => Part::Sending {
+            activity_id: activity_id.clone(),
+            apdu: apdu(0x201, 2000),
+            confirmed: 0,
+        },
+    };
+    Recovery {
+        part,
+        ..state.clone()
+    }
+}
+
+/// APDUs given to a machine under test and not yet given back: a `TransferFailed` or a
+/// recovery state must return one of them unchanged, once.
+#[derive(Default)]
+struct Given(Vec<Vec<u8>>);
+
+impl Given {
+    fn take_back(&mut self, apdu: &[u8], what: &str) {
+        let Some(i) = self.0.iter().position(|a| a == apdu) else {
+            panic!(
+                "{what} gave back an APDU of {} octets it was never given (or twice)",
+                apdu.len()
+            );
+        };
+        self.0.remove(i);
+    }
+
+    fn check(&mut self, evs: &[Event]) {
+        for ev in evs {
+            match ev {
+                Event::TransferFailed { apdu, .. } => self.take_back(apdu, "TransferFailed"),
+                Event::ConnectionLost(Some(Recovery {
+                    part: Part::Sending { apdu, .. },
+                    ..
+                })) => self.take_back(apdu, "ConnectionLost"),
+                Event::Transferred if !self.0.is_empty() => {
+                    self.0.remove(0);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The RTS machine never panics, queues a bounded number of events per call, only emits
+/// TSDUs the session codec accepts, and gives every APDU it was handed back unchanged or
+/// confirms it; back to back, every APDU is delivered at most once and octet for octet,
+/// `Transferred` means the receiver got it, and recovery after a cut anywhere keeps these.
+///
+/// Input: octet 0 picks the scenario (`% 3`): 0, a responder fed arbitrary TSDUs; 1, an
+/// initiator that opens (or recovers a made-up state) and is fed arbitrary TSDUs; 2, a
+/// back-to-back pair with real transfers, cuts and recoveries.
+///
+/// Single machine: a configuration octet and a flags octet, then operations:
+/// `0x00..=0x3f` inject a TSDU of `(op << 8) | next` octets; `0x40..=0x5f` user request
+/// `op & 0x1f` with the next octet as argument; `0x60..=0x7f` let the well-behaved peer
+/// talk; `0x80..=0xbf` send what is queued nowhere; `0xc0..` advance the clock by 31 s.
+///
+/// Pair: three configuration octets (checkpoint size, window, DT size, APDU limit of each
+/// side; the users' policies and how many APDUs each sends), two octets per APDU length,
+/// then operation pairs (op, argument): `0x00..=0x3f` move `(op & 0x1f) + 1` TSDUs, from
+/// the initiator if `op & 0x20 == 0`; `0x40..=0x5f` exchange until quiet; `0x60..=0x6f` cut
+/// the connection (the next one recovers); `0x70` the clock; `0x71..=0x7e` user requests.
+///
+/// # Panics
+///
+/// When one of those promises is broken.
+pub fn rts_machine(data: &[u8]) {
+    let mut inp = Input { data, pos: 0 };
+    match inp.byte() % 3 {
+        0 => single::single(Role::Responder, &mut inp),
+        1 => single::single(Role::Initiator, &mut inp),
+        _ => pair::pair(&mut inp),
+    }
+}

@@ -1,0 +1,204 @@
+//! Scenarios (a) and (b) of the oracle: one machine under test fed arbitrary TSDUs and user
+//! requests, next to a well-behaved peer it can also talk to.
+
+use super::*;
+
+/// (a) and (b): one machine under test (`role`) fed arbitrary TSDUs and user requests,
+/// with a well-behaved peer it can also talk to.
+pub(super) fn single(role: Role, inp: &mut Input<'_>) {
+    let cfg = inp.byte();
+    let flags = inp.byte();
+    let ckpt = [0, 1, 4, 2][usize::from(cfg & 3)];
+    let window = u32::from((cfg >> 2) & 3) + 1;
+    let max_dt = [256, 1024, 4096, 100][usize::from((cfg >> 4) & 3)];
+    let max_apdu = if cfg & 0x40 != 0 { 3000 } else { MAX_APDU };
+    let mut t = Rts::new(role, config(ckpt, window, max_dt, max_apdu));
+    let mut h = Rts::new(
+        match role {
+            Role::Initiator => Role::Responder,
+            Role::Responder => Role::Initiator,
+        },
+        config(4 - ckpt.min(4), 3, 1024, MAX_APDU),
+    );
+    let mut given = Given::default();
+    let mut kept = None;
+    let mut now = Instant::ZERO;
+    let (mut to_t, mut to_h) = (VecDeque::new(), VecDeque::new());
+    let (initiator, peer) = match role {
+        Role::Initiator => (&mut t, &mut h),
+        Role::Responder => (&mut h, &mut t),
+    };
+    if flags & 1 == 0 {
+        let _ = initiator.open(&OpenRequest::new(&id(0), Some(&[0x05, 0x00])));
+    } else {
+        let state = made_up_state(inp);
+        let sending = match &state.part {
+            Part::Sending { apdu, .. } => Some(apdu.clone()),
+            _ => None,
+        };
+        if role == Role::Initiator {
+            kept = Some(complement(&state));
+        }
+        if initiator
+            .recover(&OpenRequest::new(&id(1), None), state)
+            .is_ok()
+            && role == Role::Initiator
+        {
+            given.0.extend(sending);
+        }
+    }
+    // The opening CN reaches the responder unless the input says otherwise.
+    if flags & 2 == 0 {
+        flush(initiator, &mut to_h);
+        while let Some(tsdu) = to_h.pop_front() {
+            let _ = peer.handle_tsdu(now, &tsdu);
+        }
+    }
+    let mut tag = 0x100;
+    let mut ops = 0;
+    while !inp.done() && ops < MAX_OPS {
+        ops += 1;
+        let op = inp.byte();
+        match op {
+            0x00..=0x3f => {
+                let len = usize::from(op) << 8 | usize::from(inp.byte());
+                let tsdu = inp.bytes(len);
+                if t.handle_tsdu(now, tsdu).is_err() {
+                    flush(&mut t, &mut to_h);
+                    to_h.clear();
+                    let _ = t.handle_tsdu(now, tsdu);
+                }
+            }
+            0x40..=0x5f => {
+                let a = inp.byte();
+                match op & 0x1f {
+                    0 => {
+                        let data: &[u8] = match a % 3 {
+                            0 => &[0x05, 0x00],
+                            1 => &[0x30, 0x80],
+                            _ => &[],
+                        };
+                        let _ = t.accept((a % 4 != 3).then_some(data));
+                    }
+                    1 => {
+                        let state = made_up_state(inp);
+                        let sending = match &state.part {
+                            Part::Sending { apdu, .. } => Some(apdu.clone()),
+                            _ => None,
+                        };
+                        if t.accept_recovery(state).is_ok() {
+                            given.0.extend(sending);
+                        }
+                    }
+                    2 => {
+                        let _ = t.refuse(now, RefuseReason::from(u32::from(a % 5)));
+                    }
+                    3 => {
+                        let _ = t.secured();
+                    }
+                    4 => {
+                        let x = apdu(tag, apdu_len(inp.u16()));
+                        tag += 1;
+                        if t.transfer(x.clone()).is_ok() {
+                            given.0.push(x);
+                        }
+                    }
+                    5 => {
+                        let _ = t.turn_please(u32::from(a));
+                    }
+                    6 => {
+                        let _ = t.turn_give();
+                    }
+                    7 => {
+                        let _ = t.close();
+                    }
+                    8 => {
+                        let _ = t.abort(now, AbortReason::from(u32::from(a % 9)));
+                    }
+                    9 => {
+                        let _ = t.discard_transfer();
+                    }
+                    10 => t.handle_disconnect(now),
+                    11 => {
+                        let _ = t.open(&OpenRequest::new(&id(u32::from(a)), None));
+                    }
+                    12 => {
+                        let state = made_up_state(inp);
+                        let sending = match &state.part {
+                            Part::Sending { apdu, .. } => Some(apdu.clone()),
+                            _ => None,
+                        };
+                        if t.recover(&OpenRequest::new(&id(2), None), state).is_ok() {
+                            given.0.extend(sending);
+                        }
+                    }
+                    13 => t.handle_timeout(now),
+                    14 => {
+                        let _ = h.transfer(apdu(0x300, apdu_len(inp.u16())));
+                    }
+                    15 => {
+                        let _ = h.turn_please(0);
+                    }
+                    _ => {}
+                }
+            }
+            0x60..=0x7f => {
+                // The well-behaved peer talks: both directions, `op & 0x1f` rounds.
+                for _ in 0..=(op & 0x1f) {
+                    flush(&mut t, &mut to_h);
+                    given.check(&events(&mut t));
+                    while deliver(&mut to_h, &mut h, &mut to_t, now) {
+                        serve(&mut h, &mut kept);
+                    }
+                    flush(&mut h, &mut to_t);
+                    serve(&mut h, &mut kept);
+                    while deliver(&mut to_t, &mut t, &mut to_h, now) {
+                        given.check(&events(&mut t));
+                    }
+                }
+            }
+            0x80..=0xbf => {
+                // What the machine sends goes nowhere.
+                flush(&mut t, &mut to_h);
+                to_h.clear();
+            }
+            _ => {
+                now += Duration::from_secs(31);
+                for m in [&mut t, &mut h] {
+                    if m.poll_timeout().is_some_and(|d| d <= now) {
+                        m.handle_timeout(now);
+                    }
+                }
+            }
+        }
+        given.check(&events(&mut t));
+        serve(&mut h, &mut kept);
+    }
+}
+
+/// The well-behaved peer of [`single`]: accepts, recovers with the state it `kept` (or
+/// refuses), secures, gives the turn when asked.
+fn serve(h: &mut Rts, kept: &mut Option<Recovery>) {
+    for ev in events(h) {
+        match ev {
+            Event::RecoverIndication { lost, .. } => match kept.take() {
+                Some(state) if state.names(&lost) => {
+                    let _ = h.accept_recovery(state);
+                }
+                _ => {
+                    let _ = h.refuse(Instant::ZERO, RefuseReason::CANNOT_RECOVER);
+                }
+            },
+            Event::OpenIndication(_) => {
+                let _ = h.accept(Some(&[0x05, 0x00]));
+            }
+            Event::Transfer(_) => {
+                let _ = h.secured();
+            }
+            Event::TurnPlease { .. } => {
+                let _ = h.turn_give();
+            }
+            _ => {}
+        }
+    }
+}
