@@ -30,11 +30,12 @@ const SIM_TSDUS: usize = 4;
 const SIM_TSDU_LEN: usize = 1 << 20;
 
 fn sim_config() -> Config {
-    Config {
-        tpdu_size: TpduSize::S8192,
-        credit: 64,
-        retransmit_time: Duration::from_millis(100),
-        ..Config::default()
+    {
+        let mut c = Config::default();
+        c.tpdu_size = TpduSize::S8192;
+        c.credit = 64;
+        c.retransmit_time = Duration::from_millis(100);
+        c
     }
 }
 

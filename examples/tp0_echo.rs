@@ -166,10 +166,11 @@ impl Conn {
 /// The echo responder: accepts one connection, echoes TSDUs until it ends.
 async fn serve(listener: TcpListener, epoch: Instant) -> io::Result<usize> {
     let (tcp, _) = listener.accept().await?;
-    let cfg = Config {
-        local_ref: 0x0200,
-        max_tsdu_len: MAX_TSDU,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.local_ref = 0x0200;
+        c.max_tsdu_len = MAX_TSDU;
+        c
     };
     let tp = Tp0::responder(
         cfg,
@@ -202,11 +203,12 @@ async fn client(
     epoch: Instant,
 ) -> io::Result<(u32, Vec<(usize, Duration)>)> {
     let tcp = TcpStream::connect(addr).await?;
-    let cfg = Config {
-        local_ref: 0x0100,
-        proposed_tpdu_size: size,
-        max_tsdu_len: MAX_TSDU,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.local_ref = 0x0100;
+        c.proposed_tpdu_size = size;
+        c.max_tsdu_len = MAX_TSDU;
+        c
     };
     let tp = Tp0::initiator(cfg, vec![0; MAX_TSDU]).map_err(io::Error::other)?;
     let mut c = Conn::new(tcp, tp, epoch);
@@ -318,9 +320,10 @@ mod tests {
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 drop(s);
             });
-            let cfg = Config {
-                connect_timeout: Duration::from_millis(200),
-                ..Config::default()
+            let cfg = {
+                let mut c = Config::default();
+                c.connect_timeout = Duration::from_millis(200);
+                c
             };
             let mut c = Conn::new(
                 TcpStream::connect(addr).await.unwrap(),

@@ -89,9 +89,10 @@ impl Stack {
     /// Transport responder: accepts the CR on an accepted TCP stream; the session machine
     /// waits in STA01C for the CN.
     pub async fn accept(tcp: TcpStream, cfg: SessionConfig) -> io::Result<Self> {
-        let tp = Tp0Config {
-            local_ref: 0x0200,
-            ..Tp0Config::default()
+        let tp = {
+            let mut c = Tp0Config::default();
+            c.local_ref = 0x0200;
+            c
         };
         let net = Tp0Tcp::accept(tcp, tp, BUF, Instant::now(), true).await?;
         Ok(Self::new(net, Role::Responder, cfg))

@@ -333,9 +333,10 @@ fn accept_client(script: &str, local_ref: u16, calling: &[u8], called: &[u8]) ->
     let port = listener.local_addr().unwrap().port();
     let client = start_client(script, port);
     let tcp = accept_within(&listener, Duration::from_secs(10));
-    let config = Config {
-        local_ref,
-        ..Config::default()
+    let config = {
+        let mut c = Config::default();
+        c.local_ref = local_ref;
+        c
     };
     let tp = Tp0::responder(config, vec![0; 1 << 16], At::ZERO).unwrap();
     let mut s = Shell::new(tcp, tp, false);
@@ -358,9 +359,10 @@ fn our_initiator_with_libiec61850_server() {
     let port = free_port();
     let _server = start_server("iec61850_server.py", port);
     let tp = Tp0::initiator(
-        Config {
-            local_ref: 0x4001,
-            ..Config::default()
+        {
+            let mut c = Config::default();
+            c.local_ref = 0x4001;
+            c
         },
         vec![0; 1 << 16],
     )
@@ -430,10 +432,11 @@ fn libiec61850_client_with_our_responder() {
 fn our_initiator_with_snap7_server() {
     let port = free_port();
     let _server = start_server("snap7_server.py", port);
-    let cfg = Config {
-        local_ref: 0x4002,
-        proposed_tpdu_size: TpduSize::S1024,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.local_ref = 0x4002;
+        c.proposed_tpdu_size = TpduSize::S1024;
+        c
     };
     let tp = Tp0::initiator(cfg, vec![0; 1 << 16]).unwrap();
     let mut s = Shell::new(connect_to(port), tp, true);
@@ -510,10 +513,11 @@ fn our_error_and_option_tpdus_pass_tshark() {
         (r, buf[..n].to_vec())
     }
     let mut log = Vec::new();
-    let cfg = Config {
-        expedited: true,
-        proposed_preferred_units: Some(64),
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.expedited = true;
+        c.proposed_preferred_units = Some(64);
+        c
     };
     let mut i = Tp0::initiator(cfg, vec![0; 4096]).unwrap();
     i.connect(
@@ -581,9 +585,10 @@ fn libiec61850_server_closing_on_an_x410_cn_is_a_disconnect() {
     let port = free_port();
     let _server = start_server("iec61850_server.py", port);
     let tp = Tp0::initiator(
-        Config {
-            local_ref: 0x4003,
-            ..Config::default()
+        {
+            let mut c = Config::default();
+            c.local_ref = 0x4003;
+            c
         },
         vec![0; 1 << 16],
     )

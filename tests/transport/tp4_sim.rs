@@ -28,24 +28,25 @@ struct Scenario {
 fn sim_config(rng: &mut Rng) -> Config {
     let size = TpduSize(7 + u8::try_from(rng.below(7)).unwrap());
     let extended = rng.chance(500_000);
-    Config {
-        retransmit_time: Duration::from_millis(150),
-        min_retransmit_time: Duration::from_millis(20),
-        max_transmissions: 16,
-        inactivity_time: Duration::from_secs(8),
-        window_time: Duration::from_secs(2),
-        ack_time: Duration::from_millis(20),
-        ack_every: 1 + u32::try_from(rng.below(3)).unwrap(),
-        fast_retransmit_after: u32::try_from(rng.below(4)).unwrap(),
-        freeze_time: Duration::from_secs(2),
+    {
+        let mut c = Config::default();
+        c.retransmit_time = Duration::from_millis(150);
+        c.min_retransmit_time = Duration::from_millis(20);
+        c.max_transmissions = 16;
+        c.inactivity_time = Duration::from_secs(8);
+        c.window_time = Duration::from_secs(2);
+        c.ack_time = Duration::from_millis(20);
+        c.ack_every = 1 + u32::try_from(rng.below(3)).unwrap();
+        c.fast_retransmit_after = u32::try_from(rng.below(4)).unwrap();
+        c.freeze_time = Duration::from_secs(2);
         // The simulator's longest delay is 21 ms plus 40 ms of reordering.
-        max_nsdu_lifetime: Duration::from_millis(100),
-        tpdu_size: size,
-        extended_format: extended,
-        checksum: rng.chance(700_000),
-        expedited: rng.chance(800_000),
-        credit: 1 + u16::try_from(rng.below(if extended { 64 } else { 15 })).unwrap(),
-        ..Config::default()
+        c.max_nsdu_lifetime = Duration::from_millis(100);
+        c.tpdu_size = size;
+        c.extended_format = extended;
+        c.checksum = rng.chance(700_000);
+        c.expedited = rng.chance(800_000);
+        c.credit = 1 + u16::try_from(rng.below(if extended { 64 } else { 15 })).unwrap();
+        c
     }
 }
 
@@ -257,9 +258,10 @@ fn one_seed() {
 #[test]
 fn clean_network_delivers_a_mebibyte() {
     let tsdus = vec![vec![7u8; 1 << 20], b"tail".to_vec(), Vec::new()];
-    let cfg = Config {
-        retransmit_time: Duration::from_millis(100),
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.retransmit_time = Duration::from_millis(100);
+        c
     };
     let o = transfer(
         1,
@@ -283,10 +285,11 @@ fn total_loss_is_reported_after_the_retry_limit() {
         loss_ppm: 1_000_000,
         ..SimConfig::default()
     };
-    let cfg = Config {
-        retransmit_time: Duration::from_millis(100),
-        max_transmissions: 5,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.retransmit_time = Duration::from_millis(100);
+        c.max_transmissions = 5;
+        c
     };
     let o = transfer(
         3,
@@ -310,11 +313,12 @@ fn partition_mid_transfer_is_survived_or_reported() {
         partitions: vec![(Instant::from_millis(200), Instant::from_millis(900))],
         ..SimConfig::default()
     };
-    let cfg = Config {
-        retransmit_time: Duration::from_millis(100),
-        max_transmissions: 20,
-        tpdu_size: TpduSize::S128,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.retransmit_time = Duration::from_millis(100);
+        c.max_transmissions = 20;
+        c.tpdu_size = TpduSize::S128;
+        c
     };
     let tsdus = vec![vec![1u8; 50_000]];
     let o = transfer(
@@ -346,17 +350,18 @@ fn normal_format_wraps_safely_under_duplication_and_reordering() {
         reorder_delay: Duration::from_millis(1_000),
         ..SimConfig::default()
     };
-    let cfg = Config {
-        retransmit_time: Duration::from_millis(1_500),
-        min_retransmit_time: Duration::from_millis(20),
-        max_transmissions: 16,
-        max_nsdu_lifetime: Duration::from_millis(1_100),
-        tpdu_size: TpduSize::S256,
-        extended_format: false,
-        checksum: false,
-        credit: 15,
-        ack_every: 1,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.retransmit_time = Duration::from_millis(1_500);
+        c.min_retransmit_time = Duration::from_millis(20);
+        c.max_transmissions = 16;
+        c.max_nsdu_lifetime = Duration::from_millis(1_100);
+        c.tpdu_size = TpduSize::S256;
+        c.extended_format = false;
+        c.checksum = false;
+        c.credit = 15;
+        c.ack_every = 1;
+        c
     };
     let mut rng = Rng::new(248);
     let tsdus = vec![payload(&mut rng, 1 << 20), payload(&mut rng, 3_000)];

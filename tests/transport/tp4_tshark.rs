@@ -158,12 +158,10 @@ fn extended_format_with_checksum_passes_tshark() {
 
 #[test]
 fn normal_format_without_checksum_passes_tshark() {
-    check(
-        "normal",
-        &Config {
-            extended_format: false,
-            checksum: false,
-            ..Config::default()
-        },
-    );
+    check("normal", &{
+        let mut c = Config::default();
+        c.extended_format = false;
+        c.checksum = false;
+        c
+    });
 }

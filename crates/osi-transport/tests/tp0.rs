@@ -147,9 +147,10 @@ fn accept_cr(cfg: Config, cr: &[u8]) -> (M, Vec<u8>) {
 
 #[test]
 fn initiator_cr_is_class0_with_c1_c2_c0() {
-    let mut i = initiator(Config {
-        local_ref: 0x4242,
-        ..Config::default()
+    let mut i = initiator({
+        let mut c = Config::default();
+        c.local_ref = 0x4242;
+        c
     });
     assert_eq!(
         sent(&mut i),
@@ -163,9 +164,10 @@ fn initiator_cr_is_class0_with_c1_c2_c0() {
 #[test]
 fn answers_libiec61850_cr() {
     let (r, cc) = accept_cr(
-        Config {
-            local_ref: 7,
-            ..Config::default()
+        {
+            let mut c = Config::default();
+            c.local_ref = 7;
+            c
         },
         &kit("libiec61850.tsv", "A.CR"),
     );
@@ -205,9 +207,10 @@ fn cr_without_c0_is_answered_with_2048() {
 fn size_codes_from_the_field_are_honoured_and_capped() {
     // 0x10 = 65531 (jositransport), answered with what we allow.
     let (r, cc) = accept_cr(
-        Config {
-            max_tpdu_size: 8192,
-            ..Config::default()
+        {
+            let mut c = Config::default();
+            c.max_tpdu_size = 8192;
+            c
         },
         &hex!("03 00 00 0E 09 E0 00 00 00 05 00 C0 01 10"),
     );
@@ -303,9 +306,10 @@ fn s7_routing_parameters_in_a_class0_cr_are_not_read_as_iso() {
     // Siemens puts its own data under C6/C7 in class 0 CRs (python-snap7's S7 routing).
     let cr = hex!("14 E0 00 00 00 01 00 C1 02 01 00 C2 02 01 02 C6 04 01 02 03 04");
     let (r, _) = accept_cr(
-        Config {
-            expedited: true,
-            ..Config::default()
+        {
+            let mut c = Config::default();
+            c.expedited = true;
+            c
         },
         &tpkt(&cr),
     );
@@ -327,13 +331,15 @@ fn retransmitted_class4_cr_is_ignored_other_cr_ends() {
 
 #[test]
 fn pair_moves_tsdus_of_every_size() {
-    let mut i = initiator(Config {
-        local_ref: 0x100,
-        ..Config::default()
+    let mut i = initiator({
+        let mut c = Config::default();
+        c.local_ref = 0x100;
+        c
     });
-    let mut r = responder(Config {
-        local_ref: 0x200,
-        ..Config::default()
+    let mut r = responder({
+        let mut c = Config::default();
+        c.local_ref = 0x200;
+        c
     });
     let cr = sent(&mut i);
     let evs = feed(&mut r, &cr);
@@ -416,9 +422,10 @@ fn initiator_cc_handling() {
     feed(&mut i, &tpkt(&hex!("09 D0 00 01 00 05 00 C0 01 0D")));
     assert_eq!((i.state(), i.tpdu_size()), (State::Open, 2048));
     // No size in the CC: our proposal stands. DST-REF 0 is accepted (S7 .NET peers).
-    let mut i = initiator(Config {
-        proposed_tpdu_size: TpduSize::S1024,
-        ..Config::default()
+    let mut i = initiator({
+        let mut c = Config::default();
+        c.proposed_tpdu_size = TpduSize::S1024;
+        c
     });
     feed(&mut i, &tpkt(&hex!("06 D0 00 00 00 05 00")));
     assert_eq!((i.state(), i.tpdu_size()), (State::Open, 1024));
@@ -539,9 +546,10 @@ fn protocol_errors_in_open_get_an_er() {
 
 #[test]
 fn expedited_only_where_negotiated() {
-    let cfg = Config {
-        expedited: true,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.expedited = true;
+        c
     };
     let mut i = initiator(cfg);
     let mut r = responder(cfg);
@@ -586,9 +594,10 @@ fn expedited_only_where_negotiated() {
 #[test]
 fn reassembly_limit() {
     let (mut r, _) = accept_cr(
-        Config {
-            max_tsdu_len: 9,
-            ..Config::default()
+        {
+            let mut c = Config::default();
+            c.max_tsdu_len = 9;
+            c
         },
         &tpkt(&hex!("06 E0 00 00 00 09 00")),
     );
@@ -640,17 +649,19 @@ fn timers_and_network_events() {
     r.handle_timeout(at(131));
     assert_eq!(r.poll_event(), None);
     // A CC arriving after the deadline does not open the connection.
-    let mut i = initiator(Config {
-        connect_timeout: Duration::from_secs(5),
-        ..Config::default()
+    let mut i = initiator({
+        let mut c = Config::default();
+        c.connect_timeout = Duration::from_secs(5);
+        c
     });
     let (_, late) = step(&mut i, at(5), &tpkt(&hex!("06 D0 00 01 00 05 00")));
     assert_eq!(late, Some(Ev::Disconnected(DisconnectCause::Timeout)));
     assert!(i.is_closed());
     // Connect data in a CC beyond the limit: ER.
-    let mut i = initiator(Config {
-        max_connect_data_len: 2,
-        ..Config::default()
+    let mut i = initiator({
+        let mut c = Config::default();
+        c.max_connect_data_len = 2;
+        c
     });
     let _ = sent(&mut i);
     feed(&mut i, &tpkt(&hex!("06 D0 00 01 00 05 00 61 62 63")));
@@ -685,9 +696,10 @@ fn timers_and_network_events() {
 fn user_requests_are_checked() {
     assert!(matches!(
         Tp0::initiator(
-            Config {
-                local_ref: 0,
-                ..Config::default()
+            {
+                let mut c = Config::default();
+                c.local_ref = 0;
+                c
             },
             [0u8; 1]
         ),
@@ -695,9 +707,10 @@ fn user_requests_are_checked() {
     ));
     assert!(matches!(
         Tp0::initiator(
-            Config {
-                max_tpdu_size: 127,
-                ..Config::default()
+            {
+                let mut c = Config::default();
+                c.max_tpdu_size = 127;
+                c
             },
             [0u8; 1]
         ),
@@ -705,9 +718,10 @@ fn user_requests_are_checked() {
     ));
     assert!(matches!(
         Tp0::initiator(
-            Config {
-                proposed_tpdu_size: TpduSize(5),
-                ..Config::default()
+            {
+                let mut c = Config::default();
+                c.proposed_tpdu_size = TpduSize(5);
+                c
             },
             [0u8; 1]
         ),
@@ -715,9 +729,10 @@ fn user_requests_are_checked() {
     ));
     assert!(matches!(
         Tp0::initiator(
-            Config {
-                max_connect_data_len: 33,
-                ..Config::default()
+            {
+                let mut c = Config::default();
+                c.max_connect_data_len = 33;
+                c
             },
             [0u8; 1]
         ),
@@ -767,9 +782,10 @@ fn user_requests_are_checked() {
     r.refuse(DisconnectReason::CONGESTION).unwrap();
     assert_eq!(sent(&mut r), hex!("03 00 00 0b 06 80 00 01 00 00 01"));
     // Connect data over the limit in a received CR: ER.
-    let mut r = responder(Config {
-        max_connect_data_len: 4,
-        ..Config::default()
+    let mut r = responder({
+        let mut c = Config::default();
+        c.max_connect_data_len = 4;
+        c
     });
     feed(&mut r, &cr);
     assert!(matches!(
@@ -788,9 +804,10 @@ mod props {
     use super::*;
 
     fn open_pair(size: TpduSize) -> (M, M) {
-        let mut i = initiator(Config {
-            proposed_tpdu_size: size,
-            ..Config::default()
+        let mut i = initiator({
+            let mut c = Config::default();
+            c.proposed_tpdu_size = size;
+            c
         });
         let mut r = responder(Config::default());
         feed(&mut r, &sent(&mut i));

@@ -45,13 +45,14 @@ fn at(n: u64) -> Instant {
 
 /// The configuration the vectors above were made with: normal formats, credit 4, AL 5 s.
 fn vector_config() -> Config {
-    Config {
-        extended_format: false,
-        credit: 4,
-        ack_time: ms(5_000),
-        calling_tsel: Tsel::new(&[0, 1]),
-        called_tsel: Tsel::new(&[0, 2]),
-        ..Config::default()
+    {
+        let mut c = Config::default();
+        c.extended_format = false;
+        c.credit = 4;
+        c.ack_time = ms(5_000);
+        c.calling_tsel = Tsel::new(&[0, 1]);
+        c.called_tsel = Tsel::new(&[0, 2]);
+        c
     }
 }
 
@@ -326,9 +327,10 @@ fn cc_selecting_a_larger_tpdu_than_proposed_is_rejected() {
 
 #[test]
 fn checksum_is_used_unless_both_sides_refuse_it() {
-    let off = Config {
-        checksum: false,
-        ..Config::default()
+    let off = {
+        let mut c = Config::default();
+        c.checksum = false;
+        c
     };
     let p = Pair::new(off.clone(), Config::default());
     assert!(p.a.options().1);
@@ -345,9 +347,10 @@ fn checksum_is_used_unless_both_sides_refuse_it() {
 
 #[test]
 fn extended_format_needs_both_sides() {
-    let normal = Config {
-        extended_format: false,
-        ..Config::default()
+    let normal = {
+        let mut c = Config::default();
+        c.extended_format = false;
+        c
     };
     assert!(!Pair::new(Config::default(), normal.clone()).a.options().0);
     assert!(!Pair::new(normal, Config::default()).b.options().0);
@@ -410,10 +413,11 @@ fn ak_and_dt_concatenated_in_one_nsdu_are_both_handled() {
 
 #[test]
 fn idle_connection_sends_keep_alive_aks_and_peer_silence_ends_it() {
-    let cfg = Config {
-        window_time: ms(1_000),
-        inactivity_time: ms(3_500),
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.window_time = ms(1_000);
+        c.inactivity_time = ms(3_500);
+        c
     };
     let mut p = Pair::new(cfg.clone(), cfg);
     p.drop_b = true;
@@ -444,10 +448,11 @@ fn idle_connection_sends_keep_alive_aks_and_peer_silence_ends_it() {
 
 #[test]
 fn unacknowledged_data_ends_in_retry_limit_failure() {
-    let cfg = Config {
-        retransmit_time: ms(100),
-        max_transmissions: 4,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.retransmit_time = ms(100);
+        c.max_transmissions = 4;
+        c
     };
     let mut p = Pair::new(cfg.clone(), cfg);
     p.drop_b = true;
@@ -512,9 +517,10 @@ fn expedited_data_is_acknowledged_and_delivered_once() {
 
 #[test]
 fn expedited_data_is_refused_when_not_agreed() {
-    let no = Config {
-        expedited: false,
-        ..Config::default()
+    let no = {
+        let mut c = Config::default();
+        c.expedited = false;
+        c
     };
     let mut p = Pair::new(Config::default(), no);
     assert!(p.a.send_expedited(b"x").is_err());
@@ -538,15 +544,17 @@ fn expedited_data_is_refused_when_not_agreed() {
 
 #[test]
 fn full_receive_buffer_closes_the_window_and_reading_reopens_it() {
-    let b_cfg = Config {
-        max_tsdu_len: 1_000,
-        max_receive_buffer: 2_000,
-        ..Config::default()
+    let b_cfg = {
+        let mut c = Config::default();
+        c.max_tsdu_len = 1_000;
+        c.max_receive_buffer = 2_000;
+        c
     };
     // Credit alone limits A here (no congestion window), so the count below is exact.
-    let a_cfg = Config {
-        congestion_control: false,
-        ..Config::default()
+    let a_cfg = {
+        let mut c = Config::default();
+        c.congestion_control = false;
+        c
     };
     let mut p = Pair::new(a_cfg, b_cfg);
     for _ in 0..20 {
@@ -623,12 +631,13 @@ fn reject_makes_the_sender_go_back() {
 
 #[test]
 fn normal_format_numbers_wait_for_old_copies_to_die() {
-    let cfg = Config {
-        extended_format: false,
-        credit: 15,
-        ack_every: 1,
-        max_nsdu_lifetime: ms(10_000),
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.extended_format = false;
+        c.credit = 15;
+        c.ack_every = 1;
+        c.max_nsdu_lifetime = ms(10_000);
+        c
     };
     let mut p = Pair::new(cfg.clone(), cfg);
     for i in 0..100u8 {
@@ -663,9 +672,10 @@ fn dr_before_cc_goes_to_reference_zero_and_a_late_cc_is_answered_with_dr() {
 #[test]
 fn config_limits_are_checked() {
     assert!(Connection::connect(Config::default(), 0).is_err());
-    let bad = Config {
-        credit: 0,
-        ..Config::default()
+    let bad = {
+        let mut c = Config::default();
+        c.credit = 0;
+        c
     };
     assert!(Connection::listen(bad, 1).is_err());
 }

@@ -22,11 +22,12 @@ fn tsdus_cross_udp_loopback_intact() {
     sb.connect(sa.local_addr().unwrap()).unwrap();
     let mut ua = UdpService::from_socket(sa);
     let mut ub = UdpService::from_socket(sb);
-    let cfg = Config {
-        tpdu_size: TpduSize::S8192,
-        credit: 32,
-        retransmit_time: Duration::from_millis(200),
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.tpdu_size = TpduSize::S8192;
+        c.credit = 32;
+        c.retransmit_time = Duration::from_millis(200);
+        c
     };
     let mut a = Connection::connect(cfg.clone(), 1).unwrap();
     let mut b = Connection::listen(cfg, 2).unwrap();

@@ -17,9 +17,11 @@ pub const MAX_TPDU_SIZE: u32 = 65531;
 /// Smallest TPDU size X.224 defines (code 0x07).
 pub const MIN_TPDU_SIZE: u32 = 128;
 
-/// Configuration of a [`crate::tp0::Tp0`] machine. Build with `Config::default()` and
-/// struct update syntax; [`Config::validate`] is called by the constructors.
+/// Configuration of a [`crate::tp0::Tp0`] machine: start from `Config::default()` and set
+/// fields; [`Config::validate`] is called by the constructors. Every default is a named
+/// constant (`Config::DEFAULT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// Our reference, sent as SRC-REF in CR and CC. X.224 6.5.4 forbids 0. The caller picks
     /// it (the machine reads no clock and no random source). Default 1.
@@ -49,17 +51,34 @@ pub struct Config {
     pub connect_timeout: Duration,
 }
 
+impl Config {
+    /// Default [`Config::local_ref`].
+    pub const DEFAULT_LOCAL_REF: u16 = 1;
+    /// Default [`Config::max_tpdu_size`].
+    pub const DEFAULT_MAX_TPDU_SIZE: u32 = MAX_TPDU_SIZE;
+    /// Default [`Config::proposed_tpdu_size`].
+    pub const DEFAULT_PROPOSED_TPDU_SIZE: TpduSize = TpduSize::S2048;
+    /// Default [`Config::expedited`].
+    pub const DEFAULT_EXPEDITED: bool = false;
+    /// Default [`Config::max_tsdu_len`].
+    pub const DEFAULT_MAX_TSDU_LEN: usize = 1 << 20;
+    /// Default [`Config::max_connect_data_len`].
+    pub const DEFAULT_MAX_CONNECT_DATA_LEN: usize = MAX_CONNECT_DATA_LEN;
+    /// Default [`Config::connect_timeout`].
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
-            local_ref: 1,
-            max_tpdu_size: MAX_TPDU_SIZE,
-            proposed_tpdu_size: TpduSize::S2048,
+            local_ref: Self::DEFAULT_LOCAL_REF,
+            max_tpdu_size: Self::DEFAULT_MAX_TPDU_SIZE,
+            proposed_tpdu_size: Self::DEFAULT_PROPOSED_TPDU_SIZE,
             proposed_preferred_units: None,
-            expedited: false,
-            max_tsdu_len: 1 << 20,
-            max_connect_data_len: MAX_CONNECT_DATA_LEN,
-            connect_timeout: Duration::from_secs(30),
+            expedited: Self::DEFAULT_EXPEDITED,
+            max_tsdu_len: Self::DEFAULT_MAX_TSDU_LEN,
+            max_connect_data_len: Self::DEFAULT_MAX_CONNECT_DATA_LEN,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }

@@ -48,6 +48,7 @@ impl core::fmt::Debug for Tsel {
 /// [`Config::default`] gives the documented defaults; [`Config::validate`] checks the
 /// relations X.224 12.2.1.1 asks for (for example W below IL).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Config {
     /// T1, the local retransmission time: how long a CR, CC, DT, ED, DR or window-reopening
     /// AK waits for its acknowledgement before it is sent again. X.224 wants
@@ -137,32 +138,77 @@ pub struct Config {
     pub max_send_buffer: usize,
 }
 
+impl Config {
+    /// Default [`Config::retransmit_time`].
+    pub const DEFAULT_RETRANSMIT_TIME: Duration = Duration::from_secs(1);
+    /// Default [`Config::min_retransmit_time`].
+    pub const DEFAULT_MIN_RETRANSMIT_TIME: Duration = Duration::from_millis(100);
+    /// Default [`Config::max_transmissions`].
+    pub const DEFAULT_MAX_TRANSMISSIONS: u32 = 12;
+    /// Default [`Config::inactivity_time`].
+    pub const DEFAULT_INACTIVITY_TIME: Duration = Duration::from_secs(180);
+    /// Default [`Config::window_time`].
+    pub const DEFAULT_WINDOW_TIME: Duration = Duration::from_secs(60);
+    /// Default [`Config::ack_time`].
+    pub const DEFAULT_ACK_TIME: Duration = Duration::from_millis(100);
+    /// Default [`Config::ack_every`].
+    pub const DEFAULT_ACK_EVERY: u32 = 2;
+    /// Default [`Config::fast_retransmit_after`].
+    pub const DEFAULT_FAST_RETRANSMIT_AFTER: u32 = 3;
+    /// Default [`Config::congestion_control`].
+    pub const DEFAULT_CONGESTION_CONTROL: bool = true;
+    /// Default [`Config::initial_window`].
+    pub const DEFAULT_INITIAL_WINDOW: u16 = 4;
+    /// Default [`Config::freeze_time`].
+    pub const DEFAULT_FREEZE_TIME: Duration = Duration::from_secs(300);
+    /// Default [`Config::max_nsdu_lifetime`].
+    pub const DEFAULT_MAX_NSDU_LIFETIME: Duration = Duration::from_secs(1);
+    /// Default [`Config::tpdu_size`].
+    pub const DEFAULT_TPDU_SIZE: TpduSize = TpduSize::S1024;
+    /// Default [`Config::extended_format`].
+    pub const DEFAULT_EXTENDED_FORMAT: bool = true;
+    /// Default [`Config::checksum`].
+    pub const DEFAULT_CHECKSUM: bool = true;
+    /// Default [`Config::expedited`].
+    pub const DEFAULT_EXPEDITED: bool = true;
+    /// Default [`Config::credit`].
+    pub const DEFAULT_CREDIT: u16 = 8;
+    /// Default [`Config::max_tsdu_len`].
+    pub const DEFAULT_MAX_TSDU_LEN: usize = 1 << 20;
+    /// Default [`Config::max_receive_buffer`].
+    pub const DEFAULT_MAX_RECEIVE_BUFFER: usize = 2 << 20;
+    /// Default [`Config::max_queued_expedited`].
+    pub const DEFAULT_MAX_QUEUED_EXPEDITED: usize = 16;
+    /// Default [`Config::max_send_buffer`].
+    pub const DEFAULT_MAX_SEND_BUFFER: usize = 2 << 20;
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
-            retransmit_time: Duration::from_secs(1),
-            min_retransmit_time: Duration::from_millis(100),
-            max_transmissions: 12,
-            inactivity_time: Duration::from_secs(180),
-            window_time: Duration::from_secs(60),
-            ack_time: Duration::from_millis(100),
-            ack_every: 2,
-            fast_retransmit_after: 3,
-            congestion_control: true,
-            initial_window: 4,
-            freeze_time: Duration::from_secs(300),
-            max_nsdu_lifetime: Duration::from_secs(1),
-            tpdu_size: TpduSize::S1024,
+            retransmit_time: Self::DEFAULT_RETRANSMIT_TIME,
+            min_retransmit_time: Self::DEFAULT_MIN_RETRANSMIT_TIME,
+            max_transmissions: Self::DEFAULT_MAX_TRANSMISSIONS,
+            inactivity_time: Self::DEFAULT_INACTIVITY_TIME,
+            window_time: Self::DEFAULT_WINDOW_TIME,
+            ack_time: Self::DEFAULT_ACK_TIME,
+            ack_every: Self::DEFAULT_ACK_EVERY,
+            fast_retransmit_after: Self::DEFAULT_FAST_RETRANSMIT_AFTER,
+            congestion_control: Self::DEFAULT_CONGESTION_CONTROL,
+            initial_window: Self::DEFAULT_INITIAL_WINDOW,
+            freeze_time: Self::DEFAULT_FREEZE_TIME,
+            max_nsdu_lifetime: Self::DEFAULT_MAX_NSDU_LIFETIME,
+            tpdu_size: Self::DEFAULT_TPDU_SIZE,
             calling_tsel: None,
             called_tsel: None,
-            extended_format: true,
-            checksum: true,
-            expedited: true,
-            credit: 8,
-            max_tsdu_len: 1 << 20,
-            max_receive_buffer: 2 << 20,
-            max_queued_expedited: 16,
-            max_send_buffer: 2 << 20,
+            extended_format: Self::DEFAULT_EXTENDED_FORMAT,
+            checksum: Self::DEFAULT_CHECKSUM,
+            expedited: Self::DEFAULT_EXPEDITED,
+            credit: Self::DEFAULT_CREDIT,
+            max_tsdu_len: Self::DEFAULT_MAX_TSDU_LEN,
+            max_receive_buffer: Self::DEFAULT_MAX_RECEIVE_BUFFER,
+            max_queued_expedited: Self::DEFAULT_MAX_QUEUED_EXPEDITED,
+            max_send_buffer: Self::DEFAULT_MAX_SEND_BUFFER,
         }
     }
 }

@@ -41,24 +41,25 @@ impl Input<'_> {
 pub fn transport_tp4(data: &[u8]) {
     let mut input = Input(data);
     let flags = input.byte();
-    let cfg = |extra: u8| Config {
-        retransmit_time: Duration::from_millis(100),
-        max_transmissions: 3,
-        inactivity_time: Duration::from_secs(5),
-        window_time: Duration::from_secs(1),
-        ack_time: Duration::from_millis(10),
-        ack_every: 1 + u32::from(extra & 1),
-        freeze_time: Duration::from_secs(3),
-        max_nsdu_lifetime: Duration::from_millis(50),
-        tpdu_size: TpduSize(7 + (extra >> 1) % 3),
-        extended_format: flags & 1 != 0,
-        checksum: flags & 2 != 0,
-        expedited: flags & 4 != 0,
-        credit: 1 + u16::from(extra >> 4),
-        max_tsdu_len: 4096,
-        max_receive_buffer: 8192,
-        max_send_buffer: 8192,
-        ..Config::default()
+    let cfg = |extra: u8| {
+        let mut c = Config::default();
+        c.retransmit_time = Duration::from_millis(100);
+        c.max_transmissions = 3;
+        c.inactivity_time = Duration::from_secs(5);
+        c.window_time = Duration::from_secs(1);
+        c.ack_time = Duration::from_millis(10);
+        c.ack_every = 1 + u32::from(extra & 1);
+        c.freeze_time = Duration::from_secs(3);
+        c.max_nsdu_lifetime = Duration::from_millis(50);
+        c.tpdu_size = TpduSize(7 + (extra >> 1) % 3);
+        c.extended_format = flags & 1 != 0;
+        c.checksum = flags & 2 != 0;
+        c.expedited = flags & 4 != 0;
+        c.credit = 1 + u16::from(extra >> 4);
+        c.max_tsdu_len = 4096;
+        c.max_receive_buffer = 8192;
+        c.max_send_buffer = 8192;
+        c
     };
     let (ca, cb) = (input.byte(), input.byte());
     let mut a = Connection::connect(cfg(ca), 0x0a0a).expect("valid config");

@@ -105,13 +105,14 @@ pub fn transport_tp0(data: &[u8]) {
         return;
     };
     const MAX_TSDU: usize = 4096;
-    let cfg = Config {
-        local_ref: 0x0102,
-        max_tsdu_len: MAX_TSDU,
-        expedited: sel & 1 != 0,
-        max_tpdu_size: if sel & 8 != 0 { 1024 } else { 65531 },
-        proposed_tpdu_size: osi_transport::TpduSize::S1024,
-        ..Config::default()
+    let cfg = {
+        let mut c = Config::default();
+        c.local_ref = 0x0102;
+        c.max_tsdu_len = MAX_TSDU;
+        c.expedited = sel & 1 != 0;
+        c.max_tpdu_size = if sel & 8 != 0 { 1024 } else { 65531 };
+        c.proposed_tpdu_size = osi_transport::TpduSize::S1024;
+        c
     };
     let read_len = 1 + usize::from(sel >> 4) * 7;
     let accept = sel & 4 != 0;

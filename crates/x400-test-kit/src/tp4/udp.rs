@@ -32,17 +32,18 @@ pub fn loopback(total: usize, tsdu: usize, credit: u16) -> Report {
     let sb = UdpSocket::bind("127.0.0.1:0").unwrap();
     sa.connect(sb.local_addr().unwrap()).unwrap();
     sb.connect(sa.local_addr().unwrap()).unwrap();
-    let cfg = Config {
-        tpdu_size: TpduSize::S8192,
-        credit,
-        retransmit_time: Duration::from_millis(50),
+    let cfg = {
+        let mut c = Config::default();
+        c.tpdu_size = TpduSize::S8192;
+        c.credit = credit;
+        c.retransmit_time = Duration::from_millis(50);
         // Loopback round trips are tens of microseconds: let T1 follow them down.
-        min_retransmit_time: Duration::from_millis(1),
-        ack_every: 4,
-        ack_time: Duration::from_millis(2),
-        max_send_buffer: 4 << 20,
-        max_receive_buffer: 8 << 20,
-        ..Config::default()
+        c.min_retransmit_time = Duration::from_millis(1);
+        c.ack_every = 4;
+        c.ack_time = Duration::from_millis(2);
+        c.max_send_buffer = 4 << 20;
+        c.max_receive_buffer = 8 << 20;
+        c
     };
     let count = total.div_ceil(tsdu.max(1));
     let epoch = Instant::now();
