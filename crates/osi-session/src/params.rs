@@ -213,11 +213,11 @@ fn activity_id(code: Code, v: &[u8]) -> Result<()> {
 
 /// A defined code inside a group that the group does not hold, or a group code (no PGI
 /// nests inside a PGI, X.225 §8.2.3).
-fn check_group_code(kind: Kind, code: Code, allowed: &[Code]) -> Result<bool> {
+fn check_group_code(kind: Kind, code: Code, allowed: &[u8]) -> Result<bool> {
     if !code.is_defined() {
         return Ok(false);
     }
-    if allowed.contains(&code) {
+    if allowed.contains(&code.0) {
         Ok(true)
     } else {
         Err(Error::UnexpectedParameter { spdu: kind, code })
@@ -236,10 +236,10 @@ impl<'a> ConnectionId<'a> {
                 kind,
                 unit.code,
                 &[
-                    Code::CALLED_REF,
-                    Code::CALLING_REF,
-                    Code::COMMON_REF,
-                    Code::ADDITIONAL_REF,
+                    Code::CALLED_REF.0,
+                    Code::CALLING_REF.0,
+                    Code::COMMON_REF.0,
+                    Code::ADDITIONAL_REF.0,
                 ],
             )? {
                 continue;
@@ -264,10 +264,10 @@ impl<'a> ConnectionId<'a> {
         ]
     }
 
-    fn check(&self, kind: Kind, allowed: &[Code]) -> Result<()> {
+    fn check(&self, kind: Kind, allowed: &[u8]) -> Result<()> {
         for (code, v) in self.units() {
             let Some(v) = v else { continue };
-            if !allowed.contains(&code) {
+            if !allowed.contains(&code.0) {
                 return Err(Error::UnexpectedParameter { spdu: kind, code });
             }
             max_len(
@@ -302,16 +302,16 @@ impl<'a> ConnectAccept<'a> {
             unknown: Unknown::from_checked_field(field),
             ..Self::default()
         };
-        const ALLOWED: &[Code] = &[
-            Code::PROTOCOL_OPTIONS,
-            Code::TSDU_MAX_SIZE,
-            Code::VERSION,
-            Code::INITIAL_SERIAL,
-            Code::TOKEN_SETTING,
-            Code::SECOND_INITIAL_SERIAL,
-            Code::UPPER_LIMIT_SERIAL,
-            Code::LARGE_INITIAL_SERIAL,
-            Code::LARGE_SECOND_INITIAL_SERIAL,
+        const ALLOWED: &[u8] = &[
+            Code::PROTOCOL_OPTIONS.0,
+            Code::TSDU_MAX_SIZE.0,
+            Code::VERSION.0,
+            Code::INITIAL_SERIAL.0,
+            Code::TOKEN_SETTING.0,
+            Code::SECOND_INITIAL_SERIAL.0,
+            Code::UPPER_LIMIT_SERIAL.0,
+            Code::LARGE_INITIAL_SERIAL.0,
+            Code::LARGE_SECOND_INITIAL_SERIAL.0,
         ];
         for unit in Units::new(field) {
             let unit = unit?;
@@ -409,14 +409,14 @@ impl<'a> Linking<'a> {
     fn parse(kind: Kind, field: &'a [u8]) -> Result<Self> {
         let (mut called, mut calling, mut common, mut additional) = (None, None, None, None);
         let (mut old, mut serial, mut second) = (None, None, None);
-        const ALLOWED: &[Code] = &[
-            Code::CALLED_REF,
-            Code::CALLING_REF,
-            Code::COMMON_REF,
-            Code::ADDITIONAL_REF,
-            Code::ACTIVITY_ID,
-            Code::SERIAL,
-            Code::SECOND_SERIAL,
+        const ALLOWED: &[u8] = &[
+            Code::CALLED_REF.0,
+            Code::CALLING_REF.0,
+            Code::COMMON_REF.0,
+            Code::ADDITIONAL_REF.0,
+            Code::ACTIVITY_ID.0,
+            Code::SERIAL.0,
+            Code::SECOND_SERIAL.0,
         ];
         for unit in Units::new(field) {
             let unit = unit?;
@@ -466,10 +466,10 @@ impl<'a> Linking<'a> {
         self.refs().check(
             kind,
             &[
-                Code::CALLED_REF,
-                Code::CALLING_REF,
-                Code::COMMON_REF,
-                Code::ADDITIONAL_REF,
+                Code::CALLED_REF.0,
+                Code::CALLING_REF.0,
+                Code::COMMON_REF.0,
+                Code::ADDITIONAL_REF.0,
             ],
         )?;
         activity_id(Code::ACTIVITY_ID, self.old_activity_id)
@@ -572,7 +572,7 @@ impl<'a> Params<'a> {
             if kind == Kind::MinorSyncAck && code == Code::USER_DATA {
                 code = Code::MIA_USER_DATA;
             }
-            if !allowed.contains(&code) {
+            if !allowed.contains(&code.0) {
                 return Err(Error::UnexpectedParameter { spdu: kind, code });
             }
             match code {
@@ -676,11 +676,12 @@ impl<'a> Params<'a> {
     pub(crate) fn check(&self, kind: Kind) -> Result<()> {
         let present = self.present(kind);
         for (code, is) in present {
-            if is && !kind.allowed().contains(&code) {
+            if is && !kind.allowed().contains(&code.0) {
                 return Err(Error::UnexpectedParameter { spdu: kind, code });
             }
         }
         for &code in kind.mandatory() {
+            let code = Code(code);
             if !present.iter().any(|&(c, is)| c == code && is) {
                 return Err(Error::MissingParameter { spdu: kind, code });
             }
