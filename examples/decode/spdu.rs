@@ -417,7 +417,7 @@ fn params(l: &mut Layer, k: Kind, p: &Params<'_>) {
 fn unknown(l: &mut Layer, name: &str, u: &Unknown<'_>) {
     for unit in u.iter() {
         l.field(
-            format!("{name}.{}", unit.code),
+            format!("{name}.{}", unit.code.0),
             opt_hex(unit.value),
             "a code X.225 does not define: valid and ignored (X.225 §8.2.6), kept and re-sent verbatim",
         );

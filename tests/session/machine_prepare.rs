@@ -10,6 +10,7 @@
     clippy::indexing_slicing
 )]
 
+use osi_session::code::Code;
 use osi_session::machine::{AbortCause, Config, Error, Event, Instant, Rule, State};
 use osi_session::{Kind, Requirements, ResyncType, TokenSetting};
 use x400_test_kit::session::{Machine, Owned, Pair};
@@ -283,7 +284,10 @@ fn unknown_prepare_type_is_aborted() {
     assert_eq!(
         own(&mut p.b),
         [protocol_error(Rule::Invalid(
-            osi_session::Error::InvalidValue { code: 24, value: 5 }
+            osi_session::Error::InvalidValue {
+                code: Code(24),
+                value: 5
+            }
         ))]
     );
     assert_eq!(p.b.state(), State::Sta16);

@@ -4,125 +4,109 @@
 //! defined": X.225 §8.2.6 says such a unit is valid and ignored, so the decoder keeps it
 //! verbatim in [`crate::Unknown`]. The T.62 codes of Annex B are treated the same way.
 
-/// PGI Connection Identifier (CN, AC, RF).
-pub const CONNECTION_ID: u8 = 1;
-/// PGI Connect/Accept Item (CN, AC).
-pub const CONNECT_ACCEPT: u8 = 5;
-/// PI Called SS-user Reference (in PGI 1 of AC/RF, in PGI 33).
-pub const CALLED_REF: u8 = 9;
-/// PI Calling SS-user Reference (in PGI 1 of CN, in PGI 33).
-pub const CALLING_REF: u8 = 10;
-/// PI Common Reference (in PGI 1 and PGI 33).
-pub const COMMON_REF: u8 = 11;
-/// PI Additional Reference Information (in PGI 1 and PGI 33).
-pub const ADDITIONAL_REF: u8 = 12;
-/// PI Sync Type Item (MIP, MAP; AE may carry it with bit 1 = 0).
-pub const SYNC_TYPE: u8 = 15;
-/// PI Token Item (GT, PT, AC).
-pub const TOKEN_ITEM: u8 = 16;
-/// PI Transport Disconnect (RF, FN, AB).
-pub const TRANSPORT_DISCONNECT: u8 = 17;
-/// PI Protocol Options (in PGI 5).
-pub const PROTOCOL_OPTIONS: u8 = 19;
-/// PI Session User Requirements (CN, AC, RF).
-pub const SESSION_REQUIREMENTS: u8 = 20;
-/// PI TSDU Maximum Size (in PGI 5; OA).
-pub const TSDU_MAX_SIZE: u8 = 21;
-/// PI Version Number (in PGI 5; OA, RF).
-pub const VERSION: u8 = 22;
-/// PI Initial Serial Number (in PGI 5).
-pub const INITIAL_SERIAL: u8 = 23;
-/// PI Prepare Type (PR).
-pub const PREPARE_TYPE: u8 = 24;
-/// PI Enclosure Item.
-pub const ENCLOSURE: u8 = 25;
-/// PI Token Setting Item (in PGI 5; RS, RA).
-pub const TOKEN_SETTING: u8 = 26;
-/// PI Resync Type (RS, RA, PR).
-pub const RESYNC_TYPE: u8 = 27;
-/// PGI Linking Information (AR).
-pub const LINKING: u8 = 33;
-/// PI Activity Identifier (AS, AR; the old one inside PGI 33).
-pub const ACTIVITY_ID: u8 = 41;
-/// PI Serial Number.
-pub const SERIAL: u8 = 42;
-/// PI User Data of MIA.
-pub const MIA_USER_DATA: u8 = 46;
-/// PI Reflect Parameter Values (AB, ER).
-pub const REFLECT: u8 = 49;
-/// PI Reason Code (RF, ED, AI, AD).
-pub const REASON: u8 = 50;
-/// PI Calling Session Selector (CN, AC).
-pub const CALLING_SSEL: u8 = 51;
-/// PI Called Session Selector in CN, Responding Session Selector in AC.
-pub const CALLED_SSEL: u8 = 52;
-/// PI Second Resync Type (RS, RA, PR).
-pub const SECOND_RESYNC_TYPE: u8 = 53;
-/// PI Second Serial Number.
-pub const SECOND_SERIAL: u8 = 54;
-/// PI Second Initial Serial Number (in PGI 5).
-pub const SECOND_INITIAL_SERIAL: u8 = 55;
-/// PI Upper Limit Serial Number (in PGI 5).
-pub const UPPER_LIMIT_SERIAL: u8 = 56;
-/// PI Large Initial Serial Number (in PGI 5).
-pub const LARGE_INITIAL_SERIAL: u8 = 57;
-/// PI Large Second Initial Serial Number (in PGI 5).
-pub const LARGE_SECOND_INITIAL_SERIAL: u8 = 58;
-/// PI Data Overflow (CN).
-pub const DATA_OVERFLOW: u8 = 60;
-/// PGI User Data.
-pub const USER_DATA: u8 = 193;
-/// PGI Extended User Data (CN, version 2 only).
-pub const EXTENDED_USER_DATA: u8 = 194;
+use core::fmt;
 
-/// Whether X.225 §8.3 defines `code` (anywhere). Units with other codes are kept verbatim.
-pub fn is_defined(code: u8) -> bool {
-    matches!(
-        code,
-        1 | 5 | 9..=12 | 15..=17 | 19..=27 | 33 | 41 | 42 | 46 | 49..=58 | 60 | 193 | 194
-    )
+osi_sansio::code_point! {
+    /// A PI or PGI code (X.225 §8.2.3, §8.3). Every octet is representable, so an
+    /// undefined code survives to be kept or reported; `Debug` and [`fmt::Display`] name
+    /// the defined ones.
+    pub struct Code(u8) {
+        /// 1: PGI Connection Identifier (CN, AC, RF).
+        CONNECTION_ID = 1 => "Connection Identifier",
+        /// 5: PGI Connect/Accept Item (CN, AC).
+        CONNECT_ACCEPT = 5 => "Connect/Accept Item",
+        /// 9: PI Called SS-user Reference (in PGI 1 of AC/RF, in PGI 33).
+        CALLED_REF = 9 => "Called SS-user Reference",
+        /// 10: PI Calling SS-user Reference (in PGI 1 of CN, in PGI 33).
+        CALLING_REF = 10 => "Calling SS-user Reference",
+        /// 11: PI Common Reference (in PGI 1 and PGI 33).
+        COMMON_REF = 11 => "Common Reference",
+        /// 12: PI Additional Reference Information (in PGI 1 and PGI 33).
+        ADDITIONAL_REF = 12 => "Additional Reference Information",
+        /// 15: PI Sync Type Item (MIP, MAP; AE may carry it with bit 1 = 0).
+        SYNC_TYPE = 15 => "Sync Type Item",
+        /// 16: PI Token Item (GT, PT, AC).
+        TOKEN_ITEM = 16 => "Token Item",
+        /// 17: PI Transport Disconnect (RF, FN, AB).
+        TRANSPORT_DISCONNECT = 17 => "Transport Disconnect",
+        /// 19: PI Protocol Options (in PGI 5).
+        PROTOCOL_OPTIONS = 19 => "Protocol Options",
+        /// 20: PI Session User Requirements (CN, AC, RF).
+        SESSION_REQUIREMENTS = 20 => "Session User Requirements",
+        /// 21: PI TSDU Maximum Size (in PGI 5; OA).
+        TSDU_MAX_SIZE = 21 => "TSDU Maximum Size",
+        /// 22: PI Version Number (in PGI 5; OA, RF).
+        VERSION = 22 => "Version Number",
+        /// 23: PI Initial Serial Number (in PGI 5).
+        INITIAL_SERIAL = 23 => "Initial Serial Number",
+        /// 24: PI Prepare Type (PR).
+        PREPARE_TYPE = 24 => "Prepare Type",
+        /// 25: PI Enclosure Item.
+        ENCLOSURE = 25 => "Enclosure Item",
+        /// 26: PI Token Setting Item (in PGI 5; RS, RA).
+        TOKEN_SETTING = 26 => "Token Setting Item",
+        /// 27: PI Resync Type (RS, RA, PR).
+        RESYNC_TYPE = 27 => "Resync Type",
+        /// 33: PGI Linking Information (AR).
+        LINKING = 33 => "Linking Information",
+        /// 41: PI Activity Identifier (AS, AR; the old one inside PGI 33).
+        ACTIVITY_ID = 41 => "Activity Identifier",
+        /// 42: PI Serial Number.
+        SERIAL = 42 => "Serial Number",
+        /// 46: PI User Data of MIA.
+        MIA_USER_DATA = 46 => "User Data (MIA)",
+        /// 49: PI Reflect Parameter Values (AB, ER).
+        REFLECT = 49 => "Reflect Parameter Values",
+        /// 50: PI Reason Code (RF, ED, AI, AD).
+        REASON = 50 => "Reason Code",
+        /// 51: PI Calling Session Selector (CN, AC).
+        CALLING_SSEL = 51 => "Calling Session Selector",
+        /// 52: PI Called Session Selector in CN, Responding Session Selector in AC.
+        CALLED_SSEL = 52 => "Called/Responding Session Selector",
+        /// 53: PI Second Resync Type (RS, RA, PR).
+        SECOND_RESYNC_TYPE = 53 => "Second Resync Type",
+        /// 54: PI Second Serial Number.
+        SECOND_SERIAL = 54 => "Second Serial Number",
+        /// 55: PI Second Initial Serial Number (in PGI 5).
+        SECOND_INITIAL_SERIAL = 55 => "Second Initial Serial Number",
+        /// 56: PI Upper Limit Serial Number (in PGI 5).
+        UPPER_LIMIT_SERIAL = 56 => "Upper Limit Serial Number",
+        /// 57: PI Large Initial Serial Number (in PGI 5).
+        LARGE_INITIAL_SERIAL = 57 => "Large Initial Serial Number",
+        /// 58: PI Large Second Initial Serial Number (in PGI 5).
+        LARGE_SECOND_INITIAL_SERIAL = 58 => "Large Second Initial Serial Number",
+        /// 60: PI Data Overflow (CN).
+        DATA_OVERFLOW = 60 => "Data Overflow",
+        /// 193: PGI User Data.
+        USER_DATA = 193 => "User Data",
+        /// 194: PGI Extended User Data (CN, version 2 only).
+        EXTENDED_USER_DATA = 194 => "Extended User Data",
+    }
 }
 
-/// The standard's name of a code, for diagnostics; `None` for undefined codes.
-pub fn name(code: u8) -> Option<&'static str> {
-    Some(match code {
-        CONNECTION_ID => "Connection Identifier",
-        CONNECT_ACCEPT => "Connect/Accept Item",
-        CALLED_REF => "Called SS-user Reference",
-        CALLING_REF => "Calling SS-user Reference",
-        COMMON_REF => "Common Reference",
-        ADDITIONAL_REF => "Additional Reference Information",
-        SYNC_TYPE => "Sync Type Item",
-        TOKEN_ITEM => "Token Item",
-        TRANSPORT_DISCONNECT => "Transport Disconnect",
-        PROTOCOL_OPTIONS => "Protocol Options",
-        SESSION_REQUIREMENTS => "Session User Requirements",
-        TSDU_MAX_SIZE => "TSDU Maximum Size",
-        VERSION => "Version Number",
-        INITIAL_SERIAL => "Initial Serial Number",
-        PREPARE_TYPE => "Prepare Type",
-        ENCLOSURE => "Enclosure Item",
-        TOKEN_SETTING => "Token Setting Item",
-        RESYNC_TYPE => "Resync Type",
-        LINKING => "Linking Information",
-        ACTIVITY_ID => "Activity Identifier",
-        SERIAL => "Serial Number",
-        MIA_USER_DATA => "User Data (MIA)",
-        REFLECT => "Reflect Parameter Values",
-        REASON => "Reason Code",
-        CALLING_SSEL => "Calling Session Selector",
-        CALLED_SSEL => "Called/Responding Session Selector",
-        SECOND_RESYNC_TYPE => "Second Resync Type",
-        SECOND_SERIAL => "Second Serial Number",
-        SECOND_INITIAL_SERIAL => "Second Initial Serial Number",
-        UPPER_LIMIT_SERIAL => "Upper Limit Serial Number",
-        LARGE_INITIAL_SERIAL => "Large Initial Serial Number",
-        LARGE_SECOND_INITIAL_SERIAL => "Large Second Initial Serial Number",
-        DATA_OVERFLOW => "Data Overflow",
-        USER_DATA => "User Data",
-        EXTENDED_USER_DATA => "Extended User Data",
-        _ => return None,
-    })
+impl Code {
+    /// Whether X.225 §8.3 defines this code (anywhere). Units with other codes are kept
+    /// verbatim.
+    #[must_use]
+    #[inline]
+    pub const fn is_defined(self) -> bool {
+        // The same set as `name()`, as ranges: decoding asks this of every unit.
+        matches!(
+            self.0,
+            1 | 5 | 9..=12 | 15..=17 | 19..=27 | 33 | 41 | 42 | 46 | 49..=58 | 60 | 193 | 194
+        )
+    }
+}
+
+/// The code in decimal, as X.225 prints it, with the standard's name if it has one:
+/// `17 (Transport Disconnect)`, or `99`.
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{} ({name})", self.0),
+            None => write!(f, "{}", self.0),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -133,11 +117,29 @@ mod tests {
     #[test]
     fn defined_codes_have_names_and_others_do_not() {
         for code in 0..=255u8 {
-            assert_eq!(is_defined(code), name(code).is_some(), "code {code}");
+            assert_eq!(
+                Code(code).is_defined(),
+                Code(code).name().is_some(),
+                "code {code}"
+            );
         }
         // T.62 codes reserved in Annex B are not defined by X.225 §8.3.
         for reserved in [0, 2, 8, 13, 14, 18, 28, 32, 43, 64, 65, 72, 77] {
-            assert!(!is_defined(reserved));
+            assert!(!Code(reserved).is_defined());
         }
+    }
+
+    #[test]
+    fn codes_print_in_decimal_with_their_names() {
+        use std::format;
+        assert_eq!(
+            format!("{}", Code::TRANSPORT_DISCONNECT),
+            "17 (Transport Disconnect)"
+        );
+        assert_eq!(format!("{}", Code(99)), "99");
+        assert_eq!(
+            format!("{:?}", Code::TRANSPORT_DISCONNECT),
+            "Code(0x11 Transport Disconnect)"
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! The one error type of this crate.
 
 use crate::Kind;
+use crate::code::Code;
 
 /// What went wrong while decoding or encoding SPDUs.
 ///
-/// Parameter codes are decimal, as X.225 prints them. On receipt every variant is a
+/// Parameter codes print in decimal, as X.225 prints them, with their names. On receipt every variant is a
 /// protocol error in the sense of X.225 A.4.1.2: the usual reaction is an AB SPDU with
 /// Transport Disconnect `0x05` (A.4.1.2 (a)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -27,75 +28,63 @@ pub enum Error {
     )]
     UnsupportedSi(u8),
     /// A parameter that X.225 defines, but not in this SPDU or group.
-    #[error("X.225 8.3 does not allow parameter {} in {spdu}", Pi(*code))]
+    #[error("X.225 8.3 does not allow parameter {code} in {spdu}")]
     UnexpectedParameter {
         /// The SPDU.
         spdu: Kind,
         /// Parameter code.
-        code: u8,
+        code: Code,
     },
     /// A mandatory parameter is absent.
-    #[error(
-        "{spdu} lacks parameter {}, which X.225 8.3 makes mandatory",
-        Pi(*code)
-    )]
+    #[error("{spdu} lacks parameter {code}, which X.225 8.3 makes mandatory")]
     MissingParameter {
         /// The SPDU.
         spdu: Kind,
         /// Parameter code.
-        code: u8,
+        code: Code,
     },
     /// A defined parameter appears twice at the same level.
-    #[error("parameter {} appears twice", Pi(*.0))]
-    DuplicateParameter(u8),
+    #[error("parameter {0} appears twice")]
+    DuplicateParameter(Code),
     /// A fixed-size parameter with the wrong length.
-    #[error(
-        "parameter {} has length {len}, not the length X.225 8.3 fixes for it",
-        Pi(*code)
-    )]
+    #[error("parameter {code} has length {len}, not the length X.225 8.3 fixes for it")]
     BadLength {
         /// Parameter code.
-        code: u8,
+        code: Code,
         /// Length found.
         len: usize,
     },
     /// A variable-size parameter longer than X.225 allows.
-    #[error("parameter {} is {len} octets long, more than the {max} allowed", Pi(*code))]
+    #[error("parameter {code} is {len} octets long, more than the {max} allowed")]
     TooLong {
         /// Parameter code.
-        code: u8,
+        code: Code,
         /// Length found.
         len: usize,
         /// Largest allowed.
         max: usize,
     },
     /// A value that X.225 reserves (resync type above 2, prepare type 0 or above 4, ...).
-    #[error("parameter {} has the reserved value {value}", Pi(*code))]
+    #[error("parameter {code} has the reserved value {value}")]
     InvalidValue {
         /// Parameter code.
-        code: u8,
+        code: Code,
         /// Value found.
         value: u8,
     },
     /// A serial number octet that is not an ASCII digit (X.225 §8.3.1.13).
-    #[error(
-        "parameter {} holds octet 0x{octet:02x}, not an ASCII digit (X.225 8.3.1.13)",
-        Pi(*code)
-    )]
+    #[error("parameter {code} holds octet 0x{octet:02x}, not an ASCII digit (X.225 8.3.1.13)")]
     BadSerialNumber {
         /// Parameter code.
-        code: u8,
+        code: Code,
         /// The offending octet.
         octet: u8,
     },
     /// A serial number with more digits than [`crate::MAX_SERIAL_DIGITS`], or none.
-    #[error(
-        "parameter {} has {len} digits, where this implementation supports 1 to 19",
-        Pi(*code)
-    )]
+    #[error("parameter {code} has {len} digits, where this implementation supports 1 to 19")]
     SerialTooLong {
         /// Parameter code.
-        code: u8,
+        code: Code,
         /// Digits found.
         len: usize,
     },
@@ -128,15 +117,12 @@ pub enum Error {
     BothUserData,
     /// A parameter that version 1 forbids in this SPDU (Enclosure Item outside DT/TD, user
     /// data in GT, GTC, AI, AIA, AD, ADA).
-    #[error(
-        "parameter {} is not allowed in {spdu} under protocol version 1",
-        Pi(*code)
-    )]
+    #[error("parameter {code} is not allowed in {spdu} under protocol version 1")]
     NotInVersion1 {
         /// The SPDU.
         spdu: Kind,
         /// Parameter code.
-        code: u8,
+        code: Code,
     },
     /// An SI 41 SPDU whose Sync Type Item contradicts its type: MAP needs bit 1 set, AE must
     /// not have it.
@@ -180,18 +166,6 @@ pub enum Error {
         /// Octets the buffer has.
         available: usize,
     },
-}
-
-/// A parameter code with the standard's name, e.g. `17 (Transport Disconnect)`.
-struct Pi(u8);
-
-impl core::fmt::Display for Pi {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match crate::code::name(self.0) {
-            Some(name) => write!(f, "{} ({name})", self.0),
-            None => write!(f, "{}", self.0),
-        }
-    }
 }
 
 /// `Result` with this crate's [`Error`].

@@ -5,7 +5,7 @@
 //! units once, in whatever order they come; encoding writes them in increasing code order
 //! with the shortest length indicators (X.225 §8.2.5, §8.2.6).
 
-use crate::code::*;
+use crate::code::Code;
 use crate::unit::{Out, Units, Unknown};
 use crate::values::*;
 use crate::{Error, Kind, Result};
@@ -143,7 +143,7 @@ pub const MAX_INITIAL_SERIAL_DIGITS: usize = 6;
 /// Largest Reflect Parameter Values in AB (PI 49).
 pub const MAX_ABORT_REFLECT_LEN: usize = 9;
 
-fn set<T>(slot: &mut Option<T>, code: u8, v: T) -> Result<()> {
+fn set<T>(slot: &mut Option<T>, code: Code, v: T) -> Result<()> {
     if slot.is_some() {
         return Err(Error::DuplicateParameter(code));
     }
@@ -152,7 +152,7 @@ fn set<T>(slot: &mut Option<T>, code: u8, v: T) -> Result<()> {
 }
 
 /// A one-octet value. X.225 §8.2.5: a zero length means the value is absent.
-fn one(code: u8, v: &[u8]) -> Result<Option<u8>> {
+fn one(code: Code, v: &[u8]) -> Result<Option<u8>> {
     match v {
         [] => Ok(None),
         [x] => Ok(Some(*x)),
@@ -160,14 +160,19 @@ fn one(code: u8, v: &[u8]) -> Result<Option<u8>> {
     }
 }
 
-fn set_one<T>(slot: &mut Option<T>, code: u8, v: &[u8], f: impl Fn(u8) -> Result<T>) -> Result<()> {
+fn set_one<T>(
+    slot: &mut Option<T>,
+    code: Code,
+    v: &[u8],
+    f: impl Fn(u8) -> Result<T>,
+) -> Result<()> {
     match one(code, v)? {
         Some(x) => set(slot, code, f(x)?),
         None => Ok(()),
     }
 }
 
-fn set_serial(slot: &mut Option<SerialNumber>, code: u8, v: &[u8]) -> Result<()> {
+fn set_serial(slot: &mut Option<SerialNumber>, code: Code, v: &[u8]) -> Result<()> {
     // A zero length means absent (X.225 §8.2.5).
     if v.is_empty() {
         Ok(())
@@ -176,7 +181,7 @@ fn set_serial(slot: &mut Option<SerialNumber>, code: u8, v: &[u8]) -> Result<()>
     }
 }
 
-fn max_len(code: u8, v: &[u8], max: usize) -> Result<()> {
+fn max_len(code: Code, v: &[u8], max: usize) -> Result<()> {
     if v.len() > max {
         Err(Error::TooLong {
             code,
@@ -188,7 +193,7 @@ fn max_len(code: u8, v: &[u8], max: usize) -> Result<()> {
     }
 }
 
-fn serial_digits(code: u8, s: Option<SerialNumber>, max: usize) -> Result<()> {
+fn serial_digits(code: Code, s: Option<SerialNumber>, max: usize) -> Result<()> {
     match s {
         Some(s) if s.digits() > max => Err(Error::TooLong {
             code,
@@ -199,7 +204,7 @@ fn serial_digits(code: u8, s: Option<SerialNumber>, max: usize) -> Result<()> {
     }
 }
 
-fn activity_id(code: u8, v: &[u8]) -> Result<()> {
+fn activity_id(code: Code, v: &[u8]) -> Result<()> {
     if v.is_empty() {
         return Err(Error::BadLength { code, len: 0 });
     }
@@ -208,11 +213,11 @@ fn activity_id(code: u8, v: &[u8]) -> Result<()> {
 
 /// A defined code inside a group that the group does not hold, or a group code (no PGI
 /// nests inside a PGI, X.225 §8.2.3).
-fn check_group_code(kind: Kind, code: u8, allowed: &[u8]) -> Result<bool> {
-    if !is_defined(code) {
+fn check_group_code(kind: Kind, code: Code, allowed: &[u8]) -> Result<bool> {
+    if !code.is_defined() {
         return Ok(false);
     }
-    if allowed.contains(&code) {
+    if allowed.contains(&code.0) {
         Ok(true)
     } else {
         Err(Error::UnexpectedParameter { spdu: kind, code })
@@ -230,14 +235,19 @@ impl<'a> ConnectionId<'a> {
             if !check_group_code(
                 kind,
                 unit.code,
-                &[CALLED_REF, CALLING_REF, COMMON_REF, ADDITIONAL_REF],
+                &[
+                    Code::CALLED_REF.0,
+                    Code::CALLING_REF.0,
+                    Code::COMMON_REF.0,
+                    Code::ADDITIONAL_REF.0,
+                ],
             )? {
                 continue;
             }
             let slot = match unit.code {
-                CALLED_REF => &mut g.called_ref,
-                CALLING_REF => &mut g.calling_ref,
-                COMMON_REF => &mut g.common_ref,
+                Code::CALLED_REF => &mut g.called_ref,
+                Code::CALLING_REF => &mut g.calling_ref,
+                Code::COMMON_REF => &mut g.common_ref,
                 _ => &mut g.additional_ref,
             };
             set(slot, unit.code, unit.value)?;
@@ -245,25 +255,25 @@ impl<'a> ConnectionId<'a> {
         Ok(g)
     }
 
-    fn units(&self) -> [(u8, Option<&'a [u8]>); 4] {
+    fn units(&self) -> [(Code, Option<&'a [u8]>); 4] {
         [
-            (CALLED_REF, self.called_ref),
-            (CALLING_REF, self.calling_ref),
-            (COMMON_REF, self.common_ref),
-            (ADDITIONAL_REF, self.additional_ref),
+            (Code::CALLED_REF, self.called_ref),
+            (Code::CALLING_REF, self.calling_ref),
+            (Code::COMMON_REF, self.common_ref),
+            (Code::ADDITIONAL_REF, self.additional_ref),
         ]
     }
 
     fn check(&self, kind: Kind, allowed: &[u8]) -> Result<()> {
         for (code, v) in self.units() {
             let Some(v) = v else { continue };
-            if !allowed.contains(&code) {
+            if !allowed.contains(&code.0) {
                 return Err(Error::UnexpectedParameter { spdu: kind, code });
             }
             max_len(
                 code,
                 v,
-                if code == ADDITIONAL_REF {
+                if code == Code::ADDITIONAL_REF {
                     MAX_ADDITIONAL_REF_LEN
                 } else {
                     MAX_REF_LEN
@@ -293,15 +303,15 @@ impl<'a> ConnectAccept<'a> {
             ..Self::default()
         };
         const ALLOWED: &[u8] = &[
-            PROTOCOL_OPTIONS,
-            TSDU_MAX_SIZE,
-            VERSION,
-            INITIAL_SERIAL,
-            TOKEN_SETTING,
-            SECOND_INITIAL_SERIAL,
-            UPPER_LIMIT_SERIAL,
-            LARGE_INITIAL_SERIAL,
-            LARGE_SECOND_INITIAL_SERIAL,
+            Code::PROTOCOL_OPTIONS.0,
+            Code::TSDU_MAX_SIZE.0,
+            Code::VERSION.0,
+            Code::INITIAL_SERIAL.0,
+            Code::TOKEN_SETTING.0,
+            Code::SECOND_INITIAL_SERIAL.0,
+            Code::UPPER_LIMIT_SERIAL.0,
+            Code::LARGE_INITIAL_SERIAL.0,
+            Code::LARGE_SECOND_INITIAL_SERIAL.0,
         ];
         for unit in Units::new(field) {
             let unit = unit?;
@@ -310,15 +320,21 @@ impl<'a> ConnectAccept<'a> {
                 continue;
             }
             match code {
-                PROTOCOL_OPTIONS => set_one(&mut options, code, v, |x| Ok(ProtocolOptions(x)))?,
-                TSDU_MAX_SIZE if v.is_empty() => {}
-                TSDU_MAX_SIZE => set(&mut g.tsdu_max_size, code, TsduMaxSize::parse(code, v)?)?,
-                VERSION => set_one(&mut version, code, v, |x| Ok(Version(x)))?,
-                INITIAL_SERIAL => set_serial(&mut g.initial_serial, code, v)?,
-                TOKEN_SETTING => set_one(&mut g.token_setting, code, v, |x| Ok(TokenSetting(x)))?,
-                SECOND_INITIAL_SERIAL => set_serial(&mut g.second_initial_serial, code, v)?,
-                UPPER_LIMIT_SERIAL => set_one(&mut g.upper_limit_serial, code, v, Ok)?,
-                LARGE_INITIAL_SERIAL => set_serial(&mut g.large_initial_serial, code, v)?,
+                Code::PROTOCOL_OPTIONS => {
+                    set_one(&mut options, code, v, |x| Ok(ProtocolOptions(x)))?
+                }
+                Code::TSDU_MAX_SIZE if v.is_empty() => {}
+                Code::TSDU_MAX_SIZE => {
+                    set(&mut g.tsdu_max_size, code, TsduMaxSize::parse(code, v)?)?
+                }
+                Code::VERSION => set_one(&mut version, code, v, |x| Ok(Version(x)))?,
+                Code::INITIAL_SERIAL => set_serial(&mut g.initial_serial, code, v)?,
+                Code::TOKEN_SETTING => {
+                    set_one(&mut g.token_setting, code, v, |x| Ok(TokenSetting(x)))?
+                }
+                Code::SECOND_INITIAL_SERIAL => set_serial(&mut g.second_initial_serial, code, v)?,
+                Code::UPPER_LIMIT_SERIAL => set_one(&mut g.upper_limit_serial, code, v, Ok)?,
+                Code::LARGE_INITIAL_SERIAL => set_serial(&mut g.large_initial_serial, code, v)?,
                 _ => set_serial(&mut g.large_second_initial_serial, code, v)?,
             }
         }
@@ -326,23 +342,23 @@ impl<'a> ConnectAccept<'a> {
         // whenever PGI 5 is present.
         g.protocol_options = options.ok_or(Error::MissingParameter {
             spdu: kind,
-            code: PROTOCOL_OPTIONS,
+            code: Code::PROTOCOL_OPTIONS,
         })?;
         g.version = version.ok_or(Error::MissingParameter {
             spdu: kind,
-            code: VERSION,
+            code: Code::VERSION,
         })?;
         Ok(g)
     }
 
     fn check(&self) -> Result<()> {
         serial_digits(
-            INITIAL_SERIAL,
+            Code::INITIAL_SERIAL,
             self.initial_serial,
             MAX_INITIAL_SERIAL_DIGITS,
         )?;
         serial_digits(
-            SECOND_INITIAL_SERIAL,
+            Code::SECOND_INITIAL_SERIAL,
             self.second_initial_serial,
             MAX_INITIAL_SERIAL_DIGITS,
         )
@@ -350,29 +366,39 @@ impl<'a> ConnectAccept<'a> {
 
     fn emit(&self, out: &mut Out<'_>) -> Result<()> {
         let u = &self.unknown;
-        out.known(u, PROTOCOL_OPTIONS)?;
-        out.unit(PROTOCOL_OPTIONS, &[&[self.protocol_options.0]])?;
+        out.known(u, Code::PROTOCOL_OPTIONS)?;
+        out.unit(Code::PROTOCOL_OPTIONS, &[&[self.protocol_options.0]])?;
         if let Some(t) = self.tsdu_max_size {
-            out.known(u, TSDU_MAX_SIZE)?;
-            out.unit(TSDU_MAX_SIZE, &[&t.to_bytes()])?;
+            out.known(u, Code::TSDU_MAX_SIZE)?;
+            out.unit(Code::TSDU_MAX_SIZE, &[&t.to_bytes()])?;
         }
-        out.known(u, VERSION)?;
-        out.unit(VERSION, &[&[self.version.0]])?;
-        emit_serial(out, u, INITIAL_SERIAL, self.initial_serial)?;
+        out.known(u, Code::VERSION)?;
+        out.unit(Code::VERSION, &[&[self.version.0]])?;
+        emit_serial(out, u, Code::INITIAL_SERIAL, self.initial_serial)?;
         if let Some(t) = self.token_setting {
-            out.known(u, TOKEN_SETTING)?;
-            out.unit(TOKEN_SETTING, &[&[t.0]])?;
+            out.known(u, Code::TOKEN_SETTING)?;
+            out.unit(Code::TOKEN_SETTING, &[&[t.0]])?;
         }
-        emit_serial(out, u, SECOND_INITIAL_SERIAL, self.second_initial_serial)?;
-        if let Some(n) = self.upper_limit_serial {
-            out.known(u, UPPER_LIMIT_SERIAL)?;
-            out.unit(UPPER_LIMIT_SERIAL, &[&[n]])?;
-        }
-        emit_serial(out, u, LARGE_INITIAL_SERIAL, self.large_initial_serial)?;
         emit_serial(
             out,
             u,
-            LARGE_SECOND_INITIAL_SERIAL,
+            Code::SECOND_INITIAL_SERIAL,
+            self.second_initial_serial,
+        )?;
+        if let Some(n) = self.upper_limit_serial {
+            out.known(u, Code::UPPER_LIMIT_SERIAL)?;
+            out.unit(Code::UPPER_LIMIT_SERIAL, &[&[n]])?;
+        }
+        emit_serial(
+            out,
+            u,
+            Code::LARGE_INITIAL_SERIAL,
+            self.large_initial_serial,
+        )?;
+        emit_serial(
+            out,
+            u,
+            Code::LARGE_SECOND_INITIAL_SERIAL,
             self.large_second_initial_serial,
         )?;
         out.finish_unknown(u)
@@ -384,13 +410,13 @@ impl<'a> Linking<'a> {
         let (mut called, mut calling, mut common, mut additional) = (None, None, None, None);
         let (mut old, mut serial, mut second) = (None, None, None);
         const ALLOWED: &[u8] = &[
-            CALLED_REF,
-            CALLING_REF,
-            COMMON_REF,
-            ADDITIONAL_REF,
-            ACTIVITY_ID,
-            SERIAL,
-            SECOND_SERIAL,
+            Code::CALLED_REF.0,
+            Code::CALLING_REF.0,
+            Code::COMMON_REF.0,
+            Code::ADDITIONAL_REF.0,
+            Code::ACTIVITY_ID.0,
+            Code::SERIAL.0,
+            Code::SECOND_SERIAL.0,
         ];
         for unit in Units::new(field) {
             let unit = unit?;
@@ -399,12 +425,12 @@ impl<'a> Linking<'a> {
                 continue;
             }
             match code {
-                CALLED_REF => set(&mut called, code, v)?,
-                CALLING_REF => set(&mut calling, code, v)?,
-                COMMON_REF => set(&mut common, code, v)?,
-                ADDITIONAL_REF => set(&mut additional, code, v)?,
-                ACTIVITY_ID => set(&mut old, code, v)?,
-                SERIAL => set_serial(&mut serial, code, v)?,
+                Code::CALLED_REF => set(&mut called, code, v)?,
+                Code::CALLING_REF => set(&mut calling, code, v)?,
+                Code::COMMON_REF => set(&mut common, code, v)?,
+                Code::ADDITIONAL_REF => set(&mut additional, code, v)?,
+                Code::ACTIVITY_ID => set(&mut old, code, v)?,
+                Code::SERIAL => set_serial(&mut serial, code, v)?,
                 _ => set_serial(&mut second, code, v)?,
             }
         }
@@ -415,11 +441,11 @@ impl<'a> Linking<'a> {
             additional_ref: additional,
             old_activity_id: old.ok_or(Error::MissingParameter {
                 spdu: kind,
-                code: ACTIVITY_ID,
+                code: Code::ACTIVITY_ID,
             })?,
             serial: serial.ok_or(Error::MissingParameter {
                 spdu: kind,
-                code: SERIAL,
+                code: Code::SERIAL,
             })?,
             second_serial: second,
             unknown: Unknown::from_checked_field(field),
@@ -437,9 +463,16 @@ impl<'a> Linking<'a> {
     }
 
     fn check(&self, kind: Kind) -> Result<()> {
-        self.refs()
-            .check(kind, &[CALLED_REF, CALLING_REF, COMMON_REF, ADDITIONAL_REF])?;
-        activity_id(ACTIVITY_ID, self.old_activity_id)
+        self.refs().check(
+            kind,
+            &[
+                Code::CALLED_REF.0,
+                Code::CALLING_REF.0,
+                Code::COMMON_REF.0,
+                Code::ADDITIONAL_REF.0,
+            ],
+        )?;
+        activity_id(Code::ACTIVITY_ID, self.old_activity_id)
     }
 
     fn emit(&self, out: &mut Out<'_>) -> Result<()> {
@@ -450,10 +483,10 @@ impl<'a> Linking<'a> {
                 out.unit(code, &[v])?;
             }
         }
-        out.known(u, ACTIVITY_ID)?;
-        out.unit(ACTIVITY_ID, &[self.old_activity_id])?;
-        emit_serial(out, u, SERIAL, Some(self.serial))?;
-        emit_serial(out, u, SECOND_SERIAL, self.second_serial)?;
+        out.known(u, Code::ACTIVITY_ID)?;
+        out.unit(Code::ACTIVITY_ID, &[self.old_activity_id])?;
+        emit_serial(out, u, Code::SERIAL, Some(self.serial))?;
+        emit_serial(out, u, Code::SECOND_SERIAL, self.second_serial)?;
         out.finish_unknown(u)
     }
 }
@@ -462,7 +495,7 @@ impl<'a> Linking<'a> {
 fn emit_serial(
     out: &mut Out<'_>,
     u: &Unknown<'_>,
-    code: u8,
+    code: Code,
     s: Option<SerialNumber>,
 ) -> Result<()> {
     if let Some(s) = s {
@@ -474,7 +507,7 @@ fn emit_serial(
 }
 
 #[inline(always)]
-fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<u8>) -> Result<()> {
+fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: Code, v: Option<u8>) -> Result<()> {
     if let Some(v) = v {
         out.known(u, code)?;
         out.unit(code, &[&[v]])?;
@@ -483,7 +516,7 @@ fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<u8>) -> Resu
 }
 
 #[inline(always)]
-fn emit_bytes(out: &mut Out<'_>, u: &Unknown<'_>, code: u8, v: Option<&[u8]>) -> Result<()> {
+fn emit_bytes(out: &mut Out<'_>, u: &Unknown<'_>, code: Code, v: Option<&[u8]>) -> Result<()> {
     if let Some(v) = v {
         out.known(u, code)?;
         out.unit(code, &[v])?;
@@ -532,25 +565,29 @@ impl<'a> Params<'a> {
         for unit in Units::new(field) {
             let unit = unit?;
             let (mut code, v) = (unit.code, unit.value);
-            if !is_defined(code) {
+            if !code.is_defined() {
                 continue; // kept in `unknown`
             }
             // X.225 Table 29: MIA user data is PI 46, but a tolerant receiver takes 193.
-            if kind == Kind::MinorSyncAck && code == USER_DATA {
-                code = MIA_USER_DATA;
+            if kind == Kind::MinorSyncAck && code == Code::USER_DATA {
+                code = Code::MIA_USER_DATA;
             }
-            if !allowed.contains(&code) {
+            if !allowed.contains(&code.0) {
                 return Err(Error::UnexpectedParameter { spdu: kind, code });
             }
             match code {
-                CONNECTION_ID => set(&mut p.connection_id, code, ConnectionId::parse(kind, v)?)?,
-                CONNECT_ACCEPT => set(&mut p.connect_accept, code, ConnectAccept::parse(kind, v)?)?,
-                SYNC_TYPE => set_one(&mut p.sync_type, code, v, |x| Ok(SyncType(x)))?,
-                TOKEN_ITEM => set_one(&mut p.token_item, code, v, |x| Ok(TokenItem(x)))?,
-                TRANSPORT_DISCONNECT => set_one(&mut p.transport_disconnect, code, v, |x| {
+                Code::CONNECTION_ID => {
+                    set(&mut p.connection_id, code, ConnectionId::parse(kind, v)?)?
+                }
+                Code::CONNECT_ACCEPT => {
+                    set(&mut p.connect_accept, code, ConnectAccept::parse(kind, v)?)?
+                }
+                Code::SYNC_TYPE => set_one(&mut p.sync_type, code, v, |x| Ok(SyncType(x)))?,
+                Code::TOKEN_ITEM => set_one(&mut p.token_item, code, v, |x| Ok(TokenItem(x)))?,
+                Code::TRANSPORT_DISCONNECT => set_one(&mut p.transport_disconnect, code, v, |x| {
                     Ok(TransportDisconnect(x))
                 })?,
-                SESSION_REQUIREMENTS => match v {
+                Code::SESSION_REQUIREMENTS => match v {
                     [] => {}
                     [a, b] => set(
                         &mut p.requirements,
@@ -559,34 +596,40 @@ impl<'a> Params<'a> {
                     )?,
                     _ => return Err(Error::BadLength { code, len: v.len() }),
                 },
-                TSDU_MAX_SIZE if v.is_empty() => {}
-                TSDU_MAX_SIZE => set(&mut p.tsdu_max_size, code, TsduMaxSize::parse(code, v)?)?,
-                VERSION => set_one(&mut p.version, code, v, |x| Ok(Version(x)))?,
-                PREPARE_TYPE => set_one(&mut p.prepare_type, code, v, |x| {
+                Code::TSDU_MAX_SIZE if v.is_empty() => {}
+                Code::TSDU_MAX_SIZE => {
+                    set(&mut p.tsdu_max_size, code, TsduMaxSize::parse(code, v)?)?
+                }
+                Code::VERSION => set_one(&mut p.version, code, v, |x| Ok(Version(x)))?,
+                Code::PREPARE_TYPE => set_one(&mut p.prepare_type, code, v, |x| {
                     PrepareType::parse(code, x)
                 })?,
-                ENCLOSURE => set_one(&mut p.enclosure, code, v, |x| Ok(Enclosure(x)))?,
-                TOKEN_SETTING => set_one(&mut p.token_setting, code, v, |x| Ok(TokenSetting(x)))?,
-                RESYNC_TYPE => {
+                Code::ENCLOSURE => set_one(&mut p.enclosure, code, v, |x| Ok(Enclosure(x)))?,
+                Code::TOKEN_SETTING => {
+                    set_one(&mut p.token_setting, code, v, |x| Ok(TokenSetting(x)))?
+                }
+                Code::RESYNC_TYPE => {
                     set_one(&mut p.resync_type, code, v, |x| ResyncType::parse(code, x))?
                 }
-                LINKING => set(&mut p.linking, code, Linking::parse(kind, v)?)?,
-                ACTIVITY_ID => set(&mut p.activity_id, code, v)?,
-                SERIAL => set_serial(&mut p.serial, code, v)?,
-                REFLECT => set(&mut p.reflect, code, v)?,
-                REASON => {
+                Code::LINKING => set(&mut p.linking, code, Linking::parse(kind, v)?)?,
+                Code::ACTIVITY_ID => set(&mut p.activity_id, code, v)?,
+                Code::SERIAL => set_serial(&mut p.serial, code, v)?,
+                Code::REFLECT => set(&mut p.reflect, code, v)?,
+                Code::REASON => {
                     if let Some((&c, data)) = v.split_first() {
                         set(&mut p.reason, code, Reason { code: c, data })?;
                     }
                 }
-                CALLING_SSEL => set(&mut p.calling_ssel, code, v)?,
-                CALLED_SSEL => set(&mut p.called_ssel, code, v)?,
-                SECOND_RESYNC_TYPE => set_one(&mut p.second_resync_type, code, v, |x| {
+                Code::CALLING_SSEL => set(&mut p.calling_ssel, code, v)?,
+                Code::CALLED_SSEL => set(&mut p.called_ssel, code, v)?,
+                Code::SECOND_RESYNC_TYPE => set_one(&mut p.second_resync_type, code, v, |x| {
                     ResyncType::parse(code, x)
                 })?,
-                SECOND_SERIAL => set_serial(&mut p.second_serial, code, v)?,
-                DATA_OVERFLOW => set_one(&mut p.data_overflow, code, v, |x| Ok(DataOverflow(x)))?,
-                MIA_USER_DATA | USER_DATA => set(&mut p.user_data, USER_DATA, v)?,
+                Code::SECOND_SERIAL => set_serial(&mut p.second_serial, code, v)?,
+                Code::DATA_OVERFLOW => {
+                    set_one(&mut p.data_overflow, code, v, |x| Ok(DataOverflow(x)))?
+                }
+                Code::MIA_USER_DATA | Code::USER_DATA => set(&mut p.user_data, Code::USER_DATA, v)?,
                 _ => set(&mut p.extended_user_data, code, v)?,
             }
         }
@@ -594,33 +637,36 @@ impl<'a> Params<'a> {
     }
 
     /// The top-level codes present, with the code user data travels under in `kind`.
-    fn present(&self, kind: Kind) -> [(u8, bool); 24] {
-        let user_data_code = kind.user_data_code().unwrap_or(USER_DATA);
+    fn present(&self, kind: Kind) -> [(Code, bool); 24] {
+        let user_data_code = kind.user_data_code().unwrap_or(Code::USER_DATA);
         [
-            (CONNECTION_ID, self.connection_id.is_some()),
-            (CONNECT_ACCEPT, self.connect_accept.is_some()),
-            (SYNC_TYPE, self.sync_type.is_some()),
-            (TOKEN_ITEM, self.token_item.is_some()),
-            (TRANSPORT_DISCONNECT, self.transport_disconnect.is_some()),
-            (SESSION_REQUIREMENTS, self.requirements.is_some()),
-            (TSDU_MAX_SIZE, self.tsdu_max_size.is_some()),
-            (VERSION, self.version.is_some()),
-            (PREPARE_TYPE, self.prepare_type.is_some()),
-            (ENCLOSURE, self.enclosure.is_some()),
-            (TOKEN_SETTING, self.token_setting.is_some()),
-            (RESYNC_TYPE, self.resync_type.is_some()),
-            (LINKING, self.linking.is_some()),
-            (ACTIVITY_ID, self.activity_id.is_some()),
-            (SERIAL, self.serial.is_some()),
-            (REFLECT, self.reflect.is_some()),
-            (REASON, self.reason.is_some()),
-            (CALLING_SSEL, self.calling_ssel.is_some()),
-            (CALLED_SSEL, self.called_ssel.is_some()),
-            (SECOND_RESYNC_TYPE, self.second_resync_type.is_some()),
-            (SECOND_SERIAL, self.second_serial.is_some()),
-            (DATA_OVERFLOW, self.data_overflow.is_some()),
+            (Code::CONNECTION_ID, self.connection_id.is_some()),
+            (Code::CONNECT_ACCEPT, self.connect_accept.is_some()),
+            (Code::SYNC_TYPE, self.sync_type.is_some()),
+            (Code::TOKEN_ITEM, self.token_item.is_some()),
+            (
+                Code::TRANSPORT_DISCONNECT,
+                self.transport_disconnect.is_some(),
+            ),
+            (Code::SESSION_REQUIREMENTS, self.requirements.is_some()),
+            (Code::TSDU_MAX_SIZE, self.tsdu_max_size.is_some()),
+            (Code::VERSION, self.version.is_some()),
+            (Code::PREPARE_TYPE, self.prepare_type.is_some()),
+            (Code::ENCLOSURE, self.enclosure.is_some()),
+            (Code::TOKEN_SETTING, self.token_setting.is_some()),
+            (Code::RESYNC_TYPE, self.resync_type.is_some()),
+            (Code::LINKING, self.linking.is_some()),
+            (Code::ACTIVITY_ID, self.activity_id.is_some()),
+            (Code::SERIAL, self.serial.is_some()),
+            (Code::REFLECT, self.reflect.is_some()),
+            (Code::REASON, self.reason.is_some()),
+            (Code::CALLING_SSEL, self.calling_ssel.is_some()),
+            (Code::CALLED_SSEL, self.called_ssel.is_some()),
+            (Code::SECOND_RESYNC_TYPE, self.second_resync_type.is_some()),
+            (Code::SECOND_SERIAL, self.second_serial.is_some()),
+            (Code::DATA_OVERFLOW, self.data_overflow.is_some()),
             (user_data_code, self.user_data.is_some()),
-            (EXTENDED_USER_DATA, self.extended_user_data.is_some()),
+            (Code::EXTENDED_USER_DATA, self.extended_user_data.is_some()),
         ]
     }
 
@@ -630,11 +676,12 @@ impl<'a> Params<'a> {
     pub(crate) fn check(&self, kind: Kind) -> Result<()> {
         let present = self.present(kind);
         for (code, is) in present {
-            if is && !kind.allowed().contains(&code) {
+            if is && !kind.allowed().contains(&code.0) {
                 return Err(Error::UnexpectedParameter { spdu: kind, code });
             }
         }
         for &code in kind.mandatory() {
+            let code = Code(code);
             if !present.iter().any(|&(c, is)| c == code && is) {
                 return Err(Error::MissingParameter { spdu: kind, code });
             }
@@ -649,11 +696,11 @@ impl<'a> Params<'a> {
             l.check(kind)?;
         }
         if let Some(a) = self.activity_id {
-            activity_id(ACTIVITY_ID, a)?;
+            activity_id(Code::ACTIVITY_ID, a)?;
         }
         for (code, v) in [
-            (CALLING_SSEL, self.calling_ssel),
-            (CALLED_SSEL, self.called_ssel),
+            (Code::CALLING_SSEL, self.calling_ssel),
+            (Code::CALLED_SSEL, self.called_ssel),
         ] {
             max_len(code, v.unwrap_or_default(), MAX_SSEL_LEN)?;
         }
@@ -667,7 +714,7 @@ impl<'a> Params<'a> {
                 Kind::Refuse => {}
                 _ if !r.data.is_empty() => {
                     return Err(Error::BadLength {
-                        code: REASON,
+                        code: Code::REASON,
                         len: 1 + r.data.len(),
                     });
                 }
@@ -682,63 +729,68 @@ impl<'a> Params<'a> {
     pub(crate) fn emit(&self, kind: Kind, out: &mut Out<'_>) -> Result<()> {
         let u = &self.unknown;
         if let Some(g) = &self.connection_id {
-            out.known(u, CONNECTION_ID)?;
-            out.group(CONNECTION_ID, |o| g.emit(o))?;
+            out.known(u, Code::CONNECTION_ID)?;
+            out.group(Code::CONNECTION_ID, |o| g.emit(o))?;
         }
         if let Some(g) = &self.connect_accept {
-            out.known(u, CONNECT_ACCEPT)?;
-            out.group(CONNECT_ACCEPT, |o| g.emit(o))?;
+            out.known(u, Code::CONNECT_ACCEPT)?;
+            out.group(Code::CONNECT_ACCEPT, |o| g.emit(o))?;
         }
-        emit_one(out, u, SYNC_TYPE, self.sync_type.map(|x| x.0))?;
-        emit_one(out, u, TOKEN_ITEM, self.token_item.map(|x| x.0))?;
+        emit_one(out, u, Code::SYNC_TYPE, self.sync_type.map(|x| x.0))?;
+        emit_one(out, u, Code::TOKEN_ITEM, self.token_item.map(|x| x.0))?;
         emit_one(
             out,
             u,
-            TRANSPORT_DISCONNECT,
+            Code::TRANSPORT_DISCONNECT,
             self.transport_disconnect.map(|x| x.0),
         )?;
         if let Some(r) = self.requirements {
-            out.known(u, SESSION_REQUIREMENTS)?;
-            out.unit(SESSION_REQUIREMENTS, &[&r.0.to_be_bytes()])?;
+            out.known(u, Code::SESSION_REQUIREMENTS)?;
+            out.unit(Code::SESSION_REQUIREMENTS, &[&r.0.to_be_bytes()])?;
         }
         if let Some(t) = self.tsdu_max_size {
-            out.known(u, TSDU_MAX_SIZE)?;
-            out.unit(TSDU_MAX_SIZE, &[&t.to_bytes()])?;
+            out.known(u, Code::TSDU_MAX_SIZE)?;
+            out.unit(Code::TSDU_MAX_SIZE, &[&t.to_bytes()])?;
         }
-        emit_one(out, u, VERSION, self.version.map(|x| x.0))?;
-        emit_one(out, u, PREPARE_TYPE, self.prepare_type.map(|x| x as u8))?;
-        emit_one(out, u, ENCLOSURE, self.enclosure.map(|x| x.0))?;
-        emit_one(out, u, TOKEN_SETTING, self.token_setting.map(|x| x.0))?;
-        emit_one(out, u, RESYNC_TYPE, self.resync_type.map(|x| x as u8))?;
-        if let Some(g) = &self.linking {
-            out.known(u, LINKING)?;
-            out.group(LINKING, |o| g.emit(o))?;
-        }
-        emit_bytes(out, u, ACTIVITY_ID, self.activity_id)?;
-        emit_serial(out, u, SERIAL, self.serial)?;
-        let mia = kind.user_data_code() == Some(MIA_USER_DATA);
-        if mia {
-            emit_bytes(out, u, MIA_USER_DATA, self.user_data)?;
-        }
-        emit_bytes(out, u, REFLECT, self.reflect)?;
-        if let Some(r) = self.reason {
-            out.known(u, REASON)?;
-            out.unit(REASON, &[&[r.code], r.data])?;
-        }
-        emit_bytes(out, u, CALLING_SSEL, self.calling_ssel)?;
-        emit_bytes(out, u, CALLED_SSEL, self.called_ssel)?;
+        emit_one(out, u, Code::VERSION, self.version.map(|x| x.0))?;
         emit_one(
             out,
             u,
-            SECOND_RESYNC_TYPE,
+            Code::PREPARE_TYPE,
+            self.prepare_type.map(|x| x as u8),
+        )?;
+        emit_one(out, u, Code::ENCLOSURE, self.enclosure.map(|x| x.0))?;
+        emit_one(out, u, Code::TOKEN_SETTING, self.token_setting.map(|x| x.0))?;
+        emit_one(out, u, Code::RESYNC_TYPE, self.resync_type.map(|x| x as u8))?;
+        if let Some(g) = &self.linking {
+            out.known(u, Code::LINKING)?;
+            out.group(Code::LINKING, |o| g.emit(o))?;
+        }
+        emit_bytes(out, u, Code::ACTIVITY_ID, self.activity_id)?;
+        emit_serial(out, u, Code::SERIAL, self.serial)?;
+        let mia = kind.user_data_code() == Some(Code::MIA_USER_DATA);
+        if mia {
+            emit_bytes(out, u, Code::MIA_USER_DATA, self.user_data)?;
+        }
+        emit_bytes(out, u, Code::REFLECT, self.reflect)?;
+        if let Some(r) = self.reason {
+            out.known(u, Code::REASON)?;
+            out.unit(Code::REASON, &[&[r.code], r.data])?;
+        }
+        emit_bytes(out, u, Code::CALLING_SSEL, self.calling_ssel)?;
+        emit_bytes(out, u, Code::CALLED_SSEL, self.called_ssel)?;
+        emit_one(
+            out,
+            u,
+            Code::SECOND_RESYNC_TYPE,
             self.second_resync_type.map(|x| x as u8),
         )?;
-        emit_serial(out, u, SECOND_SERIAL, self.second_serial)?;
-        emit_one(out, u, DATA_OVERFLOW, self.data_overflow.map(|x| x.0))?;
+        emit_serial(out, u, Code::SECOND_SERIAL, self.second_serial)?;
+        emit_one(out, u, Code::DATA_OVERFLOW, self.data_overflow.map(|x| x.0))?;
         if !mia {
-            emit_bytes(out, u, USER_DATA, self.user_data)?;
+            emit_bytes(out, u, Code::USER_DATA, self.user_data)?;
         }
-        emit_bytes(out, u, EXTENDED_USER_DATA, self.extended_user_data)?;
+        emit_bytes(out, u, Code::EXTENDED_USER_DATA, self.extended_user_data)?;
         out.finish_unknown(u)
     }
 }

@@ -7,7 +7,7 @@
 //! The LI counts only the parameter field; the user information of DT, TD and EX runs to the
 //! end of the TSDU, so those SPDUs are always last (X.225 §8.2.5).
 
-use crate::code::*;
+use crate::code::Code;
 use crate::unit::{MAX_LI, Out, li_len, read_li};
 use crate::values::*;
 use crate::{Error, Kind, Params, Result};
@@ -185,7 +185,7 @@ impl<'a> Spdu<'a> {
                 // CN did.
                 if let Some(e) = p.enclosure.filter(|e| e.contains(Enclosure::BEGIN)) {
                     return Err(Error::InvalidValue {
-                        code: ENCLOSURE,
+                        code: Code::ENCLOSURE,
                         value: e.0,
                     });
                 }
@@ -197,13 +197,13 @@ impl<'a> Spdu<'a> {
                 if p.user_data.is_some() && !td.contains(TransportDisconnect::USER_ABORT) {
                     return Err(Error::UnexpectedParameter {
                         spdu: kind,
-                        code: USER_DATA,
+                        code: Code::USER_DATA,
                     });
                 }
                 if p.reflect.is_some() && !td.contains(TransportDisconnect::PROTOCOL_ERROR) {
                     return Err(Error::UnexpectedParameter {
                         spdu: kind,
-                        code: REFLECT,
+                        code: Code::REFLECT,
                     });
                 }
                 let max = crate::params::MAX_ABORT_REFLECT_LEN;
@@ -211,7 +211,7 @@ impl<'a> Spdu<'a> {
                     && r.len() > max
                 {
                     return Err(Error::TooLong {
-                        code: REFLECT,
+                        code: Code::REFLECT,
                         len: r.len(),
                         max,
                     });
@@ -224,7 +224,7 @@ impl<'a> Spdu<'a> {
             {
                 return Err(Error::UnexpectedParameter {
                     spdu: kind,
-                    code: SESSION_REQUIREMENTS,
+                    code: Code::SESSION_REQUIREMENTS,
                 });
             }
             // OA selects version 2, the only version with overflow (X.225 §8.3, OVERFLOW
@@ -232,14 +232,14 @@ impl<'a> Spdu<'a> {
             Kind::OverflowAccept if p.version.is_some_and(|v| v.0 != Version::V2) => {
                 let value = p.version.map_or(0, |v| v.0);
                 return Err(Error::InvalidValue {
-                    code: VERSION,
+                    code: Code::VERSION,
                     value,
                 });
             }
             // A mandatory parameter has at least one octet (X.225 §8.2.5).
             Kind::ExceptionReport if p.reflect.is_some_and(<[u8]>::is_empty) => {
                 return Err(Error::BadLength {
-                    code: REFLECT,
+                    code: Code::REFLECT,
                     len: 0,
                 });
             }
@@ -250,7 +250,7 @@ impl<'a> Spdu<'a> {
             {
                 return Err(Error::MissingParameter {
                     spdu: kind,
-                    code: TOKEN_ITEM,
+                    code: Code::TOKEN_ITEM,
                 });
             }
             Kind::MajorSyncAck
@@ -261,7 +261,7 @@ impl<'a> Spdu<'a> {
             {
                 return Err(Error::MissingParameter {
                     spdu: kind,
-                    code: SERIAL,
+                    code: Code::SERIAL,
                 });
             }
             _ => {}
@@ -321,7 +321,7 @@ impl<'a> Spdu<'a> {
         if p.enclosure.is_some() && !matches!(kind, Kind::DataTransfer | Kind::TypedData) {
             return Err(Error::NotInVersion1 {
                 spdu: kind,
-                code: ENCLOSURE,
+                code: Code::ENCLOSURE,
             });
         }
         let Some(data) = p.user_data else {
@@ -342,7 +342,7 @@ impl<'a> Spdu<'a> {
             | Kind::ActivityDiscard
             | Kind::ActivityDiscardAck => Err(Error::NotInVersion1 {
                 spdu: kind,
-                code: USER_DATA,
+                code: Code::USER_DATA,
             }),
             Kind::Abort if data.len() > MAX_V1_ABORT_USER_DATA => Err(Error::UserDataTooLong {
                 spdu: kind,

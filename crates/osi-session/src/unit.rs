@@ -1,7 +1,7 @@
 //! Length indicators, PI/PGI units and the writer that both counts and encodes them
 //! (X.225 §8.2.4–8.2.6).
 
-use crate::code::is_defined;
+use crate::code::Code;
 use crate::{Error, Result};
 
 /// Largest value of a length indicator: `FF hi lo` holds at most 65 535 (X.225 §8.2.5).
@@ -28,7 +28,7 @@ pub(crate) fn li_len(n: usize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Unit<'a> {
     /// PI or PGI code.
-    pub code: u8,
+    pub code: Code,
     /// Value octets (for a PGI: its PI units, or the user data).
     pub value: &'a [u8],
 }
@@ -58,7 +58,10 @@ impl<'a> Iterator for Units<'a> {
                 .get(used..used + len)
                 .ok_or(Error::Truncated("parameter"))?;
             Ok((
-                Unit { code, value },
+                Unit {
+                    code: Code(code),
+                    value,
+                },
                 after.get(used + len..).unwrap_or_default(),
             ))
         });
@@ -99,10 +102,10 @@ impl<'a> Unknown<'a> {
     pub fn from_units(units: &'a [u8]) -> Result<Self> {
         for unit in Units::new(units) {
             let unit = unit?;
-            if is_defined(unit.code) {
+            if unit.code.is_defined() {
                 return Err(Error::InvalidValue {
                     code: unit.code,
-                    value: unit.code,
+                    value: unit.code.0,
                 });
             }
         }
@@ -118,7 +121,7 @@ impl<'a> Unknown<'a> {
     pub fn iter(&self) -> impl Iterator<Item = Unit<'a>> + 'a {
         Units::new(self.field)
             .map_while(|u| u.ok())
-            .filter(|u| !is_defined(u.code))
+            .filter(|u| !u.code.is_defined())
     }
 
     /// Whether there are none.
@@ -127,7 +130,7 @@ impl<'a> Unknown<'a> {
     }
 
     /// The units with `code`, in wire order.
-    fn with_code(&self, code: u8) -> impl Iterator<Item = Unit<'a>> + 'a {
+    fn with_code(&self, code: Code) -> impl Iterator<Item = Unit<'a>> + 'a {
         self.iter().filter(move |u| u.code == code)
     }
 
@@ -139,7 +142,7 @@ impl<'a> Unknown<'a> {
         }
         for code in from..to.min(256) {
             let Ok(code) = u8::try_from(code) else { break };
-            for unit in self.with_code(code) {
+            for unit in self.with_code(Code(code)) {
                 out.unit(unit.code, &[unit.value])?;
             }
         }
@@ -228,9 +231,9 @@ impl<'b> Out<'b> {
 
     /// A unit whose value is the concatenation of `parts`.
     #[inline]
-    pub(crate) fn unit(&mut self, code: u8, parts: &[&[u8]]) -> Result<()> {
+    pub(crate) fn unit(&mut self, code: Code, parts: &[&[u8]]) -> Result<()> {
         let len = parts.iter().map(|p| p.len()).sum();
-        self.put(&[code])?;
+        self.put(&[code.0])?;
         self.put_li(len)?;
         for p in parts {
             self.put(p)?;
@@ -240,8 +243,8 @@ impl<'b> Out<'b> {
 
     /// Before writing known code `code`: merges in the unknown units that sort before it.
     #[inline]
-    pub(crate) fn known(&mut self, unknown: &Unknown<'_>, code: u8) -> Result<()> {
-        let to = u16::from(code) + 1;
+    pub(crate) fn known(&mut self, unknown: &Unknown<'_>, code: Code) -> Result<()> {
+        let to = u16::from(code.0) + 1;
         unknown.emit_range(self, self.next_code, to)?;
         self.next_code = self.next_code.max(to);
         Ok(())
@@ -256,10 +259,14 @@ impl<'b> Out<'b> {
     }
 
     /// A PGI whose contents `f` writes: counts them first to write the length indicator.
-    pub(crate) fn group(&mut self, code: u8, f: impl Fn(&mut Out<'_>) -> Result<()>) -> Result<()> {
+    pub(crate) fn group(
+        &mut self,
+        code: Code,
+        f: impl Fn(&mut Out<'_>) -> Result<()>,
+    ) -> Result<()> {
         let mut counter = Out::counter();
         f(&mut counter)?;
-        self.put(&[code])?;
+        self.put(&[code.0])?;
         self.put_li(counter.pos())?;
         let start = self.pos;
         let writing = self.buf.is_some();
@@ -326,14 +333,14 @@ mod tests {
         assert_eq!(
             units.next(),
             Some(Ok(Unit {
-                code: 20,
+                code: Code(20),
                 value: &hex!("02 49")
             }))
         );
         assert_eq!(
             units.next(),
             Some(Ok(Unit {
-                code: 193,
+                code: Code(193),
                 value: &[0xaa]
             }))
         );
@@ -358,7 +365,7 @@ mod tests {
         assert_eq!(
             Unknown::from_units(&hex!("14 02 02 49")),
             Err(Error::InvalidValue {
-                code: 20,
+                code: Code(20),
                 value: 20
             })
         );

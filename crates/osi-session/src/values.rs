@@ -3,6 +3,7 @@
 //! Bit-field values are newtypes over the octets as received: reserved bits are kept (so a
 //! decoded SPDU re-encodes exactly) and ignored by the accessors, as X.225 §8.2.6 asks.
 
+use crate::code::Code;
 use crate::{Error, Result};
 
 macro_rules! flags {
@@ -244,7 +245,7 @@ pub struct TsduMaxSize {
 }
 
 impl TsduMaxSize {
-    pub(crate) fn parse(code: u8, v: &[u8]) -> Result<Self> {
+    pub(crate) fn parse(code: Code, v: &[u8]) -> Result<Self> {
         let &[a, b, c, d] = v else {
             return Err(Error::BadLength { code, len: v.len() });
         };
@@ -274,7 +275,7 @@ pub enum ResyncType {
 }
 
 impl ResyncType {
-    pub(crate) fn parse(code: u8, v: u8) -> Result<Self> {
+    pub(crate) fn parse(code: Code, v: u8) -> Result<Self> {
         match v {
             0 => Ok(Self::Restart),
             1 => Ok(Self::Abandon),
@@ -298,7 +299,7 @@ pub enum PrepareType {
 }
 
 impl PrepareType {
-    pub(crate) fn parse(code: u8, v: u8) -> Result<Self> {
+    pub(crate) fn parse(code: Code, v: u8) -> Result<Self> {
         match v {
             1 => Ok(Self::MajorSyncAck),
             2 => Ok(Self::Resync),
@@ -418,7 +419,7 @@ impl SerialNumber {
         usize::from(self.digits)
     }
 
-    pub(crate) fn parse(code: u8, v: &[u8]) -> Result<Self> {
+    pub(crate) fn parse(code: Code, v: &[u8]) -> Result<Self> {
         if v.len() > MAX_SERIAL_DIGITS {
             return Err(Error::SerialTooLong { code, len: v.len() });
         }
@@ -464,7 +465,7 @@ impl SerialNumber {
         match u8::try_from(digits) {
             Ok(d) if fits => Ok(Self { value, digits: d }),
             _ => Err(Error::SerialTooLong {
-                code: crate::code::SERIAL,
+                code: Code::SERIAL,
                 len: digits,
             }),
         }
@@ -508,28 +509,40 @@ mod tests {
 
     #[test]
     fn serial_numbers_are_ascii_digits() {
-        assert_eq!(SerialNumber::parse(42, b"1"), Ok(SerialNumber::new(1)));
         assert_eq!(
-            SerialNumber::parse(42, b"27").map(SerialNumber::value),
+            SerialNumber::parse(Code(42), b"1"),
+            Ok(SerialNumber::new(1))
+        );
+        assert_eq!(
+            SerialNumber::parse(Code(42), b"27").map(SerialNumber::value),
             Ok(27)
         );
-        let padded = SerialNumber::parse(42, b"0012").unwrap();
+        let padded = SerialNumber::parse(Code(42), b"0012").unwrap();
         assert_eq!((padded.value(), padded.digits()), (12, 4));
         assert_eq!(padded.to_ascii().0[..4], *b"0012");
         assert_eq!(std::format!("{padded}"), "0012");
         assert_eq!(
-            SerialNumber::parse(42, &[1]),
-            Err(Error::BadSerialNumber { code: 42, octet: 1 })
+            SerialNumber::parse(Code(42), &[1]),
+            Err(Error::BadSerialNumber {
+                code: Code(42),
+                octet: 1
+            })
         );
         assert_eq!(
-            SerialNumber::parse(42, b""),
-            Err(Error::BadLength { code: 42, len: 0 })
+            SerialNumber::parse(Code(42), b""),
+            Err(Error::BadLength {
+                code: Code(42),
+                len: 0
+            })
         );
-        let max = SerialNumber::parse(42, b"9999999999999999999").unwrap();
+        let max = SerialNumber::parse(Code(42), b"9999999999999999999").unwrap();
         assert_eq!(max.value(), 9_999_999_999_999_999_999);
         assert_eq!(
-            SerialNumber::parse(42, b"00000000000000000000"),
-            Err(Error::SerialTooLong { code: 42, len: 20 })
+            SerialNumber::parse(Code(42), b"00000000000000000000"),
+            Err(Error::SerialTooLong {
+                code: Code(42),
+                len: 20
+            })
         );
         assert_eq!(SerialNumber::new(0).digits(), 1);
         assert_eq!(SerialNumber::new(999_999).digits(), 6);
@@ -542,15 +555,21 @@ mod tests {
 
     #[test]
     fn reserved_resync_and_prepare_types_rejected() {
-        assert_eq!(ResyncType::parse(27, 2), Ok(ResyncType::Set));
+        assert_eq!(ResyncType::parse(Code(27), 2), Ok(ResyncType::Set));
         assert_eq!(
-            ResyncType::parse(27, 3),
-            Err(Error::InvalidValue { code: 27, value: 3 })
+            ResyncType::parse(Code(27), 3),
+            Err(Error::InvalidValue {
+                code: Code(27),
+                value: 3
+            })
         );
         assert_eq!(
-            PrepareType::parse(24, 0),
-            Err(Error::InvalidValue { code: 24, value: 0 })
+            PrepareType::parse(Code(24), 0),
+            Err(Error::InvalidValue {
+                code: Code(24),
+                value: 0
+            })
         );
-        assert_eq!(PrepareType::parse(24, 4), Ok(PrepareType::Abort));
+        assert_eq!(PrepareType::parse(Code(24), 4), Ok(PrepareType::Abort));
     }
 }

@@ -4,6 +4,7 @@
 // A panic is how a test fails.
 #![allow(clippy::panic, clippy::indexing_slicing)]
 
+use osi_session::code::Code;
 use osi_session::machine::{AbortCause, Error as MachineError, Rule, State};
 use osi_session::{Error, Kind, Requirements, TokenItem, TransportDisconnect};
 
@@ -36,25 +37,34 @@ fn codec_errors() -> Vec<Error> {
         Error::UnsupportedSi(0x80),
         Error::UnexpectedParameter {
             spdu: Kind::Abort,
-            code: 20,
+            code: Code(20),
         },
         Error::MissingParameter {
             spdu: Kind::MinorSyncPoint,
-            code: 42,
+            code: Code(42),
         },
-        Error::DuplicateParameter(16),
-        Error::BadLength { code: 17, len: 3 },
+        Error::DuplicateParameter(Code(16)),
+        Error::BadLength {
+            code: Code(17),
+            len: 3,
+        },
         Error::TooLong {
-            code: 51,
+            code: Code(51),
             len: 17,
             max: 16,
         },
-        Error::InvalidValue { code: 27, value: 5 },
+        Error::InvalidValue {
+            code: Code(27),
+            value: 5,
+        },
         Error::BadSerialNumber {
-            code: 42,
+            code: Code(42),
             octet: 0x41,
         },
-        Error::SerialTooLong { code: 42, len: 20 },
+        Error::SerialTooLong {
+            code: Code(42),
+            len: 20,
+        },
         Error::UserDataTooLong {
             spdu: Kind::Connect,
             len: 10241,
@@ -65,7 +75,7 @@ fn codec_errors() -> Vec<Error> {
         Error::BothUserData,
         Error::NotInVersion1 {
             spdu: Kind::GiveTokens,
-            code: 193,
+            code: Code(193),
         },
         Error::SyncTypeMismatch(Kind::ActivityEnd),
         Error::ReasonCannotCarryData(0),
@@ -306,7 +316,7 @@ fn exact_words() {
     assert_eq!(
         Error::MissingParameter {
             spdu: Kind::Abort,
-            code: 17
+            code: Code(17)
         }
         .to_string(),
         "ABORT (AB) lacks parameter 17 (Transport Disconnect), which X.225 8.3 makes mandatory"

@@ -5,7 +5,7 @@
 // A panic is how a test fails.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use osi_session::code::is_defined;
+use osi_session::code::Code;
 use osi_session::*;
 use proptest::prelude::*;
 
@@ -95,7 +95,7 @@ fn tsdu_bytes(t: &Tsdu<'_>, extended: bool) -> Vec<u8> {
 fn unknown_units(raw: &Raw) -> Vec<u8> {
     let mut out = Vec::new();
     for (code, v) in &raw.unknown {
-        if !is_defined(*code) {
+        if !Code(*code).is_defined() {
             out.extend([*code, u8::try_from(v.len()).unwrap()]);
             out.extend(v);
         }
@@ -116,9 +116,8 @@ fn cut(b: &[u8], max: usize) -> &[u8] {
 
 /// A valid SPDU of kind `raw.kind` from the generated material.
 fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
-    use osi_session::code::*;
     let kind = Kind::ALL[raw.kind];
-    let allowed = |code: u8, bit: u32| (raw.present >> bit) & 1 == 1 && kind_allows(kind, code);
+    let allowed = |code: Code, bit: u32| (raw.present >> bit) & 1 == 1 && kind_allows(kind, code.0);
     let s = &raw.small;
     let b = &raw.blobs;
     let unk = Unknown::from_units(unknown).unwrap();
@@ -128,54 +127,58 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
         Unknown::NONE
     };
     let mut p = Params::NONE;
-    if allowed(CONNECTION_ID, 0) {
+    if allowed(Code::CONNECTION_ID, 0) {
         let mut id = ConnectionId {
             unknown: group_unk,
             ..ConnectionId::default()
         };
         if kind == Kind::Connect {
-            id.calling_ref = allowed(CONNECTION_ID, 20).then_some(cut(&b[0], 64));
+            id.calling_ref = allowed(Code::CONNECTION_ID, 20).then_some(cut(&b[0], 64));
         } else {
-            id.called_ref = allowed(CONNECTION_ID, 20).then_some(cut(&b[0], 64));
+            id.called_ref = allowed(Code::CONNECTION_ID, 20).then_some(cut(&b[0], 64));
         }
-        id.common_ref = allowed(CONNECTION_ID, 21).then_some(cut(&b[1], 64));
-        id.additional_ref = allowed(CONNECTION_ID, 22).then_some(cut(&b[2], 4));
+        id.common_ref = allowed(Code::CONNECTION_ID, 21).then_some(cut(&b[1], 64));
+        id.additional_ref = allowed(Code::CONNECTION_ID, 22).then_some(cut(&b[2], 4));
         p.connection_id = Some(id);
     }
-    if allowed(CONNECT_ACCEPT, 1) || (kind == Kind::Connect && allowed(DATA_OVERFLOW, 17)) {
+    if allowed(Code::CONNECT_ACCEPT, 1)
+        || (kind == Kind::Connect && allowed(Code::DATA_OVERFLOW, 17))
+    {
         p.connect_accept = Some(ConnectAccept {
             protocol_options: ProtocolOptions(s[0]),
-            tsdu_max_size: allowed(CONNECT_ACCEPT, 23).then_some(TsduMaxSize {
+            tsdu_max_size: allowed(Code::CONNECT_ACCEPT, 23).then_some(TsduMaxSize {
                 initiator_to_responder: raw.tsdu.0,
                 responder_to_initiator: raw.tsdu.1,
             }),
             // Version 2 is always among them: the version 1 rules have their own tests.
             version: Version(s[1] | Version::V2),
-            initial_serial: allowed(CONNECT_ACCEPT, 24).then(|| serial(raw, 0, 6)),
-            token_setting: allowed(CONNECT_ACCEPT, 25).then_some(TokenSetting(s[2])),
-            second_initial_serial: allowed(CONNECT_ACCEPT, 26).then(|| serial(raw, 1, 6)),
-            upper_limit_serial: allowed(CONNECT_ACCEPT, 27).then_some(s[3]),
-            large_initial_serial: allowed(CONNECT_ACCEPT, 28).then(|| serial(raw, 2, 19)),
-            large_second_initial_serial: allowed(CONNECT_ACCEPT, 29).then(|| serial(raw, 3, 19)),
+            initial_serial: allowed(Code::CONNECT_ACCEPT, 24).then(|| serial(raw, 0, 6)),
+            token_setting: allowed(Code::CONNECT_ACCEPT, 25).then_some(TokenSetting(s[2])),
+            second_initial_serial: allowed(Code::CONNECT_ACCEPT, 26).then(|| serial(raw, 1, 6)),
+            upper_limit_serial: allowed(Code::CONNECT_ACCEPT, 27).then_some(s[3]),
+            large_initial_serial: allowed(Code::CONNECT_ACCEPT, 28).then(|| serial(raw, 2, 19)),
+            large_second_initial_serial: allowed(Code::CONNECT_ACCEPT, 29)
+                .then(|| serial(raw, 3, 19)),
             unknown: group_unk,
         });
     }
     p.sync_type = match kind {
         Kind::MajorSyncPoint => Some(SyncType(s[4] | 1)),
-        Kind::ActivityEnd => allowed(SYNC_TYPE, 2).then_some(SyncType(s[4] & !1)),
-        _ => allowed(SYNC_TYPE, 2).then_some(SyncType(s[4])),
+        Kind::ActivityEnd => allowed(Code::SYNC_TYPE, 2).then_some(SyncType(s[4] & !1)),
+        _ => allowed(Code::SYNC_TYPE, 2).then_some(SyncType(s[4])),
     };
-    p.token_item = allowed(TOKEN_ITEM, 3).then_some(TokenItem(s[5]));
-    p.transport_disconnect = (allowed(TRANSPORT_DISCONNECT, 4) || kind == Kind::Abort)
+    p.token_item = allowed(Code::TOKEN_ITEM, 3).then_some(TokenItem(s[5]));
+    p.transport_disconnect = (allowed(Code::TRANSPORT_DISCONNECT, 4) || kind == Kind::Abort)
         .then_some(TransportDisconnect(s[6]));
-    p.requirements = allowed(SESSION_REQUIREMENTS, 5).then_some(Requirements(raw.requirements));
-    p.tsdu_max_size = allowed(TSDU_MAX_SIZE, 6).then_some(TsduMaxSize {
+    p.requirements =
+        allowed(Code::SESSION_REQUIREMENTS, 5).then_some(Requirements(raw.requirements));
+    p.tsdu_max_size = allowed(Code::TSDU_MAX_SIZE, 6).then_some(TsduMaxSize {
         initiator_to_responder: raw.tsdu.1,
         responder_to_initiator: raw.tsdu.0,
     });
     p.version = match kind {
         Kind::OverflowAccept => Some(Version(Version::V2)),
-        _ => allowed(VERSION, 7).then_some(Version(s[7] | Version::V2)),
+        _ => allowed(Code::VERSION, 7).then_some(Version(s[7] | Version::V2)),
     };
     p.prepare_type = (kind == Kind::Prepare).then_some(match s[8] % 4 {
         0 => PrepareType::MajorSyncAck,
@@ -188,25 +191,25 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
     } else {
         s[9]
     };
-    p.enclosure = (allowed(ENCLOSURE, 8) || kind == Kind::ConnectDataOverflow)
+    p.enclosure = (allowed(Code::ENCLOSURE, 8) || kind == Kind::ConnectDataOverflow)
         .then_some(Enclosure(enclosure));
-    p.token_setting = allowed(TOKEN_SETTING, 9).then_some(TokenSetting(s[10]));
+    p.token_setting = allowed(Code::TOKEN_SETTING, 9).then_some(TokenSetting(s[10]));
     let resync = |x: u8| match x % 3 {
         0 => ResyncType::Restart,
         1 => ResyncType::Abandon,
         _ => ResyncType::Set,
     };
-    p.resync_type = allowed(RESYNC_TYPE, 10).then_some(resync(s[11]));
-    p.second_resync_type = allowed(SECOND_RESYNC_TYPE, 11).then_some(resync(s[11] / 3));
+    p.resync_type = allowed(Code::RESYNC_TYPE, 10).then_some(resync(s[11]));
+    p.second_resync_type = allowed(Code::SECOND_RESYNC_TYPE, 11).then_some(resync(s[11] / 3));
     if kind == Kind::ActivityResume {
         p.linking = Some(Linking {
-            called_ref: allowed(LINKING, 20).then_some(cut(&b[0], 64)),
-            calling_ref: allowed(LINKING, 21).then_some(cut(&b[1], 64)),
-            common_ref: allowed(LINKING, 22).then_some(cut(&b[2], 64)),
-            additional_ref: allowed(LINKING, 23).then_some(cut(&b[3], 4)),
+            called_ref: allowed(Code::LINKING, 20).then_some(cut(&b[0], 64)),
+            calling_ref: allowed(Code::LINKING, 21).then_some(cut(&b[1], 64)),
+            common_ref: allowed(Code::LINKING, 22).then_some(cut(&b[2], 64)),
+            additional_ref: allowed(Code::LINKING, 23).then_some(cut(&b[3], 4)),
             old_activity_id: if b[4].is_empty() { b"1" } else { cut(&b[4], 6) },
             serial: serial(raw, 4, 6),
-            second_serial: allowed(LINKING, 24).then(|| serial(raw, 5, 6)),
+            second_serial: allowed(Code::LINKING, 24).then(|| serial(raw, 5, 6)),
             unknown: group_unk,
         });
     }
@@ -224,18 +227,18 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
             | Kind::Resynchronize
             | Kind::ResynchronizeAck
     );
-    p.serial = (allowed(SERIAL, 12) || needs_serial).then(|| serial(raw, 6, 12));
-    p.second_serial = allowed(SECOND_SERIAL, 13).then(|| serial(raw, 5, 12));
+    p.serial = (allowed(Code::SERIAL, 12) || needs_serial).then(|| serial(raw, 6, 12));
+    p.second_serial = allowed(Code::SECOND_SERIAL, 13).then(|| serial(raw, 5, 12));
     p.reflect = match kind {
         Kind::ExceptionReport => Some(if b[6].is_empty() {
             &[0x01][..]
         } else {
             &b[6][..]
         }),
-        Kind::Abort => allowed(REFLECT, 14).then_some(cut(&b[6], 9)),
+        Kind::Abort => allowed(Code::REFLECT, 14).then_some(cut(&b[6], 9)),
         _ => None,
     };
-    p.reason = (allowed(REASON, 15) || kind == Kind::ExceptionData).then(|| match kind {
+    p.reason = (allowed(Code::REASON, 15) || kind == Kind::ExceptionData).then(|| match kind {
         Kind::Refuse if s[0] & 1 == 0 => Reason {
             code: Reason::REFUSED_WITH_DATA,
             data: cut(&b[11], 512),
@@ -245,10 +248,10 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
             data: &[],
         },
     });
-    p.calling_ssel = allowed(CALLING_SSEL, 16).then_some(cut(&b[7], 16));
-    p.called_ssel = allowed(CALLED_SSEL, 18).then_some(cut(&b[8], 16));
+    p.calling_ssel = allowed(Code::CALLING_SSEL, 16).then_some(cut(&b[7], 16));
+    p.called_ssel = allowed(Code::CALLED_SSEL, 18).then_some(cut(&b[8], 16));
     p.data_overflow =
-        (kind == Kind::Connect && allowed(DATA_OVERFLOW, 17)).then_some(DataOverflow(s[2]));
+        (kind == Kind::Connect && allowed(Code::DATA_OVERFLOW, 17)).then_some(DataOverflow(s[2]));
     if kind == Kind::Connect && p.data_overflow.is_some() {
         p.connect_accept = p.connect_accept.map(|c| ConnectAccept {
             version: Version(Version::V2),
@@ -256,9 +259,9 @@ fn build<'a>(raw: &'a Raw, unknown: &'a [u8]) -> Spdu<'a> {
         });
     }
     let user_data_code = if kind == Kind::MinorSyncAck {
-        MIA_USER_DATA
+        Code::MIA_USER_DATA
     } else {
-        USER_DATA
+        Code::USER_DATA
     };
     p.user_data = allowed(user_data_code, 19).then_some(cut(&b[11], 512));
     if kind == Kind::Abort {
@@ -380,7 +383,7 @@ proptest! {
         }
         let mut shuffled_field = Vec::new();
         for (i, u) in units.iter().enumerate() {
-            shuffled_field.push(u.code);
+            shuffled_field.push(u.code.0);
             if (long >> (i % 32)) & 1 == 1 {
                 shuffled_field.push(0xff);
                 shuffled_field.extend(u16::try_from(u.value.len()).unwrap().to_be_bytes());

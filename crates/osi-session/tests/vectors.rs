@@ -11,6 +11,7 @@
 )]
 
 use hex_literal::hex;
+use osi_session::code::Code;
 use osi_session::*;
 
 const CTX: Context = Context::new(Si42::MajorSyncAck);
@@ -581,7 +582,7 @@ fn unknown_parameters_are_kept_and_sorted_in() {
     assert_eq!(
         top,
         [Unit {
-            code: 99,
+            code: Code(99),
             value: &[0xee]
         }]
     );
@@ -589,7 +590,7 @@ fn unknown_parameters_are_kept_and_sorted_in() {
     assert_eq!(
         inner,
         [Unit {
-            code: 7,
+            code: Code(7),
             value: &[0x55]
         }]
     );
@@ -614,7 +615,10 @@ fn rejections() {
         // A binary serial number.
         (
             &hex!("01 00 31 03 2a 01 01"),
-            Error::BadSerialNumber { code: 42, octet: 1 },
+            Error::BadSerialNumber {
+                code: Code(42),
+                octet: 1,
+            },
         ),
         // S7comm on port 102 starts with 0x32 (MIA's SI).
         (
@@ -626,14 +630,14 @@ fn rejections() {
             &hex!("19 00"),
             Error::MissingParameter {
                 spdu: Kind::Abort,
-                code: 17,
+                code: Code(17),
             },
         ),
         (
             &hex!("01 00 19 03 11 01 01"),
             Error::UnexpectedParameter {
                 spdu: Kind::ActivityInterrupt,
-                code: 17,
+                code: Code(17),
             },
         ),
         // MAP is SI 41 with Sync Type bit 1; SI 41 with PI 15 = 0 is AE.
@@ -641,7 +645,7 @@ fn rejections() {
             &hex!("01 00 29 00"),
             Error::MissingParameter {
                 spdu: Kind::ActivityEnd,
-                code: 42,
+                code: Code(42),
             },
         ),
         // A category 1 SPDU with company.
@@ -651,7 +655,7 @@ fn rejections() {
             &hex!("01 00 01 03 10 01 01"),
             Error::UnexpectedParameter {
                 spdu: Kind::DataTransfer,
-                code: 16,
+                code: Code(16),
             },
         ),
         (
@@ -687,39 +691,48 @@ fn rejections() {
         // Fixed sizes and reserved values.
         (
             &hex!("0d 03 14 01 02"),
-            Error::BadLength { code: 20, len: 1 },
+            Error::BadLength {
+                code: Code(20),
+                len: 1,
+            },
         ),
         (
             &hex!("07 03 18 01 05"),
-            Error::InvalidValue { code: 24, value: 5 },
+            Error::InvalidValue {
+                code: Code(24),
+                value: 5,
+            },
         ),
         (
             &hex!("0d 06 05 04 13 02 00 00"),
-            Error::BadLength { code: 19, len: 2 },
+            Error::BadLength {
+                code: Code(19),
+                len: 2,
+            },
         ),
         (
             &hex!("0d 05 05 03 13 01 00"),
             Error::MissingParameter {
                 spdu: Kind::Connect,
-                code: 22,
+                code: Code(22),
             },
         ),
         (
             &hex!("0d 08 14 02 00 02 14 02 00 02"),
-            Error::DuplicateParameter(20),
+            Error::DuplicateParameter(Code(20)),
         ),
         // PGI inside a PGI; an SSEL above 16 octets; an activity id above 6.
         (
             &hex!("0d 04 05 02 01 00"),
             Error::UnexpectedParameter {
                 spdu: Kind::Connect,
-                code: 1,
+                code: Code(1),
             },
         ),
         (
             &hex!("0d 13 33 11 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"),
             Error::TooLong {
-                code: 51,
+                code: Code(51),
                 len: 17,
                 max: 16,
             },
@@ -727,7 +740,7 @@ fn rejections() {
         (
             &hex!("01 00 2d 09 29 07 01 02 03 04 05 06 07"),
             Error::TooLong {
-                code: 41,
+                code: Code(41),
                 len: 7,
                 max: 6,
             },
@@ -736,7 +749,10 @@ fn rejections() {
         (&hex!("0c 04 32 02 01 aa"), Error::ReasonCannotCarryData(1)),
         (
             &hex!("02 00 30 04 32 02 05 00"),
-            Error::BadLength { code: 50, len: 2 },
+            Error::BadLength {
+                code: Code(50),
+                len: 2,
+            },
         ),
         // EX carries at most 14 octets.
         (
@@ -746,21 +762,24 @@ fn rejections() {
         // Resync type 3 is reserved.
         (
             &hex!("01 00 35 06 1b 01 03 2a 01 31"),
-            Error::InvalidValue { code: 27, value: 3 },
+            Error::InvalidValue {
+                code: Code(27),
+                value: 3,
+            },
         ),
         // AB: user data only in a user abort, reflected octets only with a protocol error.
         (
             &hex!("19 06 11 01 01 c1 01 00"),
             Error::UnexpectedParameter {
                 spdu: Kind::Abort,
-                code: 193,
+                code: Code(193),
             },
         ),
         (
             &hex!("19 06 11 01 03 31 01 00"),
             Error::UnexpectedParameter {
                 spdu: Kind::Abort,
-                code: 49,
+                code: Code(49),
             },
         ),
         // RF: Session User Requirements only with reason 2.
@@ -768,24 +787,30 @@ fn rejections() {
             &hex!("0c 07 14 02 02 49 32 01 81"),
             Error::UnexpectedParameter {
                 spdu: Kind::Refuse,
-                code: 20,
+                code: Code(20),
             },
         ),
         // OA selects version 2; ER reflects at least one octet.
         (
             &hex!("10 03 16 01 03"),
-            Error::InvalidValue { code: 22, value: 3 },
+            Error::InvalidValue {
+                code: Code(22),
+                value: 3,
+            },
         ),
         (
             &hex!("02 00 00 02 31 00"),
-            Error::BadLength { code: 49, len: 0 },
+            Error::BadLength {
+                code: Code(49),
+                len: 0,
+            },
         ),
         // User data in GT only with a Token Item.
         (
             &hex!("01 03 c1 01 00"),
             Error::MissingParameter {
                 spdu: Kind::GiveTokens,
-                code: 16,
+                code: Code(16),
             },
         ),
     ];
@@ -879,7 +904,7 @@ fn version_1_restrictions_follow_the_context() {
         Tsdu::decode(&gt, v1),
         Err(Error::NotInVersion1 {
             spdu: Kind::GiveTokens,
-            code: 193
+            code: Code(193)
         })
     );
     assert!(Tsdu::decode(&gt, v2).is_ok());
@@ -889,7 +914,7 @@ fn version_1_restrictions_follow_the_context() {
         Tsdu::decode(&fin, v1),
         Err(Error::NotInVersion1 {
             spdu: Kind::Finish,
-            code: 25
+            code: Code(25)
         })
     );
     assert!(Tsdu::decode(&fin, v2).is_ok());
@@ -922,7 +947,7 @@ fn version_1_restrictions_follow_the_context() {
         Tsdu::decode(&ac, CTX),
         Err(Error::NotInVersion1 {
             spdu: Kind::Accept,
-            code: 25
+            code: Code(25)
         })
     );
 }
@@ -999,7 +1024,7 @@ fn encoding_checks_and_short_buffers() {
         mip.encode(&mut [0; 8]),
         Err(Error::MissingParameter {
             spdu: Kind::MinorSyncPoint,
-            code: 42
+            code: Code(42)
         })
     );
     mip.params.serial = Some(SerialNumber::new(7));

@@ -137,7 +137,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         let Some(ty) = s.params.prepare_type else {
             return Err(Rule::Invalid(crate::Error::MissingParameter {
                 spdu: s.kind,
-                code: crate::code::PREPARE_TYPE,
+                code: crate::code::Code::PREPARE_TYPE,
             }));
         };
         self.prepare(ty)

@@ -497,7 +497,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         let Some(link) = s.params.linking else {
             return Err(Rule::Invalid(crate::Error::MissingParameter {
                 spdu: s.kind,
-                code: crate::code::LINKING,
+                code: crate::code::Code::LINKING,
             }));
         };
         let n = link.serial.value();

@@ -93,8 +93,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 code,
             })
         };
-        let kind = p.resync_type.ok_or(missing(crate::code::RESYNC_TYPE))?;
-        let sn = p.serial.ok_or(missing(crate::code::SERIAL))?.value();
+        let kind = p
+            .resync_type
+            .ok_or(missing(crate::code::Code::RESYNC_TYPE))?;
+        let sn = p.serial.ok_or(missing(crate::code::Code::SERIAL))?.value();
         let ok = match kind {
             ResyncType::Restart => sn >= self.sync.vr && sn <= self.sync.vm,
             _ => sn <= MAX_SERIAL,

@@ -128,7 +128,7 @@ fn level_canonical(mut field: &[u8], mia: bool, top: bool) -> bool {
         let Some((value, tail)) = split_unit(after) else {
             return false;
         };
-        let defined = osi_session::code::is_defined(code);
+        let defined = osi_session::code::Code(code).is_defined();
         match prev {
             Some(p) if p > code || (p == code && defined) => return false,
             _ => {}
