@@ -14,6 +14,7 @@
     clippy::expect_used
 )]
 
+mod ber;
 mod p1;
 mod rts;
 mod rts_machine;
@@ -23,6 +24,7 @@ mod tp4;
 mod tpkt;
 mod transport;
 
+pub use self::ber::sansio_ber;
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::rts::rts_pdu;
 pub use self::rts_machine::rts_machine;
@@ -37,6 +39,7 @@ pub type Oracle = (&'static str, fn(&[u8]));
 
 /// Every oracle, by fuzz target name. The corpus of target `t` lives in `fuzz/corpus/t/`.
 pub const ORACLES: &[Oracle] = &[
+    ("sansio_ber", sansio_ber),
     ("tpkt_frame", tpkt_frame),
     ("transport_tpdu", transport_tpdu),
     ("transport_tp0", transport_tp0),
