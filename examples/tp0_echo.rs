@@ -179,10 +179,9 @@ mod tests {
             cfg.connect_timeout = Duration::from_millis(200);
             let req = ConnectRequest::default();
             let start = Instant::now();
-            let err = Tp0Tcp::connect(addr, None, cfg, 64, &req, epoch, false)
-                .await
-                .err()
-                .expect("a silent peer is not a connection");
+            let Err(err) = Tp0Tcp::connect(addr, None, cfg, 64, &req, epoch, false).await else {
+                panic!("a silent peer is not a connection");
+            };
             hold.abort();
             (err, start.elapsed())
         });
