@@ -21,49 +21,16 @@ use crate::{
 
 mod emit;
 mod establish;
+mod guard;
 mod receive;
+
+use self::guard::SeqGuard;
 
 /// Protocol version sent in C4 (6.5.4 u).
 const VERSION: u8 = 1;
 
 /// Replies to stray TPDUs waiting to be sent; more are dropped (the peer retransmits).
 const MAX_REPLIES: usize = 4;
-
-/// Sequence numbers of the normal format; the wire numbers whose last use is tracked.
-const NORMAL_SPACE: usize = 128;
-
-/// When each normal-format wire number was last transmitted, for DTs and for EDs: a new
-/// TPDU waits until its number's opposite half of the space is dead (see
-/// [`Config::max_nsdu_lifetime`]).
-#[derive(Debug)]
-struct SeqGuard {
-    dt: [Option<Instant>; NORMAL_SPACE],
-    ed: [Option<Instant>; NORMAL_SPACE],
-}
-
-impl SeqGuard {
-    /// Earliest time at which number `nr` may be used for a new TPDU, if not yet.
-    fn wait(
-        table: &[Option<Instant>; NORMAL_SPACE],
-        nr: u64,
-        now: Instant,
-        mlr: Duration,
-    ) -> Option<Instant> {
-        // The slot of nr - 64 (≡ nr + 64 mod 128) holds the latest transmission of it.
-        let slot = usize::try_from((nr + 64) % 128).ok()?;
-        let ready = (*table.get(slot)?)? + mlr;
-        (ready > now).then_some(ready)
-    }
-
-    fn record(table: &mut [Option<Instant>; NORMAL_SPACE], nr: u64, now: Instant) {
-        if let Some(s) = usize::try_from(nr % 128)
-            .ok()
-            .and_then(|i| table.get_mut(i))
-        {
-            *s = Some(now);
-        }
-    }
-}
 
 /// A DT created from the send queue, kept until acknowledged (retention, 6.13.4.1).
 #[derive(Debug)]
@@ -239,10 +206,7 @@ impl Connection {
             ack_at: None,
             freeze_until: None,
             seq_wait: None,
-            guard: SeqGuard {
-                dt: [None; NORMAL_SPACE],
-                ed: [None; NORMAL_SPACE],
-            },
+            guard: SeqGuard::new(),
             send_cr: false,
             send_cc: false,
             send_dr: false,
