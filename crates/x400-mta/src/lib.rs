@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+// A std crate: std paths are the natural ones here (the workspace lints are written for the
+// no_std protocol crates).
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+
+pub mod accounting;
+pub mod peers;
+
+pub use accounting::{Accounting, Counters, Direction, Limits, Permit, Refusal};
+pub use peers::{BindRefusal, Peer, PeerTable, Protocol, Secret};
