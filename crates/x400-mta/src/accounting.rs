@@ -400,6 +400,12 @@ impl Permit {
         self.peer.as_ref().map(|(p, d)| (&**p, *d))
     }
 
+    /// The accounting it counts in.
+    #[must_use]
+    pub fn accounting(&self) -> &Accounting {
+        &self.acct
+    }
+
     /// The memory the connection reserved, in octets (its budget).
     #[must_use]
     pub fn memory(&self) -> usize {

@@ -4,6 +4,7 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 pub mod accounting;
+pub mod association;
 pub mod peers;
 
 pub use accounting::{Accounting, Counters, Direction, Limits, Permit, Refusal};

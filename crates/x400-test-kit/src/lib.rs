@@ -8,6 +8,8 @@
 //!   transfer over UDP loopback;
 //! * [`session`] and [`rts`]: two session or RTS machines wired back to back, with a manual
 //!   clock, for tests that script both users;
+//! * [`mta`]: two MTA associations (TP0, session, RTS, bind) wired back to back over an
+//!   in-memory byte stream, with their peer tables and accounting;
 //! * `p1` (feature `strategies`): proptest strategies for P1 values within X.411's bounds.
 //!
 //! What needs the conformance kit beside the repository (its vectors, tshark, the Python venv)
@@ -28,6 +30,7 @@
 mod rng;
 
 pub mod fuzz;
+pub mod mta;
 #[cfg(feature = "strategies")]
 pub mod p1;
 pub mod rts;

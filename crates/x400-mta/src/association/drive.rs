@@ -1,0 +1,144 @@
+//! The association's engine: the RTS machine's events, the turn, the queue of APDUs, and
+//! the end.
+
+use x400_rts::DialogueMode;
+use x400_rts::machine::{Event as RtsEvent, Instant};
+
+use super::{Association, Ended, Event, Phase};
+use crate::accounting::Direction;
+
+impl Association {
+    /// Acts on every event of the RTS machine, then moves the queue along.
+    pub(super) fn drive(&mut self, now: Instant) {
+        while let Some(ev) = self.rts.poll_event() {
+            match ev {
+                RtsEvent::OpenIndication(pc) => self.on_open(now, &pc),
+                RtsEvent::RecoverIndication { lost, .. } => self.refuse_recover(now, &lost),
+                RtsEvent::Opened(pa) => self.on_opened(now, &pa),
+                RtsEvent::Refused(r) => self.on_refused(now, r),
+                RtsEvent::TurnPlease { .. } => self.peer_wants_turn = true,
+                RtsEvent::TurnGiven => self.turn_asked = false,
+                RtsEvent::Transfer(apdu) => self.events.push_back(Event::Apdu(apdu)),
+                RtsEvent::Transferred => {
+                    self.sending = false;
+                    self.queue.pop_front();
+                    self.events.push_back(Event::Transferred);
+                }
+                // Our copy is the one given back; after the end, `end` gave it back.
+                RtsEvent::TransferFailed { why, .. } if self.sending => {
+                    self.sending = false;
+                    if let Some(apdu) = self.queue.pop_front() {
+                        self.events.push_back(Event::TransferFailed {
+                            apdu,
+                            why: why.into(),
+                        });
+                    }
+                }
+                RtsEvent::Closed => self.end(now, Ended::Released),
+                RtsEvent::Aborted(cause) => self.end(now, cause.into()),
+                RtsEvent::ConnectionLost(_) => self.end(
+                    now,
+                    Ended::TransportClosed("the connection was lost".into()),
+                ),
+                RtsEvent::DisconnectTransport => {
+                    self.drain_rts(now);
+                    self.tp.disconnect();
+                    if self.phase != Phase::Ended {
+                        self.end(now, Ended::Released);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.schedule();
+    }
+
+    /// Starts the next transfer, asks for or gives the turn, or releases, as the state
+    /// allows.
+    pub(super) fn schedule(&mut self) {
+        if self.phase != Phase::Bound || self.sending {
+            return;
+        }
+        let monologue = self.mode == DialogueMode::MONOLOGUE;
+        if monologue && self.direction == Direction::Inbound && !self.queue.is_empty() {
+            for apdu in self.queue.drain(..) {
+                self.events.push_back(Event::TransferFailed {
+                    apdu,
+                    why: "a monologue association carries APDUs only from its initiator".into(),
+                });
+            }
+        }
+        let has_turn = self.rts.has_turn();
+        // The peer asked for the turn: give it between APDUs, so neither side starves.
+        if has_turn && self.peer_wants_turn && !monologue {
+            if self.rts.turn_give().is_ok() {
+                self.peer_wants_turn = false;
+            }
+            return;
+        }
+        let wants_turn = !self.queue.is_empty()
+            || (self.close_requested && self.direction == Direction::Outbound);
+        if !has_turn {
+            if wants_turn && !self.turn_asked && !monologue && self.rts.turn_please(0).is_ok() {
+                self.turn_asked = true;
+            }
+            return;
+        }
+        if let Some(apdu) = self.queue.front() {
+            // The copy stays in the queue until the peer secures it: a refused request
+            // must not lose the message.
+            match self.rts.transfer(apdu.clone()) {
+                Ok(()) => self.sending = true,
+                Err(e) => tracing::debug!(
+                    "mta: {} association with {}: transfer waits: {e}",
+                    self.direction,
+                    self.who()
+                ),
+            }
+        } else if self.close_requested
+            && self.direction == Direction::Outbound
+            && let Err(e) = self.rts.close()
+        {
+            tracing::debug!("mta: release of {} waits: {e}", self.who());
+        }
+    }
+
+    /// The association is over: give back the permit at once, return queued APDUs, send
+    /// what is left and close the transport.
+    pub(super) fn end(&mut self, now: Instant, why: Ended) {
+        if self.phase == Phase::Ended {
+            return;
+        }
+        let was_bound = self.phase == Phase::Bound;
+        self.phase = Phase::Ended;
+        self.permit = None;
+        // Every APDU not confirmed comes back, the one being sent too: the queue holds
+        // the copy, whatever the RTS machine does with its own.
+        self.sending = false;
+        let failed: Vec<Vec<u8>> = self.queue.drain(..).collect();
+        for apdu in failed {
+            self.events.push_back(Event::TransferFailed {
+                apdu,
+                why: format!("the association ended ({why})"),
+            });
+        }
+        if !matches!(why, Ended::WeRefused(_) | Ended::PeerRefused(_)) {
+            if was_bound || self.direction == Direction::Outbound {
+                tracing::info!(
+                    "mta: {} association with {} ended: {why}",
+                    self.direction,
+                    self.who()
+                );
+            } else {
+                tracing::debug!(
+                    "mta: {} connection from {} ended before the bind: {why}",
+                    self.direction,
+                    self.remote
+                );
+            }
+        }
+        self.drain_rts(now);
+        self.tp.disconnect();
+        self.events.push_back(Event::Ended(why));
+    }
+}

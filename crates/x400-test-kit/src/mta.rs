@@ -1,0 +1,242 @@
+//! Two MTA associations wired back to back: MTA-A dials MTA-B, and every call moves the
+//! octets one side queued to the other through a perfect in-memory byte stream, in chunks of
+//! a chosen size (so TPKTs arrive split and joined as TCP delivers them). A manual clock
+//! drives the timers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use x400_mta::association::{Association, Config, Ended, Event};
+use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
+use x400_rts::machine::Instant;
+
+/// MTA-A's address, as MTA-B sees it.
+pub const ADDR_A: &str = "192.0.2.1:40000";
+/// MTA-B's address.
+pub const ADDR_B: &str = "192.0.2.2:102";
+/// The password MTA-A presents.
+pub const PW_A: &str = "a-secret";
+/// The password MTA-B presents.
+pub const PW_B: &str = "b-secret";
+
+/// MTA-A's table: it knows MTA-B.
+pub fn table_a(protocol: Protocol) -> PeerTable {
+    let mut t = PeerTable::new("MTA-A");
+    t.insert(Peer::new(
+        "MTA-B",
+        Secret::new(PW_B),
+        Secret::new(PW_A),
+        protocol,
+    ));
+    t
+}
+
+/// MTA-B's table: it knows MTA-A.
+pub fn table_b(protocol: Protocol) -> PeerTable {
+    let mut t = PeerTable::new("MTA-B");
+    t.insert(Peer::new(
+        "MTA-A",
+        Secret::new(PW_A),
+        Secret::new(PW_B),
+        protocol,
+    ));
+    t
+}
+
+/// An APDU of `len` octets that `seed` varies.
+pub fn apdu(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.to_le_bytes()[0]).wrapping_mul(13).wrapping_add(seed))
+        .collect()
+}
+
+/// Two associations and what surrounds them.
+#[derive(Debug)]
+pub struct Pair {
+    /// MTA-A's side (initiator).
+    pub a: Association,
+    /// MTA-B's side (responder).
+    pub b: Association,
+    /// MTA-A's accounting.
+    pub acct_a: Accounting,
+    /// MTA-B's accounting.
+    pub acct_b: Accounting,
+    /// The clock both see.
+    pub now: Instant,
+    /// Octets moved per read.
+    pub chunk: usize,
+    /// Octets one side wrote that the other has not used yet.
+    to_a: Vec<u8>,
+    to_b: Vec<u8>,
+    /// Whether each side closed its end of the byte stream (and the other was told).
+    closed_a: bool,
+    closed_b: bool,
+    /// Events collected by [`Pair::run`].
+    pub events_a: Vec<Event>,
+    /// Events collected by [`Pair::run`].
+    pub events_b: Vec<Event>,
+    /// Whether B secures every APDU it receives at once (and A too).
+    pub secure: bool,
+}
+
+impl Pair {
+    /// MTA-A dialling MTA-B with these tables and the default configuration.
+    pub fn new(table_a: PeerTable, table_b: PeerTable) -> Self {
+        Self::with(table_a, table_b, Config::default(), Limits::default())
+    }
+
+    /// The same with `config` on both sides and `limits` on both accountings.
+    pub fn with(table_a: PeerTable, table_b: PeerTable, config: Config, limits: Limits) -> Self {
+        let acct_a = Accounting::new(limits);
+        let acct_b = Accounting::new(limits);
+        let (addr_a, addr_b): (SocketAddr, SocketAddr) =
+            (ADDR_A.parse().unwrap(), ADDR_B.parse().unwrap());
+        let now = Instant::ZERO;
+        let id = Association::connection_id("MTA-A", "261206120000Z", 1);
+        let a = Association::initiator(
+            config,
+            Arc::new(table_a),
+            "MTA-B",
+            acct_a.handshake(None).unwrap(),
+            addr_b,
+            id,
+            now,
+        )
+        .unwrap();
+        let b = Association::responder(
+            config,
+            Arc::new(table_b),
+            acct_b.handshake(Some(addr_a.ip())).unwrap(),
+            addr_a,
+            now,
+        )
+        .unwrap();
+        Self {
+            a,
+            b,
+            acct_a,
+            acct_b,
+            now,
+            chunk: 64 << 10,
+            to_a: Vec::new(),
+            to_b: Vec::new(),
+            closed_a: false,
+            closed_b: false,
+            events_a: Vec::new(),
+            events_b: Vec::new(),
+            secure: true,
+        }
+    }
+
+    /// Moves octets both ways and collects events until nothing moves.
+    pub fn run(&mut self) {
+        let mut buf = vec![0; 64 << 10];
+        for _ in 0..100_000 {
+            let mut moved = false;
+            while let Some(n) = self.a.poll_transmit(self.now, &mut buf).unwrap() {
+                self.to_b.extend_from_slice(&buf[..n]);
+            }
+            while let Some(n) = self.b.poll_transmit(self.now, &mut buf).unwrap() {
+                self.to_a.extend_from_slice(&buf[..n]);
+            }
+            moved |= feed(&mut self.b, &mut self.to_b, self.now, self.chunk);
+            moved |= feed(&mut self.a, &mut self.to_a, self.now, self.chunk);
+            while let Some(ev) = self.b.poll_event() {
+                if self.secure && matches!(ev, Event::Apdu(_)) {
+                    self.b.secured().unwrap();
+                }
+                self.events_b.push(ev);
+                moved = true;
+            }
+            while let Some(ev) = self.a.poll_event() {
+                if self.secure && matches!(ev, Event::Apdu(_)) {
+                    self.a.secured().unwrap();
+                }
+                self.events_a.push(ev);
+                moved = true;
+            }
+            // A finished side closes its TCP connection: once its last octets are in,
+            // the other side sees the end of the stream.
+            if self.a.is_finished() && self.to_b.is_empty() && !self.closed_a {
+                self.closed_a = true;
+                self.b.handle_disconnect(self.now);
+                moved = true;
+            }
+            if self.b.is_finished() && self.to_a.is_empty() && !self.closed_b {
+                self.closed_b = true;
+                self.a.handle_disconnect(self.now);
+                moved = true;
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the pair never went quiet");
+    }
+
+    /// Advances the clock by `d` and fires both sides' timers that are due.
+    pub fn advance(&mut self, d: Duration) {
+        self.now += d;
+        for m in [&mut self.a, &mut self.b] {
+            if m.poll_timeout().is_some_and(|t| t <= self.now) {
+                m.handle_timeout(self.now);
+            }
+        }
+        self.run();
+    }
+
+    /// How A's association ended, if it did.
+    pub fn ended_a(&self) -> Option<&Ended> {
+        ended(&self.events_a)
+    }
+
+    /// How B's association ended, if it did.
+    pub fn ended_b(&self) -> Option<&Ended> {
+        ended(&self.events_b)
+    }
+
+    /// The APDUs B received, in order.
+    pub fn received_b(&self) -> Vec<&[u8]> {
+        apdus(&self.events_b)
+    }
+
+    /// The APDUs A received, in order.
+    pub fn received_a(&self) -> Vec<&[u8]> {
+        apdus(&self.events_a)
+    }
+}
+
+fn feed(m: &mut Association, pending: &mut Vec<u8>, now: Instant, chunk: usize) -> bool {
+    if pending.is_empty() {
+        return false;
+    }
+    // As TCP does: whatever arrived, in reads of at most `chunk` octets, with the unused
+    // rest (a partial TPKT) given again with the next read.
+    let mut used_total = 0;
+    let mut offered = 0;
+    while offered < pending.len() {
+        offered = (offered + chunk).min(pending.len());
+        let used = m.handle_input(now, &pending[used_total..offered]);
+        used_total += used;
+    }
+    pending.drain(..used_total);
+    used_total > 0
+}
+
+fn ended(events: &[Event]) -> Option<&Ended> {
+    events.iter().find_map(|e| match e {
+        Event::Ended(why) => Some(why),
+        _ => None,
+    })
+}
+
+fn apdus(events: &[Event]) -> Vec<&[u8]> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Apdu(a) => Some(a.as_slice()),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,15 @@
+//! `x400-mta` tests that its own package cannot run: associations driven back to back through
+//! the test kit, and over TCP with the MTA's shell. One binary; each file is a module in
+//! `tests/mta/`.
+
+// A panic is how a test fails.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod mta {
+    mod association;
+}
