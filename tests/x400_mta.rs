@@ -2,14 +2,17 @@
 //! the test kit, and over TCP with the MTA's shell. One binary; each file is a module in
 //! `tests/mta/`.
 
-// A panic is how a test fails.
+// A panic is how a test fails; tests on tokio and std speak std.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc
 )]
 
 mod mta {
     mod association;
+    mod tcp;
 }

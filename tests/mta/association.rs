@@ -2,7 +2,7 @@
 //! turn moving as needed, release, refusals with their reasons on both sides, timeouts, and
 //! the accounting back to zero after every end.
 
-use core::time::Duration;
+use std::time::Duration;
 
 use x400_mta::accounting::{Direction, Limits, Refusal};
 use x400_mta::association::{Config, Ended, Event, Refused};

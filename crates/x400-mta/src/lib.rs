@@ -6,6 +6,8 @@
 pub mod accounting;
 pub mod association;
 pub mod peers;
+#[cfg(feature = "tokio")]
+pub mod shell;
 
 pub use accounting::{Accounting, Counters, Direction, Limits, Permit, Refusal};
 pub use peers::{BindRefusal, Peer, PeerTable, Protocol, Secret};

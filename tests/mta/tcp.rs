@@ -1,0 +1,236 @@
+//! Associations over TCP on loopback with the MTA's shell: both P1 generations, APDUs both
+//! ways, release, a refused bind logged in words on both sides, a connection closed before
+//! reading at the handshake limit, and graceful shutdown; the accounting returns to zero.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use x400_mta::association::{Ended, Event};
+use x400_mta::shell::{Handle, Shell, ShellConfig};
+use x400_mta::{Accounting, Limits, PeerTable, Protocol};
+use x400_test_kit::mta::{apdu, table_a, table_b};
+
+/// MTA-B listening on a loopback port, with MTA-A's table pointing at it.
+async fn pair(
+    protocol: Protocol,
+    table_b: PeerTable,
+    limits_b: Limits,
+) -> (Shell, Shell, mpsc::Receiver<Handle>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut ta = table_a(protocol);
+    let mut peer_b = ta.get("MTA-B").unwrap().clone();
+    peer_b.addresses = vec![addr];
+    ta.insert(peer_b);
+    let a = Shell::new(
+        ShellConfig::default(),
+        ta,
+        Accounting::new(Limits::default()),
+    );
+    let b = Shell::new(ShellConfig::default(), table_b, Accounting::new(limits_b));
+    let (tx, rx) = mpsc::channel(16);
+    let server = b.clone();
+    tokio::spawn(async move { server.listen(listener, tx).await });
+    (a, b, rx)
+}
+
+/// Serves one inbound association: secures every APDU, sends `reply` once bound, and
+/// returns the APDUs received and how it ended.
+async fn serve(mut h: Handle, reply: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Ended) {
+    let mut got = Vec::new();
+    while let Some(ev) = h.next().await {
+        match ev {
+            Event::Bound { .. } => {
+                for r in &reply {
+                    h.transfer(r.clone()).await.unwrap();
+                }
+            }
+            Event::Apdu(a) => {
+                got.push(a);
+                h.secured().await.unwrap();
+            }
+            Event::Ended(why) => return (got, why),
+            _ => {}
+        }
+    }
+    panic!("the association's events stopped before its end");
+}
+
+async fn idle(acct: &Accounting) {
+    for _ in 0..500 {
+        if acct.counters().is_idle() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the accounting did not return to zero: {:?}",
+        acct.counters()
+    );
+}
+
+#[tokio::test]
+async fn two_mtas_exchange_apdus_and_release_over_tcp() {
+    for protocol in [Protocol::P1984, Protocol::P1988X410] {
+        let (a, b, mut incoming) = pair(protocol, table_b(protocol), Limits::default()).await;
+        let sent_a: Vec<Vec<u8>> = (0..3u8).map(|i| apdu(40_000 + usize::from(i), i)).collect();
+        let sent_b: Vec<Vec<u8>> = (0..2u8).map(|i| apdu(9_000, 50 + i)).collect();
+        let mut h = a.connect("MTA-B").await.unwrap();
+        for x in &sent_a {
+            h.transfer(x.clone()).await.unwrap();
+        }
+        let server = tokio::spawn(serve(incoming.recv().await.unwrap(), sent_b.clone()));
+        let (mut got, mut confirmed) = (Vec::new(), 0);
+        while let Some(ev) = h.next().await {
+            match ev {
+                Event::Apdu(x) => {
+                    got.push(x);
+                    h.secured().await.unwrap();
+                }
+                Event::Transferred => confirmed += 1,
+                Event::Ended(why) => {
+                    assert_eq!(why, Ended::Released);
+                    break;
+                }
+                _ => {}
+            }
+            if confirmed == 3 && got.len() == 2 {
+                h.close().await.unwrap();
+            }
+        }
+        let (received, why) = server.await.unwrap();
+        assert_eq!(received, sent_a);
+        assert_eq!(got, sent_b);
+        assert_eq!(why, Ended::Released);
+        idle(a.accounting()).await;
+        idle(b.accounting()).await;
+        b.shutdown().await;
+    }
+}
+
+/// A `MakeWriter` that keeps every log line.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Lines {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_refused_bind_is_logged_in_words_on_both_sides() {
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    // The current-thread runtime runs every task on this thread, under this subscriber.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let mut tb = PeerTable::new("MTA-B");
+    tb.insert(x400_mta::Peer::new(
+        "MTA-A",
+        x400_mta::Secret::new("not-what-a-sends"),
+        x400_mta::Secret::new(x400_test_kit::mta::PW_B),
+        Protocol::P1984,
+    ));
+    let (a, b, mut incoming) = pair(Protocol::P1984, tb, Limits::default()).await;
+    let mut h = a.connect("MTA-B").await.unwrap();
+    let server = tokio::spawn(serve(incoming.recv().await.unwrap(), Vec::new()));
+    let mut end = None;
+    while let Some(ev) = h.next().await {
+        if let Event::Ended(why) = ev {
+            end = Some(why);
+        }
+    }
+    let (_, why_b) = server.await.unwrap();
+    assert!(matches!(why_b, Ended::WeRefused(_)), "{why_b:?}");
+    assert!(matches!(end, Some(Ended::PeerRefused(_))), "{end:?}");
+    let log = lines.text();
+    // The responder says who, which layer, what and why; never the password.
+    assert!(
+        log.contains("refused MTA bind from 127.0.0.1:")
+            && log.contains(r#"(claims to be MTA "MTA-A"): MTA "MTA-A" presented a wrong password; answered PRefuse"#),
+        "{log}"
+    );
+    // The initiator logs the peer's reason decoded, not a number.
+    assert!(
+        log.contains(r#"MTA "MTA-B" at 127.0.0.1:"#)
+            && log.contains("refused our association: the responder refused the association with PRefuse validationFailure"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("not-what-a-sends") && !log.contains(x400_test_kit::mta::PW_A),
+        "{log}"
+    );
+    assert_eq!(
+        b.accounting()
+            .counters()
+            .refusals(x400_mta::Refusal::WrongPassword),
+        1
+    );
+    idle(a.accounting()).await;
+    idle(b.accounting()).await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn over_the_handshake_limit_the_connection_is_closed_before_reading() {
+    let mut limits = Limits::default();
+    limits.max_handshakes_per_source = 0;
+    let (a, b, _incoming) = pair(Protocol::P1984, table_b(Protocol::P1984), limits).await;
+    let mut h = a.connect("MTA-B").await.unwrap();
+    let mut end = None;
+    while let Some(ev) = h.next().await {
+        if let Event::Ended(why) = ev {
+            end = Some(why);
+        }
+    }
+    assert!(matches!(end, Some(Ended::PeerRefused(_))), "{end:?}");
+    let c = b.accounting().counters();
+    assert_eq!(c.refusals(x400_mta::Refusal::HandshakesFromSource), 1);
+    idle(a.accounting()).await;
+    idle(b.accounting()).await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_releases_bound_associations() {
+    let (a, b, mut incoming) =
+        pair(Protocol::P1984, table_b(Protocol::P1984), Limits::default()).await;
+    let mut h = a.connect("MTA-B").await.unwrap();
+    let server = tokio::spawn(serve(incoming.recv().await.unwrap(), Vec::new()));
+    assert!(matches!(h.next().await, Some(Event::Bound { .. })));
+    let started = std::time::Instant::now();
+    a.shutdown().await;
+    assert!(
+        started.elapsed() < ShellConfig::DEFAULT_SHUTDOWN_GRACE,
+        "released, not aborted"
+    );
+    let (_, why) = server.await.unwrap();
+    assert_eq!(why, Ended::Released);
+    assert!(matches!(
+        h.next().await,
+        Some(Event::Ended(Ended::Released))
+    ));
+    assert!(
+        a.connect("MTA-B").await.is_err(),
+        "no new association after shutdown"
+    );
+    idle(a.accounting()).await;
+    idle(b.accounting()).await;
+    b.shutdown().await;
+}
