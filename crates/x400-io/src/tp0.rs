@@ -437,16 +437,18 @@ impl Tp0Tcp {
     }
 }
 
-/// Sends the ACK of what was just read now, not after the delayed-ACK timer. Linux turns
-/// `TCP_QUICKACK` off again by itself, so it is set after every read.
+/// Sends the ACK of what was just read now, not after the delayed-ACK timer: call it after
+/// every read. A peer that writes a TSDU in pieces with Nagle's algorithm on holds each later
+/// piece until its first is acknowledged. Linux turns `TCP_QUICKACK` off again by itself,
+/// which is why it is set each time.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn quick_ack(tcp: &TcpStream) {
+pub fn quick_ack(tcp: &TcpStream) {
     socket2::SockRef::from(tcp).set_tcp_quickack(true).ok();
 }
 
 /// Elsewhere there is no portable way to ask for an immediate ACK.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn quick_ack(_: &TcpStream) {}
+pub fn quick_ack(_: &TcpStream) {}
 
 /// A TP0 event copied out of the machine.
 #[derive(Debug)]

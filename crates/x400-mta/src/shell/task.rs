@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
+use x400_io::tp0::quick_ack;
 use x400_rts::machine::Instant;
 
 use super::{Command, Stop};
@@ -156,15 +157,3 @@ impl Task {
         .await;
     }
 }
-
-/// Acknowledges what was just read at once: a peer writing a TSDU in pieces with Nagle's
-/// algorithm on would otherwise wait for a delayed ACK once per window. Linux turns
-/// `TCP_QUICKACK` off by itself, so it is set after every read.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn quick_ack(tcp: &TcpStream) {
-    socket2::SockRef::from(tcp).set_tcp_quickack(true).ok();
-}
-
-/// Elsewhere there is no portable way to ask for an immediate ACK.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn quick_ack(_: &TcpStream) {}
