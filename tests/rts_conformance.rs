@@ -17,8 +17,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 use x400::p1::mta_abstract_service::MtsApdu;
@@ -94,116 +92,9 @@ async fn secure_until_closed(b: &mut Link) -> Vec<u8> {
     got
 }
 
-/// Whether a write carries an S-DATA TSDU (TPKT, COTP DT, then GT + DT SPDUs): its user
-/// data is a slice of a raw X.410-mode APDU, which tshark 4.0 hands to its presentation
-/// dissector and reports as malformed (kit README: "cannot do X.410-mode data transfer").
-fn is_data(tpkts: &[u8]) -> bool {
-    tpkts.get(4..6) == Some(&[0x02, 0xF0]) && tpkts.get(7..10) == Some(&[0x01, 0x00, 0x01])
-}
-
-/// The log with each write split into its TSDUs (a write carries everything one input
-/// produced: a DT TSDU and a MIP may share one).
-fn by_tsdu(log: &[(bool, Vec<u8>)]) -> Vec<(bool, Vec<u8>)> {
-    let mut out = Vec::new();
-    for (ours, write) in log {
-        let (mut rest, mut start, mut at) = (&write[..], 0, 0);
-        while rest.len() >= 4 {
-            let len = usize::from(u16::from_be_bytes([rest[2], rest[3]])).clamp(4, rest.len());
-            // A TSDU ends with a TPDU that is not a DT without EOT (X.224 13.7).
-            let more = rest.get(5) == Some(&0xF0) && rest.get(6).is_some_and(|b| b & 0x80 == 0);
-            at += len;
-            rest = &rest[len..];
-            if !more {
-                out.push((*ours, write[start..at].to_vec()));
-                start = at;
-            }
-        }
-        if start < write.len() {
-            out.push((*ours, write[start..].to_vec()));
-        }
-    }
-    out
-}
-
-/// The CN (PConnect, open or recover) and the AC or RF frames dissect in tshark without a single expert
-/// item, not even a note (`tshark_check.sh` counts only warnings and errors).
-fn no_expert_item_on_connects(pcap: &std::path::Path, port: u16) {
-    let out = Command::new("tshark")
-        .args(["-2", "-n", "-r"])
-        .arg(pcap)
-        .args(["-o", &format!("tpkt.tcp.port:{port}")])
-        .args(["-Y", "ses.type == 12 || ses.type == 13 || ses.type == 14"])
-        .args(["-T", "fields", "-e", "frame.number", "-e", "_ws.expert"])
-        .output()
-        .expect("tshark");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let frames: Vec<&str> = text.lines().collect();
-    assert_eq!(frames.len(), 2, "one CN and one AC or RF: {text}");
-    for f in frames {
-        assert!(
-            f.split('\t').nth(1).is_none_or(str::is_empty),
-            "expert item on a connect frame: {f}"
-        );
-    }
-}
-
-/// Runs both oracles on `a`'s log: tshark on every frame but the S-DATA ones, the kit's
-/// X.410 decoder on everything; `min` PDUs must be decoded.
+/// Runs both oracles on `a`'s log (see `common::x410_check`).
 fn check(name: &str, a: &Link, min: usize) {
-    let log = a.net.log.clone().unwrap();
-    let control: Vec<_> = by_tsdu(&log)
-        .into_iter()
-        .filter(|(_, b)| !is_data(b))
-        .collect();
-    let pcap = common::write_pcap(&format!("{name}-control"), &control, true, a.net.ports);
-    no_expert_item_on_connects(&pcap, a.net.ports.1);
-    let kit = common::kit();
-    let tshark = Command::new("bash")
-        .arg(kit.join("tshark_check.sh"))
-        .args([
-            "-p",
-            &a.net.ports.1.to_string(),
-            "-i",
-            "pres.invalid_offset",
-        ])
-        .arg(&pcap)
-        .args(["--", "--disable-heuristic", "t125_cotp"])
-        .output()
-        .expect("tshark_check.sh");
-    assert_eq!(
-        tshark.status.code(),
-        Some(0),
-        "{name}: tshark_check.sh (run the kit's setup.sh if tshark is missing):\n{}{}",
-        String::from_utf8_lossy(&tshark.stdout),
-        String::from_utf8_lossy(&tshark.stderr)
-    );
-    if let Some(dir) = pcap.parent() {
-        std::fs::remove_dir_all(dir).ok();
-    }
-    let pcap = common::write_pcap(name, &log, true, a.net.ports);
-    // To look at a capture: X400_PCAP_DIR=/some/dir cargo test --test rts_conformance
-    if let Some(keep) = std::env::var_os("X400_PCAP_DIR") {
-        std::fs::copy(
-            &pcap,
-            std::path::Path::new(&keep).join(format!("{name}.pcap")),
-        )
-        .unwrap();
-    }
-    let x410 = Command::new(kit.join("x410_p1_decode.py"))
-        .args(["--min", &min.to_string()])
-        .arg(&pcap)
-        .output()
-        .expect("x410_p1_decode.py");
-    let report = String::from_utf8_lossy(&x410.stdout);
-    assert_eq!(
-        x410.status.code(),
-        Some(0),
-        "{name}: x410_p1_decode.py:\n{report}{}",
-        String::from_utf8_lossy(&x410.stderr)
-    );
-    if let Some(dir) = pcap.parent() {
-        std::fs::remove_dir_all(dir).ok();
-    }
+    common::x410_check(name, &a.net.log.clone().unwrap(), a.net.ports, min);
 }
 
 fn block_on<F: Future>(f: F) -> F::Output {
@@ -241,7 +132,14 @@ fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_de
         };
         let (got, ()) = tokio::join!(responder, initiator);
         assert_eq!(got, apdu);
-        assert!(a.net.log.as_ref().unwrap().iter().any(|(_, b)| is_data(b)));
+        assert!(
+            a.net
+                .log
+                .as_ref()
+                .unwrap()
+                .iter()
+                .any(|(_, b)| common::is_data(b))
+        );
         // PConnect (with the bind), PAccept (with the result), the MTS-APDU.
         check("rts-p1", &a, 3);
     });

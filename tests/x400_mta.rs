@@ -12,7 +12,11 @@
     clippy::std_instead_of_alloc
 )]
 
+mod common;
+
 mod mta {
     mod association;
+    mod conformance;
+    mod pp;
     mod tcp;
 }

@@ -78,6 +78,9 @@ pub struct Pair {
     pub events_b: Vec<Event>,
     /// Whether B secures every APDU it receives at once (and A too).
     pub secure: bool,
+    /// With `Some`, every octet moved, in order: `true` for A's (the initiator's), for a
+    /// capture.
+    pub log: Option<Vec<(bool, Vec<u8>)>>,
 }
 
 impl Pair {
@@ -126,6 +129,7 @@ impl Pair {
             events_a: Vec::new(),
             events_b: Vec::new(),
             secure: true,
+            log: None,
         }
     }
 
@@ -136,9 +140,15 @@ impl Pair {
             let mut moved = false;
             while let Some(n) = self.a.poll_transmit(self.now, &mut buf).unwrap() {
                 self.to_b.extend_from_slice(&buf[..n]);
+                if let Some(log) = self.log.as_mut() {
+                    log.push((true, buf[..n].to_vec()));
+                }
             }
             while let Some(n) = self.b.poll_transmit(self.now, &mut buf).unwrap() {
                 self.to_a.extend_from_slice(&buf[..n]);
+                if let Some(log) = self.log.as_mut() {
+                    log.push((false, buf[..n].to_vec()));
+                }
             }
             moved |= feed(&mut self.b, &mut self.to_b, self.now, self.chunk);
             moved |= feed(&mut self.a, &mut self.to_a, self.now, self.chunk);
