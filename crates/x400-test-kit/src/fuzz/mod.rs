@@ -15,6 +15,7 @@
 )]
 
 mod ber;
+mod mta_association;
 mod p1;
 mod rts;
 mod rts_machine;
@@ -25,6 +26,7 @@ mod tpkt;
 mod transport;
 
 pub use self::ber::sansio_ber;
+pub use self::mta_association::mta_association;
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::rts::rts_pdu;
 pub use self::rts_machine::rts_machine;
@@ -50,4 +52,5 @@ pub const ORACLES: &[Oracle] = &[
     ("transport_tp4", transport_tp4),
     ("session_machine", session_machine),
     ("rts_machine", rts_machine),
+    ("mta_association", mta_association),
 ];
