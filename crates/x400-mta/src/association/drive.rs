@@ -11,6 +11,11 @@ impl Association {
     /// Acts on every event of the RTS machine, then moves the queue along.
     pub(super) fn drive(&mut self, now: Instant) {
         while let Some(ev) = self.rts.poll_event() {
+            // Once ended, nothing more happens: `end` gave back what was queued, and the
+            // transport is closing.
+            if self.phase == Phase::Ended {
+                continue;
+            }
             match ev {
                 RtsEvent::OpenIndication(pc) => self.on_open(now, &pc),
                 RtsEvent::RecoverIndication { lost, .. } => self.refuse_recover(now, &lost),

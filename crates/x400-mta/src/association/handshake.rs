@@ -39,6 +39,10 @@ impl Association {
 
     /// The peer's PConnect with `open` (responder): admit, check the bind, answer.
     pub(super) fn on_open(&mut self, now: Instant, pc: &PConnect) {
+        // An indication queued before this side ended the association is moot.
+        if self.phase != Phase::Handshake {
+            return;
+        }
         self.mode = pc.dialogue_mode;
         if let Some(Err(r)) = self.permit.as_mut().map(|p| p.admit()) {
             return self.refuse(now, RefuseReason::BUSY, Refused::Limit(r), None);
@@ -128,7 +132,7 @@ impl Association {
 
     /// The PAccept (initiator): check the peer's bind result, then count us bound.
     pub(super) fn on_opened(&mut self, now: Instant, pa: &PAccept) {
-        let Some(peer) = self.peer.clone() else {
+        let Some(peer) = self.peer.clone().filter(|_| self.phase == Phase::Handshake) else {
             return;
         };
         let checked = match pa.connection_data.open_data() {
@@ -190,6 +194,9 @@ impl Association {
     }
 
     fn bound(&mut self) {
+        if self.phase != Phase::Handshake {
+            return;
+        }
         self.phase = Phase::Bound;
         let Some(peer) = self.peer.as_ref() else {
             return;
