@@ -85,6 +85,7 @@
 //! A.4.1.2 (b) (sending ER): every protocol error is answered with AB (preceded by PR-AB
 //! under TEXP).
 
+mod activity;
 mod buffers;
 mod config;
 mod connect;
@@ -93,6 +94,7 @@ mod event;
 mod expedited;
 mod prepare;
 mod receive;
+mod receive_sync;
 mod recovery;
 mod requests;
 mod state;
@@ -103,13 +105,13 @@ mod words;
 // The shared contract, re-exported so that users of the machine need no other crate.
 pub use osi_sansio::{BufferTooSmall, Instant, Machine};
 
+pub use self::activity::ResumeRequest;
 pub use self::buffers::MAX_EVENTS;
 pub use self::config::{Config, Role};
 pub use self::connect::{AcceptRequest, ConnectRequest};
 pub use self::error::{Error, Result};
 pub use self::event::{AbortCause, Event, Rule};
 pub use self::expedited::{MAX_EXPEDITED_QUEUED, MAX_EXPEDITED_TSDU};
-pub use self::requests::ResumeRequest;
 pub use self::state::State;
 pub use self::sync::MAX_SERIAL;
 
