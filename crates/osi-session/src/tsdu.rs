@@ -191,9 +191,9 @@ impl<'a> Spdus<'a> {
         }
     }
 
-    /// Decodes the next SPDU.
+    /// Decodes the next SPDU into `slot`.
     #[inline]
-    fn step(&mut self) -> Result<Spdu<'a>> {
+    fn step_into(&mut self, slot: &mut Option<Spdu<'a>>) -> Result<()> {
         let first = self.seq.n == 0;
         // Judge the place of the SPDU from its SI before its parameters, so that foreign
         // traffic (S7comm starts with 0x32, MIA's SI) is named for what is wrong with it.
@@ -204,17 +204,31 @@ impl<'a> Spdus<'a> {
             let named = Spdu::decode(self.rest, false, &self.ctx).map_or(kind, |(s, _)| s.kind());
             return Err(Error::Misplaced(if first { named } else { kind }));
         }
-        let (spdu, used) = Spdu::decode(self.rest, first, &self.ctx)?;
+        let used = Spdu::decode_into(slot, self.rest, first, &self.ctx)?;
+        let spdu = slot.as_ref().ok_or(Error::Empty)?;
         self.rest = self.rest.get(used..).unwrap_or_default();
-        self.seq.push(&spdu, !self.rest.is_empty())?;
+        self.seq.push(spdu, !self.rest.is_empty())?;
         if first {
-            self.front = Some(Front::of(&spdu));
+            self.front = Some(Front::of(spdu));
         } else if self.seq.n == 2
             && let Some(front) = self.front
         {
-            Sequence::check_front(front, &spdu)?;
+            Sequence::check_front(front, spdu)?;
         }
-        Ok(spdu)
+        Ok(())
+    }
+
+    /// Decodes the next SPDU into `slot`; `None` at the end.
+    #[inline]
+    fn next_into(&mut self, slot: &mut Option<Spdu<'a>>) -> Option<Result<()>> {
+        if !self.more() {
+            return None;
+        }
+        let r = self.step_into(slot);
+        if r.is_err() {
+            self.done = true;
+        }
+        Some(r)
     }
 
     /// Whether another SPDU (or an error) is to come.
@@ -228,14 +242,11 @@ impl<'a> Iterator for Spdus<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if !self.more() {
-            return None;
-        }
-        let r = self.step();
-        if r.is_err() {
-            self.done = true;
-        }
-        Some(r)
+        let mut slot = None;
+        Some(
+            self.next_into(&mut slot)?
+                .and_then(|()| slot.ok_or(Error::Empty)),
+        )
     }
 }
 
@@ -259,10 +270,11 @@ impl<'a> Tsdu<'a> {
             len: 0,
         };
         let mut spdus = Spdus::new(tsdu, ctx);
-        // Sequence::push refuses a fifth SPDU before a fifth slot would be needed.
+        // Each SPDU is decoded straight into its slot. Sequence::push refuses a fifth SPDU
+        // before a fifth slot would be needed.
         for slot in out.spdus.iter_mut() {
-            match spdus.next() {
-                Some(r) => *slot = Some(r?),
+            match spdus.next_into(slot) {
+                Some(r) => r?,
                 None => break,
             }
             out.len += 1;

@@ -9,6 +9,7 @@
 
 mod check;
 mod new;
+mod sync_type;
 mod types;
 
 pub use self::types::*;
@@ -79,6 +80,20 @@ impl<'a> Spdu<'a> {
     /// Any [`Error`] about the octets of one SPDU.
     #[inline]
     pub fn decode(src: &'a [u8], first: bool, ctx: &Context) -> Result<(Self, usize)> {
+        let mut slot = None;
+        let used = Spdu::decode_into(&mut slot, src, first, ctx)?;
+        // `decode_into` fills the slot whenever it succeeds.
+        Ok((slot.ok_or(Error::Empty)?, used))
+    }
+
+    /// [`Spdu::decode`] into `slot`, which it fills on success; returns the octets used.
+    #[inline]
+    pub(crate) fn decode_into(
+        slot: &mut Option<Self>,
+        src: &'a [u8],
+        first: bool,
+        ctx: &Context,
+    ) -> Result<usize> {
         let (&si, rest) = src.split_first().ok_or(Error::Empty)?;
         if si == 64 || si >= 0x80 {
             return Err(Error::UnsupportedSi(si));
@@ -87,29 +102,50 @@ impl<'a> Spdu<'a> {
         let (li, used) = read_li(rest, "SPDU")?;
         let field = rest.get(used..used + li).ok_or(Error::Truncated("SPDU"))?;
         let after = rest.get(used + li..).unwrap_or_default();
-        let mut f = Fields::NONE;
-        Fields::parse_into(&mut f, kind, field)?;
-        let kind = match kind {
-            // X.225 §8.3, MAJOR SYNC POINT SPDU: MAP always carries the Sync Type Item with
-            // bit 1 set; SI 41 without it is ACTIVITY END (ISODE treats it the same way).
-            Kind::MajorSyncPoint => match f.sync_type {
-                Some(t) if t.contains(SyncType::NO_CONFIRM_OR_NOT_END) => Kind::MajorSyncPoint,
-                _ => Kind::ActivityEnd,
-            },
-            Kind::MajorSyncAck => match ctx.si42 {
-                Si42::MajorSyncAck => Kind::MajorSyncAck,
-                Si42::ActivityEndAck => Kind::ActivityEndAck,
-            },
-            k => k,
+        let info = |kind: Kind| {
+            if kind.has_user_info() {
+                (after, src.len())
+            } else {
+                (&[][..], 1 + used + li)
+            }
         };
-        let (user_info, consumed) = if kind.has_user_info() {
-            (after, src.len())
+        let si42 = match ctx.si42 {
+            Si42::MajorSyncAck => Kind::MajorSyncAck,
+            Si42::ActivityEndAck => Kind::ActivityEndAck,
+        };
+        let consumed = if field.is_empty() {
+            // No parameters (GT and DT of the data phase): the empty workspace is a constant.
+            let kind = match kind {
+                // SI 41 without a Sync Type Item is AE (see below).
+                Kind::MajorSyncPoint => Kind::ActivityEnd,
+                Kind::MajorSyncAck => si42,
+                k => k,
+            };
+            let (user_info, consumed) = info(kind);
+            Spdu::fill(slot, kind, &Fields::NONE, user_info)?;
+            consumed
         } else {
-            (&[][..], 1 + used + li)
+            let mut f = Fields::NONE;
+            Fields::parse_into(&mut f, kind, field)?;
+            let kind = match kind {
+                // X.225 §8.3, MAJOR SYNC POINT SPDU: MAP always carries the Sync Type Item
+                // with bit 1 set; SI 41 without it is ACTIVITY END (ISODE treats it the same
+                // way).
+                Kind::MajorSyncPoint => match f.sync_type {
+                    Some(t) if t.contains(SyncType::NO_CONFIRM_OR_NOT_END) => Kind::MajorSyncPoint,
+                    _ => Kind::ActivityEnd,
+                },
+                Kind::MajorSyncAck => si42,
+                k => k,
+            };
+            let (user_info, consumed) = info(kind);
+            Spdu::fill(slot, kind, &f, user_info)?;
+            consumed
         };
-        let spdu = Spdu::from_fields(kind, &f, user_info)?;
-        spdu.check(ctx.version)?;
-        Ok((spdu, consumed))
+        if let Some(s) = slot {
+            s.check(ctx.version)?;
+        }
+        Ok(consumed)
     }
 
     fn param_len(&self) -> Result<usize> {
@@ -196,7 +232,8 @@ mod tests {
     #[test]
     fn plain_fields_are_the_mandatory_codes() {
         for &k in Kind::ALL {
-            let r = Spdu::from_fields(k, &Fields::NONE, &[]).map(|s| s.kind());
+            let mut slot = None;
+            let r = Spdu::fill(&mut slot, k, &Fields::NONE, &[]).map(|()| slot.map(|s| s.kind()));
             match k.mandatory().first() {
                 Some(&code) => assert_eq!(
                     r,
@@ -206,7 +243,7 @@ mod tests {
                     }),
                     "{k}"
                 ),
-                None => assert_eq!(r, Ok(k)),
+                None => assert_eq!(r, Ok(Some(k))),
             }
         }
     }

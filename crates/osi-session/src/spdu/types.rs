@@ -6,93 +6,29 @@
 //! field ([`Unknown`]) so that a decoded SPDU re-encodes octet for octet. The fields are
 //! declared in increasing code order, the order they are written in (X.225 §8.2.6).
 //!
-//! What the types cannot say is checked when an SPDU is decoded and again when it is
-//! encoded (`check.rs`): lengths, value combinations, the version 1 limits.
+//! What the types rule out: an absent mandatory parameter, a parameter the SPDU does not
+//! define, user information outside DT, TD and EX, a MAP whose Sync Type lacks bit 1 or an
+//! AE whose Sync Type has it ([`MajorSyncType`], [`ActivityEndSyncType`]: both keep the other
+//! bits, so received values re-encode exactly), and user data after the reason octet of ED,
+//! AI and AD (a `u8`).
+//!
+//! What they cannot say is checked when an SPDU is decoded and again when it is encoded
+//! (`check.rs`), with the decoder's [`Error`]s: lengths (references, selectors, activity
+//! identifiers, initial serial numbers, AB's reflect octets, user data), OA's version
+//! (exactly 2: the field is kept so that the octet is re-sent as received), ER's reflect
+//! octets (at least one), CDO's Enclosure (never the beginning), which references PGI 1
+//! holds in CN and in AC/RF, AB's user data and reflect octets against its Transport
+//! Disconnect bits, RF's user data and Session User Requirements (reason 2 only), GT/PT
+//! user data (only with a Token Item), the Serial Number or Second Serial Number of MAA,
+//! AEA, RS and RA, CN's Extended User Data and Data Overflow (version 2 alone), and the
+//! version 1 limits.
 
+pub use super::sync_type::{ActivityEndSyncType, MajorSyncType};
 use crate::code::Code;
 use crate::params::{Fields, Param};
 use crate::unit::{Out, Unknown};
 use crate::values::*;
 use crate::{ConnectAccept, ConnectionId, Error, Kind, Linking, Result};
-
-/// The Sync Type Item (PI 15) of a MAJOR SYNC POINT: always present, bit 1 ("not end of
-/// activity") always set, for SI 41 without it is ACTIVITY END (X.225 §8.3, MAJOR SYNC
-/// POINT SPDU). The other bits are kept as received.
-///
-/// INVARIANT: bit 1 is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MajorSyncType(u8);
-
-impl MajorSyncType {
-    /// Bit 1 alone: what a MAP carries.
-    pub const NOT_END: Self = Self(SyncType::NO_CONFIRM_OR_NOT_END);
-
-    /// The octet as a [`SyncType`].
-    pub const fn get(self) -> SyncType {
-        SyncType(self.0)
-    }
-}
-
-impl Default for MajorSyncType {
-    fn default() -> Self {
-        Self::NOT_END
-    }
-}
-
-/// Fails with [`Error::SyncTypeMismatch`] when bit 1 is clear: that SPDU is an AE.
-impl TryFrom<SyncType> for MajorSyncType {
-    type Error = Error;
-
-    fn try_from(t: SyncType) -> Result<Self> {
-        if t.contains(SyncType::NO_CONFIRM_OR_NOT_END) {
-            Ok(Self(t.0))
-        } else {
-            Err(Error::SyncTypeMismatch(Kind::MajorSyncPoint))
-        }
-    }
-}
-
-/// The Sync Type Item (PI 15) an ACTIVITY END may carry: bit 1 always clear, for SI 41 with
-/// it is MAJOR SYNC POINT (X.225 §8.3, ACTIVITY END SPDU; ISODE sends `0f 01 00`). The
-/// other bits are kept as received.
-///
-/// INVARIANT: bit 1 is clear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ActivityEndSyncType(u8);
-
-impl ActivityEndSyncType {
-    /// The octet as a [`SyncType`].
-    pub const fn get(self) -> SyncType {
-        SyncType(self.0)
-    }
-}
-
-/// Fails with [`Error::SyncTypeMismatch`] when bit 1 is set: that SPDU is a MAP.
-impl TryFrom<SyncType> for ActivityEndSyncType {
-    type Error = Error;
-
-    fn try_from(t: SyncType) -> Result<Self> {
-        if t.contains(SyncType::NO_CONFIRM_OR_NOT_END) {
-            Err(Error::SyncTypeMismatch(Kind::ActivityEnd))
-        } else {
-            Ok(Self(t.0))
-        }
-    }
-}
-
-impl Param for MajorSyncType {
-    #[inline(always)]
-    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
-        self.0.emit(code, out, u)
-    }
-}
-
-impl Param for ActivityEndSyncType {
-    #[inline(always)]
-    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
-        self.0.emit(code, out, u)
-    }
-}
 
 /// How a struct field is taken from its slot of the parsing workspace.
 mod conv {
@@ -219,20 +155,30 @@ macro_rules! spdus {
                 }
             }
 
-            /// The SPDU of type `kind` made of the slots of `f`; `user_info` goes to DT, TD
-            /// and EX. Fails with [`Error::MissingParameter`] for an absent mandatory
-            /// parameter, the first in code order.
+            /// Writes into `slot` the SPDU of type `kind` made of the slots of `f`;
+            /// `user_info` goes to DT, TD and EX. Fails with [`Error::MissingParameter`] for
+            /// an absent mandatory parameter, the first in code order. Written in place:
+            /// SPDUs are large values, and copying them dominated decoding time.
             #[inline]
-            pub(crate) fn from_fields(kind: Kind, f: &Fields<'a>, user_info: &'a [u8]) -> Result<Self> {
-                Ok(match kind {
+            pub(crate) fn fill(
+                slot: &mut Option<Self>,
+                kind: Kind,
+                f: &Fields<'a>,
+                user_info: &'a [u8],
+            ) -> Result<()> {
+                let _ = user_info;
+                match kind {
                     $(
-                        Kind::$kind => Spdu::$kind($name {
-                            $( $field: conv::$conv(f.$field, kind, Code::$code)?, )*
-                            $( $info: user_info, )?
-                            unknown: f.unknown,
-                        }),
+                        Kind::$kind => {
+                            *slot = Some(Spdu::$kind($name {
+                                $( $field: conv::$conv(f.$field, kind, Code::$code)?, )*
+                                $( $info: user_info, )?
+                                unknown: f.unknown,
+                            }));
+                        }
                     )*
-                })
+                }
+                Ok(())
             }
         }
 
