@@ -11,28 +11,32 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use x400::session::{
-    ConnectAccept, Context, Kind, ProtocolOptions, Requirements, Si42, Spdu, Spdus, Tsdu, Version,
-    encode_tsdu,
+    Connect, ConnectAccept, Context, DataTransfer, GiveTokens, ProtocolOptions, Requirements, Si42,
+    Spdu, Spdus, Tsdu, Version, encode_tsdu,
 };
 
 fn gt_dt(data: &[u8]) -> [Spdu<'_>; 2] {
-    let mut dt = Spdu::new(Kind::DataTransfer);
-    dt.user_info = data;
-    [Spdu::new(Kind::GiveTokens), dt]
+    let dt = DataTransfer {
+        user_info: data,
+        ..DataTransfer::default()
+    };
+    [GiveTokens::default().into(), dt.into()]
 }
 
 fn connect(user_data: &[u8]) -> Spdu<'_> {
-    let mut cn = Spdu::new(Kind::Connect);
-    cn.params.connect_accept = Some(ConnectAccept {
-        protocol_options: ProtocolOptions(0),
-        version: Version(Version::V1 | Version::V2),
-        ..ConnectAccept::default()
-    });
-    cn.params.requirements = Some(Requirements::X410);
-    cn.params.calling_ssel = Some(&[0, 1]);
-    cn.params.called_ssel = Some(&[0, 1]);
-    cn.params.user_data = Some(user_data);
-    cn
+    Connect {
+        connect_accept: Some(ConnectAccept {
+            protocol_options: ProtocolOptions(0),
+            version: Version(Version::V1 | Version::V2),
+            ..ConnectAccept::default()
+        }),
+        requirements: Some(Requirements::X410),
+        calling_ssel: Some(&[0, 1]),
+        called_ssel: Some(&[0, 1]),
+        user_data: Some(user_data),
+        ..Connect::default()
+    }
+    .into()
 }
 
 fn bench(c: &mut Criterion) {
@@ -50,7 +54,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("iterate/GT+DT 1KiB", |b| {
         b.iter(|| {
             Spdus::new(black_box(&wire), ctx)
-                .map(|s| s.unwrap().user_info.len())
+                .map(|s| match s.unwrap() {
+                    Spdu::DataTransfer(dt) => dt.user_info.len(),
+                    _ => 0,
+                })
                 .sum::<usize>()
         })
     });

@@ -38,7 +38,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use x400::session::machine::{AcceptRequest, Config, ConnectRequest, Event, State};
-use x400::session::{Context, Requirements, Si42, Tsdu, Version};
+use x400::session::{Context, Requirements, Si42, Spdu, Tsdu, Version};
 
 const IEC: &str = "libiec61850.tsv";
 
@@ -72,7 +72,11 @@ fn user_data(name: &str) -> Vec<u8> {
     assert_eq!(v[4..7], [0x02, 0xf0, 0x80], "{name}: one class 0 DT");
     let d = Tsdu::decode(&v[7..], Context::new(Si42::MajorSyncAck)).unwrap();
     let s = d.iter().last().unwrap();
-    s.params.user_data.unwrap_or(s.user_info).to_vec()
+    match s {
+        Spdu::DataTransfer(dt) => dt.user_info,
+        _ => s.user_data().unwrap_or_default(),
+    }
+    .to_vec()
 }
 
 /// The venv's Python; its absence is a failure, not a reason to skip.

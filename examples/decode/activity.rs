@@ -8,52 +8,50 @@ use crate::{MAX_TSDU, p1, report};
 /// Follows the activity SPDUs of a TSDU: AS/AR start an APDU, DT user information adds to it,
 /// AE ends it and hands it to P1, AI/AD drop it (X.410 §3.4: one APDU per activity).
 pub fn collect_apdu(tsdu: &[u8], apdu: &mut Option<Vec<u8>>, out: &mut report::Frame) {
-    use session::Kind;
+    use session::Spdu;
     let ctx = session::Context::new(session::Si42::ActivityEndAck);
     for spdu in session::Spdus::new(tsdu, ctx) {
         let Ok(spdu) = spdu else { return };
-        match spdu.kind {
-            Kind::ActivityStart => *apdu = Some(Vec::new()),
+        match spdu {
+            Spdu::ActivityStart(_) => *apdu = Some(Vec::new()),
             // RTS recovery (X.410 §3.8): the activity continues after the checkpoint the AR
             // names; only from serial 0 does this connection carry the whole APDU.
-            Kind::ActivityResume => match spdu.params.linking.map(|l| l.serial.value()) {
-                Some(0) => *apdu = Some(Vec::new()),
-                serial => {
+            Spdu::ActivityResume(ar) => match ar.linking.serial.value() {
+                0 => *apdu = Some(Vec::new()),
+                n => {
                     *apdu = None;
                     let mut l = report::Layer::new(
                         "rts",
                         "transfer resumed after a lost connection: the APDU is not decoded, its start went on the earlier connection",
                     );
-                    if let Some(n) = serial {
-                        l.field(
-                            "resumed_after",
-                            n,
-                            "serial number of the last confirmed checkpoint; the data continues from there",
-                        );
-                    }
+                    l.field(
+                        "resumed_after",
+                        n,
+                        "serial number of the last confirmed checkpoint; the data continues from there",
+                    );
                     out.layers.push(l);
                 }
             },
-            Kind::DataTransfer => {
+            Spdu::DataTransfer(dt) => {
                 if let Some(a) = apdu.as_mut() {
-                    if a.len() + spdu.user_info.len() > MAX_TSDU {
+                    if a.len() + dt.user_info.len() > MAX_TSDU {
                         out.errors.push(format!(
                             "ses: activity data longer than {MAX_TSDU} octets; the decoder drops it"
                         ));
                         *apdu = None;
                     } else {
-                        a.extend_from_slice(spdu.user_info);
+                        a.extend_from_slice(dt.user_info);
                     }
                 }
             }
-            Kind::ActivityEnd => {
+            Spdu::ActivityEnd(_) => {
                 if let Some(a) = apdu.take().filter(|a| !a.is_empty()) {
                     let (layers, errors) = p1::explain(&a);
                     out.layers.extend(layers);
                     out.errors.extend(errors);
                 }
             }
-            Kind::ActivityInterrupt | Kind::ActivityDiscard => *apdu = None,
+            Spdu::ActivityInterrupt(_) | Spdu::ActivityDiscard(_) => *apdu = None,
             _ => {}
         }
     }

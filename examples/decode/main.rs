@@ -31,6 +31,8 @@ mod pres;
 mod report;
 mod rts;
 mod spdu;
+mod spdu_groups;
+mod spdu_params;
 mod tpdu;
 mod tpkt;
 

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use osi_session::machine::{AcceptRequest, ConnectRequest};
-use osi_session::{Context, Requirements, Si42, TokenItem, Tsdu};
+use osi_session::{Context, Requirements, Si42, Spdu, TokenItem, Tsdu};
 use x400_test_kit::session::Pair;
 
 fn kit() -> PathBuf {
@@ -47,7 +47,11 @@ fn user_data(file: &str, name: &str) -> Vec<u8> {
     let t = tsdu(file, name);
     let d = Tsdu::decode(&t, Context::new(Si42::MajorSyncAck)).unwrap();
     let s = d.iter().last().unwrap();
-    s.params.user_data.unwrap_or(s.user_info).to_vec()
+    match s {
+        Spdu::DataTransfer(dt) => dt.user_info,
+        _ => s.user_data().unwrap_or_default(),
+    }
+    .to_vec()
 }
 
 /// Writes the session's TSDUs, both directions in order, as one TCP connection.

@@ -109,203 +109,188 @@ fn every_spdu_we_encode_passes_tshark() {
         token_setting: Some(TokenSetting(0)),
         ..ConnectAccept::default()
     };
-    let with = |kind: Kind, f: &dyn Fn(&mut Params<'static>)| {
-        let mut s = Spdu::new(kind);
-        f(&mut s.params);
-        s
-    };
-    let gt = Spdu::new(Kind::GiveTokens);
-    let pt = Spdu::new(Kind::PleaseTokens);
+    let gt = Spdu::from(GiveTokens::default());
+    let pt = Spdu::from(PleaseTokens::default());
+    let sn = |n| serial(n).unwrap();
 
-    let mut cn = with(Kind::Connect, &|p| {
-        p.connection_id = Some(ConnectionId {
+    let cn = Connect {
+        connection_id: Some(ConnectionId {
             calling_ref: Some(b"vm"),
             common_ref: Some(b"1261122140707Z"),
             ..Default::default()
-        });
-        p.requirements = Some(Requirements::X410);
-        p.calling_ssel = Some(&[0, 1]);
-        p.called_ssel = Some(&[0, 2]);
+        }),
+        connect_accept: Some(ca(3)),
+        requirements: Some(Requirements::X410),
+        calling_ssel: Some(&[0, 1]),
+        called_ssel: Some(&[0, 2]),
+        user_data: Some(&pconnect),
+        ..Connect::default()
+    };
+    let ac = Accept {
+        connect_accept: Some(ca(2)),
+        requirements: Some(Requirements::X410),
+        user_data: Some(&paccept),
+        ..Accept::default()
+    };
+    let rf = Refuse {
+        transport_disconnect: Some(TransportDisconnect(1)),
+        requirements: Some(Requirements::X410),
+        version: Some(Version(1)),
+        reason: Some(Reason {
+            code: Reason::REFUSED_WITH_DATA,
+            data: &prefuse,
+        }),
+        ..Refuse::default()
+    };
+    let dt = Spdu::from(DataTransfer {
+        user_info: &ppdu,
+        ..DataTransfer::default()
     });
-    cn.params.connect_accept = Some(ca(3));
-    cn.params.user_data = Some(&pconnect);
-    let mut ac = with(Kind::Accept, &|p| p.requirements = Some(Requirements::X410));
-    ac.params.connect_accept = Some(ca(2));
-    ac.params.user_data = Some(&paccept);
-    let mut rf = with(Kind::Refuse, &|p| {
-        p.transport_disconnect = Some(TransportDisconnect(1));
-        p.requirements = Some(Requirements::X410);
-        p.version = Some(Version(1));
-    });
-    rf.params.reason = Some(Reason {
-        code: Reason::REFUSED_WITH_DATA,
-        data: &prefuse,
-    });
-    let mut dt = Spdu::new(Kind::DataTransfer);
-    dt.user_info = &ppdu;
-    let mut ex = Spdu::new(Kind::Expedited);
-    ex.user_info = b"expedited";
-    let mut td = Spdu::new(Kind::TypedData);
-    td.user_info = &ppdu;
+    let ex = Expedited {
+        user_info: b"expedited",
+        ..Expedited::default()
+    };
+    let td = TypedData {
+        user_info: &ppdu,
+        ..TypedData::default()
+    };
 
     let tsdus: Vec<(&str, Vec<Spdu<'_>>)> = vec![
-        ("CN", vec![cn]),
-        ("AC", vec![ac]),
-        ("RF", vec![rf]),
+        ("CN", vec![cn.into()]),
+        ("AC", vec![ac.into()]),
+        ("RF", vec![rf.into()]),
         (
             "RF 129",
-            vec![with(Kind::Refuse, &|p| {
-                p.reason = Some(Reason {
-                    code: Reason::SSEL_UNKNOWN,
-                    data: &[],
-                })
-            })],
+            vec![
+                Refuse {
+                    reason: Some(Reason {
+                        code: Reason::SSEL_UNKNOWN,
+                        data: &[],
+                    }),
+                    ..Refuse::default()
+                }
+                .into(),
+            ],
         ),
-        (
-            "OA",
-            vec![with(Kind::OverflowAccept, &|p| {
-                p.version = Some(Version(2))
-            })],
-        ),
+        ("OA", vec![OverflowAccept::new().into()]),
         (
             "CDO",
-            vec![with(Kind::ConnectDataOverflow, &|p| {
-                p.enclosure = Some(Enclosure(Enclosure::END))
-            })],
-        ),
-        (
-            "FN",
-            vec![with(Kind::Finish, &|p| {
-                p.transport_disconnect = Some(TransportDisconnect(1))
-            })],
-        ),
-        ("DN", vec![Spdu::new(Kind::Disconnect)]),
-        ("NF", vec![Spdu::new(Kind::NotFinished)]),
-        (
-            "AB",
-            vec![with(Kind::Abort, &|p| {
-                p.transport_disconnect = Some(TransportDisconnect(0x05));
-                p.reflect = Some(&[0x31, 0x03, 0x2a]);
-            })],
-        ),
-        ("AA", vec![Spdu::new(Kind::AbortAccept)]),
-        (
-            "GT",
-            vec![with(Kind::GiveTokens, &|p| {
-                p.token_item = Some(TokenItem(0x15))
-            })],
-        ),
-        (
-            "PT",
-            vec![with(Kind::PleaseTokens, &|p| {
-                p.token_item = Some(TokenItem(TokenItem::DATA))
-            })],
-        ),
-        ("GTC", vec![Spdu::new(Kind::GiveTokensConfirm)]),
-        ("GTA", vec![Spdu::new(Kind::GiveTokensAck)]),
-        ("EX", vec![ex]),
-        ("TD", vec![td]),
-        (
-            "PR",
-            vec![with(Kind::Prepare, &|p| {
-                p.prepare_type = Some(PrepareType::Resync)
-            })],
-        ),
-        ("GT+CD", vec![gt, Spdu::new(Kind::CapabilityData)]),
-        ("PT+CDA", vec![pt, Spdu::new(Kind::CapabilityDataAck)]),
-        (
-            "GT+AS",
             vec![
-                gt,
-                with(Kind::ActivityStart, &|p| p.activity_id = Some(&[2, 1, 1])),
+                ConnectDataOverflow {
+                    enclosure: Enclosure(Enclosure::END),
+                    user_data: None,
+                    unknown: Unknown::NONE,
+                }
+                .into(),
             ],
         ),
         (
-            "GT+MIP",
-            vec![gt, with(Kind::MinorSyncPoint, &|p| p.serial = serial(1))],
+            "FN",
+            vec![
+                Finish {
+                    transport_disconnect: Some(TransportDisconnect(1)),
+                    ..Finish::default()
+                }
+                .into(),
+            ],
         ),
+        ("DN", vec![Disconnect::default().into()]),
+        ("NF", vec![NotFinished::default().into()]),
+        (
+            "AB",
+            vec![
+                Abort {
+                    reflect: Some(&[0x31, 0x03, 0x2a]),
+                    ..Abort::new(TransportDisconnect(0x05))
+                }
+                .into(),
+            ],
+        ),
+        ("AA", vec![AbortAccept::default().into()]),
+        (
+            "GT",
+            vec![
+                GiveTokens {
+                    token_item: Some(TokenItem(0x15)),
+                    ..GiveTokens::default()
+                }
+                .into(),
+            ],
+        ),
+        (
+            "PT",
+            vec![
+                PleaseTokens {
+                    token_item: Some(TokenItem(TokenItem::DATA)),
+                    ..PleaseTokens::default()
+                }
+                .into(),
+            ],
+        ),
+        ("GTC", vec![GiveTokensConfirm::default().into()]),
+        ("GTA", vec![GiveTokensAck::default().into()]),
+        ("EX", vec![ex.into()]),
+        ("TD", vec![td.into()]),
+        ("PR", vec![Prepare::new(PrepareType::Resync).into()]),
+        ("GT+CD", vec![gt, CapabilityData::default().into()]),
+        ("PT+CDA", vec![pt, CapabilityDataAck::default().into()]),
+        ("GT+AS", vec![gt, ActivityStart::new(&[2, 1, 1]).into()]),
+        ("GT+MIP", vec![gt, MinorSyncPoint::new(sn(1)).into()]),
         (
             "GT+MIP nc",
             vec![
                 gt,
-                with(Kind::MinorSyncPoint, &|p| {
-                    p.sync_type = Some(SyncType(1));
-                    p.serial = serial(2);
-                }),
+                MinorSyncPoint {
+                    sync_type: Some(SyncType(1)),
+                    ..MinorSyncPoint::new(sn(2))
+                }
+                .into(),
             ],
         ),
-        (
-            "PT+MIA",
-            vec![pt, with(Kind::MinorSyncAck, &|p| p.serial = serial(2))],
-        ),
-        (
-            "GT+MAP",
-            vec![
-                gt,
-                with(Kind::MajorSyncPoint, &|p| {
-                    p.sync_type = Some(SyncType(1));
-                    p.serial = serial(3);
-                }),
-            ],
-        ),
-        (
-            "PT+MAA",
-            vec![pt, with(Kind::MajorSyncAck, &|p| p.serial = serial(3))],
-        ),
-        (
-            "GT+AE",
-            vec![gt, with(Kind::ActivityEnd, &|p| p.serial = serial(4))],
-        ),
-        (
-            "PT+AEA",
-            vec![pt, with(Kind::ActivityEndAck, &|p| p.serial = serial(4))],
-        ),
+        ("PT+MIA", vec![pt, MinorSyncAck::new(sn(2)).into()]),
+        ("GT+MAP", vec![gt, MajorSyncPoint::new(sn(3)).into()]),
+        ("PT+MAA", vec![pt, MajorSyncAck::new(sn(3)).into()]),
+        ("GT+AE", vec![gt, ActivityEnd::new(sn(4)).into()]),
+        ("PT+AEA", vec![pt, ActivityEndAck::new(sn(4)).into()]),
         (
             "GT+RS",
             vec![
                 gt,
-                with(Kind::Resynchronize, &|p| {
-                    p.token_setting = Some(TokenSetting(0));
-                    p.resync_type = Some(ResyncType::Restart);
-                    p.serial = serial(2);
-                }),
+                Resynchronize {
+                    token_setting: Some(TokenSetting(0)),
+                    resync_type: Some(ResyncType::Restart),
+                    serial: serial(2),
+                    ..Resynchronize::default()
+                }
+                .into(),
             ],
         ),
         (
             "PT+RA",
             vec![
                 pt,
-                with(Kind::ResynchronizeAck, &|p| {
-                    p.token_setting = Some(TokenSetting(0));
-                    p.serial = serial(2);
-                }),
+                ResynchronizeAck {
+                    token_setting: Some(TokenSetting(0)),
+                    serial: serial(2),
+                    ..ResynchronizeAck::default()
+                }
+                .into(),
             ],
         ),
         (
             "PT+ER",
-            vec![
-                pt,
-                with(Kind::ExceptionReport, &|p| p.reflect = Some(&[0x01, 0x00])),
-            ],
+            vec![pt, ExceptionReport::new(&[0x01, 0x00]).into()],
         ),
         (
             "PT+ED",
-            vec![
-                pt,
-                with(Kind::ExceptionData, &|p| {
-                    p.reason = Some(Reason {
-                        code: Reason::LOCAL_USER_ERROR,
-                        data: &[],
-                    })
-                }),
-            ],
+            vec![pt, ExceptionData::new(Reason::LOCAL_USER_ERROR).into()],
         ),
         (
             "GT+AR",
             vec![
                 gt,
-                with(Kind::ActivityResume, &|p| {
-                    p.linking = Some(Linking {
+                ActivityResume::new(
+                    Linking {
                         called_ref: None,
                         calling_ref: None,
                         common_ref: None,
@@ -314,41 +299,42 @@ fn every_spdu_we_encode_passes_tshark() {
                         serial: SerialNumber::new(3),
                         second_serial: None,
                         unknown: Unknown::NONE,
-                    });
-                    p.activity_id = Some(&[2, 1, 2]);
-                }),
+                    },
+                    &[2, 1, 2],
+                )
+                .into(),
             ],
         ),
         (
             "GT+AI",
             vec![
                 gt,
-                with(Kind::ActivityInterrupt, &|p| {
-                    p.reason = Some(Reason {
-                        code: Reason::LOCAL_USER_ERROR,
-                        data: &[],
-                    })
-                }),
+                ActivityInterrupt {
+                    reason: Some(Reason::LOCAL_USER_ERROR),
+                    ..ActivityInterrupt::default()
+                }
+                .into(),
             ],
         ),
-        ("PT+AIA", vec![pt, Spdu::new(Kind::ActivityInterruptAck)]),
+        ("PT+AIA", vec![pt, ActivityInterruptAck::default().into()]),
         (
             "GT+AD",
             vec![
                 gt,
-                with(Kind::ActivityDiscard, &|p| {
-                    p.reason = Some(Reason {
-                        code: Reason::NO_SPECIFIC_REASON,
-                        data: &[],
-                    })
-                }),
+                ActivityDiscard {
+                    reason: Some(Reason::NO_SPECIFIC_REASON),
+                    ..ActivityDiscard::default()
+                }
+                .into(),
             ],
         ),
-        ("PT+ADA", vec![pt, Spdu::new(Kind::ActivityDiscardAck)]),
+        ("PT+ADA", vec![pt, ActivityDiscardAck::default().into()]),
     ];
     // Every SPDU type appears (DT in the second connection below).
     for kind in Kind::ALL {
-        let here = tsdus.iter().any(|(_, s)| s.iter().any(|s| s.kind == *kind));
+        let here = tsdus
+            .iter()
+            .any(|(_, s)| s.iter().any(|s| s.kind() == *kind));
         assert!(here || *kind == Kind::DataTransfer, "{kind} missing");
     }
 
@@ -356,7 +342,7 @@ fn every_spdu_we_encode_passes_tshark() {
     // user information refers to, so tshark follows it up to MMS.
     let iec_ud = |tpdu: &[u8]| -> Vec<u8> {
         let (spdu, _) = Spdu::decode(&tpdu[7..], true, &Context::new(Si42::MajorSyncAck)).unwrap();
-        spdu.params.user_data.unwrap().to_vec()
+        spdu.user_data().unwrap().to_vec()
     };
     let (cn_ud, ac_ud, fn_ud, dn_ud) = (
         iec_ud(&iec_cn),
@@ -368,37 +354,41 @@ fn every_spdu_we_encode_passes_tshark() {
         version: Version(Version::V2),
         ..ConnectAccept::default()
     };
-    let mut cn2 = with(Kind::Connect, &|p| {
-        p.requirements = Some(Requirements(Requirements::DUPLEX));
-        p.calling_ssel = Some(&[0, 1]);
-        p.called_ssel = Some(&[0, 1]);
-    });
-    cn2.params.connect_accept = Some(normal_ca);
-    cn2.params.user_data = Some(&cn_ud);
-    let mut ac2 = with(Kind::Accept, &|p| {
-        p.requirements = Some(Requirements(Requirements::DUPLEX));
-        p.called_ssel = Some(&[0, 1]);
-    });
-    ac2.params.connect_accept = Some(normal_ca);
-    ac2.params.user_data = Some(&ac_ud);
-    let mut fn2 = Spdu::new(Kind::Finish);
-    fn2.params.user_data = Some(&fn_ud);
-    let mut dn2 = Spdu::new(Kind::Disconnect);
-    dn2.params.user_data = Some(&dn_ud);
+    let cn2 = Connect {
+        connect_accept: Some(normal_ca),
+        requirements: Some(Requirements(Requirements::DUPLEX)),
+        calling_ssel: Some(&[0, 1]),
+        called_ssel: Some(&[0, 1]),
+        user_data: Some(&cn_ud),
+        ..Connect::default()
+    };
+    let ac2 = Accept {
+        connect_accept: Some(normal_ca),
+        requirements: Some(Requirements(Requirements::DUPLEX)),
+        called_ssel: Some(&[0, 1]),
+        user_data: Some(&ac_ud),
+        ..Accept::default()
+    };
+    let fn2 = Finish {
+        user_data: Some(&fn_ud),
+        ..Finish::default()
+    };
+    let dn2 = Disconnect {
+        user_data: Some(&dn_ud),
+        ..Disconnect::default()
+    };
+    let gt_data = GiveTokens {
+        token_item: Some(TokenItem(1)),
+        ..GiveTokens::default()
+    };
     let normal: Vec<(&str, Vec<Spdu<'_>>)> = vec![
-        ("CN normal mode", vec![cn2]),
-        ("AC normal mode", vec![ac2]),
-        (
-            "GT+DT",
-            vec![
-                with(Kind::GiveTokens, &|p| p.token_item = Some(TokenItem(1))),
-                dt,
-            ],
-        ),
-        ("FN normal mode", vec![fn2]),
-        ("DN normal mode", vec![dn2]),
+        ("CN normal mode", vec![cn2.into()]),
+        ("AC normal mode", vec![ac2.into()]),
+        ("GT+DT", vec![gt_data.into(), dt]),
+        ("FN normal mode", vec![fn2.into()]),
+        ("DN normal mode", vec![dn2.into()]),
     ];
-    assert!(normal[2].1.iter().any(|s| s.kind == Kind::DataTransfer));
+    assert!(normal[2].1.iter().any(|s| s.kind() == Kind::DataTransfer));
 
     // The four tshark cannot dissect (see the module comment).
     const NOT_CLAIMED: [&str; 4] = ["EX", "TD", "PT+ER", "CDO"];
@@ -410,7 +400,7 @@ fn every_spdu_we_encode_passes_tshark() {
             t.encode(false, &mut tsdu)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             // Our own decoder agrees before tshark is asked.
-            let si42 = if spdus.iter().any(|s| s.kind == Kind::ActivityEndAck) {
+            let si42 = if spdus.iter().any(|s| s.kind() == Kind::ActivityEndAck) {
                 Si42::ActivityEndAck
             } else {
                 Si42::MajorSyncAck

@@ -131,9 +131,6 @@ pub enum Error {
     /// RF user data in the Reason Code with a reason other than 2.
     #[error("REFUSE (RF) with reason code {0} carries user data, which only reason 2 may")]
     ReasonCannotCarryData(u8),
-    /// A user information field on an SPDU other than DT, TD or EX.
-    #[error("{0} has no user information field")]
-    UserInfoNotAllowed(Kind),
     /// An EX SPDU with more than 14 octets of user information.
     #[error("EXPEDITED (EX) carries {0} octets of user information, more than 14")]
     ExpeditedTooLong(usize),

@@ -59,7 +59,9 @@ macro_rules! kinds {
                 match self { $(Kind::$variant => &[$(Code::$top.0),*],)* }
             }
 
-            /// Top-level parameters that must be present.
+            /// Top-level parameters that must be present: the plain (not `Option`) fields of
+            /// the SPDU's struct, which the tests compare with this table.
+            #[cfg(test)]
             pub(crate) fn mandatory(self) -> &'static [u8] {
                 match self { $(Kind::$variant => &[$(Code::$m.0),*],)* }
             }
@@ -172,19 +174,6 @@ impl Kind {
     /// Whether the SPDU has a user information field after its parameters (DT, TD, EX).
     pub fn has_user_info(self) -> bool {
         matches!(self, Kind::DataTransfer | Kind::TypedData | Kind::Expedited)
-    }
-
-    /// Where the SS-user data goes: PGI 193, or PI 46 in MIA. `None` if the SPDU has none
-    /// there (RF carries it in the Reason Code; DT/TD/EX in the user information field).
-    pub(crate) fn user_data_code(self) -> Option<Code> {
-        let allowed = self.allowed();
-        if allowed.contains(&Code::MIA_USER_DATA.0) {
-            Some(Code::MIA_USER_DATA)
-        } else if allowed.contains(&Code::USER_DATA.0) {
-            Some(Code::USER_DATA)
-        } else {
-            None
-        }
     }
 
     /// Codes allowed inside PGI 1 (Connection Identifier) of this SPDU.

@@ -25,11 +25,17 @@ pub use error::{Error, Result};
 pub use kind::{Category, Kind};
 pub use params::{
     ConnectAccept, ConnectionId, Linking, MAX_ABORT_REFLECT_LEN, MAX_ACTIVITY_ID_LEN,
-    MAX_ADDITIONAL_REF_LEN, MAX_INITIAL_SERIAL_DIGITS, MAX_REF_LEN, MAX_SSEL_LEN, Params,
+    MAX_ADDITIONAL_REF_LEN, MAX_INITIAL_SERIAL_DIGITS, MAX_REF_LEN, MAX_SSEL_LEN,
 };
 pub use spdu::{
-    Context, MAX_CDO_USER_DATA, MAX_CONNECT_USER_DATA, MAX_EXPEDITED_DATA, MAX_EXTENDED_USER_DATA,
-    MAX_V1_ABORT_USER_DATA, MAX_V1_USER_DATA, Si42, Spdu,
+    Abort, AbortAccept, Accept, ActivityDiscard, ActivityDiscardAck, ActivityEnd, ActivityEndAck,
+    ActivityEndSyncType, ActivityInterrupt, ActivityInterruptAck, ActivityResume, ActivityStart,
+    CapabilityData, CapabilityDataAck, Connect, ConnectDataOverflow, Context, DataTransfer,
+    Disconnect, ExceptionData, ExceptionReport, Expedited, Finish, GiveTokens, GiveTokensAck,
+    GiveTokensConfirm, MAX_CDO_USER_DATA, MAX_CONNECT_USER_DATA, MAX_EXPEDITED_DATA,
+    MAX_EXTENDED_USER_DATA, MAX_V1_ABORT_USER_DATA, MAX_V1_USER_DATA, MajorSyncAck, MajorSyncPoint,
+    MajorSyncType, MinorSyncAck, MinorSyncPoint, NotFinished, OverflowAccept, PleaseTokens,
+    Prepare, Refuse, Resynchronize, ResynchronizeAck, Si42, Spdu, TypedData,
 };
 pub use tsdu::{MAX_SPDUS_PER_TSDU, Spdus, Tsdu, encode_tsdu};
 pub use unit::{MAX_LI, Unit, Units, Unknown};

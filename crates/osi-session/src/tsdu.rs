@@ -33,7 +33,7 @@ impl Sequence {
     /// Accepts `spdu` as the next SPDU; `more` says whether octets follow it.
     fn push(&mut self, spdu: &Spdu<'_>, more: bool) -> Result<()> {
         use Kind::*;
-        let kind = spdu.kind;
+        let kind = spdu.kind();
         let index = self.n;
         if index == 0 {
             match kind.category() {
@@ -124,7 +124,7 @@ impl Sequence {
         if front.token_item {
             // GT(a): no Token Item in front of RS, AD, AI or CD.
             let forbidden = matches!(
-                next.kind,
+                next.kind(),
                 Kind::Resynchronize
                     | Kind::ActivityDiscard
                     | Kind::ActivityInterrupt
@@ -132,8 +132,7 @@ impl Sequence {
             );
             // A Token Item only in front of a complete SSDU or the last segment of one.
             let partial = next
-                .params
-                .enclosure
+                .enclosure()
                 .is_some_and(|e| !e.contains(crate::Enclosure::END));
             if forbidden || partial {
                 return Err(Error::BadConcatenationParameter(front.kind));
@@ -154,10 +153,15 @@ struct Front {
 
 impl Front {
     fn of(s: &Spdu<'_>) -> Self {
+        let token_item = match s {
+            Spdu::GiveTokens(gt) => gt.token_item.is_some(),
+            Spdu::PleaseTokens(pt) => pt.token_item.is_some(),
+            _ => false,
+        };
         Self {
-            kind: s.kind,
-            user_data: s.params.user_data.is_some(),
-            token_item: s.params.token_item.is_some(),
+            kind: s.kind(),
+            user_data: s.user_data().is_some(),
+            token_item,
         }
     }
 }
@@ -187,9 +191,9 @@ impl<'a> Spdus<'a> {
         }
     }
 
-    /// Decodes the next SPDU into `spdu` (an SPDU without parameters).
+    /// Decodes the next SPDU into `slot`.
     #[inline]
-    fn step_into(&mut self, spdu: &mut Spdu<'a>) -> Result<()> {
+    fn step_into(&mut self, slot: &mut Option<Spdu<'a>>) -> Result<()> {
         let first = self.seq.n == 0;
         // Judge the place of the SPDU from its SI before its parameters, so that foreign
         // traffic (S7comm starts with 0x32, MIA's SI) is named for what is wrong with it.
@@ -197,10 +201,11 @@ impl<'a> Spdus<'a> {
             && (kind.category() == Category::Two) == first
         {
             // SI 41 and 42 need their parameters and the context to be named exactly.
-            let named = Spdu::decode(self.rest, false, &self.ctx).map_or(kind, |(s, _)| s.kind);
+            let named = Spdu::decode(self.rest, false, &self.ctx).map_or(kind, |(s, _)| s.kind());
             return Err(Error::Misplaced(if first { named } else { kind }));
         }
-        let used = spdu.decode_into(self.rest, first, &self.ctx)?;
+        let used = Spdu::decode_into(slot, self.rest, first, &self.ctx)?;
+        let spdu = slot.as_ref().ok_or(Error::Empty)?;
         self.rest = self.rest.get(used..).unwrap_or_default();
         self.seq.push(spdu, !self.rest.is_empty())?;
         if first {
@@ -213,14 +218,9 @@ impl<'a> Spdus<'a> {
         Ok(())
     }
 
-    /// Whether another SPDU (or an error) is to come.
-    fn more(&self) -> bool {
-        !(self.done || (self.rest.is_empty() && self.seq.n > 0))
-    }
-
     /// Decodes the next SPDU into `slot`; `None` at the end.
     #[inline]
-    fn next_into(&mut self, slot: &mut Spdu<'a>) -> Option<Result<()>> {
+    fn next_into(&mut self, slot: &mut Option<Spdu<'a>>) -> Option<Result<()>> {
         if !self.more() {
             return None;
         }
@@ -230,6 +230,11 @@ impl<'a> Spdus<'a> {
         }
         Some(r)
     }
+
+    /// Whether another SPDU (or an error) is to come.
+    fn more(&self) -> bool {
+        !(self.done || (self.rest.is_empty() && self.seq.n > 0))
+    }
 }
 
 impl<'a> Iterator for Spdus<'a> {
@@ -237,8 +242,11 @@ impl<'a> Iterator for Spdus<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let mut spdu = Spdu::new(Kind::GiveTokens);
-        Some(self.next_into(&mut spdu)?.map(|()| spdu))
+        let mut slot = None;
+        Some(
+            self.next_into(&mut slot)?
+                .and_then(|()| slot.ok_or(Error::Empty)),
+        )
     }
 }
 
@@ -265,23 +273,17 @@ impl<'a> Tsdu<'a> {
         // Each SPDU is decoded straight into its slot. Sequence::push refuses a fifth SPDU
         // before a fifth slot would be needed.
         for slot in out.spdus.iter_mut() {
-            let spdu = slot.insert(Spdu::new(Kind::GiveTokens));
-            match spdus.next_into(spdu) {
+            match spdus.next_into(slot) {
                 Some(r) => r?,
-                None => {
-                    *slot = None;
-                    break;
-                }
+                None => break,
             }
             out.len += 1;
         }
         // Unreachable by the rules above; checked so that no SPDU is silently dropped.
-        let mut extra = Spdu::new(Kind::GiveTokens);
-        if let Some(r) = spdus.next_into(&mut extra) {
-            r?;
+        if let Some(r) = spdus.next() {
             return Err(Error::BadConcatenation {
                 after: Kind::DataTransfer,
-                then: extra.kind,
+                then: r?.kind(),
             });
         }
         Ok(out)
@@ -300,8 +302,8 @@ impl<'a> Tsdu<'a> {
         };
         for (i, s) in spdus.iter().enumerate() {
             let slot = out.spdus.get_mut(i).ok_or(Error::BadConcatenation {
-                after: s.kind,
-                then: s.kind,
+                after: s.kind(),
+                then: s.kind(),
             })?;
             *slot = Some(*s);
             out.len += 1;
@@ -344,7 +346,7 @@ impl<'a> Tsdu<'a> {
                 _ => 0,
             }
         }
-        (0..=3u8).flat_map(move |r| self.iter().filter(move |s| rank(s.kind) == r))
+        (0..=3u8).flat_map(move |r| self.iter().filter(move |s| rank(s.kind()) == r))
     }
 
     /// Octets [`Tsdu::encode`] writes.

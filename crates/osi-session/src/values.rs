@@ -3,6 +3,8 @@
 //! Bit-field values are newtypes over the octets as received: reserved bits are kept (so a
 //! decoded SPDU re-encodes exactly) and ignored by the accessors, as X.225 §8.2.6 asks.
 
+use core::num::NonZeroU8;
+
 use crate::code::Code;
 use crate::{Error, Result};
 
@@ -394,16 +396,19 @@ pub const MAX_SERIAL_DIGITS: usize = 19;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SerialNumber {
     value: u64,
-    digits: u8,
+    // Non-zero by the invariant; the niche keeps `Option<SerialNumber>` at 16 octets, and
+    // SPDUs hold up to seven of them.
+    digits: NonZeroU8,
 }
 
 impl SerialNumber {
     /// The serial number `value` in the fewest digits.
     pub fn new(value: u64) -> Self {
-        let mut digits = 1u8;
+        let mut digits = NonZeroU8::MIN;
         let mut v = value / 10;
         while v > 0 {
-            digits += 1;
+            // At most 20 digits for a u64: no overflow.
+            digits = digits.saturating_add(1);
             v /= 10;
         }
         Self { value, digits }
@@ -416,7 +421,7 @@ impl SerialNumber {
 
     /// Digits on the wire, leading zeros included.
     pub fn digits(self) -> usize {
-        usize::from(self.digits)
+        usize::from(self.digits.get())
     }
 
     pub(crate) fn parse(code: Code, v: &[u8]) -> Result<Self> {
@@ -435,9 +440,7 @@ impl SerialNumber {
         }
         let digits =
             u8::try_from(v.len()).map_err(|_| Error::SerialTooLong { code, len: v.len() })?;
-        if digits == 0 {
-            return Err(Error::BadLength { code, len: 0 });
-        }
+        let digits = NonZeroU8::new(digits).ok_or(Error::BadLength { code, len: 0 })?;
         Ok(Self { value, digits })
     }
 
@@ -462,8 +465,8 @@ impl SerialNumber {
     /// `value`.
     pub fn with_digits(value: u64, digits: usize) -> Result<Self> {
         let fits = (1..=MAX_SERIAL_DIGITS).contains(&digits) && Self::new(value).digits() <= digits;
-        match u8::try_from(digits) {
-            Ok(d) if fits => Ok(Self { value, digits: d }),
+        match u8::try_from(digits).ok().and_then(NonZeroU8::new) {
+            Some(d) if fits => Ok(Self { value, digits: d }),
             _ => Err(Error::SerialTooLong {
                 code: Code::SERIAL,
                 len: digits,

@@ -79,7 +79,6 @@ fn codec_errors() -> Vec<Error> {
         },
         Error::SyncTypeMismatch(Kind::ActivityEnd),
         Error::ReasonCannotCarryData(0),
-        Error::UserInfoNotAllowed(Kind::Finish),
         Error::ExpeditedTooLong(15),
         Error::Misplaced(Kind::MinorSyncPoint),
         Error::NotAlone(Kind::Connect),

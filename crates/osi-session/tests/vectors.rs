@@ -71,37 +71,32 @@ fn decode_exact(bytes: &[u8], ctx: Context) -> Vec<Spdu<'_>> {
 #[test]
 fn libiec61850_connect() {
     let bytes = tsdu("libiec61850.tsv", "A.CN");
-    let [cn] = decode_exact(&bytes, CTX)[..] else {
+    let [Spdu::Connect(cn)] = decode_exact(&bytes, CTX)[..] else {
         panic!()
     };
-    assert_eq!(cn.kind, Kind::Connect);
-    let ca = cn.params.connect_accept.unwrap();
+    let ca = cn.connect_accept.unwrap();
     assert_eq!(ca.protocol_options, ProtocolOptions(0));
     assert_eq!(ca.version, Version(Version::V2));
     assert!(ca.version.is_v2_only());
-    assert_eq!(
-        cn.params.requirements,
-        Some(Requirements(Requirements::DUPLEX))
-    );
-    assert_eq!(cn.params.calling_ssel, Some(&hex!("00 01")[..]));
-    assert_eq!(cn.params.called_ssel, Some(&hex!("00 01")[..]));
-    let ud = cn.params.user_data.unwrap();
+    assert_eq!(cn.requirements, Some(Requirements(Requirements::DUPLEX)));
+    assert_eq!(cn.calling_ssel, Some(&hex!("00 01")[..]));
+    assert_eq!(cn.called_ssel, Some(&hex!("00 01")[..]));
+    let ud = cn.user_data.unwrap();
     assert_eq!((ud.len(), &ud[..3]), (156, &hex!("31 81 99")[..]));
-    assert!(cn.params.connection_id.is_none() && cn.params.extended_user_data.is_none());
+    assert!(cn.connection_id.is_none() && cn.extended_user_data.is_none());
 }
 
 #[test]
 fn libiec61850_accept() {
     let bytes = tsdu("libiec61850.tsv", "A.AC");
-    let [ac] = decode_exact(&bytes, CTX)[..] else {
+    let [Spdu::Accept(ac)] = decode_exact(&bytes, CTX)[..] else {
         panic!()
     };
-    assert_eq!(ac.kind, Kind::Accept);
-    assert_eq!(ac.params.connect_accept.unwrap().version, Version(2));
-    assert_eq!(ac.params.requirements, Some(Requirements(0x0002)));
-    assert_eq!(ac.params.calling_ssel, None);
-    assert_eq!(ac.params.called_ssel, Some(&hex!("00 01")[..]));
-    assert_eq!(ac.params.user_data.unwrap().len(), 116);
+    assert_eq!(ac.connect_accept.unwrap().version, Version(2));
+    assert_eq!(ac.requirements, Some(Requirements(0x0002)));
+    assert_eq!(ac.calling_ssel, None);
+    assert_eq!(ac.called_ssel, Some(&hex!("00 01")[..]));
+    assert_eq!(ac.user_data.unwrap().len(), 116);
 }
 
 #[test]
@@ -109,14 +104,18 @@ fn libiec61850_data() {
     for f in 10..=17 {
         let name = format!("A.DT.f{f}");
         let bytes = tsdu("libiec61850.tsv", &name);
-        let [gt, dt] = decode_exact(&bytes, CTX)[..] else {
+        let [gt, Spdu::DataTransfer(dt)] = decode_exact(&bytes, CTX)[..] else {
             panic!("{name}")
         };
+        // No parameters at all.
+        assert_eq!(gt, GiveTokens::default().into());
         assert_eq!(
-            (gt.kind, gt.params, gt.user_info),
-            (Kind::GiveTokens, Params::NONE, &[][..])
+            dt,
+            DataTransfer {
+                user_info: dt.user_info,
+                ..DataTransfer::default()
+            }
         );
-        assert_eq!((dt.kind, dt.params), (Kind::DataTransfer, Params::NONE));
         assert_eq!(
             dt.user_info,
             &bytes[4..],
@@ -132,66 +131,55 @@ fn libiec61850_data() {
 #[test]
 fn libiec61850_finish_and_disconnect() {
     let bytes = tsdu("libiec61850.tsv", "A.FN");
-    let [fin] = decode_exact(&bytes, CTX)[..] else {
+    let [Spdu::Finish(fin)] = decode_exact(&bytes, CTX)[..] else {
         panic!()
     };
-    assert_eq!(fin.kind, Kind::Finish);
     // libiec61850 leaves out PI 17: the transport connection is released by default.
-    assert_eq!(fin.params.transport_disconnect, None);
-    assert_eq!(fin.params.user_data, Some(&bytes[4..]));
+    assert_eq!(fin.transport_disconnect, None);
+    assert_eq!(fin.user_data, Some(&bytes[4..]));
     let bytes = tsdu("libiec61850.tsv", "A.DN");
-    let [dn] = decode_exact(&bytes, CTX)[..] else {
+    let [Spdu::Disconnect(dn)] = decode_exact(&bytes, CTX)[..] else {
         panic!()
     };
-    assert_eq!(dn.kind, Kind::Disconnect);
-    assert_eq!(dn.params.user_data.map(<[u8]>::len), Some(11));
+    assert_eq!(dn.user_data.map(<[u8]>::len), Some(11));
 }
 
 #[test]
 fn handmade_x410_bind_and_refuse() {
     for name in ["H.CN", "H.CN.null"] {
         let bytes = tsdu("handmade-x410.tsv", name);
-        let [cn] = decode_exact(&bytes, CTX)[..] else {
+        let [Spdu::Connect(cn)] = decode_exact(&bytes, CTX)[..] else {
             panic!()
         };
-        assert_eq!(cn.kind, Kind::Connect);
-        assert_eq!(cn.params.requirements, Some(Requirements::X410));
-        assert_eq!(
-            cn.params.connect_accept.unwrap().version,
-            Version(Version::V1)
-        );
-        assert_eq!(
-            cn.params.user_data.unwrap()[0],
-            0x31,
-            "{name}: PConnect SET"
-        );
+        assert_eq!(cn.requirements, Some(Requirements::X410));
+        assert_eq!(cn.connect_accept.unwrap().version, Version(Version::V1));
+        assert_eq!(cn.user_data.unwrap()[0], 0x31, "{name}: PConnect SET");
     }
     for name in ["H.AC", "H.AC.null"] {
         let bytes = tsdu("handmade-x410.tsv", name);
-        let [ac] = decode_exact(&bytes, CTX)[..] else {
+        let [Spdu::Accept(ac)] = decode_exact(&bytes, CTX)[..] else {
             panic!()
         };
-        assert_eq!(
-            (ac.kind, ac.params.requirements),
-            (Kind::Accept, Some(Requirements::X410))
-        );
+        assert_eq!(ac.requirements, Some(Requirements::X410));
     }
     let bytes = tsdu("handmade-x410.tsv", "H.RF");
-    let [rf] = decode_exact(&bytes, CTX)[..] else {
+    let [Spdu::Refuse(rf)] = decode_exact(&bytes, CTX)[..] else {
         panic!()
     };
-    assert_eq!(rf.kind, Kind::Refuse);
-    assert_eq!(rf.params.version, Some(Version(1)));
+    assert_eq!(rf.version, Some(Version(1)));
     assert_eq!(
-        rf.params.reason,
+        rf.reason,
         Some(Reason {
             code: Reason::REFUSED_WITH_DATA,
             data: &hex!("31 03 80 01 00")
         })
     );
-    for (name, kind) in [("H.FN", Kind::Finish), ("H.DN", Kind::Disconnect)] {
+    for (name, spdu) in [
+        ("H.FN", Finish::default().into()),
+        ("H.DN", Disconnect::default().into()),
+    ] {
         let bytes = tsdu("handmade-x410.tsv", name);
-        assert_eq!(decode_exact(&bytes, CTX), [Spdu::new(kind)]);
+        assert_eq!(decode_exact(&bytes, CTX), [spdu]);
     }
 }
 
@@ -199,13 +187,10 @@ fn handmade_x410_bind_and_refuse() {
 fn handmade_x410_transfer() {
     for name in ["H.DT.seg1", "H.DT.seg2", "H.DT.not-p1"] {
         let bytes = tsdu("handmade-x410.tsv", name);
-        let [gt, dt] = decode_exact(&bytes, CTX)[..] else {
+        let [Spdu::GiveTokens(_), Spdu::DataTransfer(dt)] = decode_exact(&bytes, CTX)[..] else {
             panic!()
         };
-        assert_eq!(
-            (gt.kind, dt.kind, dt.user_info),
-            (Kind::GiveTokens, Kind::DataTransfer, &bytes[4..])
-        );
+        assert_eq!(dt.user_info, &bytes[4..]);
     }
 }
 
@@ -224,7 +209,7 @@ fn handmade_x410_lone_category_2_spdus() {
         let bytes = tsdu("handmade-x410.tsv", name);
         let ctx = Context::new(si42);
         let (spdu, used) = Spdu::decode(&bytes, false, &ctx).unwrap();
-        assert_eq!((spdu.kind, used), (kind, bytes.len()), "{name}");
+        assert_eq!((spdu.kind(), used), (kind, bytes.len()), "{name}");
         assert_eq!(
             Tsdu::decode(&bytes, ctx),
             Err(Error::Misplaced(kind)),
@@ -240,14 +225,18 @@ fn handmade_x410_lone_category_2_spdus() {
         decode_exact(&with_front, ctx);
     }
     let ae_bytes = tsdu("handmade-x410.tsv", "H.AE");
-    let ae = Spdu::decode(&ae_bytes, false, &CTX).unwrap().0;
+    let Spdu::ActivityEnd(ae) = Spdu::decode(&ae_bytes, false, &CTX).unwrap().0 else {
+        panic!()
+    };
     assert_eq!(
-        (ae.params.sync_type, ae.params.serial),
-        (Some(SyncType(0)), Some(SerialNumber::new(1)))
+        (ae.sync_type.map(ActivityEndSyncType::get), ae.serial),
+        (Some(SyncType(0)), SerialNumber::new(1))
     );
     let as_bytes = tsdu("handmade-x410.tsv", "H.AS");
-    let r#as = Spdu::decode(&as_bytes, false, &CTX).unwrap().0;
-    assert_eq!(r#as.params.activity_id, Some(&b"1"[..]));
+    let Spdu::ActivityStart(r#as) = Spdu::decode(&as_bytes, false, &CTX).unwrap().0 else {
+        panic!()
+    };
+    assert_eq!(r#as.activity_id, &b"1"[..]);
 }
 
 #[test]
@@ -275,13 +264,13 @@ fn isode_connect_and_accept() {
         &pconnect,
     ]
     .concat();
-    let [spdu] = decode_exact(&cn, CTX)[..] else {
+    let [Spdu::Connect(spdu)] = decode_exact(&cn, CTX)[..] else {
         panic!()
     };
-    let id = spdu.params.connection_id.unwrap();
+    let id = spdu.connection_id.unwrap();
     assert_eq!(id.calling_ref, Some(&hex!("14 02 76 6d")[..]));
     assert_eq!(id.common_ref, Some(&b"\x17\x0e1261122140707Z"[..]));
-    let ca = spdu.params.connect_accept.unwrap();
+    let ca = spdu.connect_accept.unwrap();
     assert_eq!(
         ca.tsdu_max_size,
         Some(TsduMaxSize {
@@ -293,7 +282,7 @@ fn isode_connect_and_accept() {
         (ca.version, ca.token_setting),
         (Version(3), Some(TokenSetting(0)))
     );
-    assert_eq!(spdu.params.called_ssel, Some(&hex!("00 02")[..]));
+    assert_eq!(spdu.called_ssel, Some(&hex!("00 02")[..]));
 
     let paccept = [0x5b; 21];
     let head =
@@ -304,14 +293,14 @@ fn isode_connect_and_accept() {
         &paccept,
     ]
     .concat();
-    let [spdu] = decode_exact(&ac, CTX)[..] else {
+    let [Spdu::Accept(spdu)] = decode_exact(&ac, CTX)[..] else {
         panic!()
     };
     assert_eq!(
-        spdu.params.connection_id.unwrap().called_ref,
+        spdu.connection_id.unwrap().called_ref,
         Some(&hex!("14 02 76 6d")[..])
     );
-    assert_eq!(spdu.params.user_data, Some(&paccept[..]));
+    assert_eq!(spdu.user_data, Some(&paccept[..]));
 }
 
 /// The data phase of ISODE 8.0's X.410 RTS (`rtf put` on loopback).
@@ -319,62 +308,56 @@ fn isode_connect_and_accept() {
 fn isode_data_phase() {
     let mut data = vec![1, 0, 1, 0];
     data.extend(core::iter::repeat_n(0x42, 1024));
-    let [_, dt] = decode_exact(&data, CTX)[..] else {
+    let [_, Spdu::DataTransfer(dt)] = decode_exact(&data, CTX)[..] else {
         panic!()
     };
     assert_eq!(dt.user_info.len(), 1024);
 
-    let [_, r#as] = decode_exact(&hex!("01 00 2d 05 29 03 02 01 01"), CTX)[..] else {
+    let [_, Spdu::ActivityStart(r#as)] = decode_exact(&hex!("01 00 2d 05 29 03 02 01 01"), CTX)[..]
+    else {
         panic!()
     };
-    assert_eq!(
-        (r#as.kind, r#as.params.activity_id),
-        (Kind::ActivityStart, Some(&hex!("02 01 01")[..]))
-    );
-    let [_, mip] = decode_exact(&hex!("01 00 31 03 2a 01 31"), CTX)[..] else {
+    assert_eq!(r#as.activity_id, &hex!("02 01 01")[..]);
+    let [_, Spdu::MinorSyncPoint(mip)] = decode_exact(&hex!("01 00 31 03 2a 01 31"), CTX)[..]
+    else {
         panic!()
     };
-    assert_eq!(
-        (mip.kind, mip.params.serial, mip.params.sync_type),
-        (Kind::MinorSyncPoint, Some(SerialNumber::new(1)), None)
-    );
+    assert_eq!((mip.serial, mip.sync_type), (SerialNumber::new(1), None));
     let [pt, mia] = decode_exact(&hex!("02 00 32 03 2a 01 31"), CTX)[..] else {
         panic!()
     };
     assert_eq!(
-        (pt.kind, mia.kind),
+        (pt.kind(), mia.kind()),
         (Kind::PleaseTokens, Kind::MinorSyncAck)
     );
-    let [_, ae] = decode_exact(&hex!("01 00 29 04 2a 02 32 37"), CTX)[..] else {
+    let [_, Spdu::ActivityEnd(ae)] = decode_exact(&hex!("01 00 29 04 2a 02 32 37"), CTX)[..] else {
         panic!()
     };
-    assert_eq!(
-        (ae.kind, ae.params.serial.unwrap().value()),
-        (Kind::ActivityEnd, 27)
-    );
+    assert_eq!(ae.serial.value(), 27);
     let aea_ctx = Context::new(Si42::ActivityEndAck);
     let [_, aea] = decode_exact(&hex!("02 00 2a 04 2a 02 32 37"), aea_ctx)[..] else {
         panic!()
     };
-    assert_eq!(aea.kind, Kind::ActivityEndAck);
-    let [pt] = decode_exact(&hex!("02 08 10 01 01 c1 03 02 01 01"), CTX)[..] else {
+    assert_eq!(aea.kind(), Kind::ActivityEndAck);
+    let [Spdu::PleaseTokens(pt)] = decode_exact(&hex!("02 08 10 01 01 c1 03 02 01 01"), CTX)[..]
+    else {
         panic!()
     };
-    assert_eq!(pt.params.token_item, Some(TokenItem(TokenItem::DATA)));
-    assert_eq!(pt.params.user_data, Some(&hex!("02 01 01")[..]));
+    assert_eq!(pt.token_item, Some(TokenItem(TokenItem::DATA)));
+    assert_eq!(pt.user_data, Some(&hex!("02 01 01")[..]));
     assert_eq!(
         decode_exact(&hex!("15 00"), CTX),
-        [Spdu::new(Kind::GiveTokensConfirm)]
+        [GiveTokensConfirm::default().into()]
     );
     assert_eq!(
         decode_exact(&hex!("16 00"), CTX),
-        [Spdu::new(Kind::GiveTokensAck)]
+        [GiveTokensAck::default().into()]
     );
-    let [fin] = decode_exact(&hex!("09 03 11 01 01"), CTX)[..] else {
+    let [Spdu::Finish(fin)] = decode_exact(&hex!("09 03 11 01 01"), CTX)[..] else {
         panic!()
     };
     assert_eq!(
-        fin.params.transport_disconnect,
+        fin.transport_disconnect,
         Some(TransportDisconnect(TransportDisconnect::RELEASE))
     );
 }
@@ -470,62 +453,59 @@ fn spec_vectors_round_trip() {
         (&hex!("07 03 18 01 02"), maa, &[Kind::Prepare]),
     ];
     for (bytes, ctx, kinds) in cases {
-        let got: Vec<Kind> = decode_exact(bytes, *ctx).iter().map(|s| s.kind).collect();
+        let got: Vec<Kind> = decode_exact(bytes, *ctx).iter().map(Spdu::kind).collect();
         assert_eq!(&got, kinds, "{bytes:02x?}");
     }
 }
 
 #[test]
 fn spec_vector_fields() {
-    let [_, ar] = decode_exact(
+    let [_, Spdu::ActivityResume(ar)] = decode_exact(
         &hex!("01 00 1d 0f 21 08 29 03 02 01 01 2a 01 33 29 03 02 01 02"),
         CTX,
     )[..] else {
         panic!()
     };
-    let link = ar.params.linking.unwrap();
+    let link = ar.linking;
     assert_eq!(
         (link.old_activity_id, link.serial.value()),
         (&hex!("02 01 01")[..], 3)
     );
-    assert_eq!(ar.params.activity_id, Some(&hex!("02 01 02")[..]));
-    let [_, rs] = decode_exact(&hex!("01 00 35 09 1a 01 00 1b 01 00 2a 01 32"), CTX)[..] else {
+    assert_eq!(ar.activity_id, &hex!("02 01 02")[..]);
+    let [_, Spdu::Resynchronize(rs)] =
+        decode_exact(&hex!("01 00 35 09 1a 01 00 1b 01 00 2a 01 32"), CTX)[..]
+    else {
         panic!()
     };
-    assert_eq!(rs.params.token_setting, Some(TokenSetting(0)));
+    assert_eq!(rs.token_setting, Some(TokenSetting(0)));
     assert_eq!(
-        (rs.params.resync_type, rs.params.serial),
+        (rs.resync_type, rs.serial),
         (Some(ResyncType::Restart), Some(SerialNumber::new(2)))
     );
-    let [ab] = decode_exact(&hex!("19 03 11 01 05"), CTX)[..] else {
+    let [Spdu::Abort(ab)] = decode_exact(&hex!("19 03 11 01 05"), CTX)[..] else {
         panic!()
     };
-    let td = ab.params.transport_disconnect.unwrap();
+    let td = ab.transport_disconnect;
     assert!(td.contains(TransportDisconnect::RELEASE | TransportDisconnect::PROTOCOL_ERROR));
-    let [rf] = decode_exact(&hex!("0c 06 11 01 01 32 01 81"), CTX)[..] else {
+    let [Spdu::Refuse(rf)] = decode_exact(&hex!("0c 06 11 01 01 32 01 81"), CTX)[..] else {
         panic!()
     };
     assert_eq!(
-        rf.params.reason,
+        rf.reason,
         Some(Reason {
             code: Reason::SSEL_UNKNOWN,
             data: &[]
         })
     );
-    let [pr] = decode_exact(&hex!("07 03 18 01 02"), CTX)[..] else {
+    let [Spdu::Prepare(pr)] = decode_exact(&hex!("07 03 18 01 02"), CTX)[..] else {
         panic!()
     };
-    assert_eq!(pr.params.prepare_type, Some(PrepareType::Resync));
-    let [_, ai] = decode_exact(&hex!("01 00 19 03 32 01 05"), CTX)[..] else {
+    assert_eq!(pr.prepare_type, PrepareType::Resync);
+    let [_, Spdu::ActivityInterrupt(ai)] = decode_exact(&hex!("01 00 19 03 32 01 05"), CTX)[..]
+    else {
         panic!()
     };
-    assert_eq!(
-        ai.params.reason,
-        Some(Reason {
-            code: Reason::LOCAL_USER_ERROR,
-            data: &[]
-        })
-    );
+    assert_eq!(ai.reason, Some(Reason::LOCAL_USER_ERROR));
 }
 
 #[test]
@@ -535,7 +515,7 @@ fn three_octet_length_indicator() {
     let [spdu] = decode_exact(&cn, CTX)[..] else {
         panic!()
     };
-    assert_eq!(spdu.params.user_data.map(<[u8]>::len), Some(300));
+    assert_eq!(spdu.user_data().map(<[u8]>::len), Some(300));
     // Length 255 itself takes the three-octet form.
     let mut pt = hex!("02 ff 01 06 10 01 01 c1 ff 00 ff").to_vec();
     pt.extend([0u8; 255]);
@@ -560,7 +540,10 @@ fn any_order_and_long_form_on_receipt_canonical_on_sending() {
     else {
         panic!()
     };
-    assert_eq!(gt.params.token_item, Some(TokenItem(1)));
+    let Spdu::GiveTokens(GiveTokens { token_item, .. }) = gt else {
+        panic!()
+    };
+    assert_eq!(token_item, Some(TokenItem(1)));
     let mut out = [0; 5];
     assert_eq!(gt.encode(&mut out), Ok(5));
     assert_eq!(out, hex!("01 03 10 01 01"));
@@ -578,7 +561,7 @@ fn unknown_parameters_are_kept_and_sorted_in() {
     else {
         panic!()
     };
-    let top: Vec<Unit<'_>> = spdu.params.unknown.iter().collect();
+    let top: Vec<Unit<'_>> = spdu.unknown().iter().collect();
     assert_eq!(
         top,
         [Unit {
@@ -586,7 +569,8 @@ fn unknown_parameters_are_kept_and_sorted_in() {
             value: &[0xee]
         }]
     );
-    let inner: Vec<Unit<'_>> = spdu.params.connect_accept.unwrap().unknown.iter().collect();
+    let Spdu::Connect(cn) = spdu else { panic!() };
+    let inner: Vec<Unit<'_>> = cn.connect_accept.unwrap().unknown.iter().collect();
     assert_eq!(
         inner,
         [Unit {
@@ -819,22 +803,25 @@ fn rejections() {
     }
 }
 
-fn connect_with(version: u8) -> Spdu<'static> {
-    let mut cn = Spdu::new(Kind::Connect);
-    cn.params.connect_accept = Some(ConnectAccept {
-        version: Version(version),
-        ..ConnectAccept::default()
-    });
-    cn
+fn connect_with(version: u8) -> Connect<'static> {
+    Connect {
+        connect_accept: Some(ConnectAccept {
+            version: Version(version),
+            ..ConnectAccept::default()
+        }),
+        ..Connect::default()
+    }
 }
 
 #[test]
 fn connect_user_data_limits_by_version() {
     let big = vec![0x11; 10241];
     let check = |version: u8, ud: Option<&[u8]>, ext: Option<&[u8]>| {
-        let mut cn = connect_with(version);
-        cn.params.user_data = ud;
-        cn.params.extended_user_data = ext;
+        let cn = Spdu::from(Connect {
+            user_data: ud,
+            extended_user_data: ext,
+            ..connect_with(version)
+        });
         let mut buf = vec![0; 11000];
         let r = cn.encode(&mut buf).map(|n| buf.truncate(n));
         // What encodes must decode, and what does not encode must not decode either.
@@ -957,8 +944,8 @@ fn si_42_follows_the_context() {
     let bytes = hex!("02 00 2a 03 2a 01 35");
     let maa = Tsdu::decode(&bytes, Context::new(Si42::MajorSyncAck)).unwrap();
     let aea = Tsdu::decode(&bytes, Context::new(Si42::ActivityEndAck)).unwrap();
-    assert_eq!(maa.iter().nth(1).unwrap().kind, Kind::MajorSyncAck);
-    assert_eq!(aea.iter().nth(1).unwrap().kind, Kind::ActivityEndAck);
+    assert_eq!(maa.iter().nth(1).unwrap().kind(), Kind::MajorSyncAck);
+    assert_eq!(aea.iter().nth(1).unwrap().kind(), Kind::ActivityEndAck);
 }
 
 #[test]
@@ -976,7 +963,7 @@ fn extended_concatenation_only_when_announced() {
         })
     );
     let t = decode_exact(&tsdu, ext);
-    let kinds: Vec<Kind> = t.iter().map(|s| s.kind).collect();
+    let kinds: Vec<Kind> = t.iter().map(Spdu::kind).collect();
     assert_eq!(
         kinds,
         [
@@ -988,7 +975,7 @@ fn extended_concatenation_only_when_announced() {
     );
     // X.225 §6.3.7.1: AS, then DT, then MIP, then GT.
     let t = Tsdu::decode(&tsdu, ext).unwrap();
-    let order: Vec<Kind> = t.processing_order().map(|s| s.kind).collect();
+    let order: Vec<Kind> = t.processing_order().map(Spdu::kind).collect();
     assert_eq!(
         order,
         [
@@ -1000,7 +987,7 @@ fn extended_concatenation_only_when_announced() {
     );
     // Basic concatenation: the DT before the GT that gives the data token.
     let t = Tsdu::decode(&hex!("01 03 10 01 01 01 00 aa"), CTX).unwrap();
-    let order: Vec<Kind> = t.processing_order().map(|s| s.kind).collect();
+    let order: Vec<Kind> = t.processing_order().map(Spdu::kind).collect();
     assert_eq!(order, [Kind::DataTransfer, Kind::GiveTokens]);
     // GT + MIA only in extended form; PT + AR is tolerated.
     assert!(Tsdu::decode(&hex!("01 00 32 03 2a 01 31"), CTX).is_err());
@@ -1019,15 +1006,16 @@ fn extended_concatenation_only_when_announced() {
 
 #[test]
 fn encoding_checks_and_short_buffers() {
-    let mut mip = Spdu::new(Kind::MinorSyncPoint);
+    // A MIP without its Serial Number cannot be built (the field is not an `Option`);
+    // received, it is refused.
     assert_eq!(
-        mip.encode(&mut [0; 8]),
+        Tsdu::decode(&hex!("01 00 31 00"), CTX),
         Err(Error::MissingParameter {
             spdu: Kind::MinorSyncPoint,
             code: Code(42)
         })
     );
-    mip.params.serial = Some(SerialNumber::new(7));
+    let mip = Spdu::from(MinorSyncPoint::new(SerialNumber::new(7)));
     assert_eq!(mip.encoded_len(), Ok(5));
     let mut buf = [0xa5; 4];
     assert_eq!(
@@ -1041,30 +1029,42 @@ fn encoding_checks_and_short_buffers() {
     let mut buf = [0xa5; 6];
     assert_eq!(mip.encode(&mut buf), Ok(5));
     assert_eq!(buf, hex!("31 03 2a 01 37 a5"));
-    // MAP without bit 1 of the Sync Type would decode as AE.
-    let mut map = Spdu::new(Kind::MajorSyncPoint);
-    map.params.serial = Some(SerialNumber::new(7));
-    map.params.sync_type = Some(SyncType(0));
+    // MAP without bit 1 of the Sync Type would decode as AE, and AE with it as MAP: neither
+    // Sync Type can be built.
     assert_eq!(
-        map.encode(&mut [0; 16]),
+        MajorSyncType::try_from(SyncType(0)),
         Err(Error::SyncTypeMismatch(Kind::MajorSyncPoint))
     );
-    // User information only on DT, TD, EX.
-    let mut fin = Spdu::new(Kind::Finish);
-    fin.user_info = b"x";
     assert_eq!(
-        fin.encode(&mut [0; 16]),
-        Err(Error::UserInfoNotAllowed(Kind::Finish))
+        ActivityEndSyncType::try_from(SyncType(3)),
+        Err(Error::SyncTypeMismatch(Kind::ActivityEnd))
+    );
+    let map = Spdu::from(MajorSyncPoint {
+        sync_type: MajorSyncType::try_from(SyncType(3)).unwrap(),
+        ..MajorSyncPoint::new(SerialNumber::new(7))
+    });
+    let mut out = [0; 8];
+    assert_eq!(map.encode(&mut out), Ok(8));
+    assert_eq!(out, hex!("29 06 0f 01 03 2a 01 37"));
+    // User information only on DT, TD, EX: no other struct has the field, and octets after
+    // a category 1 SPDU are refused.
+    assert_eq!(
+        Tsdu::decode(&hex!("09 00 78"), CTX),
+        Err(Error::NotAlone(Kind::Finish))
     );
     // A parameter field above 65 535 octets.
     let big = vec![0; 65535];
-    let mut dn = Spdu::new(Kind::Disconnect);
-    dn.params.user_data = Some(&big);
+    let dn = Spdu::from(Disconnect {
+        user_data: Some(&big),
+        ..Disconnect::default()
+    });
     assert_eq!(dn.encoded_len(), Err(Error::FieldTooLong(65539)));
     // A TSDU: concatenation is checked on sending too.
-    let gt = Spdu::new(Kind::GiveTokens);
-    let mut dt = Spdu::new(Kind::DataTransfer);
-    dt.user_info = b"abc";
+    let gt = Spdu::from(GiveTokens::default());
+    let dt = Spdu::from(DataTransfer {
+        user_info: b"abc",
+        ..DataTransfer::default()
+    });
     let t = Tsdu::from_spdus(&[gt, dt]).unwrap();
     let mut out = [0xa5; 8];
     assert_eq!(t.encode(false, &mut out), Ok(7));
@@ -1094,9 +1094,10 @@ fn encoding_checks_and_short_buffers() {
     );
     assert_eq!(short, [0xa5; 6], "nothing written");
     // MIA user data goes out as PI 46; PGI 193 is accepted on receipt.
-    let mut mia = Spdu::new(Kind::MinorSyncAck);
-    mia.params.serial = Some(SerialNumber::new(1));
-    mia.params.user_data = Some(b"u");
+    let mia = Spdu::from(MinorSyncAck {
+        user_data: Some(b"u"),
+        ..MinorSyncAck::new(SerialNumber::new(1))
+    });
     let mut out = [0; 8];
     mia.encode(&mut out).unwrap();
     assert_eq!(out, hex!("32 06 2a 01 31 2e 01 75"));
@@ -1110,9 +1111,11 @@ fn encoding_checks_and_short_buffers() {
 #[cfg(feature = "alloc")]
 #[test]
 fn encode_to_vec_appends_or_leaves_untouched() {
-    let gt = Spdu::new(Kind::GiveTokens);
-    let mut dt = Spdu::new(Kind::DataTransfer);
-    dt.user_info = b"abc";
+    let gt = Spdu::from(GiveTokens::default());
+    let dt = Spdu::from(DataTransfer {
+        user_info: b"abc",
+        ..DataTransfer::default()
+    });
     let mut out = vec![0xee];
     assert_eq!(
         Tsdu::from_spdus(&[gt, dt])
@@ -1125,6 +1128,11 @@ fn encode_to_vec_appends_or_leaves_untouched() {
     assert_eq!(out.len(), 13);
     let bad = Tsdu::from_spdus(&[dt, gt]).unwrap();
     assert!(bad.encode_to_vec(false, &mut out).is_err());
-    assert!(Spdu::new(Kind::Abort).encode_to_vec(&mut out).is_err());
+    // User data in an AB that is not a user abort.
+    let ab = Spdu::from(Abort {
+        user_data: Some(b"x"),
+        ..Abort::new(TransportDisconnect(TransportDisconnect::RELEASE))
+    });
+    assert!(ab.encode_to_vec(&mut out).is_err());
     assert_eq!(out.len(), 13, "nothing appended on error");
 }

@@ -6,8 +6,8 @@
 //! Everything panics (through unwrap) exactly when a test should fail: a machine refusing a
 //! TSDU the other emitted, or an open that does not come up.
 
-use osi_session::Kind;
 use osi_session::machine::Role;
+use osi_session::{Kind, Spdu};
 use x400_rts::machine::{Config, Event, Instant, OpenRequest, Recovery, Rts};
 use x400_rts::{CallingSsUserReference, SessionConnectionIdentifier, T61String, UtcTimeOctets};
 
@@ -42,7 +42,7 @@ pub fn apdu(len: usize, seed: u8) -> Vec<u8> {
 pub fn kinds(tsdu: &[u8]) -> Vec<Kind> {
     let ctx = osi_session::Context::new(osi_session::Si42::ActivityEndAck);
     osi_session::Tsdu::decode(tsdu, ctx)
-        .map(|t| t.iter().map(|s| s.kind).collect())
+        .map(|t| t.iter().map(Spdu::kind).collect())
         .unwrap_or_default()
 }
 

@@ -7,9 +7,10 @@ use super::buffers::RxStore;
 use super::tokens::{Tokens, resolve};
 use super::{Error, Event, MAX_SERIAL, Offer, Result, Role, Rule, Session, State, SyncVars};
 use crate::{
-    ConnectAccept, ConnectionId, DataOverflow, Enclosure, Kind, MAX_CDO_USER_DATA,
-    MAX_CONNECT_USER_DATA, MAX_EXTENDED_USER_DATA, ProtocolOptions, Reason, Requirements,
-    SerialNumber, Spdu, TokenPosition, TokenSetting, Version,
+    Accept, Connect, ConnectAccept, ConnectDataOverflow, ConnectionId, DataOverflow, Enclosure,
+    MAX_CDO_USER_DATA, MAX_CONNECT_USER_DATA, MAX_EXTENDED_USER_DATA, OverflowAccept,
+    ProtocolOptions, Reason, Refuse, Requirements, SerialNumber, Spdu, TokenPosition, TokenSetting,
+    Version,
 };
 
 /// Functional units this machine never selects (see the module documentation).
@@ -144,24 +145,24 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if isn.is_some_and(|n| n > MAX_SERIAL) {
             return bad("initial serial number above 999999");
         }
-        let mut cn = Spdu::new(Kind::Connect);
-        let p = &mut cn.params;
-        p.connection_id = req.connection_id;
-        p.connect_accept = Some(ConnectAccept {
-            protocol_options: self.protocol_options(),
-            version: versions,
-            initial_serial: isn.map(SerialNumber::new),
-            token_setting: Some(req.tokens),
-            ..ConnectAccept::default()
-        });
-        p.requirements = Some(Requirements(fu));
-        p.calling_ssel = req.calling_ssel;
-        p.called_ssel = req.called_ssel;
-        p.user_data = small.filter(|d| !d.is_empty());
-        p.extended_user_data = extended;
-        if !rest.is_empty() {
-            p.data_overflow = Some(DataOverflow(DataOverflow::MORE));
+        let cn: Spdu<'_> = Connect {
+            connection_id: req.connection_id,
+            connect_accept: Some(ConnectAccept {
+                protocol_options: self.protocol_options(),
+                version: versions,
+                initial_serial: isn.map(SerialNumber::new),
+                token_setting: Some(req.tokens),
+                ..ConnectAccept::default()
+            }),
+            requirements: Some(Requirements(fu)),
+            calling_ssel: req.calling_ssel,
+            called_ssel: req.called_ssel,
+            data_overflow: (!rest.is_empty()).then_some(DataOverflow(DataOverflow::MORE)),
+            user_data: small.filter(|d| !d.is_empty()),
+            extended_user_data: extended,
+            unknown: crate::Unknown::NONE,
         }
+        .into();
         cn.check(None).map_err(Error::Encode)?;
         let chunks = rest.len().div_ceil(MAX_CDO_USER_DATA);
         let needed = cn.encoded_len().map_err(Error::Encode)? + rest.len() + 16 * (chunks + 1);
@@ -179,15 +180,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             self.tx.hold();
             let mut it = rest.chunks(MAX_CDO_USER_DATA).peekable();
             while let Some(chunk) = it.next() {
-                let mut cdo = Spdu::new(Kind::ConnectDataOverflow);
-                let end = if it.peek().is_none() {
-                    Enclosure::END
-                } else {
-                    0
-                };
-                cdo.params.enclosure = Some(Enclosure(end));
-                cdo.params.user_data = Some(chunk);
-                self.send(&[cdo])?;
+                let cdo = ConnectDataOverflow::new(chunk, it.peek().is_none());
+                self.send(&[cdo.into()])?;
             }
             self.state = State::Sta02B;
         }
@@ -263,19 +257,21 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if isn.is_some_and(|n| n > MAX_SERIAL) {
             return bad("initial serial number above 999999");
         }
-        let mut ac = Spdu::new(Kind::Accept);
-        let p = &mut ac.params;
-        p.connection_id = req.connection_id;
-        p.connect_accept = Some(ConnectAccept {
-            protocol_options: self.protocol_options(),
-            version,
-            initial_serial: isn.map(SerialNumber::new),
-            token_setting: Some(setting),
-            ..ConnectAccept::default()
-        });
-        p.requirements = Some(Requirements(fu));
-        p.called_ssel = req.responding_ssel;
-        p.user_data = Some(req.user_data).filter(|d| !d.is_empty());
+        let ac: Spdu<'_> = Accept {
+            connection_id: req.connection_id,
+            connect_accept: Some(ConnectAccept {
+                protocol_options: self.protocol_options(),
+                version,
+                initial_serial: isn.map(SerialNumber::new),
+                token_setting: Some(setting),
+                ..ConnectAccept::default()
+            }),
+            requirements: Some(Requirements(fu)),
+            called_ssel: req.responding_ssel,
+            user_data: Some(req.user_data).filter(|d| !d.is_empty()),
+            ..Accept::default()
+        }
+        .into();
         ac.check(Some(version)).map_err(Error::Encode)?;
         self.send(&[ac])?;
         self.established(Requirements(fu), version, tokens, isn.unwrap_or(0));
@@ -312,22 +308,24 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     fn send_refuse(&mut self, reason: u8, data: &[u8], version: Version) -> Result<()> {
-        let mut rf = Spdu::new(Kind::Refuse);
-        rf.params.reason = Some(Reason { code: reason, data });
-        rf.params.version = Some(version);
+        let rf: Spdu<'_> = Refuse {
+            reason: Some(Reason { code: reason, data }),
+            version: Some(version),
+            ..Refuse::default()
+        }
+        .into();
         rf.check(None).map_err(Error::Encode)?;
         self.send(&[rf])
     }
 
     /// STA01C, CN received (Table A.15): p76 decides S-CONNECT indication (STA08) or RF
     /// (STA16); with Data Overflow, OA and STA01D.
-    pub(super) fn sta01c_cn(&mut self, now: Instant, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn sta01c_cn(&mut self, now: Instant, p: &Connect<'_>) -> Result<(), Rule> {
         // p01: a CN reaching the transport initiator is answered by T-DISCONNECT.
         if self.role != Role::Responder {
             self.disconnect();
             return Ok(());
         }
-        let p = &s.params;
         let ca = p.connect_accept.unwrap_or_default();
         let versions = p.connect_accept.map_or(Version(Version::V1), |c| c.version);
         let requirements = p.requirements.unwrap_or(Requirements::DEFAULT);
@@ -373,9 +371,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             .is_some_and(|d| d.contains(DataOverflow::MORE))
         {
             // X.225 §7.2, §7.3: OA (version 2), then collect CDOs in STA01D.
-            let mut oa = Spdu::new(Kind::OverflowAccept);
-            oa.params.version = Some(Version(Version::V2));
-            let _ = self.send(&[oa]);
+            let _ = self.send(&[OverflowAccept::new().into()]);
             self.rx.pin();
             self.pending_connect = Some(ev);
             self.state = State::Sta01D;
@@ -388,17 +384,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// STA01D, CDO received: its data extends the connect data; the last one (Enclosure end
     /// bit) gives the S-CONNECT indication and STA08.
-    pub(super) fn sta01d_cdo(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        let span = self.store(s.params.user_data.unwrap_or_default())?;
+    pub(super) fn sta01d_cdo(&mut self, cdo: &ConnectDataOverflow<'_>) -> Result<(), Rule> {
+        let span = self.store(cdo.user_data.unwrap_or_default())?;
         // The collected data must survive until the last CDO.
         self.rx.pin();
         if let Some(Event::ConnectIndication { user_data, .. }) = &mut self.pending_connect {
             *user_data = RxStore::<B>::join(*user_data, span);
         }
-        if s.params
-            .enclosure
-            .is_some_and(|e| e.contains(Enclosure::END))
-        {
+        if cdo.enclosure.contains(Enclosure::END) {
             self.rx.unpin();
             if let Some(ev) = self.pending_connect.take() {
                 self.event(ev);
@@ -409,8 +402,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA02B, OA received: the held CDOs go out, then wait for AC in STA02A.
-    pub(super) fn sta02b_oa(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        if !s.params.version.is_some_and(|v| v.contains(Version::V2)) {
+    pub(super) fn sta02b_oa(&mut self, oa: &OverflowAccept<'_>) -> Result<(), Rule> {
+        if !oa.version.contains(Version::V2) {
             return Err(Rule::Negotiation("OA must select version 2"));
         }
         self.tx.release();
@@ -419,8 +412,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// STA02A, AC received (Table A.8): S-CONNECT confirm, \[5\]\[11\], STA713.
-    pub(super) fn sta02a_ac(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        let p = &s.params;
+    pub(super) fn sta02a_ac(&mut self, p: &Accept<'_>) -> Result<(), Rule> {
         let ca = p.connect_accept.unwrap_or_default();
         let ac_versions = p.connect_accept.map_or(Version::V1, |c| c.version.0);
         let common = ac_versions & self.offer.versions.0;
@@ -480,8 +472,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// STA02A, RF received: S-CONNECT confirm (refused), then T-DISCONNECT request unless
     /// the RF keeps the transport and TEXP is false (p02).
-    pub(super) fn sta02a_rf(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        let p = &s.params;
+    pub(super) fn sta02a_rf(&mut self, p: &Refuse<'_>) -> Result<(), Rule> {
         let reason = p.reason.unwrap_or_default();
         let data = self.store(reason.data)?;
         self.event(Event::Refused {

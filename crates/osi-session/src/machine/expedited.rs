@@ -15,7 +15,7 @@ use osi_sansio::{BufferTooSmall, Instant};
 
 use super::buffers::Span;
 use super::{Error, Event, Result, Rule, Session, State};
-use crate::{Kind, MAX_EXPEDITED_DATA, PrepareType, Requirements, Spdu, Tsdu};
+use crate::{Expedited, Kind, MAX_EXPEDITED_DATA, Prepare, PrepareType, Requirements, Spdu, Tsdu};
 
 /// EX SPDUs queued for [`Session::poll_transmit_expedited`], and EX SPDUs received in
 /// STA02A held until the AC arrives (X.225 Annex A action \[10\]). Transport expedited
@@ -192,8 +192,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 why: "S-EXPEDITED-DATA needs 1 to 14 octets of user data",
             });
         }
-        let mut ex = Spdu::new(Kind::Expedited);
-        ex.user_info = data;
+        let ex: Spdu<'_> = Expedited {
+            user_info: data,
+            ..Expedited::default()
+        }
+        .into();
         // Rejects more than MAX_EXPEDITED_DATA octets (Error::Encode(ExpeditedTooLong)).
         self.check_version(&ex)?;
         self.ex_tx.push(&ex)
@@ -244,9 +247,10 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             State::Sta16 | State::Sta15D => {
                 if self.state == State::Sta16
                     && let Ok(t) = Tsdu::decode(tsdu, self.context())
-                    && t.iter()
-                        .next()
-                        .is_some_and(|s| s.params.prepare_type == Some(PrepareType::Abort))
+                    && let Some(Spdu::Prepare(Prepare {
+                        prepare_type: PrepareType::Abort,
+                        ..
+                    })) = t.iter().next()
                 {
                     self.disconnect();
                 }
@@ -263,11 +267,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         };
         // EX and PR are category-less / category 1: the codec keeps them alone in a TSDU.
         for s in t.iter() {
-            let r = match s.kind {
-                Kind::Expedited => self.recv_ex(s),
-                Kind::Prepare => self.recv_pr(s),
-                k => Err(Rule::WrongFlow {
-                    spdu: k,
+            let r = match s {
+                Spdu::Expedited(ex) => self.recv_ex(ex),
+                Spdu::Prepare(pr) => self.recv_pr(pr),
+                _ => Err(Rule::WrongFlow {
+                    spdu: s.kind(),
                     expedited: true,
                 }),
             };
@@ -280,8 +284,9 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// EX received on the expedited flow.
-    fn recv_ex(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        let n = s.user_info.len();
+    fn recv_ex(&mut self, ex: &Expedited<'_>) -> Result<(), Rule> {
+        const K: Kind = Kind::Expedited;
+        let n = ex.user_info.len();
         if n > MAX_EXPEDITED_DATA {
             return Err(Rule::Invalid(crate::Error::ExpeditedTooLong(n)));
         }
@@ -298,12 +303,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                     self.fu
                 };
                 if !fu.contains(Requirements::EXPEDITED) {
-                    return Err(Rule::FunctionalUnit { spdu: s.kind });
+                    return Err(Rule::FunctionalUnit { spdu: K });
                 }
                 if !early && self.early_ex.len() >= super::prepare::MAX_HELD_EX {
                     return Err(Rule::ExpeditedBacklog);
                 }
-                let span = self.store(s.user_info)?;
+                let span = self.store(ex.user_info)?;
                 // Kept across calls until recalled: the receive buffer must not reuse it.
                 self.rx.pin();
                 if !self.early_ex.push(span) {
@@ -312,14 +317,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 Ok(())
             }
             OnEx::Invalid => Err(Rule::Unexpected {
-                spdu: s.kind,
+                spdu: K,
                 state: self.state,
             }),
             // Every other row has p08 = FU(EX).
-            _ if !self.has(Requirements::EXPEDITED) => Err(Rule::FunctionalUnit { spdu: s.kind }),
+            _ if !self.has(Requirements::EXPEDITED) => Err(Rule::FunctionalUnit { spdu: K }),
             OnEx::Discard => Ok(()),
             OnEx::Indicate => {
-                let d = self.store(s.user_info)?;
+                let d = self.store(ex.user_info)?;
                 self.event(Event::ExpeditedData(d));
                 Ok(())
             }

@@ -85,6 +85,7 @@
 //! A.4.1.2 (b) (sending ER): every protocol error is answered with AB (preceded by PR-AB
 //! under TEXP).
 
+mod activity;
 mod buffers;
 mod config;
 mod connect;
@@ -93,6 +94,7 @@ mod event;
 mod expedited;
 mod prepare;
 mod receive;
+mod receive_sync;
 mod recovery;
 mod requests;
 mod state;
@@ -103,13 +105,13 @@ mod words;
 // The shared contract, re-exported so that users of the machine need no other crate.
 pub use osi_sansio::{BufferTooSmall, Instant, Machine};
 
+pub use self::activity::ResumeRequest;
 pub use self::buffers::MAX_EVENTS;
 pub use self::config::{Config, Role};
 pub use self::connect::{AcceptRequest, ConnectRequest};
 pub use self::error::{Error, Result};
 pub use self::event::{AbortCause, Event, Rule};
 pub use self::expedited::{MAX_EXPEDITED_QUEUED, MAX_EXPEDITED_TSDU};
-pub use self::requests::ResumeRequest;
 pub use self::state::State;
 pub use self::sync::MAX_SERIAL;
 
@@ -118,11 +120,24 @@ use self::expedited::{EarlyEx, ExQueue};
 use self::prepare::Prepared;
 use self::sync::SyncVars;
 use self::tokens::Tokens;
-use crate::{Requirements, ResyncType, Spdu, TokenItem, TokenSetting, Version};
+use crate::{
+    Abort, GiveTokens, PleaseTokens, Requirements, ResyncType, Spdu, TokenItem, TokenSetting,
+    Version,
+};
 
 /// Free transmit octets `handle_tsdu` needs before it takes a TSDU: room for anything the
 /// machine answers on its own (AB with 9 reflect octets is 16, GTA and AA 2, OA 11).
 pub const TX_RESERVE: usize = 64;
+
+/// A GT without parameters: the category 0 SPDU in front of a category 2 one.
+fn gt() -> Spdu<'static> {
+    GiveTokens::default().into()
+}
+
+/// A PT without parameters, in front of the answers of X.225 Table 7.
+fn pt() -> Spdu<'static> {
+    PleaseTokens::default().into()
+}
 
 /// A resynchronization in progress: ours in STA05A, the peer's in STA11A.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -399,8 +414,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if matches!(self.state, State::Sta01 | State::Sta16) {
             return;
         }
-        let mut ab = Spdu::new(crate::Kind::Abort);
-        ab.params.transport_disconnect = Some(rule.abort_bits());
+        let ab = Abort::new(rule.abort_bits());
         // TX_RESERVE guarantees room for this AB; if the queue were full anyway the
         // transport is closed at TIM expiry, which ends the connection all the same.
         self.tx.drop_held();
@@ -412,7 +426,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         // queue was just cleared, so the PR fits; if it did not, the AB alone still ends the
         // connection.
         let _ = self.send_prepare(crate::PrepareType::Abort);
-        let _ = self.send(&[ab]);
+        let _ = self.send(&[ab.into()]);
         self.event(Event::ProviderAbort(AbortCause::ProtocolError(rule)));
         self.wait_for_disconnect(now);
     }

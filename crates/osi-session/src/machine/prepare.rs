@@ -23,7 +23,7 @@
 //! transcription that could not be checked against the printed table: confirm it there.
 
 use super::{Error, Result, Rule, Session, State};
-use crate::{Kind, PrepareType, Requirements, Spdu};
+use crate::{Kind, Prepare, PrepareType, Requirements, Spdu};
 
 /// EX the machine holds in STA15A, STA15C or STA06 until action \[6\] recalls it. Kept below
 /// [`super::MAX_EXPEDITED_QUEUED`] so that the recalled indications, the confirm and the
@@ -121,26 +121,19 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if !self.texp() {
             return Ok(());
         }
-        let mut pr = Spdu::new(Kind::Prepare);
-        pr.params.prepare_type = Some(ty);
-        self.ex_tx.push(&pr)
+        self.ex_tx.push(&Prepare::new(ty).into())
     }
 
     /// A PR received on the expedited flow.
-    pub(super) fn recv_pr(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
+    pub(super) fn recv_pr(&mut self, pr: &Prepare<'_>) -> Result<(), Rule> {
         // PR exists only with TEXP (X.225 §6.4: without expedited transport it is never
         // sent).
         if !self.texp() {
-            return Err(Rule::FunctionalUnit { spdu: s.kind });
+            return Err(Rule::FunctionalUnit {
+                spdu: Kind::Prepare,
+            });
         }
-        // Mandatory (PI 24): the codec rejects a PR without it, and a type other than 1–4.
-        let Some(ty) = s.params.prepare_type else {
-            return Err(Rule::Invalid(crate::Error::MissingParameter {
-                spdu: s.kind,
-                code: crate::code::Code::PREPARE_TYPE,
-            }));
-        };
-        self.prepare(ty)
+        self.prepare(pr.prepare_type)
     }
 
     fn prepare(&mut self, ty: PrepareType) -> Result<(), Rule> {
@@ -204,61 +197,73 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// A normal-flow SPDU in STA15A–D or STA06, or `None` for the other states (and for
     /// the blank cells of these, which the caller answers as unexpected).
     pub(super) fn in_prepared(&mut self, s: &Spdu<'_>) -> Option<Result<(), Rule>> {
-        use Kind::*;
-        let k = s.kind;
+        use Spdu as P;
+        let k = s.kind();
         let r = match self.state {
             // STA15D: the AB is coming (handled before); everything else is discarded.
             State::Sta15D => Ok(()),
             // STA15A: the peer still sends until its MAA/AEA: DT (p05), TD, GT, PT and MIA
             // (p17 ∧ ¬p20 ∧ p21) are taken.
-            State::Sta15A => match k {
-                DataTransfer => self.recv_dt(s),
-                TypedData => self.recv_td(s),
-                GiveTokens => self.recv_gt(s),
-                PleaseTokens => self.recv_pt(s),
-                MinorSyncAck => self.recv_mia(s),
-                MajorSyncAck => self.sta04a_maa(s).and_then(|()| self.recall()),
-                ActivityEndAck => self.sta04b_aea(s).and_then(|()| self.recall()),
+            State::Sta15A => match s {
+                P::DataTransfer(dt) => self.recv_dt(dt.enclosure, dt.user_info),
+                P::TypedData(td) => self.recv_td(td.enclosure, td.user_info),
+                P::GiveTokens(gt) => self.recv_gt(gt),
+                P::PleaseTokens(pt) => self.recv_pt(pt),
+                P::MinorSyncAck(mia) => self.recv_mia(mia),
+                P::MajorSyncAck(maa) => self.sta04a_maa(maa).and_then(|()| self.recall()),
+                P::ActivityEndAck(aea) => self.sta04b_aea(aea).and_then(|()| self.recall()),
                 _ => return None,
             },
             // STA15B: the receive flow is not discarded (¬p185) until the RS, AI or AD.
-            State::Sta15B => match k {
-                DataTransfer => self.recv_dt(s),
-                TypedData => self.recv_td(s),
-                GiveTokens => self.recv_gt(s),
-                PleaseTokens => self.recv_pt(s),
-                MinorSyncPoint => self.sta713_mip(s),
+            State::Sta15B => match s {
+                P::DataTransfer(dt) => self.recv_dt(dt.enclosure, dt.user_info),
+                P::TypedData(td) => self.recv_td(td.enclosure, td.user_info),
+                P::GiveTokens(gt) => self.recv_gt(gt),
+                P::PleaseTokens(pt) => self.recv_pt(pt),
+                P::MinorSyncPoint(mip) => self.sta713_mip(mip),
                 // The RS to come abandons what these would start or confirm.
-                MajorSyncAck | ActivityEndAck | MajorSyncPoint | ActivityEnd | MinorSyncAck => {
-                    Ok(())
-                }
-                ActivityStart => self.sta713_as(s),
-                ActivityResume => self.sta713_ar(s),
-                NotFinished => self.sta03_nf(s),
-                Resynchronize => self.recv_rs(s),
-                ActivityInterrupt | ActivityDiscard => self.recv_ai_ad(s),
+                P::MajorSyncAck(_)
+                | P::ActivityEndAck(_)
+                | P::MajorSyncPoint(_)
+                | P::ActivityEnd(_)
+                | P::MinorSyncAck(_) => Ok(()),
+                P::ActivityStart(a) => self.sta713_as(a),
+                P::ActivityResume(a) => self.sta713_ar(a),
+                P::NotFinished(nf) => self.sta03_nf(nf),
+                P::Resynchronize(rs) => self.recv_rs(rs),
+                P::ActivityInterrupt(ai) => self.recv_ai_ad(k, ai.reason, ai.user_data),
+                P::ActivityDiscard(ad) => self.recv_ai_ad(k, ad.reason, ad.user_data),
                 _ => return None,
             },
             // STA15C: our RS, AI or AD discards the receive flow (p185) until the answer;
             // p41/p42/p49: the answer must be the one to what we sent.
-            State::Sta15C => match (k, self.prepared.from) {
+            State::Sta15C => match (s, self.prepared.from) {
                 // [R] the transcription's RA row lacks the [6] of the AIA/ADA rows; recalled
                 // alike, or a stored EX or PR-RS would be lost.
-                (ResynchronizeAck, State::Sta05A) => self.sta05a_ra(s).and_then(|()| self.recall()),
-                (ActivityInterruptAck, State::Sta05B) | (ActivityDiscardAck, State::Sta05C) => {
-                    self.sta05bc_ack(s).and_then(|()| self.recall())
+                (P::ResynchronizeAck(ra), State::Sta05A) => {
+                    self.sta05a_ra(ra).and_then(|()| self.recall())
                 }
+                (P::ActivityInterruptAck(a), State::Sta05B) => self
+                    .sta05bc_ack(k, a.user_data)
+                    .and_then(|()| self.recall()),
+                (P::ActivityDiscardAck(a), State::Sta05C) => self
+                    .sta05bc_ack(k, a.user_data)
+                    .and_then(|()| self.recall()),
                 _ if discarded(k) => Ok(()),
                 _ => return None,
             },
             // STA06: our RS collides with the peer's; its RS decides (Table 9), an AI or AD
             // beats both (p37 ∧ p40).
-            State::Sta06 => match k {
-                Resynchronize => self.recv_rs(s).and_then(|()| self.recall()),
-                ActivityInterrupt | ActivityDiscard => {
+            State::Sta06 => match s {
+                P::Resynchronize(rs) => self.recv_rs(rs).and_then(|()| self.recall()),
+                P::ActivityInterrupt(ai) => {
                     // The peer's AI/AD answers nothing we sent: nothing stored applies.
                     self.drop_stored();
-                    self.recv_ai_ad(s)
+                    self.recv_ai_ad(k, ai.reason, ai.user_data)
+                }
+                P::ActivityDiscard(ad) => {
+                    self.drop_stored();
+                    self.recv_ai_ad(k, ad.reason, ad.user_data)
                 }
                 _ if discarded(k) => Ok(()),
                 _ => return None,

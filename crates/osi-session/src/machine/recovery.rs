@@ -5,10 +5,11 @@
 
 use super::requests::{defined_reason, some};
 use super::tokens::resolve;
-use super::{Error, Event, MAX_SERIAL, Result, Resync, Role, Rule, Session, State};
+use super::{Error, Event, MAX_SERIAL, Result, Resync, Role, Rule, Session, State, gt, pt};
 use crate::{
-    Kind, PrepareType, Reason, Requirements, ResyncType, SerialNumber, Spdu, TokenItem,
-    TokenPosition, TokenSetting,
+    ActivityDiscard, ActivityDiscardAck, ActivityInterrupt, ActivityInterruptAck, Kind,
+    PrepareType, Requirements, ResyncType, Resynchronize, ResynchronizeAck, SerialNumber, Spdu,
+    TokenItem, TokenPosition, TokenSetting,
 };
 
 const MA: u8 = TokenItem::MAJOR_ACTIVITY;
@@ -28,22 +29,28 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// MAP/AE we have not answered, STA19, STA20): p38 ∧ p40 = ACT ∧ Vact ∧ AA(ma);
     /// indication, \[16\], STA11B or STA11C. Under TEXP (p37 instead of p38) only after
     /// PR-RS, in STA15B or STA06.
-    pub(super) fn recv_ai_ad(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need(s.kind, Requirements::ACTIVITY)?;
+    /// `k` is AI or AD.
+    pub(super) fn recv_ai_ad(
+        &mut self,
+        k: Kind,
+        reason: Option<u8>,
+        user_data: Option<&[u8]>,
+    ) -> Result<(), Rule> {
+        self.need(k, Requirements::ACTIVITY)?;
         if self.texp() && !matches!(self.state, State::Sta15B | State::Sta06) {
-            return Err(Rule::Unprepared { spdu: s.kind });
+            return Err(Rule::Unprepared { spdu: k });
         }
         if !self.sync.vact {
             return Err(Rule::Activity {
-                spdu: s.kind,
+                spdu: k,
                 in_progress: false,
             });
         }
-        Self::need_tokens(s.kind, self.tokens.aa(MA), MA)?;
-        let reason = s.params.reason.map_or(0, |r| r.code);
-        let d = self.data(s)?;
+        Self::need_tokens(k, self.tokens.aa(MA), MA)?;
+        let reason = reason.unwrap_or(0);
+        let d = self.data(user_data)?;
         self.resync = None;
-        if s.kind == Kind::ActivityInterrupt {
+        if k == Kind::ActivityInterrupt {
             self.event(Event::ActivityInterrupt {
                 reason,
                 user_data: d,
@@ -61,12 +68,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// STA05B AIA / STA05C ADA (p38; under TEXP STA15C, p37 ∧ p42 / p41): confirm, \[29\]
     /// every token ours, the activity over, STA713.
-    pub(super) fn sta05bc_ack(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need_prepared(s.kind, State::Sta15C)?;
-        let d = self.data(s)?;
+    /// `k` is AIA or ADA.
+    pub(super) fn sta05bc_ack(&mut self, k: Kind, user_data: Option<&[u8]>) -> Result<(), Rule> {
+        self.need_prepared(k, State::Sta15C)?;
+        let d = self.data(user_data)?;
         self.tokens.take_all();
         self.sync.activity_cleared();
-        self.event(if s.kind == Kind::ActivityInterruptAck {
+        self.event(if k == Kind::ActivityInterruptAck {
             Event::ActivityInterruptConfirm(d)
         } else {
             Event::ActivityDiscardConfirm(d)
@@ -79,14 +87,16 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// TEXP, is a collision): p26 ∧ p35 = RESYN ∧ [¬ACT ∨ Vact], p32 for restart
     /// (sn ≥ V(R)); S-RESYNCHRONIZE indication, \[16\], STA11A. In a collision (Table 9)
     /// the losing side's RS is discarded and only the loser gives the indication.
-    pub(super) fn recv_rs(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need(s.kind, Requirements::RESYNC)?;
+    pub(super) fn recv_rs(&mut self, p: &Resynchronize<'_>) -> Result<(), Rule> {
+        const K: Kind = Kind::Resynchronize;
+        self.need(K, Requirements::RESYNC)?;
         // p35 = RESYN ∧ ¬TEXP: under TEXP the RS follows a PR-RS, in STA15B or STA06.
         if self.texp() && !matches!(self.state, State::Sta15B | State::Sta06) {
-            return Err(Rule::Unprepared { spdu: s.kind });
+            return Err(Rule::Unprepared { spdu: K });
         }
-        self.need_inside(s.kind)?;
-        let p = &s.params;
+        self.need_inside(K)?;
+        // Optional in the SPDU (X.225 §8.3, RESYNCHRONIZE SPDU), needed by this machine,
+        // which does not offer symmetric synchronize.
         let missing = |code| {
             Rule::Invalid(crate::Error::MissingParameter {
                 spdu: Kind::Resynchronize,
@@ -103,7 +113,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         };
         if !ok {
             return Err(Rule::ResyncSerial {
-                spdu: s.kind,
+                spdu: K,
                 received: sn,
             });
         }
@@ -124,7 +134,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 return Ok(());
             }
         }
-        let d = self.data(s)?;
+        let d = self.data(p.user_data)?;
         if kind == ResyncType::Abandon {
             // Table A.4, RS-a received: V(M) := max(sn, V(M)).
             self.sync.vm = self.sync.vm.max(sn);
@@ -146,31 +156,32 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 
     /// STA05A, RA: p35 ∧ p49 (abandon: sn ≥ V(M); restart and set: the RS's sn);
     /// S-RESYNCHRONIZE confirm, \[28\]\[11\], STA713. Under TEXP only in STA15C (p36).
-    pub(super) fn sta05a_ra(&mut self, s: &Spdu<'_>) -> Result<(), Rule> {
-        self.need_prepared(s.kind, State::Sta15C)?;
+    pub(super) fn sta05a_ra(&mut self, ra: &ResynchronizeAck<'_>) -> Result<(), Rule> {
+        const K: Kind = Kind::ResynchronizeAck;
+        self.need_prepared(K, State::Sta15C)?;
         let Some(ours) = self.resync else {
             return Err(Rule::Unexpected {
-                spdu: s.kind,
+                spdu: K,
                 state: self.state,
             });
         };
-        let sn = s.params.serial.map_or(u64::MAX, |n| n.value());
+        let sn = ra.serial.map_or(u64::MAX, SerialNumber::value);
         let ok = match ours.kind {
             ResyncType::Abandon => sn >= self.sync.vm && sn <= MAX_SERIAL,
             _ => sn == ours.serial,
         };
         if !ok {
             return Err(Rule::ResyncSerial {
-                spdu: s.kind,
+                spdu: K,
                 received: sn,
             });
         }
-        let setting = s.params.token_setting.unwrap_or(ours.tokens);
+        let setting = ra.token_setting.unwrap_or(ours.tokens);
         let mut placed = self.tokens;
         if !placed.place(setting, TokenPosition::Initiator) {
             return Err(Rule::Negotiation("RA leaves a token without a side"));
         }
-        let d = self.data(s)?;
+        let d = self.data(ra.user_data)?;
         self.tokens = placed;
         self.sync
             .resynchronized(sn, ours.kind == ResyncType::Restart);
@@ -234,12 +245,14 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 why: "token position 11 is reserved",
             });
         }
-        let mut rs = Spdu::new(Kind::Resynchronize);
-        rs.params.token_setting = Some(tokens);
-        rs.params.resync_type = Some(kind);
-        rs.params.serial = Some(SerialNumber::new(sn));
-        rs.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, rs)?;
+        let rs = Resynchronize {
+            token_setting: Some(tokens),
+            resync_type: Some(kind),
+            serial: Some(SerialNumber::new(sn)),
+            user_data: some(data),
+            ..Resynchronize::default()
+        };
+        self.emit_pair(gt(), rs.into())?;
         self.send_prepare(PrepareType::Resync)?;
         self.resync = Some(Resync {
             kind,
@@ -287,11 +300,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             ResyncType::Abandon => self.sync.vm,
             _ => rs.serial,
         };
-        let mut ra = Spdu::new(Kind::ResynchronizeAck);
-        ra.params.token_setting = Some(setting);
-        ra.params.serial = Some(SerialNumber::new(sn));
-        ra.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, ra)?;
+        let ra = ResynchronizeAck {
+            token_setting: Some(setting),
+            serial: Some(SerialNumber::new(sn)),
+            user_data: some(data),
+            ..ResynchronizeAck::default()
+        };
+        self.emit_pair(pt(), ra.into())?;
         self.send_prepare(PrepareType::ResyncAck)?;
         self.tokens = placed;
         self.sync.resynchronized(sn, rs.kind == ResyncType::Restart);
@@ -350,13 +365,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// See `p34`; user data under version 1; encoding.
     pub fn activity_interrupt(&mut self, reason: u8, data: &[u8]) -> Result<()> {
         self.p34("S-ACTIVITY-INTERRUPT request", reason)?;
-        let mut ai = Spdu::new(Kind::ActivityInterrupt);
-        ai.params.reason = Some(Reason {
-            code: reason,
-            data: &[],
-        });
-        ai.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, ai)?;
+        let ai = ActivityInterrupt {
+            reason: Some(reason),
+            user_data: some(data),
+            ..ActivityInterrupt::default()
+        };
+        self.emit_pair(gt(), ai.into())?;
         self.interrupted(State::Sta05B)
     }
 
@@ -367,13 +381,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// As for [`Session::activity_interrupt`].
     pub fn activity_discard(&mut self, reason: u8, data: &[u8]) -> Result<()> {
         self.p34("S-ACTIVITY-DISCARD request", reason)?;
-        let mut ad = Spdu::new(Kind::ActivityDiscard);
-        ad.params.reason = Some(Reason {
-            code: reason,
-            data: &[],
-        });
-        ad.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, ad)?;
+        let ad = ActivityDiscard {
+            reason: Some(reason),
+            user_data: some(data),
+            ..ActivityDiscard::default()
+        };
+        self.emit_pair(gt(), ad.into())?;
         self.interrupted(State::Sta05C)
     }
 
@@ -388,8 +401,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.activity_ack(
             "S-ACTIVITY-INTERRUPT response",
             State::Sta11B,
-            Kind::ActivityInterruptAck,
-            data,
+            ActivityInterruptAck {
+                user_data: some(data),
+                ..ActivityInterruptAck::default()
+            }
+            .into(),
         )
     }
 
@@ -402,17 +418,18 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.activity_ack(
             "S-ACTIVITY-DISCARD response",
             State::Sta11C,
-            Kind::ActivityDiscardAck,
-            data,
+            ActivityDiscardAck {
+                user_data: some(data),
+                ..ActivityDiscardAck::default()
+            }
+            .into(),
         )
     }
 
-    fn activity_ack(&mut self, r: &'static str, st: State, kind: Kind, data: &[u8]) -> Result<()> {
+    fn activity_ack(&mut self, r: &'static str, st: State, ack: Spdu<'_>) -> Result<()> {
         self.in_states(r, &[st])?;
         self.prepare_room()?;
-        let mut ack = Spdu::new(kind);
-        ack.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, ack)?;
+        self.emit_pair(pt(), ack)?;
         // PR-RA announces AIA and ADA too (Annex A, STA11B/STA11C response rows).
         self.send_prepare(PrepareType::ResyncAck)?;
         self.tokens.give_all();

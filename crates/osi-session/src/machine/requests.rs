@@ -3,15 +3,18 @@
 //! Each method checks the state, the functional unit and the X.225 predicate named in its
 //! documentation, encodes the SPDUs (checked against the negotiated version's limits),
 //! queues them, and only then applies the Annex A actions: a refused request changes
-//! nothing. Resynchronize, activity interrupt and discard are in `recovery.rs`.
+//! nothing. Activity start, resume and end are in `activity.rs`; resynchronize, activity
+//! interrupt and discard in `recovery.rs`.
 
 use osi_sansio::Instant;
 
 use super::tokens::Tokens;
-use super::{Error, MAX_SERIAL, Result, Role, Session, State};
+use super::{Error, MAX_SERIAL, Result, Role, Session, State, gt, pt};
 use crate::{
-    ConnectionId, Kind, Linking, PrepareType, Reason, Requirements, SerialNumber, Spdu, SyncType,
-    TokenItem, TransportDisconnect, Version,
+    Abort, CapabilityData, CapabilityDataAck, DataTransfer, Disconnect, ExceptionData, Finish,
+    GiveTokens, GiveTokensConfirm, MajorSyncAck, MajorSyncPoint, MinorSyncAck, MinorSyncPoint,
+    NotFinished, PleaseTokens, PrepareType, Reason, Requirements, SerialNumber, Spdu, SyncType,
+    TokenItem, TransportDisconnect, TypedData, Version,
 };
 
 const DK: u8 = TokenItem::DATA;
@@ -20,22 +23,7 @@ const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 
 /// The largest serial number the provider assigns to a new point: 10^6 − 2 (X.215 §11.4;
 /// 10^6 − 1 is reserved for "next" in connect and resynchronize).
-const MAX_POINT: u64 = MAX_SERIAL - 1;
-
-/// S-ACTIVITY-RESUME request parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResumeRequest<'a> {
-    /// The new activity identifier (1 to 6 octets).
-    pub id: &'a [u8],
-    /// The interrupted activity's identifier.
-    pub old_id: &'a [u8],
-    /// The serial number to resume after: the next point carries `serial + 1`
-    /// (X.225 §7.30.1).
-    pub serial: u64,
-    /// The session connection the activity was interrupted on, if another one (its
-    /// references go in the Linking Information).
-    pub old_connection: Option<ConnectionId<'a>>,
-}
+pub(super) const MAX_POINT: u64 = MAX_SERIAL - 1;
 
 /// Reason codes X.225 defines for ED, AI and AD (X.225 §8.3, Reason Code, PI 50).
 pub(super) fn defined_reason(r: u8) -> bool {
@@ -99,7 +87,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    fn outside(&self, request: &'static str) -> Result<()> {
+    pub(super) fn outside(&self, request: &'static str) -> Result<()> {
         if self.sync.vact {
             return Err(Error::Activity {
                 request,
@@ -109,7 +97,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         Ok(())
     }
 
-    fn next_point(&self, request: &'static str) -> Result<SerialNumber> {
+    pub(super) fn next_point(&self, request: &'static str) -> Result<SerialNumber> {
         if self.sync.vm > MAX_POINT {
             return Err(Error::Serial {
                 request,
@@ -128,8 +116,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     }
 
     /// `front` (GT or PT without parameters) followed by `spdu`.
-    pub(super) fn emit_pair(&mut self, front: Kind, spdu: Spdu<'_>) -> Result<()> {
-        self.emit(&[Spdu::new(front), spdu])
+    pub(super) fn emit_pair(&mut self, front: Spdu<'_>, spdu: Spdu<'_>) -> Result<()> {
+        self.emit(&[front, spdu])
     }
 
     /// S-DATA request: GT + DT (STA713; also STA09, STA10A, STA10B, where the peer may
@@ -145,9 +133,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             &[State::Sta713, State::Sta09, State::Sta10A, State::Sta10B],
         )?;
         self.tokens_ok(R, self.tokens.i(DK), DK)?;
-        let mut dt = Spdu::new(Kind::DataTransfer);
-        dt.user_info = data;
-        self.emit_pair(Kind::GiveTokens, dt)
+        let dt = DataTransfer {
+            user_info: data,
+            ..DataTransfer::default()
+        };
+        self.emit_pair(gt(), dt.into())
     }
 
     /// S-TYPED-DATA request: TD, not token-controlled, in any data-phase state but STA03.
@@ -174,9 +164,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 state: self.state,
             });
         }
-        let mut td = Spdu::new(Kind::TypedData);
-        td.user_info = data;
-        self.emit(&[td])
+        let td = TypedData {
+            user_info: data,
+            ..TypedData::default()
+        };
+        self.emit(&[td.into()])
     }
 
     /// S-CAPABILITY-DATA request: GT + CD, STA713 → STA21.
@@ -192,9 +184,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.outside(R)?;
         let t = self.tokens;
         self.tokens_ok(R, t.i(DK) && t.i(MI) && t.ii(MA), DK | MI | MA)?;
-        let mut cd = Spdu::new(Kind::CapabilityData);
-        cd.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, cd)?;
+        let cd = CapabilityData {
+            user_data: some(data),
+            ..CapabilityData::default()
+        };
+        self.emit_pair(gt(), cd.into())?;
         self.state = State::Sta21;
         Ok(())
     }
@@ -206,9 +200,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     /// Wrong state, encoding.
     pub fn capability_data_response(&mut self, data: &[u8]) -> Result<()> {
         self.in_states("S-CAPABILITY-DATA response", &[State::Sta22])?;
-        let mut cda = Spdu::new(Kind::CapabilityDataAck);
-        cda.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, cda)?;
+        let cda = CapabilityDataAck {
+            user_data: some(data),
+            ..CapabilityDataAck::default()
+        };
+        self.emit_pair(pt(), cda.into())?;
         self.state = State::Sta713;
         Ok(())
     }
@@ -223,10 +219,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         const R: &str = "S-TOKEN-GIVE request";
         self.in_states(R, &[State::Sta713, State::Sta20])?;
         self.tokens_ok(R, self.tokens.all(tokens.0, Tokens::ii), tokens.0)?;
-        let mut gt = Spdu::new(Kind::GiveTokens);
-        gt.params.token_item = Some(tokens);
-        gt.params.user_data = some(data);
-        self.emit(&[gt])?;
+        let gt = GiveTokens {
+            token_item: Some(tokens),
+            user_data: some(data),
+            ..GiveTokens::default()
+        };
+        self.emit(&[gt.into()])?;
         self.tokens.give(tokens.0);
         if self.state == State::Sta20 && tokens.contains(DK) {
             self.state = State::Sta713;
@@ -254,10 +252,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         )?;
         let av = self.tokens.available();
         self.tokens_ok(R, tokens.0 != 0 && tokens.0 & !av == 0, tokens.0)?;
-        let mut pt = Spdu::new(Kind::PleaseTokens);
-        pt.params.token_item = Some(tokens);
-        pt.params.user_data = some(data);
-        self.emit(&[pt])
+        let pt = PleaseTokens {
+            token_item: Some(tokens),
+            user_data: some(data),
+            ..PleaseTokens::default()
+        };
+        self.emit(&[pt.into()])
     }
 
     /// S-CONTROL-GIVE request: GTC, all tokens to the peer, STA713 → STA18.
@@ -273,9 +273,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.outside(R)?;
         let av = self.tokens.available();
         self.tokens_ok(R, self.tokens.owned() == av, av)?;
-        let mut gtc = Spdu::new(Kind::GiveTokensConfirm);
-        gtc.params.user_data = some(data);
-        self.emit(&[gtc])?;
+        let gtc = GiveTokensConfirm {
+            user_data: some(data),
+            ..GiveTokensConfirm::default()
+        };
+        self.emit(&[gtc.into()])?;
         self.tokens.give_all();
         self.state = State::Sta18;
         Ok(())
@@ -294,12 +296,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.inside(R)?;
         self.tokens_ok(R, self.tokens.i(DK) && self.tokens.ii(MI), DK | MI)?;
         let sn = self.next_point(R)?;
-        let mut mip = Spdu::new(Kind::MinorSyncPoint);
-        // Sync Type bit 1: explicit confirmation not required; absent when it is.
-        mip.params.sync_type = (!confirm).then_some(SyncType(SyncType::NO_CONFIRM_OR_NOT_END));
-        mip.params.serial = Some(sn);
-        mip.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, mip)?;
+        let mip = MinorSyncPoint {
+            // Sync Type bit 1: explicit confirmation not required; absent when it is.
+            sync_type: (!confirm).then_some(SyncType(SyncType::NO_CONFIRM_OR_NOT_END)),
+            user_data: some(data),
+            ..MinorSyncPoint::new(sn)
+        };
+        self.emit_pair(gt(), mip.into())?;
         self.sync.point_sent();
         Ok(sn.value())
     }
@@ -320,10 +323,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         if !self.sync.vsc || !self.sync.minor_ack_ok(serial, pending) {
             return Err(Error::Serial { request: R, serial });
         }
-        let mut mia = Spdu::new(Kind::MinorSyncAck);
-        mia.params.serial = Some(SerialNumber::new(serial));
-        mia.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, mia)?;
+        let mia = MinorSyncAck {
+            user_data: some(data),
+            ..MinorSyncAck::new(SerialNumber::new(serial))
+        };
+        self.emit_pair(pt(), mia.into())?;
         self.sync.minor_acked(serial);
         Ok(())
     }
@@ -342,11 +346,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         let t = self.tokens;
         self.tokens_ok(R, t.i(DK) && t.i(MI) && t.ii(MA), DK | MI | MA)?;
         let sn = self.next_point(R)?;
-        let mut map = Spdu::new(Kind::MajorSyncPoint);
-        map.params.sync_type = Some(SyncType(SyncType::NO_CONFIRM_OR_NOT_END));
-        map.params.serial = Some(sn);
-        map.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, map)?;
+        let map = MajorSyncPoint {
+            user_data: some(data),
+            ..MajorSyncPoint::new(sn)
+        };
+        self.emit_pair(gt(), map.into())?;
         self.sync.vnextact = self.sync.vact;
         self.sync.point_sent();
         self.state = State::Sta04A;
@@ -362,115 +366,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
     pub fn major_sync_response(&mut self, data: &[u8]) -> Result<()> {
         self.in_states("S-SYNC-MAJOR response", &[State::Sta10A])?;
         self.prepare_room()?;
-        let mut maa = Spdu::new(Kind::MajorSyncAck);
-        maa.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
-        maa.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, maa)?;
+        let maa = MajorSyncAck {
+            user_data: some(data),
+            ..MajorSyncAck::new(SerialNumber::new(self.sync.vm.saturating_sub(1)))
+        };
+        self.emit_pair(pt(), maa.into())?;
         self.send_prepare(PrepareType::MajorSyncAck)?;
         self.sync.major_acked(self.has(Requirements::ACTIVITY));
-        self.state = State::Sta713;
-        Ok(())
-    }
-
-    /// S-ACTIVITY-START request: GT + AS, \[26\]: V(A) = V(M) = V(R) = 1.
-    /// p45 = ACT ∧ ¬Vact ∧ I(dk) ∧ I(mi) ∧ I(ma).
-    ///
-    /// # Errors
-    ///
-    /// Unit, state, activity in progress, tokens, identifier length, encoding.
-    pub fn activity_start(&mut self, id: &[u8], data: &[u8]) -> Result<()> {
-        const R: &str = "S-ACTIVITY-START request";
-        self.p45(R)?;
-        let mut as_ = Spdu::new(Kind::ActivityStart);
-        as_.params.activity_id = Some(id);
-        as_.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, as_)?;
-        self.sync.activity_started();
-        Ok(())
-    }
-
-    fn p45(&self, r: &'static str) -> Result<()> {
-        self.unit(r, Requirements::ACTIVITY)?;
-        self.in_states(r, &[State::Sta713])?;
-        self.outside(r)?;
-        let t = self.tokens;
-        self.tokens_ok(r, t.i(DK) && t.i(MI) && t.i(MA), DK | MI | MA)
-    }
-
-    /// S-ACTIVITY-RESUME request: GT + AR, \[27\]: V(A) = V(M) = serial + 1, V(R) = 1.
-    /// p45, as for activity start.
-    ///
-    /// # Errors
-    ///
-    /// Unit, state, activity in progress, tokens, serial above 999 997, encoding.
-    pub fn activity_resume(&mut self, req: &ResumeRequest<'_>, data: &[u8]) -> Result<()> {
-        const R: &str = "S-ACTIVITY-RESUME request";
-        self.p45(R)?;
-        if req.serial >= MAX_POINT {
-            return Err(Error::Serial {
-                request: R,
-                serial: req.serial,
-            });
-        }
-        let refs = req.old_connection.unwrap_or_default();
-        let mut ar = Spdu::new(Kind::ActivityResume);
-        ar.params.linking = Some(Linking {
-            called_ref: refs.called_ref,
-            calling_ref: refs.calling_ref,
-            common_ref: refs.common_ref,
-            additional_ref: refs.additional_ref,
-            old_activity_id: req.old_id,
-            serial: SerialNumber::new(req.serial),
-            second_serial: None,
-            unknown: crate::Unknown::NONE,
-        });
-        ar.params.activity_id = Some(req.id);
-        ar.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, ar)?;
-        self.sync.activity_resumed(req.serial);
-        Ok(())
-    }
-
-    /// S-ACTIVITY-END request: GT + AE with V(M), \[13\]\[24\], STA713 → STA04B. Returns the
-    /// serial number used. p71 = ACT ∧ Vact ∧ I(dk) ∧ I(mi) ∧ II(ma).
-    ///
-    /// # Errors
-    ///
-    /// Unit, state, no activity, tokens, serial exhausted, encoding.
-    pub fn activity_end(&mut self, data: &[u8]) -> Result<u64> {
-        const R: &str = "S-ACTIVITY-END request";
-        self.unit(R, Requirements::ACTIVITY)?;
-        self.in_states(R, &[State::Sta713])?;
-        self.inside(R)?;
-        let t = self.tokens;
-        self.tokens_ok(R, t.i(DK) && t.i(MI) && t.ii(MA), DK | MI | MA)?;
-        let sn = self.next_point(R)?;
-        let mut ae = Spdu::new(Kind::ActivityEnd);
-        ae.params.serial = Some(sn);
-        ae.params.user_data = some(data);
-        self.emit_pair(Kind::GiveTokens, ae)?;
-        self.sync.vnextact = false;
-        self.sync.point_sent();
-        self.state = State::Sta04B;
-        Ok(sn.value())
-    }
-
-    /// S-ACTIVITY-END response: PT + AEA with V(M) − 1, \[14\]\[22\], STA10B → STA713;
-    /// under TEXP preceded by PR-MAA.
-    ///
-    /// # Errors
-    ///
-    /// Wrong state, encoding.
-    pub fn activity_end_response(&mut self, data: &[u8]) -> Result<()> {
-        self.in_states("S-ACTIVITY-END response", &[State::Sta10B])?;
-        self.prepare_room()?;
-        let mut aea = Spdu::new(Kind::ActivityEndAck);
-        aea.params.serial = Some(SerialNumber::new(self.sync.vm.saturating_sub(1)));
-        aea.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, aea)?;
-        // PR-MAA announces AEA as well (X.225 Annex A, STA10B SACTErsp row).
-        self.send_prepare(PrepareType::MajorSyncAck)?;
-        self.sync.major_acked(true);
         self.state = State::Sta713;
         Ok(())
     }
@@ -493,13 +395,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                 why: "reason code reserved by X.225",
             });
         }
-        let mut ed = Spdu::new(Kind::ExceptionData);
-        ed.params.reason = Some(Reason {
-            code: reason,
-            data: &[],
-        });
-        ed.params.user_data = some(data);
-        self.emit_pair(Kind::PleaseTokens, ed)?;
+        let ed = ExceptionData {
+            user_data: some(data),
+            ..ExceptionData::new(reason)
+        };
+        self.emit_pair(pt(), ed.into())?;
         self.state = State::Sta19;
         Ok(())
     }
@@ -516,9 +416,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.outside(R)?;
         let av = self.tokens.available();
         self.tokens_ok(R, self.tokens.owned() == av, av)?;
-        let mut fn_ = Spdu::new(Kind::Finish);
-        fn_.params.user_data = some(data);
-        self.emit(&[fn_])?;
+        let fn_ = Finish {
+            user_data: some(data),
+            ..Finish::default()
+        };
+        self.emit(&[fn_.into()])?;
         self.state = State::Sta03;
         Ok(())
     }
@@ -543,9 +445,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
                     state: self.state,
                 });
             }
-            let mut dn = Spdu::new(Kind::Disconnect);
-            dn.params.user_data = some(data);
-            self.emit(&[dn])?;
+            let dn = Disconnect {
+                user_data: some(data),
+                ..Disconnect::default()
+            };
+            self.emit(&[dn.into()])?;
             if self.vcoll && self.role == Role::Initiator {
                 self.state = State::Sta03;
             } else if self.keep_transport && !self.vcoll {
@@ -556,9 +460,11 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         } else {
             self.unit(R, Requirements::NEGOTIATED_RELEASE)?;
             self.tokens_ok(R, self.tokens.aa(TokenItem::RELEASE), TokenItem::RELEASE)?;
-            let mut nf = Spdu::new(Kind::NotFinished);
-            nf.params.user_data = some(data);
-            self.emit(&[nf])?;
+            let nf = NotFinished {
+                user_data: some(data),
+                ..NotFinished::default()
+            };
+            self.emit(&[nf.into()])?;
             self.state = State::Sta713;
         }
         Ok(())
@@ -586,11 +492,13 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
             self.wait_for_disconnect(now);
             return Ok(());
         }
-        let mut ab = Spdu::new(Kind::Abort);
-        ab.params.transport_disconnect = Some(TransportDisconnect(
-            TransportDisconnect::RELEASE | TransportDisconnect::USER_ABORT,
-        ));
-        ab.params.user_data = some(data);
+        let ab: Spdu<'_> = Abort {
+            user_data: some(data),
+            ..Abort::new(TransportDisconnect(
+                TransportDisconnect::RELEASE | TransportDisconnect::USER_ABORT,
+            ))
+        }
+        .into();
         ab.check(Some(self.version.unwrap_or(Version(Version::V1))))
             .map_err(Error::Encode)?;
         self.tx.drop_held();

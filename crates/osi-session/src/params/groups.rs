@@ -115,7 +115,7 @@ impl<'a> ConnectionId<'a> {
         ]
     }
 
-    pub(super) fn check(&self, kind: Kind, allowed: &[u8]) -> Result<()> {
+    pub(crate) fn check(&self, kind: Kind, allowed: &[u8]) -> Result<()> {
         for (code, v) in self.units() {
             let Some(v) = v else { continue };
             if !allowed.contains(&code.0) {
@@ -202,7 +202,7 @@ impl<'a> ConnectAccept<'a> {
         Ok(g)
     }
 
-    pub(super) fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         serial_digits(
             Code::INITIAL_SERIAL,
             self.initial_serial,
@@ -313,7 +313,7 @@ impl<'a> Linking<'a> {
         }
     }
 
-    pub(super) fn check(&self, kind: Kind) -> Result<()> {
+    pub(crate) fn check(&self, kind: Kind) -> Result<()> {
         self.refs().check(
             kind,
             &[

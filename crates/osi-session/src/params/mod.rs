@@ -1,9 +1,11 @@
-//! The parameters of an SPDU, typed, and their parameter groups (X.225 §8.3).
+//! The parameter-field wire codec (X.225 §8.2.3–8.2.6, §8.3): PI and PGI values, the
+//! parameter groups, and the parsing workspace the typed SPDUs are built from.
 //!
-//! One [`Params`] type serves every SPDU: each field is one PI or PGI code, and a table per
-//! SPDU type ([`crate::Kind`]) says which codes it may and must carry. Decoding walks the
-//! units once, in whatever order they come; encoding writes them in increasing code order
-//! with the shortest length indicators (X.225 §8.2.5, §8.2.6).
+//! Decoding walks the units once, in whatever order they come, into [`Fields`]: one slot
+//! per PI or PGI code, filled only with the codes the SPDU type may carry (the byte lists
+//! of [`crate::Kind`]). The typed SPDU of [`crate::Spdu`] then takes the slots it has.
+//! Encoding goes the other way without the workspace: each SPDU's fields write themselves
+//! through [`Param`], in increasing code order with the shortest length indicators.
 
 use crate::code::Code;
 use crate::unit::{Out, Units, Unknown};
@@ -14,59 +16,37 @@ mod groups;
 
 pub use self::groups::{ConnectAccept, ConnectionId, Linking};
 
-/// Every parameter an SPDU can carry, by code. `None` means the unit is absent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Params<'a> {
-    /// PGI 1.
-    pub connection_id: Option<ConnectionId<'a>>,
-    /// PGI 5.
-    pub connect_accept: Option<ConnectAccept<'a>>,
-    /// PI 15.
-    pub sync_type: Option<SyncType>,
-    /// PI 16.
-    pub token_item: Option<TokenItem>,
-    /// PI 17.
-    pub transport_disconnect: Option<TransportDisconnect>,
-    /// PI 20; absent means [`Requirements::DEFAULT`].
-    pub requirements: Option<Requirements>,
-    /// PI 21 at the top level (OA).
-    pub tsdu_max_size: Option<TsduMaxSize>,
-    /// PI 22 at the top level (OA, RF).
-    pub version: Option<Version>,
-    /// PI 24.
-    pub prepare_type: Option<PrepareType>,
-    /// PI 25.
-    pub enclosure: Option<Enclosure>,
-    /// PI 26 at the top level (RS, RA).
-    pub token_setting: Option<TokenSetting>,
-    /// PI 27.
-    pub resync_type: Option<ResyncType>,
-    /// PGI 33.
-    pub linking: Option<Linking<'a>>,
-    /// PI 41 at the top level: the (new) activity identifier, 1 to 6 octets.
-    pub activity_id: Option<&'a [u8]>,
-    /// PI 42.
-    pub serial: Option<SerialNumber>,
-    /// PI 49.
-    pub reflect: Option<&'a [u8]>,
-    /// PI 50.
-    pub reason: Option<Reason<'a>>,
-    /// PI 51, at most 16 octets.
-    pub calling_ssel: Option<&'a [u8]>,
-    /// PI 52 (called in CN, responding in AC), at most 16 octets; may be empty (ISODE).
-    pub called_ssel: Option<&'a [u8]>,
-    /// PI 53.
-    pub second_resync_type: Option<ResyncType>,
-    /// PI 54.
-    pub second_serial: Option<SerialNumber>,
-    /// PI 60.
-    pub data_overflow: Option<DataOverflow>,
-    /// SS-user data: PGI 193, or PI 46 in MIA (where PGI 193 is also accepted on receipt).
-    pub user_data: Option<&'a [u8]>,
-    /// PGI 194 (CN, version 2 only).
-    pub extended_user_data: Option<&'a [u8]>,
-    /// Undefined top-level codes, kept verbatim.
-    pub unknown: Unknown<'a>,
+/// The parsing workspace: every parameter an SPDU can carry, by code. `None` means the
+/// unit is absent. Private: the public form of an SPDU is its typed struct.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields<'a> {
+    pub(crate) connection_id: Option<ConnectionId<'a>>,
+    pub(crate) connect_accept: Option<ConnectAccept<'a>>,
+    pub(crate) sync_type: Option<SyncType>,
+    pub(crate) token_item: Option<TokenItem>,
+    pub(crate) transport_disconnect: Option<TransportDisconnect>,
+    pub(crate) requirements: Option<Requirements>,
+    pub(crate) tsdu_max_size: Option<TsduMaxSize>,
+    pub(crate) version: Option<Version>,
+    pub(crate) prepare_type: Option<PrepareType>,
+    pub(crate) enclosure: Option<Enclosure>,
+    pub(crate) token_setting: Option<TokenSetting>,
+    pub(crate) resync_type: Option<ResyncType>,
+    pub(crate) linking: Option<Linking<'a>>,
+    pub(crate) activity_id: Option<&'a [u8]>,
+    pub(crate) serial: Option<SerialNumber>,
+    pub(crate) reflect: Option<&'a [u8]>,
+    pub(crate) reason: Option<Reason<'a>>,
+    pub(crate) calling_ssel: Option<&'a [u8]>,
+    pub(crate) called_ssel: Option<&'a [u8]>,
+    pub(crate) second_resync_type: Option<ResyncType>,
+    pub(crate) second_serial: Option<SerialNumber>,
+    pub(crate) data_overflow: Option<DataOverflow>,
+    /// PGI 193, or PI 46 in MIA (where PGI 193 is also accepted on receipt).
+    pub(crate) user_data: Option<&'a [u8]>,
+    pub(crate) extended_user_data: Option<&'a [u8]>,
+    /// The whole field: its undefined units are kept verbatim.
+    pub(crate) unknown: Unknown<'a>,
 }
 
 /// Largest SS-user reference (PI 9, 10, 11), X.225 §8.3.1 (Connection Identifier, PGI 1).
@@ -120,7 +100,7 @@ fn set_serial(slot: &mut Option<SerialNumber>, code: Code, v: &[u8]) -> Result<(
     }
 }
 
-fn max_len(code: Code, v: &[u8], max: usize) -> Result<()> {
+pub(crate) fn max_len(code: Code, v: &[u8], max: usize) -> Result<()> {
     if v.len() > max {
         Err(Error::TooLong {
             code,
@@ -143,7 +123,7 @@ fn serial_digits(code: Code, s: Option<SerialNumber>, max: usize) -> Result<()> 
     }
 }
 
-fn activity_id(code: Code, v: &[u8]) -> Result<()> {
+pub(crate) fn activity_id(code: Code, v: &[u8]) -> Result<()> {
     if v.is_empty() {
         return Err(Error::BadLength { code, len: 0 });
     }
@@ -178,27 +158,9 @@ fn emit_serial(
     Ok(())
 }
 
-#[inline(always)]
-fn emit_one(out: &mut Out<'_>, u: &Unknown<'_>, code: Code, v: Option<u8>) -> Result<()> {
-    if let Some(v) = v {
-        out.known(u, code)?;
-        out.unit(code, &[&[v]])?;
-    }
-    Ok(())
-}
-
-#[inline(always)]
-fn emit_bytes(out: &mut Out<'_>, u: &Unknown<'_>, code: Code, v: Option<&[u8]>) -> Result<()> {
-    if let Some(v) = v {
-        out.known(u, code)?;
-        out.unit(code, &[v])?;
-    }
-    Ok(())
-}
-
-impl<'a> Params<'a> {
+impl<'a> Fields<'a> {
     /// No parameters.
-    pub const NONE: Params<'static> = Params {
+    pub(crate) const NONE: Fields<'static> = Fields {
         connection_id: None,
         connect_accept: None,
         sync_type: None,
@@ -228,8 +190,8 @@ impl<'a> Params<'a> {
 
     /// Reads the parameter field of an SPDU of type `kind`, in any order.
     ///
-    /// Writes into `p`, which must be [`Params::NONE`]: SPDUs are large values, and building
-    /// them in place keeps decoding from being dominated by copies.
+    /// Writes into `p`, which must be [`Fields::NONE`]: the workspace is a large value, and
+    /// filling it in place keeps decoding from being dominated by copies.
     #[inline]
     pub(crate) fn parse_into(p: &mut Self, kind: Kind, field: &'a [u8]) -> Result<()> {
         p.unknown = Unknown::from_checked_field(field);
@@ -307,162 +269,108 @@ impl<'a> Params<'a> {
         }
         Ok(())
     }
+}
 
-    /// The top-level codes present, with the code user data travels under in `kind`.
-    fn present(&self, kind: Kind) -> [(Code, bool); 24] {
-        let user_data_code = kind.user_data_code().unwrap_or(Code::USER_DATA);
-        [
-            (Code::CONNECTION_ID, self.connection_id.is_some()),
-            (Code::CONNECT_ACCEPT, self.connect_accept.is_some()),
-            (Code::SYNC_TYPE, self.sync_type.is_some()),
-            (Code::TOKEN_ITEM, self.token_item.is_some()),
-            (
-                Code::TRANSPORT_DISCONNECT,
-                self.transport_disconnect.is_some(),
-            ),
-            (Code::SESSION_REQUIREMENTS, self.requirements.is_some()),
-            (Code::TSDU_MAX_SIZE, self.tsdu_max_size.is_some()),
-            (Code::VERSION, self.version.is_some()),
-            (Code::PREPARE_TYPE, self.prepare_type.is_some()),
-            (Code::ENCLOSURE, self.enclosure.is_some()),
-            (Code::TOKEN_SETTING, self.token_setting.is_some()),
-            (Code::RESYNC_TYPE, self.resync_type.is_some()),
-            (Code::LINKING, self.linking.is_some()),
-            (Code::ACTIVITY_ID, self.activity_id.is_some()),
-            (Code::SERIAL, self.serial.is_some()),
-            (Code::REFLECT, self.reflect.is_some()),
-            (Code::REASON, self.reason.is_some()),
-            (Code::CALLING_SSEL, self.calling_ssel.is_some()),
-            (Code::CALLED_SSEL, self.called_ssel.is_some()),
-            (Code::SECOND_RESYNC_TYPE, self.second_resync_type.is_some()),
-            (Code::SECOND_SERIAL, self.second_serial.is_some()),
-            (Code::DATA_OVERFLOW, self.data_overflow.is_some()),
-            (user_data_code, self.user_data.is_some()),
-            (Code::EXTENDED_USER_DATA, self.extended_user_data.is_some()),
-        ]
-    }
+/// A parameter value that writes itself as one unit (or group) of the parameter field,
+/// after the unknown units that sort before its code (X.225 §8.2.6: increasing order on
+/// sending). `Option<T>` writes nothing when absent.
+pub(crate) trait Param {
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()>;
+}
 
-    /// Structural rules that hold in every version and state: which parameters `kind` may
-    /// and must carry, and the sizes X.225 fixes.
-    #[inline]
-    pub(crate) fn check(&self, kind: Kind) -> Result<()> {
-        let present = self.present(kind);
-        for (code, is) in present {
-            if is && !kind.allowed().contains(&code.0) {
-                return Err(Error::UnexpectedParameter { spdu: kind, code });
-            }
+impl<T: Param> Param for Option<T> {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        match self {
+            Some(v) => v.emit(code, out, u),
+            None => Ok(()),
         }
-        for &code in kind.mandatory() {
-            let code = Code(code);
-            if !present.iter().any(|&(c, is)| c == code && is) {
-                return Err(Error::MissingParameter { spdu: kind, code });
-            }
-        }
-        if let Some(c) = &self.connection_id {
-            c.check(kind, kind.connection_id_allowed())?;
-        }
-        if let Some(c) = &self.connect_accept {
-            c.check()?;
-        }
-        if let Some(l) = &self.linking {
-            l.check(kind)?;
-        }
-        if let Some(a) = self.activity_id {
-            activity_id(Code::ACTIVITY_ID, a)?;
-        }
-        for (code, v) in [
-            (Code::CALLING_SSEL, self.calling_ssel),
-            (Code::CALLED_SSEL, self.called_ssel),
-        ] {
-            max_len(code, v.unwrap_or_default(), MAX_SSEL_LEN)?;
-        }
-        if let Some(r) = self.reason {
-            match kind {
-                // X.225 §8.3, REFUSE SPDU (Reason Code, PI 50): user data follows the reason
-                // octet only with reason 2.
-                Kind::Refuse if !r.data.is_empty() && r.code != Reason::REFUSED_WITH_DATA => {
-                    return Err(Error::ReasonCannotCarryData(r.code));
-                }
-                Kind::Refuse => {}
-                _ if !r.data.is_empty() => {
-                    return Err(Error::BadLength {
-                        code: Code::REASON,
-                        len: 1 + r.data.len(),
-                    });
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes the parameter field in increasing code order.
-    #[inline]
-    pub(crate) fn emit(&self, kind: Kind, out: &mut Out<'_>) -> Result<()> {
-        let u = &self.unknown;
-        if let Some(g) = &self.connection_id {
-            out.known(u, Code::CONNECTION_ID)?;
-            out.group(Code::CONNECTION_ID, |o| g.emit(o))?;
-        }
-        if let Some(g) = &self.connect_accept {
-            out.known(u, Code::CONNECT_ACCEPT)?;
-            out.group(Code::CONNECT_ACCEPT, |o| g.emit(o))?;
-        }
-        emit_one(out, u, Code::SYNC_TYPE, self.sync_type.map(|x| x.0))?;
-        emit_one(out, u, Code::TOKEN_ITEM, self.token_item.map(|x| x.0))?;
-        emit_one(
-            out,
-            u,
-            Code::TRANSPORT_DISCONNECT,
-            self.transport_disconnect.map(|x| x.0),
-        )?;
-        if let Some(r) = self.requirements {
-            out.known(u, Code::SESSION_REQUIREMENTS)?;
-            out.unit(Code::SESSION_REQUIREMENTS, &[&r.0.to_be_bytes()])?;
-        }
-        if let Some(t) = self.tsdu_max_size {
-            out.known(u, Code::TSDU_MAX_SIZE)?;
-            out.unit(Code::TSDU_MAX_SIZE, &[&t.to_bytes()])?;
-        }
-        emit_one(out, u, Code::VERSION, self.version.map(|x| x.0))?;
-        emit_one(
-            out,
-            u,
-            Code::PREPARE_TYPE,
-            self.prepare_type.map(|x| x as u8),
-        )?;
-        emit_one(out, u, Code::ENCLOSURE, self.enclosure.map(|x| x.0))?;
-        emit_one(out, u, Code::TOKEN_SETTING, self.token_setting.map(|x| x.0))?;
-        emit_one(out, u, Code::RESYNC_TYPE, self.resync_type.map(|x| x as u8))?;
-        if let Some(g) = &self.linking {
-            out.known(u, Code::LINKING)?;
-            out.group(Code::LINKING, |o| g.emit(o))?;
-        }
-        emit_bytes(out, u, Code::ACTIVITY_ID, self.activity_id)?;
-        emit_serial(out, u, Code::SERIAL, self.serial)?;
-        let mia = kind.user_data_code() == Some(Code::MIA_USER_DATA);
-        if mia {
-            emit_bytes(out, u, Code::MIA_USER_DATA, self.user_data)?;
-        }
-        emit_bytes(out, u, Code::REFLECT, self.reflect)?;
-        if let Some(r) = self.reason {
-            out.known(u, Code::REASON)?;
-            out.unit(Code::REASON, &[&[r.code], r.data])?;
-        }
-        emit_bytes(out, u, Code::CALLING_SSEL, self.calling_ssel)?;
-        emit_bytes(out, u, Code::CALLED_SSEL, self.called_ssel)?;
-        emit_one(
-            out,
-            u,
-            Code::SECOND_RESYNC_TYPE,
-            self.second_resync_type.map(|x| x as u8),
-        )?;
-        emit_serial(out, u, Code::SECOND_SERIAL, self.second_serial)?;
-        emit_one(out, u, Code::DATA_OVERFLOW, self.data_overflow.map(|x| x.0))?;
-        if !mia {
-            emit_bytes(out, u, Code::USER_DATA, self.user_data)?;
-        }
-        emit_bytes(out, u, Code::EXTENDED_USER_DATA, self.extended_user_data)?;
-        out.finish_unknown(u)
     }
 }
+
+impl Param for &[u8] {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        out.known(u, code)?;
+        out.unit(code, &[self])
+    }
+}
+
+impl Param for u8 {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        out.known(u, code)?;
+        out.unit(code, &[&[*self]])
+    }
+}
+
+/// One-octet values: the octet as received or built.
+macro_rules! octet_params {
+    ($($t:ty => |$v:ident| $e:expr;)*) => {$(
+        impl Param for $t {
+            #[inline(always)]
+            fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+                let $v = *self;
+                Param::emit(&$e, code, out, u)
+            }
+        }
+    )*};
+}
+
+octet_params! {
+    SyncType => |v| v.0;
+    TokenItem => |v| v.0;
+    TransportDisconnect => |v| v.0;
+    Version => |v| v.0;
+    Enclosure => |v| v.0;
+    TokenSetting => |v| v.0;
+    DataOverflow => |v| v.0;
+    PrepareType => |v| v as u8;
+    ResyncType => |v| v as u8;
+}
+
+impl Param for Requirements {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        out.known(u, code)?;
+        out.unit(code, &[&self.0.to_be_bytes()])
+    }
+}
+
+impl Param for TsduMaxSize {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        out.known(u, code)?;
+        out.unit(code, &[&self.to_bytes()])
+    }
+}
+
+impl Param for SerialNumber {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        emit_serial(out, u, code, Some(*self))
+    }
+}
+
+/// Reason Code (PI 50): the reason octet, then RF's user data.
+impl Param for Reason<'_> {
+    #[inline(always)]
+    fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+        out.known(u, code)?;
+        out.unit(code, &[&[self.code], self.data])
+    }
+}
+
+macro_rules! group_params {
+    ($($t:ident),*) => {$(
+        impl Param for $t<'_> {
+            #[inline(always)]
+            fn emit(&self, code: Code, out: &mut Out<'_>, u: &Unknown<'_>) -> Result<()> {
+                out.known(u, code)?;
+                out.group(code, |o| self.emit(o))
+            }
+        }
+    )*};
+}
+
+group_params!(ConnectionId, ConnectAccept, Linking);
