@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use osi_session::Requirements;
+use osi_session::machine::{Config as SessionConfig, ConnectRequest, Role, Session};
 use x400_mta::association::{Association, Config, Ended, Event};
 use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
 use x400_rts::machine::Instant;
@@ -239,4 +241,25 @@ fn apdus(events: &[Event]) -> Vec<&[u8]> {
             _ => None,
         })
         .collect()
+}
+
+/// The TSDU of a session CONNECT that proposes X.410's functional units and carries `junk`
+/// (at most 512 octets) where the PConnect belongs.
+pub fn junk_connect(junk: &[u8]) -> Vec<u8> {
+    let mut session = Session::new(
+        Role::Initiator,
+        SessionConfig::new(),
+        vec![0u8; 4 << 10],
+        vec![0u8; 4 << 10],
+    );
+    let mut cn = ConnectRequest::new(Requirements::X410);
+    cn.user_data = junk;
+    session.connect(&cn).unwrap();
+    let mut tsdu = vec![0u8; 4 << 10];
+    let n = session
+        .poll_transmit(Instant::ZERO, &mut tsdu)
+        .unwrap()
+        .unwrap();
+    tsdu.truncate(n);
+    tsdu
 }
