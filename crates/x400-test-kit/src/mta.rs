@@ -2,6 +2,15 @@
 //! octets one side queued to the other through a perfect in-memory byte stream, in chunks of
 //! a chosen size (so TPKTs arrive split and joined as TCP delivers them). A manual clock
 //! drives the timers.
+//!
+//! With the feature `io`: [`attack`], what a network and a bad peer do to an MTA's listener,
+//! and [`storm`], thousands of such attempts interleaved with valid associations against the
+//! MTA's shell.
+
+#[cfg(feature = "io")]
+pub mod attack;
+#[cfg(feature = "io")]
+pub mod storm;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
