@@ -4,11 +4,13 @@
 //! drives the timers.
 //!
 //! With the feature `io`: [`attack`], what a network and a bad peer do to an MTA's listener,
-//! and [`storm`], thousands of such attempts interleaved with valid associations against the
-//! MTA's shell.
+//! [`storm`], thousands of such attempts interleaved with valid associations against the
+//! MTA's shell, and [`child`], that shell in a process of its own for the benches.
 
 #[cfg(feature = "io")]
 pub mod attack;
+#[cfg(feature = "io")]
+pub mod child;
 #[cfg(feature = "io")]
 pub mod storm;
 
