@@ -72,8 +72,8 @@ fn source(i: u64) -> IpAddr {
 }
 
 /// MTA-A's shell towards `server`, from `from` if given: many outbound associations
-/// allowed, and buffers a tenth of the defaults (the client's memory is not measured, but
-/// 10,000 of them must fit).
+/// allowed, and small buffers (the client's memory is not measured, but 10,000 of them must
+/// fit; a bind and a release need little).
 fn client(server: SocketAddr, associations: usize, from: Option<IpAddr>) -> Shell {
     let mut table = table_a(Protocol::P1984);
     let mut b = table.get("MTA-B").unwrap().clone();
@@ -85,9 +85,10 @@ fn client(server: SocketAddr, associations: usize, from: Option<IpAddr>) -> Shel
     limits.max_handshakes = associations;
     limits.max_memory = usize::MAX;
     let mut config = ShellConfig::default();
-    config.association.tp0_buffer = 64 << 10;
-    config.association.rts.session_buffer = 32 << 10;
-    config.association.tp0.max_tsdu_len = 32 << 10;
+    config.association.tp0_buffer = 16 << 10;
+    config.association.rts.max_dt_len = 4 << 10;
+    config.association.rts.session_buffer = 8 << 10;
+    config.association.tp0.max_tsdu_len = 8 << 10;
     config.association.idle_timeout = Duration::from_secs(3_600);
     config.local_address = from.map(|ip| SocketAddr::new(ip, 0));
     Shell::new(config, table, Accounting::new(limits))
@@ -119,9 +120,37 @@ async fn one(client: &Shell) {
 /// A completion that took longer than this counts as a stall (a lost SYN waits 1 s).
 const STALL: Duration = Duration::from_millis(200);
 
-/// `concurrency` loops of `work` for `secs`; returns completions per second, and how many
-/// completions stalled.
-async fn round<F, Fut>(concurrency: usize, secs: Duration, work: F) -> (f64, u64)
+/// CPU time (user + system) process `pid` has used, in clock ticks (`/proc/PID/stat`).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    field(11) + field(12)
+}
+
+/// Clock ticks per second of `/proc/PID/stat` (`getconf CLK_TCK`; 100 on Linux).
+const TICKS: f64 = 100.0;
+
+/// One round: completions per second, completions that stalled, and the CPU time the
+/// server and this process (the initiators) used per completion, in microseconds.
+#[derive(Debug, Clone, Copy)]
+struct Round {
+    rate: f64,
+    stalls: u64,
+    server_us: f64,
+    client_us: f64,
+}
+
+/// `concurrency` loops of `work` for `secs` against the server process `server`.
+async fn round<F, Fut>(concurrency: usize, secs: Duration, server: u32, work: F) -> Round
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send,
@@ -129,6 +158,7 @@ where
     let done = Arc::new(AtomicU64::new(0));
     let stalls = Arc::new(AtomicU64::new(0));
     let work = Arc::new(work);
+    let cpu = (cpu_ticks(server), cpu_ticks(std::process::id()));
     let started = Instant::now();
     let end = started + secs;
     let mut loops = JoinSet::new();
@@ -146,25 +176,37 @@ where
         });
     }
     while loops.join_next().await.is_some() {}
-    (
-        done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(),
-        stalls.load(Ordering::Relaxed),
-    )
+    let n = done.load(Ordering::Relaxed).max(1) as f64;
+    let us = |ticks: u64| ticks as f64 / TICKS * 1e6 / n;
+    Round {
+        rate: n / started.elapsed().as_secs_f64(),
+        stalls: stalls.load(Ordering::Relaxed),
+        server_us: us(cpu_ticks(server).saturating_sub(cpu.0)),
+        client_us: us(cpu_ticks(std::process::id()).saturating_sub(cpu.1)),
+    }
 }
 
-fn summary(rounds: &[(f64, u64)]) -> String {
-    let mut rates: Vec<f64> = rounds.iter().map(|r| r.0).collect();
-    rates.sort_by(f64::total_cmp);
+fn summary(rounds: &[Round]) -> String {
+    let median = |f: fn(&Round) -> f64| {
+        let mut v: Vec<f64> = rounds.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        (
+            v.get(v.len() / 2).copied().unwrap_or(0.0),
+            v.last().copied().unwrap_or(0.0),
+        )
+    };
+    let (rate, best) = median(|r| r.rate);
     format!(
-        "best {:>7.0}/s, median {:>7.0}/s (rounds: {}; completions over {STALL:?}: {})",
-        rates.last().copied().unwrap_or(0.0),
-        rates.get(rates.len() / 2).copied().unwrap_or(0.0),
+        "best {best:>6.0}/s, median {rate:>6.0}/s; CPU per completion (median): server {:.0} us, \
+         initiators {:.0} us (rounds: {}; completions over {STALL:?}: {})",
+        median(|r| r.server_us).0,
+        median(|r| r.client_us).0,
         rounds
             .iter()
-            .map(|r| format!("{:.0}", r.0))
+            .map(|r| format!("{:.0}", r.rate))
             .collect::<Vec<_>>()
             .join(" "),
-        rounds.iter().map(|r| r.1).sum::<u64>()
+        rounds.iter().map(|r| r.stalls).sum::<u64>()
     )
 }
 
@@ -174,7 +216,7 @@ async fn rate(rounds: usize, secs: Duration) {
         &exe,
         &["--handshake-ms", "10000", "--idle-ms", "60000"].map(String::from),
     );
-    let (addr, raw) = (server.addr, server.raw);
+    let (addr, raw, pid) = (server.addr, server.raw, server.pid());
     println!("mta_assoc rate: {rounds} rounds of {secs:?} each, alternating");
     let clients: Arc<Vec<Shell>> = Arc::new(
         (0..u64::from(SOURCES))
@@ -191,7 +233,7 @@ async fn rate(rounds: usize, secs: Duration) {
                 let next = move || turn.fetch_add(1, Ordering::Relaxed);
                 if first {
                     mta.push(
-                        round(concurrency, secs, move || {
+                        round(concurrency, secs, pid, move || {
                             let (clients, i) = (clients.clone(), next());
                             async move { one(&clients[(i % u64::from(SOURCES)) as usize]).await }
                         })
@@ -199,7 +241,7 @@ async fn rate(rounds: usize, secs: Duration) {
                     );
                 } else {
                     tcp.push(
-                        round(concurrency, secs, move || {
+                        round(concurrency, secs, pid, move || {
                             let from = source(next());
                             async move {
                                 let socket = TcpSocket::new_v4().unwrap();
