@@ -46,7 +46,7 @@ use crate::accounting::Accounting;
 use crate::association::{Association, Config};
 use crate::peers::PeerTable;
 
-pub use self::handle::{Command, Handle};
+pub use self::handle::{Command, Gone, Handle};
 
 /// Settings of the shell. Every default is a named constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
