@@ -1,6 +1,6 @@
 //! `x400-mta` tests that its own package cannot run: associations driven back to back through
-//! the test kit, and over TCP with the MTA's shell. One binary; each file is a module in
-//! `tests/mta/`.
+//! the test kit, and over TCP with the MTA's shell, a storm of bad connections included. One
+//! binary; each file is a module in `tests/mta/`.
 
 // A panic is how a test fails; tests on tokio and std speak std.
 #![allow(
@@ -18,5 +18,6 @@ mod mta {
     mod association;
     mod conformance;
     mod pp;
+    mod storm;
     mod tcp;
 }

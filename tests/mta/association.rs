@@ -2,14 +2,18 @@
 //! turn moving as needed, release, refusals with their reasons on both sides, timeouts, and
 //! the accounting back to zero after every end.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use osi_transport::tp0::{ConnectRequest, Event as TEvent, MAX_CONTROL_LEN, Tp0};
+
+use x400_mta::Accounting;
 use x400_mta::accounting::{Direction, Limits, Refusal};
-use x400_mta::association::{Config, Ended, Event, Refused};
+use x400_mta::association::{Association, Config, Ended, Event, Refused};
 use x400_mta::peers::{BindRefusal, Peer, Protocol, Secret};
 use x400_rts::RefuseReason;
-use x400_rts::machine::Refusal as RtsRefusal;
-use x400_test_kit::mta::{Pair, apdu, table_a, table_b};
+use x400_rts::machine::{Instant, Refusal as RtsRefusal};
+use x400_test_kit::mta::{ADDR_A, Pair, apdu, junk_connect, table_a, table_b};
 
 fn bound(events: &[Event]) -> Option<(&str, Protocol, Direction)> {
     events.iter().find_map(|e| match e {
@@ -231,6 +235,7 @@ fn handshake_timeout_and_idle_timeout_end_and_give_back() {
         Some(Event::Ended(Ended::HandshakeTimeout(_)))
     ));
     assert_eq!(p.acct_b.counters().handshakes, 0);
+    assert_eq!(p.acct_b.counters().refusals(Refusal::HandshakeFailed), 1);
     // A bound pair left idle: both abort at the idle timeout.
     let mut p = Pair::new(table_a(Protocol::P1984), table_b(Protocol::P1984));
     p.run();
@@ -273,5 +278,56 @@ fn a_lost_connection_gives_queued_apdus_back() {
         .collect();
     assert_eq!(back, [50_000; 3]);
     assert!(matches!(p.ended_a(), Some(Ended::TransportClosed(_))));
+    // Bound associations that end are not failed handshakes.
+    assert_eq!(p.acct_a.counters().refusals(Refusal::HandshakeFailed), 0);
+    assert_eq!(p.acct_b.counters().refusals(Refusal::HandshakeFailed), 0);
     assert!(p.acct_a.counters().is_idle() && p.acct_b.counters().is_idle());
+}
+
+#[test]
+fn a_garbage_pconnect_is_refused_and_counted_as_a_bad_connect() {
+    let acct = Accounting::new(Limits::default());
+    let from: std::net::SocketAddr = ADDR_A.parse().unwrap();
+    let now = Instant::ZERO;
+    let mut b = Association::responder(
+        Config::default(),
+        Arc::new(table_b(Protocol::P1984)),
+        acct.handshake(Some(from.ip())).unwrap(),
+        from,
+        now,
+    )
+    .unwrap();
+    // A peer's TP0: CR, and B's CC.
+    let mut tp = Tp0::initiator(osi_transport::tp0::Config::default(), vec![0; 64 << 10]).unwrap();
+    tp.connect(now, &ConnectRequest::default()).unwrap();
+    let mut ctl = [0u8; MAX_CONTROL_LEN];
+    let n = tp.poll_transmit(now, &mut ctl).unwrap().unwrap();
+    assert_eq!(b.handle_input(now, &ctl[..n]), n);
+    let mut out = vec![0u8; 64 << 10];
+    let n = b.poll_transmit(now, &mut out).unwrap().unwrap();
+    tp.handle_input(now, &out[..n]);
+    assert!(matches!(tp.poll_event(), Some(TEvent::Connected { .. })));
+    // A CN whose user data is no PConnect.
+    let cn = junk_connect(&[0x00, 0x13, 0x37, 0xff, 0x02]);
+    let mut segments = tp.send(&cn).unwrap();
+    let mut tpkt = vec![0u8; segments.max_tpkt_len()];
+    while let Some(k) = segments.write_next(&mut tpkt).unwrap() {
+        b.handle_input(now, &tpkt[..k]);
+    }
+    let Some(Event::Ended(Ended::WeRefused(Refused::Connect(why)))) = b.poll_event() else {
+        panic!("not refused as a bad connect");
+    };
+    assert!(why.contains("did not decode"), "{why}");
+    // B answered with a session RF (SI 12) before closing.
+    let n = b.poll_transmit(now, &mut out).unwrap().unwrap();
+    tp.handle_input(now, &out[..n]);
+    let Some(TEvent::Data(tsdu)) = tp.poll_event() else {
+        panic!("no TSDU from B");
+    };
+    assert_eq!(tsdu.first(), Some(&12), "{tsdu:02x?}");
+    assert!(b.is_finished());
+    let c = acct.counters();
+    assert_eq!(c.refusals(Refusal::BadConnect), 1);
+    assert_eq!(c.refusals(Refusal::HandshakeFailed), 0, "counted once");
+    assert!(c.is_idle(), "{c:?}");
 }

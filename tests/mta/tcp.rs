@@ -1,6 +1,7 @@
 //! Associations over TCP on loopback with the MTA's shell: both P1 generations, APDUs both
-//! ways, release, a refused bind logged in words on both sides, a connection closed before
-//! reading at the handshake limit, and graceful shutdown; the accounting returns to zero.
+//! ways (megabytes too, more than the sockets buffer), release, a refused bind logged in words
+//! on both sides, a connection closed before reading at the handshake limit, and graceful
+//! shutdown; the accounting returns to zero.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,18 +19,24 @@ async fn pair(
     table_b: PeerTable,
     limits_b: Limits,
 ) -> (Shell, Shell, mpsc::Receiver<Handle>) {
+    pair_with(protocol, table_b, limits_b, ShellConfig::default()).await
+}
+
+/// The same with `config` on both sides.
+async fn pair_with(
+    protocol: Protocol,
+    table_b: PeerTable,
+    limits_b: Limits,
+    config: ShellConfig,
+) -> (Shell, Shell, mpsc::Receiver<Handle>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut ta = table_a(protocol);
     let mut peer_b = ta.get("MTA-B").unwrap().clone();
     peer_b.addresses = vec![addr];
     ta.insert(peer_b);
-    let a = Shell::new(
-        ShellConfig::default(),
-        ta,
-        Accounting::new(Limits::default()),
-    );
-    let b = Shell::new(ShellConfig::default(), table_b, Accounting::new(limits_b));
+    let a = Shell::new(config, ta, Accounting::new(Limits::default()));
+    let b = Shell::new(config, table_b, Accounting::new(limits_b));
     let (tx, rx) = mpsc::channel(16);
     let server = b.clone();
     tokio::spawn(async move { server.listen(listener, tx).await });
@@ -108,6 +115,56 @@ async fn two_mtas_exchange_apdus_and_release_over_tcp() {
         idle(b.accounting()).await;
         b.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn apdus_of_8_mib_cross_intact_when_the_sockets_back_up() {
+    // Without checkpoints an APDU goes out whole, far more than the sockets' buffers hold:
+    // each side's writes stall and resume, and TPKTs arrive split across reads, with both
+    // sides on one thread.
+    let mut config = ShellConfig::default();
+    config.association.rts.checkpoint_size = 0;
+    let (a, b, mut incoming) = pair_with(
+        Protocol::P1984,
+        table_b(Protocol::P1984),
+        Limits::default(),
+        config,
+    )
+    .await;
+    let sent_a: Vec<Vec<u8>> = (0..3u8)
+        .map(|i| apdu((8 << 20) + 7 * usize::from(i), i))
+        .collect();
+    let sent_b = vec![apdu(8 << 20, 99)];
+    let mut h = a.connect("MTA-B").await.unwrap();
+    for x in &sent_a {
+        h.transfer(x.clone()).await.unwrap();
+    }
+    let server = tokio::spawn(serve(incoming.recv().await.unwrap(), sent_b.clone()));
+    let (mut got, mut confirmed) = (Vec::new(), 0);
+    while let Some(ev) = h.next().await {
+        match ev {
+            Event::Apdu(x) => {
+                got.push(x);
+                h.secured().await.unwrap();
+            }
+            Event::Transferred => confirmed += 1,
+            Event::Ended(why) => {
+                assert_eq!(why, Ended::Released);
+                break;
+            }
+            _ => {}
+        }
+        if confirmed == sent_a.len() && got.len() == sent_b.len() {
+            h.close().await.unwrap();
+        }
+    }
+    let (received, why) = server.await.unwrap();
+    assert_eq!(why, Ended::Released);
+    assert!(received == sent_a, "the APDUs A sent arrived changed");
+    assert!(got == sent_b, "the APDU B sent arrived changed");
+    idle(a.accounting()).await;
+    idle(b.accounting()).await;
+    b.shutdown().await;
 }
 
 /// A `MakeWriter` that keeps every log line.

@@ -9,7 +9,8 @@
 //! * [`session`] and [`rts`]: two session or RTS machines wired back to back, with a manual
 //!   clock, for tests that script both users;
 //! * [`mta`]: two MTA associations (TP0, session, RTS, bind) wired back to back over an
-//!   in-memory byte stream, with their peer tables and accounting;
+//!   in-memory byte stream, with their peer tables and accounting; (feature `io`) attackers
+//!   over TCP and a storm of attempts against the MTA's shell;
 //! * `p1` (feature `strategies`): proptest strategies for P1 values within X.411's bounds.
 //!
 //! What needs the conformance kit beside the repository (its vectors, tshark, the Python venv)

@@ -2,11 +2,24 @@
 //! octets one side queued to the other through a perfect in-memory byte stream, in chunks of
 //! a chosen size (so TPKTs arrive split and joined as TCP delivers them). A manual clock
 //! drives the timers.
+//!
+//! With the feature `io`: [`attack`], what a network and a bad peer do to an MTA's listener,
+//! [`storm`], thousands of such attempts interleaved with valid associations against the
+//! MTA's shell, and [`child`], that shell in a process of its own for the benches.
+
+#[cfg(feature = "io")]
+pub mod attack;
+#[cfg(feature = "io")]
+pub mod child;
+#[cfg(feature = "io")]
+pub mod storm;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use osi_session::Requirements;
+use osi_session::machine::{Config as SessionConfig, ConnectRequest, Role, Session};
 use x400_mta::association::{Association, Config, Ended, Event};
 use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
 use x400_rts::machine::Instant;
@@ -249,4 +262,25 @@ fn apdus(events: &[Event]) -> Vec<&[u8]> {
             _ => None,
         })
         .collect()
+}
+
+/// The TSDU of a session CONNECT that proposes X.410's functional units and carries `junk`
+/// (at most 512 octets) where the PConnect belongs.
+pub fn junk_connect(junk: &[u8]) -> Vec<u8> {
+    let mut session = Session::new(
+        Role::Initiator,
+        SessionConfig::new(),
+        vec![0u8; 4 << 10],
+        vec![0u8; 4 << 10],
+    );
+    let mut cn = ConnectRequest::new(Requirements::X410);
+    cn.user_data = junk;
+    session.connect(&cn).unwrap();
+    let mut tsdu = vec![0u8; 4 << 10];
+    let n = session
+        .poll_transmit(Instant::ZERO, &mut tsdu)
+        .unwrap()
+        .unwrap();
+    tsdu.truncate(n);
+    tsdu
 }

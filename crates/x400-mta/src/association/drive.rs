@@ -5,7 +5,7 @@ use x400_rts::DialogueMode;
 use x400_rts::machine::{Event as RtsEvent, Instant};
 
 use super::{Association, Ended, Event, Phase};
-use crate::accounting::Direction;
+use crate::accounting::{Direction, Refusal};
 
 impl Association {
     /// Acts on every event of the RTS machine, then moves the queue along.
@@ -40,7 +40,7 @@ impl Association {
                     }
                 }
                 RtsEvent::Closed => self.end(now, Ended::Released),
-                RtsEvent::Aborted(cause) => self.end(now, cause.into()),
+                RtsEvent::Aborted(cause) => self.on_aborted(now, cause),
                 RtsEvent::ConnectionLost(_) => self.end(
                     now,
                     Ended::TransportClosed("the connection was lost".into()),
@@ -115,6 +115,15 @@ impl Association {
             return;
         }
         let was_bound = self.phase == Phase::Bound;
+        // A refusal was counted where it was decided; any other end before the bind (a
+        // close, a reset, a timeout, an abort) is a failed handshake, counted here so that
+        // a storm of half-open connections shows in the counters.
+        if self.phase == Phase::Handshake
+            && !matches!(why, Ended::WeRefused(_) | Ended::PeerRefused(_))
+            && let Some(p) = self.permit.as_ref()
+        {
+            p.accounting().record(Refusal::HandshakeFailed);
+        }
         self.phase = Phase::Ended;
         self.permit = None;
         // Every APDU not confirmed comes back, the one being sent too: the queue holds

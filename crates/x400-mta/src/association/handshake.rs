@@ -7,7 +7,7 @@
 //! 3).
 
 use x400_p1::mta_abstract_service::{MtaBindArgument, MtaBindResult};
-use x400_rts::machine::{Instant, OpenRequest, Refusal as RtsRefusal};
+use x400_rts::machine::{AbortCause, Instant, OpenRequest, Refusal as RtsRefusal};
 use x400_rts::{PAccept, PConnect, RefuseReason, SessionConnectionIdentifier};
 
 use super::{Association, Ended, Event, Phase, Refused};
@@ -168,6 +168,28 @@ impl Association {
             return self.end(now, Ended::WeRefused(Refused::Limit(r)));
         }
         self.bound();
+    }
+
+    /// The RTS machine ended the association. On an inbound connection before the bind it
+    /// did so because the session CONNECT or its PConnect could not be decoded or broke the
+    /// protocol (it answered RF or AB itself): that is our refusal of the connect, logged
+    /// and counted as [`Refusal::BadConnect`].
+    pub(super) fn on_aborted(&mut self, now: Instant, cause: AbortCause) {
+        let bad_connect = self.phase == Phase::Handshake
+            && self.direction == Direction::Inbound
+            && matches!(
+                cause,
+                AbortCause::BadPdu(_) | AbortCause::Protocol(_) | AbortCause::Session(_)
+            );
+        if !bad_connect {
+            return self.end(now, cause.into());
+        }
+        let why = cause.to_string();
+        tracing::info!("mta: refused connection from {}: {why}", self.remote);
+        if let Some(p) = self.permit.as_ref() {
+            p.accounting().record(Refusal::BadConnect);
+        }
+        self.end(now, Ended::WeRefused(Refused::Connect(why)));
     }
 
     /// The peer refused our open (initiator): log its reason decoded.
