@@ -187,16 +187,26 @@ impl Lines {
     }
 }
 
+/// The lines every test of this binary logs. One global subscriber: a thread-local one
+/// loses lines whenever another test's thread, with no subscriber, caches a callsite's
+/// interest first (tracing's interest cache is global).
+fn lines() -> &'static Lines {
+    static LINES: std::sync::OnceLock<Lines> = std::sync::OnceLock::new();
+    LINES.get_or_init(|| {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        lines
+    })
+}
+
 #[tokio::test]
 async fn a_refused_bind_is_logged_in_words_on_both_sides() {
-    let lines = Lines::default();
-    let writer = lines.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    // The current-thread runtime runs every task on this thread, under this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let lines = lines();
     let mut tb = PeerTable::new("MTA-B");
     tb.insert(x400_mta::Peer::new(
         "MTA-A",
