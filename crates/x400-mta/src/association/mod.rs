@@ -68,6 +68,10 @@ use crate::peers::{Peer, PeerTable, Protocol};
 pub use self::config::Config;
 pub use self::event::{Ended, Event, Refused};
 
+/// The TSDU scratch an association keeps between transfers; beyond it the scratch is let
+/// go once nothing of ours is being sent.
+const IDLE_SCRATCH: usize = 4 << 10;
+
 /// Where the association is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -128,9 +132,8 @@ pub struct Association {
     /// Octets for TCP not yet handed out by `poll_transmit`, from `out_pos` on.
     out: Vec<u8>,
     out_pos: usize,
-    /// Scratch for one TSDU of the RTS machine and one TPKT.
+    /// Scratch for one TSDU of the RTS machine, grown on demand.
     tsdu: Vec<u8>,
-    tpkt: Vec<u8>,
     /// APDUs waiting for the turn; the front one is being transferred if `sending`.
     queue: VecDeque<Vec<u8>>,
     sending: bool,
@@ -185,8 +188,7 @@ impl Association {
             events: VecDeque::new(),
             out: Vec::new(),
             out_pos: 0,
-            tsdu: vec![0; config.rts.session_buffer],
-            tpkt: Vec::new(),
+            tsdu: Vec::new(),
             queue: VecDeque::new(),
             sending: false,
             turn_asked: false,
@@ -454,6 +456,10 @@ impl Association {
         if self.out_pos >= self.out.len() {
             self.out.clear();
             self.out_pos = 0;
+            // An idle association keeps no large output buffer either.
+            if self.out.capacity() > IDLE_SCRATCH && !self.rts.has_transfer() {
+                self.out = Vec::new();
+            }
             self.fill(now);
         }
         let pending = self.out.get(self.out_pos..).unwrap_or_default();
@@ -500,21 +506,42 @@ impl Association {
         self.drain_rts(now);
     }
 
-    /// Queues every TSDU the RTS machine has as TPKTs.
+    /// Queues every TSDU the RTS machine has as TPKTs, written straight into `out`.
+    ///
+    /// The TSDU scratch grows to what the machine asks for and is let go again when no
+    /// APDU of ours is being sent: an idle association keeps no transmit buffer.
     fn drain_rts(&mut self, now: Instant) {
         if self.tp.state() != osi_transport::tp0::State::Open {
             return;
         }
-        while let Ok(Some(n)) = self.rts.poll_transmit(now, &mut self.tsdu) {
+        loop {
+            let n = match self.rts.poll_transmit(now, &mut self.tsdu) {
+                Ok(Some(n)) => n,
+                Ok(None) => break,
+                Err(BufferTooSmall { needed }) if needed > self.tsdu.len() => {
+                    self.tsdu.resize(needed, 0);
+                    continue;
+                }
+                Err(_) => break,
+            };
             let tsdu = self.tsdu.get(..n).unwrap_or_default();
             let Ok(mut seg) = self.tp.send(tsdu) else {
                 break;
             };
-            self.tpkt.resize(seg.max_tpkt_len(), 0);
-            while let Ok(Some(k)) = seg.write_next(&mut self.tpkt) {
-                self.out
-                    .extend_from_slice(self.tpkt.get(..k).unwrap_or_default());
+            loop {
+                let start = self.out.len();
+                self.out.resize(start + seg.max_tpkt_len(), 0);
+                match seg.write_next(self.out.get_mut(start..).unwrap_or_default()) {
+                    Ok(Some(k)) => self.out.truncate(start + k),
+                    _ => {
+                        self.out.truncate(start);
+                        break;
+                    }
+                }
             }
+        }
+        if self.tsdu.len() > IDLE_SCRATCH && !self.rts.has_transfer() {
+            self.tsdu = Vec::new();
         }
     }
 
