@@ -11,6 +11,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc
 )]
@@ -84,14 +85,28 @@ async fn next(l: &mut Link) -> Event {
     }
 }
 
-/// The receiver's part: the APDU arrives, is secured, then the initiator releases.
-async fn secure_until_closed(b: &mut Link) -> Vec<u8> {
-    let Event::Transfer(got) = next(b).await else {
-        panic!("no APDU")
-    };
+/// The receiver's part: the APDU arrives in pieces (after a recovery, continuing what
+/// `stored` holds), each checkpoint confirmed once its data is stored; it is secured, then
+/// the initiator releases.
+async fn secure_until_closed(b: &mut Link, mut stored: Vec<u8>) -> Vec<u8> {
+    loop {
+        match next(b).await {
+            Event::TransferStart { offset } => {
+                assert!(offset as usize <= stored.len());
+                stored.truncate(offset as usize);
+            }
+            Event::TransferData(piece) => stored.extend_from_slice(&piece),
+            Event::TransferCheckpoint { serial, .. } => b.rts.confirm_checkpoint(serial).unwrap(),
+            Event::TransferEnd { len } => {
+                assert_eq!(len as usize, stored.len());
+                break;
+            }
+            other => panic!("no APDU: {other:?}"),
+        }
+    }
     b.rts.secured().unwrap();
     assert_eq!(next(b).await, Event::Closed);
-    got
+    stored
 }
 
 /// Whether a write carries an S-DATA TSDU (TPKT, COTP DT, then GT + DT SPDUs): its user
@@ -228,7 +243,7 @@ fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_de
             };
             assert_eq!(pc.connection_data.open_data(), Some(&bind[..]));
             b.rts.accept(Some(&result)).unwrap();
-            secure_until_closed(&mut b).await
+            secure_until_closed(&mut b, Vec::new()).await
         };
         let initiator = async {
             let bind = common::vector("asn1tools-p1.tsv", "E.MTABindArgument");
@@ -259,9 +274,14 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
                 panic!()
             };
             b.rts.accept(None).unwrap();
+            let mut stored = Vec::new();
             loop {
                 match b.next().await.unwrap() {
-                    Some(Event::ConnectionLost(Some(state))) => return state,
+                    Some(Event::ConnectionLost(Some(state))) => return (state, stored),
+                    Some(Event::TransferData(piece)) => stored.extend_from_slice(&piece),
+                    Some(Event::TransferCheckpoint { serial, .. }) => {
+                        b.rts.confirm_checkpoint(serial).unwrap();
+                    }
                     Some(_) => {}
                     None => panic!("no state kept"),
                 }
@@ -278,7 +298,8 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
                 }
             }
         };
-        let (kept, state): (Recovery, Recovery) = tokio::join!(responder, initiator);
+        let ((kept, stored), state): ((Recovery, Vec<u8>), Recovery) =
+            tokio::join!(responder, initiator);
 
         // The second connection recovers it: PConnect recover, PAccept recover, AR.
         let (mut a, mut b) = pair().await;
@@ -291,7 +312,7 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
             assert_text_reference(&lost);
             assert_text_reference(b.rts.connection().unwrap());
             b.rts.accept_recovery(kept).unwrap();
-            secure_until_closed(&mut b).await
+            secure_until_closed(&mut b, stored).await
         };
         let initiator = async {
             a.rts

@@ -8,6 +8,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc
 )]
@@ -55,10 +56,18 @@ fn apdu(len: usize) -> Vec<u8> {
     (0..len).map(|i| i.to_le_bytes()[0] ^ 0x5a).collect()
 }
 
-/// The receiving side: accepts the open or the recovery (with `kept`), secures every APDU,
-/// and returns what it received and the state it kept when the connection was lost.
-async fn receive(mut b: Link, kept: Option<Recovery>) -> (Vec<Vec<u8>>, Option<Recovery>) {
-    let mut kept = kept;
+/// What the receiving side keeps of a lost connection: the machine's state and the octets
+/// its user stored of the APDU (its "file").
+type Kept = (Recovery, Vec<u8>);
+
+/// The receiving side: accepts the open or the recovery (with `kept`), stores the pieces as
+/// they come, confirms each checkpoint, secures every APDU, and returns what it received
+/// and what it kept when the connection was lost.
+async fn receive(mut b: Link, kept: Option<Kept>) -> (Vec<Vec<u8>>, Option<Kept>) {
+    let (mut kept, mut partial) = match kept {
+        Some((state, stored)) => (Some(state), stored),
+        None => (None, Vec::new()),
+    };
     let mut got = Vec::new();
     let mut lost = None;
     while let Some(ev) = b.next().await.unwrap() {
@@ -69,11 +78,23 @@ async fn receive(mut b: Link, kept: Option<Recovery>) -> (Vec<Vec<u8>>, Option<R
                     .accept_recovery(kept.take().expect("a state"))
                     .unwrap();
             }
-            Event::Transfer(x) => {
-                got.push(x);
+            Event::TransferStart { offset } => {
+                assert!(offset as usize <= partial.len());
+                partial.truncate(offset as usize);
+            }
+            Event::TransferData(piece) => partial.extend_from_slice(&piece),
+            Event::TransferCheckpoint { serial, offset } => {
+                assert_eq!(offset as usize, partial.len());
+                b.rts.confirm_checkpoint(serial).unwrap();
+            }
+            Event::TransferEnd { len } => {
+                assert_eq!(len as usize, partial.len());
+                got.push(std::mem::take(&mut partial));
                 b.rts.secured().unwrap();
             }
-            Event::ConnectionLost(state) => lost = state,
+            Event::ConnectionLost(state) => {
+                lost = state.map(|s| (s, std::mem::take(&mut partial)));
+            }
             _ => {}
         }
     }

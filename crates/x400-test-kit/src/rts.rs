@@ -3,12 +3,21 @@
 //! users; the helpers here open associations, run transfers to their end and take the state
 //! a machine keeps when its connection is lost.
 //!
+//! Each machine sits in an [`End`] with a scripted user, because the machine hands an APDU
+//! over in pieces and takes the next TSDU only once the piece before is polled: the user
+//! takes every event at once, stores the pieces (a [`Store`], the test's "file"), confirms
+//! each checkpoint as it arrives (unless told not to), and keeps the other events for the
+//! test.
+//!
 //! Everything panics (through unwrap) exactly when a test should fail: a machine refusing a
-//! TSDU the other emitted, or an open that does not come up.
+//! TSDU the other emitted, an open that does not come up, or pieces that do not add up.
+
+use std::collections::VecDeque;
+use std::ops::{Deref, DerefMut};
 
 use osi_session::Kind;
 use osi_session::machine::Role;
-use x400_rts::machine::{Config, Event, Instant, OpenRequest, Recovery, Rts};
+use x400_rts::machine::{Config, Error, Event, Instant, OpenRequest, Recovery, Rts};
 use x400_rts::{CallingSsUserReference, SessionConnectionIdentifier, T61String, UtcTimeOctets};
 
 /// The one time the back-to-back machines see: these scripts never wait for a timer.
@@ -46,27 +55,199 @@ pub fn kinds(tsdu: &[u8]) -> Vec<Kind> {
         .unwrap_or_default()
 }
 
-/// Moves every queued TSDU from `from` to `to`; returns the kinds of the SPDUs moved.
-pub fn flow(from: &mut Rts, to: &mut Rts) -> Vec<Kind> {
+/// A receiving user's store (its "file"): the APDU being received, put together from its
+/// pieces as the events say, and the complete ones. Test support only: a real receiver
+/// writes each piece away and keeps none.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Store {
+    partial: Vec<u8>,
+    /// APDUs received whole ([`Event::TransferEnd`]), oldest first.
+    pub complete: Vec<Vec<u8>>,
+    /// APDUs dropped part way ([`Event::TransferDiscarded`]).
+    pub discarded: usize,
+}
+
+impl Store {
+    /// Acts on one event: a start cuts the partial APDU back to its offset, a piece is
+    /// appended, an end completes it, a discard drops it; other events change nothing.
+    ///
+    /// # Panics
+    ///
+    /// If a start continues beyond the octets stored, or an end's length is not theirs.
+    pub fn take(&mut self, ev: &Event) {
+        match ev {
+            Event::TransferStart { offset } => {
+                let offset = usize::try_from(*offset).unwrap();
+                assert!(
+                    offset <= self.partial.len(),
+                    "the data continues at {offset}, but only {} octets are stored",
+                    self.partial.len()
+                );
+                self.partial.truncate(offset);
+            }
+            Event::TransferData(piece) => self.partial.extend_from_slice(piece),
+            Event::TransferEnd { len } => {
+                assert_eq!(
+                    *len,
+                    self.partial.len() as u64,
+                    "the end's length is not that of the pieces"
+                );
+                self.complete.push(std::mem::take(&mut self.partial));
+            }
+            Event::TransferDiscarded => {
+                self.partial.clear();
+                self.discarded += 1;
+            }
+            _ => {}
+        }
+    }
+
+    /// The APDUs completed since the last call.
+    pub fn apdus(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.complete)
+    }
+
+    /// Octets of the APDU being received stored so far.
+    pub fn partial_len(&self) -> usize {
+        self.partial.len()
+    }
+}
+
+/// One end of a back-to-back pair: the machine (reached through `Deref`) and its scripted
+/// user.
+#[derive(Debug)]
+pub struct End {
+    /// The machine.
+    pub rts: Rts,
+    /// Events taken from the machine and not yet by the test (pieces go to `store`).
+    taken: VecDeque<Event>,
+    /// What the user received.
+    pub store: Store,
+    /// Confirm every checkpoint as soon as it is indicated (the default); otherwise they
+    /// wait in `unconfirmed` for the test.
+    pub confirm: bool,
+    /// Checkpoints indicated and not confirmed, oldest first (with `confirm` off).
+    pub unconfirmed: Vec<u64>,
+    /// The most APDU octets the machine held at any time ([`Rts::buffered`]).
+    pub peak: usize,
+}
+
+impl Deref for End {
+    type Target = Rts;
+
+    fn deref(&self) -> &Rts {
+        &self.rts
+    }
+}
+
+impl DerefMut for End {
+    fn deref_mut(&mut self) -> &mut Rts {
+        &mut self.rts
+    }
+}
+
+impl End {
+    /// `rts` with a user that confirms every checkpoint at once.
+    pub fn new(rts: Rts) -> Self {
+        Self {
+            rts,
+            taken: VecDeque::new(),
+            store: Store::default(),
+            confirm: true,
+            unconfirmed: Vec::new(),
+            peak: 0,
+        }
+    }
+
+    /// A new machine of `role` with `config`.
+    pub fn with(role: Role, config: Config) -> Self {
+        Self::new(Rts::new(role, config))
+    }
+
+    /// TRANSFER.request for `apdu`.
+    ///
+    /// # Errors
+    ///
+    /// The machine's refusal.
+    pub fn send(&mut self, apdu: Vec<u8>) -> Result<(), Error> {
+        self.rts.transfer(apdu)?;
+        self.measure();
+        Ok(())
+    }
+
+    fn measure(&mut self) {
+        self.peak = self.peak.max(self.rts.buffered());
+    }
+
+    /// Takes every event of the machine: pieces into the store, checkpoints confirmed (or
+    /// noted), the rest kept for the test.
+    pub fn take(&mut self) {
+        self.measure();
+        while let Some(ev) = self.rts.poll_event() {
+            self.store.take(&ev);
+            match ev {
+                Event::TransferData(_) => continue,
+                Event::TransferCheckpoint { serial, .. } => {
+                    if self.confirm {
+                        self.rts.confirm_checkpoint(serial).unwrap();
+                    } else {
+                        self.unconfirmed.push(serial);
+                    }
+                }
+                _ => {}
+            }
+            self.taken.push_back(ev);
+        }
+    }
+
+    /// Confirms the checkpoints noted with `confirm` off, up to and including `serial`.
+    ///
+    /// # Panics
+    ///
+    /// If the machine refuses.
+    pub fn confirm_up_to(&mut self, serial: u64) {
+        self.rts.confirm_checkpoint(serial).unwrap();
+        self.unconfirmed.retain(|&s| s > serial);
+    }
+
+    /// Hands `tsdu` to the machine, taking its events first if it still holds a piece.
+    ///
+    /// # Panics
+    ///
+    /// If the machine refuses it all the same.
+    pub fn handle(&mut self, tsdu: &[u8]) {
+        if let Err(Error::EventsPending) = self.rts.handle_tsdu(NOW, tsdu) {
+            self.take();
+            self.rts.handle_tsdu(NOW, tsdu).unwrap();
+        }
+        self.take();
+    }
+}
+
+/// Moves every queued TSDU from `from` to `to` (whose user takes each piece as it comes);
+/// returns the kinds of the SPDUs moved.
+pub fn flow(from: &mut End, to: &mut End) -> Vec<Kind> {
     let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
     let mut seen = Vec::new();
-    while let Some(n) = from.poll_transmit(NOW, &mut wire).unwrap() {
+    while let Some(n) = from.rts.poll_transmit(NOW, &mut wire).unwrap() {
+        from.measure();
         seen.extend(kinds(&wire[..n]));
-        to.handle_tsdu(NOW, &wire[..n]).unwrap();
+        to.handle(&wire[..n]);
     }
     seen
 }
 
-/// Every event `m` has for its user now.
-pub fn events(m: &mut Rts) -> Vec<Event> {
-    core::iter::from_fn(|| m.poll_event()).collect()
+/// Every event `m` has for its user now, except the pieces (which are in its store).
+pub fn events(m: &mut End) -> Vec<Event> {
+    m.take();
+    m.taken.drain(..).collect()
 }
 
 /// An open association between `a` (initiator, configured `ca`) and `b` (`cb`), on
 /// connection [`id`]`(1)` with a small `open` value.
-pub fn open_pair(ca: Config, cb: Config) -> (Rts, Rts) {
-    let mut a = Rts::new(Role::Initiator, ca);
-    let mut b = Rts::new(Role::Responder, cb);
+pub fn open_pair(ca: Config, cb: Config) -> (End, End) {
+    let mut a = End::with(Role::Initiator, ca);
+    let mut b = End::with(Role::Responder, cb);
     a.open(&OpenRequest::new(&id(1), Some(&[0x05, 0x00])))
         .unwrap();
     flow(&mut a, &mut b);
@@ -77,15 +258,14 @@ pub fn open_pair(ca: Config, cb: Config) -> (Rts, Rts) {
     (a, b)
 }
 
-/// Runs a transfer from `a` to `b` to its end; `b` secures every APDU. Returns what `b`
-/// received and `a`'s events.
-pub fn run(a: &mut Rts, b: &mut Rts) -> (Vec<Vec<u8>>, Vec<Event>) {
-    let (mut got, mut seen) = (Vec::new(), Vec::new());
+/// Runs a transfer from `a` to `b` to its end; `b` secures every APDU. Returns the APDUs
+/// `b` completed (since its store was last emptied) and `a`'s events.
+pub fn run(a: &mut End, b: &mut End) -> (Vec<Vec<u8>>, Vec<Event>) {
+    let mut seen = Vec::new();
     loop {
         let moved = flow(a, b).len() + {
             for ev in events(b) {
-                if let Event::Transfer(apdu) = ev {
-                    got.push(apdu);
+                if let Event::TransferEnd { .. } = ev {
                     b.secured().unwrap();
                 }
             }
@@ -93,13 +273,13 @@ pub fn run(a: &mut Rts, b: &mut Rts) -> (Vec<Vec<u8>>, Vec<Event>) {
         };
         seen.extend(events(a));
         if moved == 0 {
-            return (got, seen);
+            return (b.store.apdus(), seen);
         }
     }
 }
 
 /// Takes the state a machine keeps when its connection is lost.
-pub fn lose(m: &mut Rts) -> Recovery {
+pub fn lose(m: &mut End) -> Recovery {
     m.handle_disconnect(NOW);
     events(m)
         .into_iter()

@@ -11,8 +11,15 @@
 //! synchronize, activity management, exceptions), and the turn is all three tokens. Each
 //! APDU is one activity: AS, then the data as DTs, a minor synchronization point (MIP,
 //! confirmation asked) after every `checkpointSize` × 1024 octets except the last, at most
-//! `windowSize` of them unconfirmed, then AE. The receiver confirms each point once it holds
-//! the data, and the activity end (AEA) only when its user says the APDU is secured.
+//! `windowSize` of them unconfirmed, then AE.
+//!
+//! The receiving machine holds no APDU: its user gets [`Event::TransferStart`], each DT's
+//! data as an [`Event::TransferData`] as it arrives, an [`Event::TransferCheckpoint`] for
+//! each point, and [`Event::TransferEnd`]. The machine confirms a point (MIA) only when its
+//! user says the data up to it is stored ([`Rts::confirm_checkpoint`]), and the activity
+//! end (AEA) only when its user says the whole APDU is secured ([`Rts::secured`]). Beyond
+//! its session buffers it keeps one piece until it is polled and, per APDU, at most twice
+//! the window of checkpoints ([`Rts::buffered`]).
 //!
 //! When the connection is lost during a transfer with checkpointing, both sides get the
 //! transfer's state in [`Event::ConnectionLost`]: the initiator reconnects with
@@ -49,12 +56,24 @@
 //! assert!(matches!(mta_a.poll_event(), Some(Event::Opened(_))));
 //!
 //! mta_a.transfer(vec![7; 10_000])?; // 4 KiB checkpoints: AS DT MIP DT MIP DT AE
+//! let mut stored = Vec::new(); // the receiver's store: a file, say
+//! let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
 //! while mta_a.has_transfer() {
-//!     pump(&mut mta_a, &mut mta_b)?;
-//!     while let Some(ev) = mta_b.poll_event() {
-//!         if let Event::Transfer(apdu) = ev {
-//!             assert_eq!(apdu.len(), 10_000);
-//!             mta_b.secured()?; // stored: now the sender may forget it
+//!     // Each TSDU's piece is taken before the next TSDU goes in.
+//!     while let Some(n) = mta_a.poll_transmit(now, &mut wire)? {
+//!         mta_b.handle_tsdu(now, &wire[..n])?;
+//!         while let Some(ev) = mta_b.poll_event() {
+//!             match ev {
+//!                 Event::TransferStart { offset } => stored.truncate(offset as usize),
+//!                 Event::TransferData(piece) => stored.extend_from_slice(&piece),
+//!                 // Held up to the point: the sender may forget it.
+//!                 Event::TransferCheckpoint { serial, .. } => mta_b.confirm_checkpoint(serial)?,
+//!                 Event::TransferEnd { len } => {
+//!                     assert_eq!(len, 10_000);
+//!                     mta_b.secured()?; // stored: now the sender gets its confirm
+//!                 }
+//!                 _ => {}
+//!             }
 //!         }
 //!     }
 //!     pump(&mut mta_b, &mut mta_a)?;
@@ -62,6 +81,7 @@
 //!         assert!(matches!(ev, Event::CheckpointConfirmed { .. } | Event::Transferred));
 //!     }
 //! }
+//! assert_eq!(stored, [7; 10_000]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -69,8 +89,9 @@ mod association;
 mod config;
 mod error;
 mod event;
+mod receive;
 mod recovery;
-mod transfer;
+mod send;
 mod words;
 
 use alloc::collections::VecDeque;
@@ -86,9 +107,10 @@ pub use self::association::OpenRequest;
 pub use self::config::Config;
 pub use self::error::{Error, Result};
 pub use self::event::{AbortCause, Event, Refusal};
-pub use self::recovery::{Part, Recovery, RecoveryTable};
+pub use self::recovery::{Checkpoint, Part, Recovery, RecoveryTable};
 
-use self::transfer::{Incoming, Outgoing};
+use self::receive::Incoming;
+use self::send::Outgoing;
 use crate::{DialogueMode, SessionConnectionIdentifier};
 
 /// The session functional units of X.410: half-duplex, minor synchronize, activity
@@ -144,6 +166,9 @@ pub struct Rts {
     /// The last activity we received completely, for a recovery after a lost AEA.
     last_received: Option<Vec<u8>>,
     checkpoints_confirmed: u64,
+    /// Octets of the received piece queued as an event and not yet polled (at most one
+    /// TSDU's user data: [`Rts::handle_tsdu`] takes no TSDU while there is one).
+    piece_octets: usize,
     /// The time of the last handler call, for aborts started from a poller.
     now: Instant,
     events: VecDeque<Event>,
@@ -173,6 +198,7 @@ impl Rts {
             inc: None,
             last_received: None,
             checkpoints_confirmed: 0,
+            piece_octets: 0,
             now: Instant::ZERO,
             events: VecDeque::new(),
         }
@@ -235,16 +261,27 @@ impl Rts {
         self.checkpoints_confirmed
     }
 
+    /// APDU octets the machine holds now: a received piece not yet polled.
+    #[must_use]
+    pub fn buffered(&self) -> usize {
+        self.piece_octets
+    }
+
     // ---- handlers ----
 
     /// Takes one received TSDU.
     ///
     /// # Errors
     ///
-    /// [`Error::Session`] if the session machine cannot take it now (its transmit queue
-    /// is full: call [`Rts::poll_transmit`] and retry). Protocol errors are not errors of
-    /// this call: they end the association with an [`Event::Aborted`].
+    /// [`Error::EventsPending`] while a received [`Event::TransferData`] waits to be
+    /// polled (call [`Rts::poll_event`] and retry), [`Error::Session`] if the session
+    /// machine cannot take it now (its transmit queue is full: call [`Rts::poll_transmit`]
+    /// and retry). The TSDU is not consumed then. Protocol errors are not errors of this
+    /// call: they end the association with an [`Event::Aborted`].
     pub fn handle_tsdu(&mut self, now: Instant, tsdu: &[u8]) -> Result<()> {
+        if self.piece_octets > 0 {
+            return Err(Error::EventsPending);
+        }
         self.now = now;
         self.session.handle_tsdu(now, tsdu)?;
         self.drain(now);
@@ -283,9 +320,14 @@ impl Rts {
         self.session.poll_transmit(now, buf)
     }
 
-    /// The next event.
+    /// The next event. A piece of a received APDU ([`Event::TransferData`]) leaves the
+    /// machine with it.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let ev = self.events.pop_front();
+        if let Some(Event::TransferData(piece)) = &ev {
+            self.piece_octets = self.piece_octets.saturating_sub(piece.len());
+        }
+        ev
     }
 
     /// When [`Rts::handle_timeout`] should next be called.
@@ -301,10 +343,10 @@ impl Rts {
         loop {
             let ev = match self.session.poll_event() {
                 None => break,
-                // Data is appended in place: no copy beyond the APDU buffer itself.
+                // One DT's user data: the piece the user takes next.
                 Some(SEvent::Data(d)) => {
-                    let outcome = transfer::append(self.inc.as_mut(), d, self.config.max_apdu_len);
-                    self.on_data(now, outcome);
+                    let piece = d.to_vec();
+                    self.on_data(now, piece);
                     continue;
                 }
                 Some(ev) => ev.map(<[u8]>::to_vec),
@@ -415,8 +457,33 @@ impl Rts {
             kept
         };
         self.fail_transfer("the connection was lost and cannot be recovered");
-        self.inc = None;
+        self.drop_incoming();
         self.events.push_back(Event::ConnectionLost(state));
+    }
+
+    /// The part of an interrupted transfer worth keeping for a recovery, taken out of the
+    /// machine; `None` leaves an APDU of ours in place to be given back.
+    fn recoverable_part(&mut self) -> Option<Part> {
+        if self.out.is_some() {
+            return self
+                .out
+                .take_if(|out| out.is_resumable())
+                .map(Outgoing::into_part);
+        }
+        match self.inc.take() {
+            Some(inc) => inc.into_part(),
+            None => self
+                .last_received
+                .take()
+                .map(|activity_id| Part::Received { activity_id }),
+        }
+    }
+
+    /// Forgets the APDU being received; its user is told to drop what it stored.
+    fn drop_incoming(&mut self) {
+        if self.inc.take().is_some_and(|i| i.is_partial()) {
+            self.events.push_back(Event::TransferDiscarded);
+        }
     }
 
     /// Ends the association with `cause`, giving back an APDU in transfer.
@@ -431,14 +498,20 @@ impl Rts {
             kept,
             "the association was aborted before the transfer could resume",
         );
-        self.inc = None;
+        self.drop_incoming();
         self.events.push_back(Event::Aborted(cause));
     }
 
-    /// Gives the APDU of a sending part back to the user ([`Event::TransferFailed`]).
+    /// A part that will not be resumed: the sender's APDU failed
+    /// ([`Event::TransferFailed`]), the receiver's partial one is void
+    /// ([`Event::TransferDiscarded`]).
     fn give_back(&mut self, part: Option<Part>, why: &'static str) {
-        if let Some(Part::Sending { apdu, .. }) = part {
-            self.events.push_back(Event::TransferFailed { apdu, why });
+        match part {
+            Some(Part::Sending { apdu, .. }) => {
+                self.events.push_back(Event::TransferFailed { apdu, why });
+            }
+            Some(Part::Receiving { .. }) => self.events.push_back(Event::TransferDiscarded),
+            Some(Part::Received { .. }) | None => {}
         }
     }
 

@@ -11,7 +11,9 @@ use std::collections::VecDeque;
 
 use osi_session::machine::{MAX_EVENTS, Role};
 use osi_session::{Context, Si42, Tsdu};
-use x400_rts::machine::{Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Rts};
+use x400_rts::machine::{
+    Checkpoint, Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Rts,
+};
 use x400_rts::{
     AbortReason, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String,
     UtcTimeOctets,
@@ -87,11 +89,15 @@ fn config(checkpoint: u32, window: u32, max_dt: usize, max_apdu: usize) -> Confi
 
 /// APDU number `tag` of `len` octets (at least 4): the tag, then a pattern.
 fn apdu(tag: u32, len: usize) -> Vec<u8> {
-    let mut v: Vec<u8> = (0..len.max(4))
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(tag as u8))
-        .collect();
-    v[..4].copy_from_slice(&tag.to_be_bytes());
-    v
+    (0..len.max(4)).map(|i| octet(tag, i)).collect()
+}
+
+/// Octet `i` of APDU number `tag`.
+fn octet(tag: u32, i: usize) -> u8 {
+    match tag.to_be_bytes().get(i) {
+        Some(&t) => t,
+        None => (i as u8).wrapping_mul(31).wrapping_add(tag as u8),
+    }
 }
 
 /// An APDU length from two input octets, 4 to 64 KiB; most are small.
@@ -104,9 +110,17 @@ fn apdu_len(x: u16) -> usize {
     }
 }
 
-/// Drains `m`'s events, checking that one call never queues more than a bounded number.
+/// Drains `m`'s events, checking that one call never queues more than a bounded number
+/// and that the machine holds no more APDU data than one received piece (a TSDU's user
+/// data, bounded by the session buffer).
 fn events(m: &mut Rts) -> Vec<Event> {
+    assert!(
+        m.buffered() <= BUF,
+        "the machine holds {} APDU octets",
+        m.buffered()
+    );
     let evs: Vec<Event> = core::iter::from_fn(|| m.poll_event()).collect();
+    assert_eq!(m.buffered(), 0, "a polled piece stays held");
     assert!(
         evs.len() <= MAX_EVENTS_PER_CALL,
         "one call queued {} events: {evs:?}",
@@ -174,12 +188,15 @@ fn made_up_state(inp: &mut Input<'_>) -> Recovery {
             confirmed: u64::from(inp.byte()),
         },
         1 => {
-            let len = apdu_len(inp.u16());
             let n = usize::from(inp.byte() % 8);
-            let checkpoints = (0..n).map(|_| usize::from(inp.u16())).collect();
+            let checkpoints = (0..n)
+                .map(|_| Checkpoint {
+                    serial: u64::from(inp.byte()),
+                    offset: u64::from(inp.u16()),
+                })
+                .collect();
             Part::Receiving {
                 activity_id,
-                data: apdu(0, len),
                 checkpoints,
             }
         }
@@ -206,26 +223,31 @@ fn complement(state: &Recovery) -> Recovery {
             apdu: x,
             confirmed,
         } => {
-            let n = usize::try_from(*confirmed).unwrap_or(usize::MAX).min(64);
-            let checkpoints: Vec<usize> = (1..=n)
-                .map(|i| i.saturating_mul(chunk).min(x.len()))
+            let n = (*confirmed).min(64);
+            let checkpoints: Vec<Checkpoint> = (n.saturating_sub(u64::from(state.window_size))..=n)
+                .filter(|&i| i > 0)
+                .map(|i| Checkpoint {
+                    serial: i,
+                    offset: (i as usize).saturating_mul(chunk).min(x.len()) as u64,
+                })
                 .collect();
-            let held = checkpoints.last().copied().unwrap_or(0);
             Part::Receiving {
                 activity_id: activity_id.clone(),
-                data: x[..held].to_vec(),
                 checkpoints,
             }
         }
         Part::Receiving {
             activity_id,
-            data,
             checkpoints,
-        } => Part::Sending {
-            activity_id: activity_id.clone(),
-            apdu: apdu(0x200, data.len() + 3000),
-            confirmed: checkpoints.len() as u64,
-        },
+        } => {
+            let last = checkpoints.last().copied();
+            let held = last.map_or(0, |c| c.offset as usize);
+            Part::Sending {
+                activity_id: activity_id.clone(),
+                apdu: apdu(0x200, held + 3000),
+                confirmed: last.map_or(0, |c| c.serial),
+            }
+        }
         Part::Received { activity_id } => Part::Sending {
             activity_id: activity_id.clone(),
             apdu: apdu(0x201, 2000),
@@ -239,19 +261,23 @@ fn complement(state: &Recovery) -> Recovery {
 }
 
 /// APDUs given to a machine under test and not yet given back: a `TransferFailed` or a
-/// recovery state must return one of them unchanged, once.
+/// recovery state must return one of them unchanged, once. Also the last checkpoint it
+/// indicated, for the user to confirm.
 #[derive(Default)]
-struct Given(Vec<Vec<u8>>);
+struct Given {
+    apdus: Vec<Vec<u8>>,
+    checkpoint: Option<u64>,
+}
 
 impl Given {
     fn take_back(&mut self, apdu: &[u8], what: &str) {
-        let Some(i) = self.0.iter().position(|a| a == apdu) else {
+        let Some(i) = self.apdus.iter().position(|a| a == apdu) else {
             panic!(
                 "{what} gave back an APDU of {} octets it was never given (or twice)",
                 apdu.len()
             );
         };
-        self.0.remove(i);
+        self.apdus.remove(i);
     }
 
     fn check(&mut self, evs: &[Event]) {
@@ -262,9 +288,10 @@ impl Given {
                     part: Part::Sending { apdu, .. },
                     ..
                 })) => self.take_back(apdu, "ConnectionLost"),
-                Event::Transferred if !self.0.is_empty() => {
-                    self.0.remove(0);
+                Event::Transferred if !self.apdus.is_empty() => {
+                    self.apdus.remove(0);
                 }
+                Event::TransferCheckpoint { serial, .. } => self.checkpoint = Some(*serial),
                 _ => {}
             }
         }
@@ -289,7 +316,7 @@ impl Given {
 /// side; the users' policies and how many APDUs each sends), two octets per APDU length,
 /// then operation pairs (op, argument): `0x00..=0x3f` move `(op & 0x1f) + 1` TSDUs, from
 /// the initiator if `op & 0x20 == 0`; `0x40..=0x5f` exchange until quiet; `0x60..=0x6f` cut
-/// the connection (the next one recovers); `0x70` the clock; `0x71..=0x7e` user requests.
+/// the connection (the next one recovers); `0x70` the clock; `0x71..=0x7f` user requests.
 ///
 /// # Panics
 ///

@@ -3,6 +3,23 @@
 
 use super::*;
 
+/// What a receiving user holds of the APDU coming in (its "file"): the first octets
+/// (the tag), how many it stored, and whether one is coming at all. Each piece is checked
+/// against the submission as it arrives, so nothing else is kept.
+#[derive(Default, Clone)]
+struct Inbound {
+    head: Vec<u8>,
+    len: usize,
+    active: bool,
+}
+
+impl Inbound {
+    fn tag(&self) -> Option<u32> {
+        let t: [u8; 4] = self.head.get(..4)?.try_into().ok()?;
+        Some(u32::from_be_bytes(t))
+    }
+}
+
 /// One side's user in the pair: what it sends, what it received, what it keeps.
 struct User {
     /// Lengths of the APDUs still to send, in order.
@@ -15,10 +32,18 @@ struct User {
     give_turn: bool,
     /// Refuse the next open.
     refuse_next: bool,
-    /// Recovery state kept: the initiator's for its next `recover`.
-    state: Option<Recovery>,
-    /// The responder's table, and the connection under which its own APDU is parked.
-    table: RecoveryTable,
+    /// Confirm each checkpoint as soon as it arrives (otherwise at an input's request).
+    confirm_now: bool,
+    /// Checkpoints indicated and not confirmed yet.
+    unconfirmed: Vec<u64>,
+    /// The APDU being received.
+    inbound: Inbound,
+    /// Recovery state kept: the initiator's for its next `recover`, with what it had
+    /// received of the APDU that state is for.
+    state: Option<(Recovery, Inbound)>,
+    /// The responder's table (with what it had received of each APDU), and the
+    /// connection under which its own APDU is parked.
+    table: RecoveryTable<Inbound>,
     parked: Option<SessionConnectionIdentifier>,
 }
 
@@ -30,6 +55,9 @@ impl User {
             secure_now: flags & 1 != 0,
             give_turn: flags & 2 != 0,
             refuse_next: false,
+            confirm_now: flags & 0x30 != 0x30,
+            unconfirmed: Vec::new(),
+            inbound: Inbound::default(),
             state: None,
             table: RecoveryTable::new(Duration::from_secs(600), 16),
             parked: None,
@@ -52,18 +80,41 @@ impl Ledger {
         *s
     }
 
-    /// `to` received `x`: it must be a submission of the other side, octet for octet,
-    /// delivered for the first time.
-    fn delivered(&mut self, to: Role, x: &[u8]) {
-        let Some(tag) = x
-            .get(..4)
-            .map(|t| u32::from_be_bytes([t[0], t[1], t[2], t[3]]))
-        else {
-            panic!("{to:?} received an APDU of {} octets nobody sent", x.len());
+    /// `to` received `piece` at `at` in the APDU it holds the start of (`inbound`): once
+    /// the tag is in, every octet must be that submission's (of the other side, not yet
+    /// delivered), so that what arrives equals what was sent, piece by piece.
+    fn piece(&self, to: Role, inbound: &mut Inbound, piece: &[u8]) {
+        assert!(inbound.active, "{to:?} got a piece outside a transfer");
+        for &x in piece {
+            let at = inbound.len;
+            if at < 4 {
+                inbound.head.push(x);
+            }
+            inbound.len += 1;
+            let Some(tag) = inbound.tag() else {
+                continue;
+            };
+            let (from, len, done) = self.sub(tag);
+            assert_ne!(from, to, "{to:?} received its own APDU {tag}");
+            assert!(!done, "{to:?} received APDU {tag} again after its end");
+            assert!(at < len, "{to:?} received APDU {tag} longer than sent");
+            assert_eq!(x, octet(tag, at), "{to:?} received APDU {tag} altered");
+        }
+    }
+
+    /// `to` received the end of the APDU of `inbound`, `len` octets: it must be a whole
+    /// submission of the other side, delivered for the first time.
+    fn delivered(&mut self, to: Role, inbound: &Inbound, len: u64) {
+        let Some(tag) = inbound.tag() else {
+            panic!("{to:?} received an APDU of {len} octets nobody sent");
         };
-        let (from, len, done) = self.sub(tag);
+        let (from, sent, done) = self.sub(tag);
         assert_ne!(from, to, "{to:?} received its own APDU {tag}");
-        assert!(x == apdu(tag, len), "{to:?} received APDU {tag} altered");
+        assert_eq!(
+            len, inbound.len as u64,
+            "{to:?}: the end's length is not the pieces'"
+        );
+        assert_eq!(inbound.len, sent, "{to:?} received APDU {tag} cut short");
         assert!(!done, "{to:?} received APDU {tag} twice");
         if let Some(s) = self.subs.get_mut(tag as usize) {
             s.2 = true;
@@ -113,7 +164,9 @@ impl Pair {
         let name = id(self.conn);
         let req = OpenRequest::new(&name, Some(&[0x05, 0x00]));
         match self.ua.state.take() {
-            Some(state) => {
+            Some((state, inbound)) => {
+                // The data kept beside the state is the user's again for the resume.
+                self.ua.inbound = inbound;
                 let kept = state.clone();
                 if self.a.recover(&req, state).is_err() {
                     // Not sent: the state and its APDU are the user's again.
@@ -153,6 +206,10 @@ impl Pair {
         self.start(Role::Responder);
     }
 
+    fn user(&mut self, role: Role) -> &mut User {
+        self.side(role).1
+    }
+
     fn side(&mut self, role: Role) -> (&mut Rts, &mut User) {
         match role {
             Role::Initiator => (&mut self.a, &mut self.ua),
@@ -181,12 +238,55 @@ impl Pair {
         let now = self.now;
         let retry = self.ledger.subs.len() < MAX_SUBMISSIONS;
         match ev {
-            Event::Transfer(x) => {
-                self.ledger.delivered(role, &x);
+            Event::TransferStart { offset } => {
+                let u = self.user(role);
+                let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+                assert!(
+                    offset <= u.inbound.len,
+                    "{role:?}: the data continues at {offset}, but {} octets are held",
+                    u.inbound.len
+                );
+                u.inbound.len = offset;
+                u.inbound.head.truncate(offset);
+                u.inbound.active = true;
+                u.unconfirmed.clear();
+            }
+            Event::TransferData(piece) => {
+                let u = match role {
+                    Role::Initiator => &mut self.ua,
+                    Role::Responder => &mut self.ub,
+                };
+                self.ledger.piece(role, &mut u.inbound, &piece);
+            }
+            Event::TransferCheckpoint { serial, offset } => {
                 let (m, u) = self.side(role);
+                assert_eq!(
+                    offset, u.inbound.len as u64,
+                    "{role:?}: a checkpoint not where the data is"
+                );
+                if u.confirm_now {
+                    let _ = m.confirm_checkpoint(serial);
+                } else {
+                    u.unconfirmed.push(serial);
+                }
+            }
+            Event::TransferEnd { len } => {
+                let u = match role {
+                    Role::Initiator => &mut self.ua,
+                    Role::Responder => &mut self.ub,
+                };
+                let inbound = std::mem::take(&mut u.inbound);
+                self.ledger.delivered(role, &inbound, len);
+                let (m, u) = self.side(role);
+                u.unconfirmed.clear();
                 if u.secure_now {
                     let _ = m.secured();
                 }
+            }
+            Event::TransferDiscarded => {
+                let u = self.user(role);
+                u.inbound = Inbound::default();
+                u.unconfirmed.clear();
             }
             Event::Transferred => {
                 let (_, u) = self.side(role);
@@ -210,6 +310,21 @@ impl Pair {
             Event::ConnectionLost(state) => {
                 let (_, u) = self.side(role);
                 let outstanding = u.outstanding;
+                u.unconfirmed.clear();
+                let inbound = std::mem::take(&mut u.inbound);
+                if let Some(Recovery {
+                    part: Part::Receiving { checkpoints, .. },
+                    ..
+                }) = &state
+                {
+                    // The user holds the data up to the last point it confirmed.
+                    let held = checkpoints.last().map_or(0, |c| c.offset);
+                    assert!(
+                        held <= inbound.len as u64,
+                        "{role:?}: confirmed up to {held}, but only {} octets arrived",
+                        inbound.len
+                    );
+                }
                 if let Some(Recovery {
                     part: Part::Sending { apdu: x, .. },
                     ..
@@ -218,12 +333,12 @@ impl Pair {
                     self.ledger.given_back(outstanding, x, "ConnectionLost");
                 }
                 match (role, state) {
-                    (Role::Initiator, state) => self.ua.state = state,
+                    (Role::Initiator, state) => self.ua.state = state.map(|s| (s, inbound)),
                     (Role::Responder, Some(state)) => {
                         if state.part.is_sender() {
                             self.ub.parked = Some(state.connection.clone());
                         }
-                        self.ub.table.insert(now, state, ());
+                        self.ub.table.insert(now, state, inbound);
                     }
                     (Role::Responder, None) => {}
                 }
@@ -237,7 +352,7 @@ impl Pair {
                             part: Part::Sending { apdu: x, .. },
                             ..
                         },
-                        (),
+                        _,
                     )) = self.ub.table.take(now, &conn)
                     {
                         self.ledger.given_back(tag, &x, "the recovery table");
@@ -257,7 +372,8 @@ impl Pair {
                 }
             }
             Event::RecoverIndication { lost, .. } => match self.ub.table.take(now, &lost) {
-                Some((state, ())) => {
+                Some((state, inbound)) => {
+                    self.ub.inbound = inbound;
                     let sending = state.part.is_sender();
                     if sending {
                         self.ub.parked = None;
@@ -367,10 +483,13 @@ impl Pair {
             if let Some(tag) = u.outstanding {
                 let kept = matches!(
                     &u.state,
-                    Some(Recovery {
-                        part: Part::Sending { .. },
-                        ..
-                    })
+                    Some((
+                        Recovery {
+                            part: Part::Sending { .. },
+                            ..
+                        },
+                        _
+                    ))
                 ) || u.parked.is_some();
                 let held = m.has_transfer() || (!m.is_open() && !m.is_ended());
                 assert!(
@@ -476,6 +595,15 @@ pub(super) fn pair(inp: &mut Input<'_>) {
                 p.ua.secure_now ^= true;
                 p.ub.secure_now ^= true;
             }
+            0x7f => {
+                // The users confirm what they were holding back.
+                for (m, u) in [(&mut p.a, &mut p.ua), (&mut p.b, &mut p.ub)] {
+                    if let Some(&last) = u.unconfirmed.last() {
+                        let _ = m.confirm_checkpoint(last);
+                        u.unconfirmed.clear();
+                    }
+                }
+            }
             _ => {}
         }
         p.settle();
@@ -493,6 +621,13 @@ pub(super) fn pair(inp: &mut Input<'_>) {
     if !p.gone {
         p.ua.secure_now = true;
         p.ub.secure_now = true;
+        for (m, u) in [(&mut p.a, &mut p.ua), (&mut p.b, &mut p.ub)] {
+            u.confirm_now = true;
+            if let Some(&last) = u.unconfirmed.last() {
+                let _ = m.confirm_checkpoint(last);
+                u.unconfirmed.clear();
+            }
+        }
         p.exchange();
         p.check_nothing_lost();
     }

@@ -44,7 +44,7 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
             .is_ok()
             && role == Role::Initiator
         {
-            given.0.extend(sending);
+            given.apdus.extend(sending);
         }
     }
     // The opening CN reaches the responder unless the input says otherwise.
@@ -87,7 +87,7 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                             _ => None,
                         };
                         if t.accept_recovery(state).is_ok() {
-                            given.0.extend(sending);
+                            given.apdus.extend(sending);
                         }
                     }
                     2 => {
@@ -100,7 +100,7 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                         let x = apdu(tag, apdu_len(inp.u16()));
                         tag += 1;
                         if t.transfer(x.clone()).is_ok() {
-                            given.0.push(x);
+                            given.apdus.push(x);
                         }
                     }
                     5 => {
@@ -129,7 +129,7 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                             _ => None,
                         };
                         if t.recover(&OpenRequest::new(&id(2), None), state).is_ok() {
-                            given.0.extend(sending);
+                            given.apdus.extend(sending);
                         }
                     }
                     13 => t.handle_timeout(now),
@@ -138,6 +138,11 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                     }
                     15 => {
                         let _ = h.turn_please(0);
+                    }
+                    16 => {
+                        // Confirms the last checkpoint indicated (or a made-up one).
+                        let serial = given.checkpoint.take().unwrap_or(u64::from(a));
+                        let _ = t.confirm_checkpoint(serial);
                     }
                     _ => {}
                 }
@@ -192,7 +197,10 @@ fn serve(h: &mut Rts, kept: &mut Option<Recovery>) {
             Event::OpenIndication(_) => {
                 let _ = h.accept(Some(&[0x05, 0x00]));
             }
-            Event::Transfer(_) => {
+            Event::TransferCheckpoint { serial, .. } => {
+                let _ = h.confirm_checkpoint(serial);
+            }
+            Event::TransferEnd { .. } => {
                 let _ = h.secured();
             }
             Event::TurnPlease { .. } => {

@@ -1,6 +1,6 @@
-//! TRANSFER: one APDU as one activity, with checkpoints, a window, secured confirmation,
-//! discard, and resumption after a recovery (X.218 §9.3; X.215 §13.14, §13.15; ISODE's
-//! rtsap/rt2ss.c).
+//! Sending an APDU: one activity, with checkpoints, a window, the receiver's secured
+//! confirmation, discard, interrupt, and resumption after a recovery (X.218 §9.3; X.215
+//! §13.14, §13.15; ISODE's rtsap/rt2ss.c).
 
 use alloc::vec::Vec;
 use osi_sansio::Instant;
@@ -110,6 +110,21 @@ impl Outgoing {
         self.apdu
     }
 
+    /// Whether a recovery can resume it: not if the activity never started or is being
+    /// discarded, as there is nothing on the other side to resume.
+    pub(super) fn is_resumable(&self) -> bool {
+        !matches!(self.step, Step::Start | Step::Discarding(_))
+    }
+
+    /// The part a recovery keeps.
+    pub(super) fn into_part(self) -> Part {
+        Part::Sending {
+            activity_id: self.id,
+            apdu: self.apdu,
+            confirmed: self.confirmed,
+        }
+    }
+
     /// Queues as much of the activity as the window and the session's transmit room
     /// allow.
     fn pump(&mut self, s: &mut Session<Vec<u8>>, max_dt: usize) -> Result<(), SessionError> {
@@ -213,58 +228,6 @@ fn offset(chunk: usize, serial: u64) -> Option<usize> {
     usize::try_from(serial).ok()?.checked_mul(chunk)
 }
 
-/// An APDU being received.
-#[derive(Debug)]
-pub(super) struct Incoming {
-    id: Vec<u8>,
-    data: Vec<u8>,
-    /// `checkpoints[n - 1]`: octets received at minor synchronization point n.
-    checkpoints: Vec<usize>,
-    mode: Mode,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Data is appended.
-    Receiving,
-    /// A resumed activity we had delivered already: data is acknowledged, not kept.
-    Duplicate,
-    /// Too long: an exception report went out, data is dropped until the discard.
-    Rejected,
-    /// Handed to the user, waiting for `secured`.
-    Delivered,
-    /// Interrupted by the sender (AI): kept for a resume on this connection.
-    Suspended,
-}
-
-/// What became of received data.
-pub(super) enum Append {
-    Kept,
-    Dropped,
-    TooLong,
-    NoActivity,
-}
-
-/// Appends DT data to the APDU being received.
-pub(super) fn append(inc: Option<&mut Incoming>, data: &[u8], max: usize) -> Append {
-    let Some(inc) = inc else {
-        return Append::NoActivity;
-    };
-    match inc.mode {
-        Mode::Receiving if inc.data.len().saturating_add(data.len()) > max => {
-            inc.mode = Mode::Rejected;
-            inc.data = Vec::new();
-            Append::TooLong
-        }
-        Mode::Receiving => {
-            inc.data.extend_from_slice(data);
-            Append::Kept
-        }
-        Mode::Duplicate | Mode::Rejected => Append::Dropped,
-        Mode::Delivered | Mode::Suspended => Append::NoActivity,
-    }
-}
-
 impl Rts {
     /// TRANSFER.request: sends `apdu` as one activity. The confirm is
     /// [`Event::Transferred`] or [`Event::TransferFailed`] (which gives the APDU back).
@@ -360,23 +323,6 @@ impl Rts {
         Ok(())
     }
 
-    /// The APDU of the last [`Event::Transfer`] is secured (stored): AEA, the sender's
-    /// positive confirm.
-    ///
-    /// # Errors
-    ///
-    /// No APDU waiting to be secured; the session machine's refusal.
-    pub fn secured(&mut self) -> Result<()> {
-        const R: &str = "secured";
-        match self.inc.as_ref() {
-            Some(inc) if inc.mode == Mode::Delivered && self.phase == Phase::Open => {}
-            _ => return refuse(R, "no received APDU is waiting to be secured"),
-        }
-        self.session.activity_end_response(&[])?;
-        self.last_received = self.inc.take().map(|i| i.id);
-        Ok(())
-    }
-
     /// The APDU being sent, as a recovery would resume it: its activity identifier and
     /// the serial number of the last confirmed checkpoint. A sender that must survive its
     /// own restart stores these (with [`Rts::connection`]) to rebuild a
@@ -432,155 +378,7 @@ impl Rts {
         }
     }
 
-    /// The part of an interrupted transfer worth keeping for a recovery, taken out of the
-    /// machine; `None` leaves an APDU of ours in place to be given back.
-    pub(super) fn recoverable_part(&mut self) -> Option<Part> {
-        if let Some(out) = self.out.take() {
-            // Never started, or discarded: nothing on the other side to resume.
-            if matches!(out.step, Step::Start | Step::Discarding(_)) {
-                self.out = Some(out);
-                return None;
-            }
-            return Some(Part::Sending {
-                activity_id: out.id,
-                apdu: out.apdu,
-                confirmed: out.confirmed,
-            });
-        }
-        match self.inc.take() {
-            Some(mut inc) if matches!(inc.mode, Mode::Receiving | Mode::Suspended) => {
-                inc.data
-                    .truncate(inc.checkpoints.last().copied().unwrap_or(0));
-                Some(Part::Receiving {
-                    activity_id: inc.id,
-                    data: inc.data,
-                    checkpoints: inc.checkpoints,
-                })
-            }
-            Some(inc) if matches!(inc.mode, Mode::Delivered | Mode::Duplicate) => {
-                Some(Part::Received {
-                    activity_id: inc.id,
-                })
-            }
-            Some(_) => None,
-            None => self
-                .last_received
-                .take()
-                .map(|activity_id| Part::Received { activity_id }),
-        }
-    }
-
     // ---- received ----
-
-    pub(super) fn on_data(&mut self, now: Instant, outcome: Append) {
-        match outcome {
-            Append::Kept | Append::Dropped => {}
-            Append::NoActivity => self.protocol_error(now, "data outside an activity"),
-            Append::TooLong => {
-                // X.410: the receiver that cannot take the APDU reports an exception and
-                // the sender discards it (ISODE sends reason 5, local SS-user error).
-                if self
-                    .session
-                    .exception_report(Reason::LOCAL_USER_ERROR, &[])
-                    .is_err()
-                {
-                    self.abort_with(
-                        now,
-                        AbortReason::LOCAL_SYSTEM_PROBLEM,
-                        AbortCause::Protocol("an APDU longer than this side accepts"),
-                    );
-                }
-            }
-        }
-    }
-
-    pub(super) fn on_activity_start(&mut self, now: Instant, id: Vec<u8>) {
-        if self.out.is_some() || self.inc.as_ref().is_some_and(|i| i.mode != Mode::Suspended) {
-            return self.protocol_error(now, "an activity start during a transfer");
-        }
-        // A new activity: the sender did not resume, so what was kept for it is void,
-        // and the previous APDU's confirmation evidently arrived.
-        self.recovery = None;
-        self.last_received = None;
-        self.inc = Some(Incoming {
-            id,
-            data: Vec::new(),
-            checkpoints: Vec::new(),
-            mode: Mode::Receiving,
-        });
-    }
-
-    pub(super) fn on_activity_resume(
-        &mut self,
-        now: Instant,
-        id: Vec<u8>,
-        old_id: &[u8],
-        serial: u64,
-    ) {
-        let kept = match self.recovery.take() {
-            Some(r) => Some(r.part),
-            None => self
-                .inc
-                .take()
-                .filter(|i| i.mode == Mode::Suspended)
-                .map(|i| Part::Receiving {
-                    activity_id: i.id,
-                    data: i.data,
-                    checkpoints: i.checkpoints,
-                }),
-        };
-        let (mut data, mut checkpoints, mode) = match kept {
-            Some(Part::Receiving {
-                activity_id,
-                data,
-                checkpoints,
-            }) if activity_id == old_id => (data, checkpoints, Mode::Receiving),
-            Some(Part::Received { activity_id }) if activity_id == old_id => {
-                (Vec::new(), Vec::new(), Mode::Duplicate)
-            }
-            _ => {
-                return self.abort_with(
-                    now,
-                    AbortReason::UNRECOGNIZED_ACTIVITY,
-                    AbortCause::Protocol("the peer resumed an activity this side does not hold"),
-                );
-            }
-        };
-        if mode == Mode::Receiving {
-            let n = usize::try_from(serial).unwrap_or(usize::MAX);
-            if n > checkpoints.len() {
-                return self.abort_with(
-                    now,
-                    AbortReason::UNRECOGNIZED_ACTIVITY,
-                    AbortCause::Protocol(
-                        "the peer resumed after a checkpoint this side never confirmed",
-                    ),
-                );
-            }
-            // Everything after the checkpoint named is sent again.
-            checkpoints.truncate(n);
-            data.truncate(checkpoints.last().copied().unwrap_or(0));
-        }
-        self.inc = Some(Incoming {
-            id,
-            data,
-            checkpoints,
-            mode,
-        });
-    }
-
-    pub(super) fn on_minor_sync(&mut self, now: Instant, serial: u64, confirm: bool) {
-        let Some(inc) = self.inc.as_mut() else {
-            return self.protocol_error(now, "a checkpoint outside an activity");
-        };
-        if inc.mode == Mode::Receiving {
-            inc.checkpoints.push(inc.data.len());
-        }
-        // The data up to the point is held: confirm it (the sender may then forget it).
-        if confirm && self.session.minor_sync_response(serial, &[]).is_err() {
-            self.protocol_error(now, "a checkpoint the session cannot confirm");
-        }
-    }
 
     pub(super) fn on_minor_sync_confirm(&mut self, serial: u64) {
         let Some(out) = self.out.as_mut() else {
@@ -592,55 +390,15 @@ impl Rts {
             let offset = offset(out.chunk, serial)
                 .unwrap_or(usize::MAX)
                 .min(out.apdu.len());
+            let offset = u64::try_from(offset).unwrap_or(u64::MAX);
             self.events
                 .push_back(Event::CheckpointConfirmed { serial, offset });
-        }
-    }
-
-    pub(super) fn on_activity_end(&mut self, now: Instant) {
-        let Some(inc) = self.inc.as_mut() else {
-            return self.protocol_error(now, "an activity end outside an activity");
-        };
-        match inc.mode {
-            Mode::Receiving => {
-                inc.mode = Mode::Delivered;
-                let apdu = core::mem::take(&mut inc.data);
-                self.events.push_back(Event::Transfer(apdu));
-            }
-            Mode::Duplicate => {
-                // Delivered before the connection was lost: confirm, do not deliver twice.
-                if self.session.activity_end_response(&[]).is_err() {
-                    return self.protocol_error(now, "an activity end the session cannot confirm");
-                }
-                self.last_received = self.inc.take().map(|i| i.id);
-            }
-            Mode::Rejected | Mode::Delivered | Mode::Suspended => {
-                self.protocol_error(now, "an activity end for an APDU already refused");
-            }
         }
     }
 
     pub(super) fn on_activity_end_confirm(&mut self) {
         if self.out.take().is_some() {
             self.events.push_back(Event::Transferred);
-        }
-    }
-
-    pub(super) fn on_activity_interrupt(&mut self, now: Instant) {
-        if let Some(inc) = self.inc.as_mut() {
-            inc.mode = Mode::Suspended;
-            inc.data
-                .truncate(inc.checkpoints.last().copied().unwrap_or(0));
-        }
-        if self.session.activity_interrupt_response(&[]).is_err() {
-            self.protocol_error(now, "an interrupt the session cannot acknowledge");
-        }
-    }
-
-    pub(super) fn on_activity_discard(&mut self, now: Instant) {
-        self.inc = None;
-        if self.session.activity_discard_response(&[]).is_err() {
-            self.protocol_error(now, "a discard the session cannot acknowledge");
         }
     }
 
