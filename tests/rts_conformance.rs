@@ -26,6 +26,7 @@ use x400::p1::mta_abstract_service::MtsApdu;
 use x400::rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
 use x400::rts::{RefuseReason, SessionConnectionIdentifier};
 use x400_io::Link;
+use x400_test_kit::rts::feed;
 
 /// The identifier `rtf send` gives its `n`th connection: in the CN's PGI 1 and, for the lost
 /// connection, in the PConnect `recover` (whose AdditionalReferenceInformation is a
@@ -79,6 +80,19 @@ async fn next(l: &mut Link) -> Event {
     loop {
         match l.next().await.unwrap() {
             Some(Event::CheckpointConfirmed { .. }) => {}
+            Some(ev) => return ev,
+            None => panic!("connection ended"),
+        }
+    }
+}
+
+/// The next event of the sending side that is not a checkpoint confirmation or a call for
+/// more data; the user writes what the machine takes of `source` (the APDU) first.
+async fn next_sending(l: &mut Link, source: &[u8]) -> Event {
+    loop {
+        feed(&mut l.rts, source);
+        match l.next().await.unwrap() {
+            Some(Event::CheckpointConfirmed { .. } | Event::TransferWritable) => {}
             Some(ev) => return ev,
             None => panic!("connection ended"),
         }
@@ -249,8 +263,8 @@ fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_de
             let bind = common::vector("asn1tools-p1.tsv", "E.MTABindArgument");
             a.rts.open(&OpenRequest::new(&id(1), Some(&bind))).unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
-            a.rts.transfer(sent).unwrap();
-            assert_eq!(next(&mut a).await, Event::Transferred);
+            a.rts.start_transfer().unwrap();
+            assert_eq!(next_sending(&mut a, &sent).await, Event::Transferred);
             a.rts.close().unwrap();
             assert_eq!(next(&mut a).await, Event::Closed);
         };
@@ -291,9 +305,9 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
             a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
             a.net.cut_after = Some(3000);
-            a.rts.transfer(sent).unwrap();
+            a.rts.start_transfer().unwrap();
             loop {
-                if let Event::ConnectionLost(Some(state)) = next(&mut a).await {
+                if let Event::ConnectionLost(Some(state)) = next_sending(&mut a, &sent).await {
                     return state;
                 }
             }
@@ -319,7 +333,8 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
                 .recover(&OpenRequest::new(&id(2), None), state)
                 .unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
-            assert_eq!(next(&mut a).await, Event::Transferred);
+            // The machine sends again what it kept; its user writes on from the source.
+            assert_eq!(next_sending(&mut a, &sent).await, Event::Transferred);
             a.rts.close().unwrap();
             assert_eq!(next(&mut a).await, Event::Closed);
         };

@@ -56,6 +56,21 @@ fn apdu(len: usize) -> Vec<u8> {
     (0..len).map(|i| i.to_le_bytes()[0] ^ 0x5a).collect()
 }
 
+/// The sending user: writes what the machine takes of `source` (the APDU), from where it
+/// continues, and finishes it once all is written.
+fn feed(rts: &mut x400_rts::machine::Rts, source: &[u8]) {
+    while let Some(at) = rts.write_offset() {
+        let rest = &source[at as usize..];
+        if rest.is_empty() {
+            rts.finish_transfer().unwrap();
+            break;
+        }
+        if rts.write(rest).unwrap() == 0 {
+            break;
+        }
+    }
+}
+
 /// What the receiving side keeps of a lost connection: the machine's state and the octets
 /// its user stored of the APDU (its "file").
 type Kept = (Recovery, Vec<u8>);
@@ -117,14 +132,18 @@ fn an_association_opens_transfers_a_checkpointed_apdu_and_releases() {
             .unwrap();
         a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
         let mut confirmed = 0;
+        let source = apdu(20_000);
         while let Some(ev) = a.next().await.unwrap() {
             match ev {
-                Event::Opened(_) => a.rts.transfer(apdu(20_000)).unwrap(),
+                Event::Opened(_) => a.rts.start_transfer().unwrap(),
                 Event::CheckpointConfirmed { .. } => confirmed += 1,
                 Event::Transferred => a.rts.close().unwrap(),
-                Event::Closed | Event::DisconnectTransport => {}
+                Event::Closed | Event::DisconnectTransport | Event::TransferWritable => {}
                 other => panic!("unexpected {other:?}"),
             }
+            feed(&mut a.rts, &source);
+            // The machine never holds more than the window and one checkpoint.
+            assert!(a.rts.buffered() <= 4 * 1024);
         }
         // 20 000 octets in 1 KiB checkpoints: a minor sync point after each of the 19 full
         // ones, every one confirmed.
@@ -154,10 +173,11 @@ fn a_transfer_cut_in_the_middle_resumes_on_a_new_connection() {
                 let mut state = None;
                 while let Some(ev) = a.next().await.unwrap() {
                     match ev {
-                        Event::Opened(_) => a.rts.transfer(data.clone()).unwrap(),
+                        Event::Opened(_) => a.rts.start_transfer().unwrap(),
                         Event::ConnectionLost(s) => state = s,
                         _ => {}
                     }
+                    feed(&mut a.rts, &data);
                 }
                 state
             },
@@ -186,6 +206,8 @@ fn a_transfer_cut_in_the_middle_resumes_on_a_new_connection() {
                         transferred = true;
                         a.rts.close().unwrap();
                     }
+                    // The resumed activity: the rest of the APDU from where it stopped.
+                    feed(&mut a.rts, &data);
                 }
                 transferred
             },
@@ -218,10 +240,12 @@ fn rtf_delivers_a_file_once_across_a_cut() {
         });
         tokio::spawn(std::sync::Arc::clone(&receiver).serve(listener));
         let data = apdu(300_000);
+        let source = dir.join("file.bin.source");
+        std::fs::write(&source, &data).unwrap();
         let opts = SendOptions {
             destination: addr,
             local: None,
-            data: data.clone(),
+            file: source,
             name: "file.bin".into(),
             user: "ftp".into(),
             password: String::new(),

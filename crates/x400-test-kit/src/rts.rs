@@ -3,11 +3,11 @@
 //! users; the helpers here open associations, run transfers to their end and take the state
 //! a machine keeps when its connection is lost.
 //!
-//! Each machine sits in an [`End`] with a scripted user, because the machine hands an APDU
-//! over in pieces and takes the next TSDU only once the piece before is polled: the user
-//! takes every event at once, stores the pieces (a [`Store`], the test's "file"), confirms
-//! each checkpoint as it arrives (unless told not to), and keeps the other events for the
-//! test.
+//! Each machine sits in an [`End`] with a scripted user, because the machines move an APDU
+//! in pieces: the sending user writes its APDU (the test's "file") as the window lets it,
+//! and the receiving user takes every event at once (the machine takes the next TSDU only
+//! once the piece before is polled), stores the pieces (a [`Store`]), confirms each
+//! checkpoint as it arrives (unless told not to), and keeps the other events for the test.
 //!
 //! Everything panics (through unwrap) exactly when a test should fail: a machine refusing a
 //! TSDU the other emitted, an open that does not come up, or pieces that do not add up.
@@ -119,7 +119,8 @@ impl Store {
 pub struct End {
     /// The machine.
     pub rts: Rts,
-    /// Events taken from the machine and not yet by the test (pieces go to `store`).
+    /// Events taken from the machine and not yet by the test (pieces go to `store`, calls
+    /// for more data are answered from `source`).
     taken: VecDeque<Event>,
     /// What the user received.
     pub store: Store,
@@ -130,6 +131,10 @@ pub struct End {
     pub unconfirmed: Vec<u64>,
     /// The most APDU octets the machine held at any time ([`Rts::buffered`]).
     pub peak: usize,
+    /// The APDU being sent, whole (the user's "file"): written from where the machine
+    /// says ([`Rts::write_offset`]) as room allows, then finished; dropped once confirmed
+    /// or failed. Set it before a recovery that resumes sending.
+    pub source: Option<Vec<u8>>,
 }
 
 impl Deref for End {
@@ -156,6 +161,7 @@ impl End {
             confirm: true,
             unconfirmed: Vec::new(),
             peak: 0,
+            source: None,
         }
     }
 
@@ -164,15 +170,25 @@ impl End {
         Self::new(Rts::new(role, config))
     }
 
-    /// TRANSFER.request for `apdu`.
+    /// TRANSFER.request for `apdu`: starts it and writes what fits; the rest follows as
+    /// the pair moves TSDUs.
     ///
     /// # Errors
     ///
     /// The machine's refusal.
     pub fn send(&mut self, apdu: Vec<u8>) -> Result<(), Error> {
-        self.rts.transfer(apdu)?;
-        self.measure();
+        self.rts.start_transfer()?;
+        self.source = Some(apdu);
+        self.feed();
         Ok(())
+    }
+
+    /// Writes what the machine takes of the source, and finishes it once all is written.
+    pub fn feed(&mut self) {
+        if let Some(src) = self.source.as_ref() {
+            feed(&mut self.rts, src);
+        }
+        self.measure();
     }
 
     fn measure(&mut self) {
@@ -180,13 +196,15 @@ impl End {
     }
 
     /// Takes every event of the machine: pieces into the store, checkpoints confirmed (or
-    /// noted), the rest kept for the test.
+    /// noted), the rest kept for the test; then writes what the machine takes now.
     pub fn take(&mut self) {
         self.measure();
         while let Some(ev) = self.rts.poll_event() {
             self.store.take(&ev);
             match ev {
-                Event::TransferData(_) => continue,
+                // The user's own business: stored, or more written below.
+                Event::TransferData(_) | Event::TransferWritable => continue,
+                Event::Transferred | Event::TransferFailed { .. } => self.source = None,
                 Event::TransferCheckpoint { serial, .. } => {
                     if self.confirm {
                         self.rts.confirm_checkpoint(serial).unwrap();
@@ -198,6 +216,7 @@ impl End {
             }
             self.taken.push_back(ev);
         }
+        self.feed();
     }
 
     /// Confirms the checkpoints noted with `confirm` off, up to and including `serial`.
@@ -224,20 +243,53 @@ impl End {
     }
 }
 
+/// Writes what `rts` takes of the APDU being sent, whose octets are all `source` (a
+/// sending user's "file"), from where the machine continues ([`Rts::write_offset`]), and
+/// finishes it once all is written.
+///
+/// # Panics
+///
+/// If the machine continues beyond `source`, or refuses a write it said it would take.
+pub fn feed(rts: &mut Rts, source: &[u8]) {
+    while let Some(at) = rts.write_offset() {
+        let at = usize::try_from(at).unwrap();
+        let rest = source
+            .get(at..)
+            .expect("the machine writes on beyond the APDU");
+        if rest.is_empty() {
+            rts.finish_transfer().unwrap();
+            break;
+        }
+        if rts.write(rest).unwrap() == 0 {
+            break;
+        }
+    }
+}
+
 /// Moves every queued TSDU from `from` to `to` (whose user takes each piece as it comes);
 /// returns the kinds of the SPDUs moved.
 pub fn flow(from: &mut End, to: &mut End) -> Vec<Kind> {
+    flow_at_most(from, to, usize::MAX)
+}
+
+/// Moves at most `n` TSDUs from `from` to `to`, as [`flow`] does.
+pub fn flow_at_most(from: &mut End, to: &mut End, n: usize) -> Vec<Kind> {
     let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
     let mut seen = Vec::new();
-    while let Some(n) = from.rts.poll_transmit(NOW, &mut wire).unwrap() {
-        from.measure();
-        seen.extend(kinds(&wire[..n]));
-        to.handle(&wire[..n]);
+    from.feed();
+    for _ in 0..n {
+        let Some(len) = from.rts.poll_transmit(NOW, &mut wire).unwrap() else {
+            break;
+        };
+        from.feed();
+        seen.extend(kinds(&wire[..len]));
+        to.handle(&wire[..len]);
     }
     seen
 }
 
-/// Every event `m` has for its user now, except the pieces (which are in its store).
+/// Every event `m` has for its user now, except the pieces (which are in its store) and
+/// the calls for more data (which its user answered).
 pub fn events(m: &mut End) -> Vec<Event> {
     m.take();
     m.taken.drain(..).collect()

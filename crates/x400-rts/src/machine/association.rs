@@ -9,7 +9,6 @@ use osi_session::machine::{AcceptRequest, ConnectRequest, Role};
 use osi_session::{ConnectionId, Reason, Requirements, TokenItem, TokenSetting};
 
 use super::error::refuse;
-use super::send::Outgoing;
 use super::{AbortCause, Agreed, Event, Phase, REQUIREMENTS, Recovery, Refusal, Result, Rts};
 use crate::{
     AbortInformation, AbortReason, CallingSsUserReference, ConnectionData, DialogueMode, PAccept,
@@ -162,7 +161,8 @@ impl Rts {
     /// Recovers a lost association (initiator): CN with a PConnect carrying `recover`
     /// naming `state.connection`, the turn at whichever side was sending. Once the PAccept
     /// arrives the sender resumes the activity after its last confirmed checkpoint. If
-    /// the responder refuses, an APDU being sent comes back in [`Event::TransferFailed`].
+    /// the responder refuses, an APDU being sent fails ([`Event::TransferFailed`]) and one
+    /// being received is void ([`Event::TransferDiscarded`]).
     ///
     /// # Errors
     ///
@@ -322,9 +322,7 @@ impl Rts {
     /// Continues a recovered transfer: the sender resumes it, the receiver waits for AR.
     fn take_up(&mut self, state: Recovery) {
         if state.part.is_sender() {
-            self.skip_activity_id(state.part.activity_id());
-            self.out = Outgoing::resume(state);
-            self.pump();
+            self.resume_sending(state);
         } else {
             self.recovery = Some(state);
         }
@@ -420,7 +418,8 @@ impl Rts {
     }
 
     /// Aborts the association: AB with AbortInformation `reason`. An APDU being sent
-    /// comes back in [`Event::TransferFailed`], then [`Event::Aborted`] follows.
+    /// fails ([`Event::TransferFailed`]), one being received is void
+    /// ([`Event::TransferDiscarded`]), then [`Event::Aborted`] follows.
     ///
     /// # Errors
     ///

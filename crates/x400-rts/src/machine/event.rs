@@ -76,17 +76,21 @@ pub enum Event {
         /// Octets of the APDU now confirmed.
         offset: u64,
     },
+    /// [`super::Rts::write`] takes data again: it had taken all it could, and the
+    /// receiver's confirmations (or the transmit queue) freed room.
+    TransferWritable,
     /// The APDU being sent is suspended ([`super::Rts::interrupt_transfer`] was
     /// acknowledged); [`super::Rts::resume_transfer`] continues it.
     TransferInterrupted,
     /// TRANSFER.confirm, positive: the receiver has secured the APDU.
     Transferred,
-    /// TRANSFER.confirm, negative: the APDU was not transferred; it is given back. (X.218
-    /// §9.3: rarely, the receiver may have secured it all the same, so the user must
-    /// tolerate a duplicate if it sends it again.)
+    /// TRANSFER.confirm, negative: the APDU was not transferred, and nothing of it will
+    /// be resumed. The machine holds none of it any more: the user sends it again, if at
+    /// all, from its own source and from the start, in a new activity. This is what a lost
+    /// connection gives without checkpointing (nothing to resume from), and a recovery
+    /// refused or impossible. (X.218 §9.3: rarely, the receiver may have secured it all
+    /// the same, so the user must tolerate a duplicate if it sends it again.)
     TransferFailed {
-        /// The APDU.
-        apdu: Vec<u8>,
         /// Why, in plain words.
         why: &'static str,
     },

@@ -39,15 +39,23 @@ pub struct Checkpoint {
 /// One side's share of an interrupted transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
-    /// This side was sending `apdu` in the activity `activity_id`, and the receiver had
-    /// confirmed the checkpoints up to `confirmed`: the resumed activity starts after it.
+    /// This side was sending in the activity `activity_id`, and the receiver had
+    /// confirmed the checkpoints up to `confirmed`: the resumed activity starts after it,
+    /// at `offset`. The machine keeps only what it held unconfirmed, `tail`; it sends that
+    /// again after the resume, and the user writes on from `offset + tail.len()`
+    /// ([`super::Rts::write_offset`]). A sender restarted from its own records rebuilds
+    /// this with an empty tail and writes again from `offset`.
     Sending {
         /// The activity identifier.
         activity_id: Vec<u8>,
-        /// The whole APDU.
-        apdu: Vec<u8>,
         /// Serial number of the last confirmed checkpoint (0: none).
         confirmed: u64,
+        /// Octets of the APDU before it: `confirmed` × the checkpoint size.
+        offset: u64,
+        /// The octets written after `offset` that the machine held.
+        tail: Vec<u8>,
+        /// Whether the user had written the whole APDU.
+        finished: bool,
     },
     /// This side was receiving. It holds no data: its user stored the APDU's octets up to
     /// the last checkpoint it confirmed (and perhaps more, which the resume cuts off with
@@ -70,6 +78,15 @@ pub enum Part {
 }
 
 impl Recovery {
+    /// APDU octets held in this state itself: a sender's tail.
+    #[must_use]
+    pub fn octets_held(&self) -> usize {
+        match &self.part {
+            Part::Sending { tail, .. } => tail.len(),
+            Part::Receiving { .. } | Part::Received { .. } => 0,
+        }
+    }
+
     /// Whether a `recover` naming `connection` asks for this state.
     #[must_use]
     pub fn names(&self, connection: &SessionConnectionIdentifier) -> bool {
@@ -82,7 +99,7 @@ impl Recovery {
     #[must_use]
     pub fn octets(&self) -> usize {
         match &self.part {
-            Part::Sending { apdu, .. } => apdu.len(),
+            Part::Sending { tail, .. } => tail.len(),
             Part::Receiving { checkpoints, .. } => checkpoints
                 .last()
                 .map_or(0, |c| usize::try_from(c.offset).unwrap_or(usize::MAX)),

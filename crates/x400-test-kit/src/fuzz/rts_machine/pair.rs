@@ -1,24 +1,8 @@
 //! Scenario (c) of the oracle: a back-to-back pair doing real transfers, its connection cut
 //! and recovered where the input says, with a ledger of every APDU submitted.
 
+use super::ledger::{Inbound, Ledger};
 use super::*;
-
-/// What a receiving user holds of the APDU coming in (its "file"): the first octets
-/// (the tag), how many it stored, and whether one is coming at all. Each piece is checked
-/// against the submission as it arrives, so nothing else is kept.
-#[derive(Default, Clone)]
-struct Inbound {
-    head: Vec<u8>,
-    len: usize,
-    active: bool,
-}
-
-impl Inbound {
-    fn tag(&self) -> Option<u32> {
-        let t: [u8; 4] = self.head.get(..4)?.try_into().ok()?;
-        Some(u32::from_be_bytes(t))
-    }
-}
 
 /// One side's user in the pair: what it sends, what it received, what it keeps.
 struct User {
@@ -65,75 +49,6 @@ impl User {
     }
 }
 
-/// Every submission of the pair, by tag: who sent it, its length, and whether it was
-/// delivered.
-#[derive(Default)]
-struct Ledger {
-    subs: Vec<(Role, usize, bool)>,
-}
-
-impl Ledger {
-    fn sub(&self, tag: u32) -> (Role, usize, bool) {
-        let Some(s) = self.subs.get(tag as usize) else {
-            panic!("tag {tag} was never submitted");
-        };
-        *s
-    }
-
-    /// `to` received `piece` at `at` in the APDU it holds the start of (`inbound`): once
-    /// the tag is in, every octet must be that submission's (of the other side, not yet
-    /// delivered), so that what arrives equals what was sent, piece by piece.
-    fn piece(&self, to: Role, inbound: &mut Inbound, piece: &[u8]) {
-        assert!(inbound.active, "{to:?} got a piece outside a transfer");
-        for &x in piece {
-            let at = inbound.len;
-            if at < 4 {
-                inbound.head.push(x);
-            }
-            inbound.len += 1;
-            let Some(tag) = inbound.tag() else {
-                continue;
-            };
-            let (from, len, done) = self.sub(tag);
-            assert_ne!(from, to, "{to:?} received its own APDU {tag}");
-            assert!(!done, "{to:?} received APDU {tag} again after its end");
-            assert!(at < len, "{to:?} received APDU {tag} longer than sent");
-            assert_eq!(x, octet(tag, at), "{to:?} received APDU {tag} altered");
-        }
-    }
-
-    /// `to` received the end of the APDU of `inbound`, `len` octets: it must be a whole
-    /// submission of the other side, delivered for the first time.
-    fn delivered(&mut self, to: Role, inbound: &Inbound, len: u64) {
-        let Some(tag) = inbound.tag() else {
-            panic!("{to:?} received an APDU of {len} octets nobody sent");
-        };
-        let (from, sent, done) = self.sub(tag);
-        assert_ne!(from, to, "{to:?} received its own APDU {tag}");
-        assert_eq!(
-            len, inbound.len as u64,
-            "{to:?}: the end's length is not the pieces'"
-        );
-        assert_eq!(inbound.len, sent, "{to:?} received APDU {tag} cut short");
-        assert!(!done, "{to:?} received APDU {tag} twice");
-        if let Some(s) = self.subs.get_mut(tag as usize) {
-            s.2 = true;
-        }
-    }
-
-    /// `tag` came back in a TransferFailed or a recovery state: unchanged.
-    fn given_back(&self, tag: Option<u32>, x: &[u8], what: &str) {
-        let Some(tag) = tag else {
-            panic!(
-                "{what} with an APDU of {} octets but none outstanding",
-                x.len()
-            );
-        };
-        let (_, len, _) = self.sub(tag);
-        assert!(x == apdu(tag, len), "{what} gave APDU {tag} back altered");
-    }
-}
-
 /// The pair's world: both machines, the wire, both users.
 struct Pair {
     a: Rts,
@@ -169,10 +84,13 @@ impl Pair {
                 self.ua.inbound = inbound;
                 let kept = state.clone();
                 if self.a.recover(&req, state).is_err() {
-                    // Not sent: the state and its APDU are the user's again.
-                    if let Part::Sending { apdu: x, .. } = &kept.part {
-                        self.ledger
-                            .given_back(self.ua.outstanding, x, "a refused recover");
+                    // Not sent: the state is the user's again, and nothing resumes.
+                    if kept.part.is_sender() {
+                        self.ledger.given_back(
+                            self.ua.outstanding,
+                            Some(&kept.part),
+                            "a refused recover",
+                        );
                         self.ua.outstanding = None;
                     }
                 }
@@ -201,9 +119,23 @@ impl Pair {
             for ev in eb {
                 self.on_event(Role::Responder, ev);
             }
+            self.feed();
         }
         self.start(Role::Initiator);
         self.start(Role::Responder);
+        self.feed();
+    }
+
+    /// Each user writes what its machine takes of the APDU it sends.
+    fn feed(&mut self) {
+        for role in [Role::Initiator, Role::Responder] {
+            let Some(tag) = self.user(role).outstanding else {
+                continue;
+            };
+            let (_, len, _) = self.ledger.sub(tag);
+            let (m, _) = self.side(role);
+            feed(m, (tag, len), true);
+        }
     }
 
     fn user(&mut self, role: Role) -> &mut User {
@@ -227,7 +159,7 @@ impl Pair {
         if u.outstanding.is_some() || !m.is_open() || !m.has_turn() || m.has_transfer() {
             return;
         }
-        if m.transfer(apdu(tag, len)).is_ok() {
+        if m.start_transfer().is_ok() {
             u.queue.pop_front();
             u.outstanding = Some(tag);
             self.ledger.subs.push((role, len, false));
@@ -298,13 +230,16 @@ impl Pair {
                     "{role:?}: Transferred, but APDU {tag} never reached the peer"
                 );
             }
-            Event::TransferFailed { apdu: x, .. } => {
+            Event::TransferFailed { .. } => {
                 let (_, u) = self.side(role);
                 let tag = u.outstanding.take();
-                self.ledger.given_back(tag, &x, "TransferFailed");
-                if retry {
-                    let (_, u) = self.side(role);
-                    u.queue.push_front(x.len());
+                self.ledger.given_back(tag, None, "TransferFailed");
+                if let Some(tag) = tag
+                    && retry
+                {
+                    // Sent again from the start, from the user's source.
+                    let (_, len, _) = self.ledger.sub(tag);
+                    self.user(role).queue.push_front(len);
                 }
             }
             Event::ConnectionLost(state) => {
@@ -325,12 +260,9 @@ impl Pair {
                         inbound.len
                     );
                 }
-                if let Some(Recovery {
-                    part: Part::Sending { apdu: x, .. },
-                    ..
-                }) = &state
-                {
-                    self.ledger.given_back(outstanding, x, "ConnectionLost");
+                if let Some(state) = state.as_ref().filter(|s| s.part.is_sender()) {
+                    self.ledger
+                        .given_back(outstanding, Some(&state.part), "ConnectionLost");
                 }
                 match (role, state) {
                     (Role::Initiator, state) => self.ua.state = state.map(|s| (s, inbound)),
@@ -347,15 +279,11 @@ impl Pair {
                 if let Some(conn) = self.ub.parked.take() {
                     // A new association: the APDU parked for a recovery is given up.
                     let tag = self.ub.outstanding.take();
-                    if let Some((
-                        Recovery {
-                            part: Part::Sending { apdu: x, .. },
-                            ..
-                        },
-                        _,
-                    )) = self.ub.table.take(now, &conn)
+                    if let Some((state, _)) = self.ub.table.take(now, &conn)
+                        && state.part.is_sender()
                     {
-                        self.ledger.given_back(tag, &x, "the recovery table");
+                        self.ledger
+                            .given_back(tag, Some(&state.part), "the recovery table");
                     }
                     if let Some(tag) = tag
                         && retry
@@ -379,11 +307,10 @@ impl Pair {
                         self.ub.parked = None;
                     }
                     let kept = state.clone();
-                    if self.b.accept_recovery(state).is_err()
-                        && let Part::Sending { apdu: x, .. } = &kept.part
-                    {
+                    if self.b.accept_recovery(state).is_err() && kept.part.is_sender() {
                         let tag = self.ub.outstanding.take();
-                        self.ledger.given_back(tag, x, "a refused accept_recovery");
+                        self.ledger
+                            .given_back(tag, Some(&kept.part), "a refused accept_recovery");
                     }
                 }
                 None => {
