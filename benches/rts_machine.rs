@@ -58,7 +58,8 @@ fn feed(m: &mut Rts, source: &[u8]) {
 }
 
 /// Moves every queued TSDU from `from` (whose user writes `source` as it can) to `to`,
-/// whose user takes each piece as it comes; returns the APDU octets `to` received.
+/// the receiving side, whose user takes each piece as it comes; returns the APDU octets
+/// `to` received.
 fn flow(from: &mut Rts, to: &mut Rts, wire: &mut [u8], source: &[u8]) -> usize {
     let mut got = 0;
     feed(from, source);
@@ -68,6 +69,14 @@ fn flow(from: &mut Rts, to: &mut Rts, wire: &mut [u8], source: &[u8]) -> usize {
         feed(from, source);
     }
     got
+}
+
+/// Moves every queued TSDU from the receiving side `from` back to `to`, the sender, whose
+/// events stay for the caller.
+fn back(from: &mut Rts, to: &mut Rts, wire: &mut [u8]) {
+    while let Some(len) = from.poll_transmit(NOW, wire).unwrap() {
+        to.handle_tsdu(NOW, &wire[..len]).unwrap();
+    }
 }
 
 /// The receiver's user: takes each piece (the octets count), confirms each checkpoint,
@@ -93,7 +102,7 @@ fn finish(a: &mut Rts, b: &mut Rts, wire: &mut [u8], source: &[u8]) -> usize {
     let mut got = 0;
     loop {
         got += flow(a, b, wire, source);
-        flow(b, a, wire, &[]);
+        back(b, a, wire);
         while let Some(ev) = a.poll_event() {
             match ev {
                 Event::Transferred => return got,
@@ -109,7 +118,7 @@ fn open_pair(checkpoint: u32, wire: &mut [u8]) -> (Rts, Rts) {
     let mut b = Rts::new(Role::Responder, config(checkpoint));
     a.open(&OpenRequest::new(&id(1), None)).unwrap();
     flow(&mut a, &mut b, wire, &[]);
-    flow(&mut b, &mut a, wire, &[]);
+    back(&mut b, &mut a, wire);
     assert!(matches!(a.poll_event(), Some(Event::Opened(_))));
     (a, b)
 }
@@ -121,7 +130,7 @@ fn cut_halfway(apdu: &[u8], wire: &mut [u8]) -> (Recovery, Recovery) {
     let mut confirmed = 0;
     while confirmed < APDU / 2 {
         flow(&mut a, &mut b, wire, apdu);
-        flow(&mut b, &mut a, wire, &[]);
+        back(&mut b, &mut a, wire);
         while let Some(ev) = a.poll_event() {
             if let Event::CheckpointConfirmed { offset, .. } = ev {
                 confirmed = offset as usize;
@@ -182,7 +191,7 @@ fn bench(c: &mut Criterion) {
                 };
                 let (kept, ()) = table.take(NOW, &lost).unwrap();
                 b.accept_recovery(kept).unwrap();
-                flow(&mut b, &mut a, &mut wire, &[]);
+                back(&mut b, &mut a, &mut wire);
                 // The rest: about half the APDU again (the tail kept, then the source
                 // from where it ends), then the confirm.
                 let got = finish(&mut a, &mut b, &mut wire, &data);

@@ -387,10 +387,16 @@ impl Receiver {
             .create(offset == 0)
             .truncate(false)
             .open(&path)?;
-        if file.metadata()?.len() < offset {
+        let len = file.metadata()?.len();
+        if len < offset {
             return Err(io::Error::other("its partial file is shorter than that"));
         }
-        file.set_len(offset)?;
+        // Only what follows the offset is cut: a truncation to length 0 makes ext4 flush
+        // the file when it is closed (its replace-by-truncate heuristic, auto_da_alloc),
+        // which a new partial file does not need.
+        if len > offset {
+            file.set_len(offset)?;
+        }
         file.seek(SeekFrom::Start(offset))?;
         Ok(Partial { path, file })
     }

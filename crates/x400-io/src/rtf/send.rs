@@ -277,13 +277,16 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
     }
 }
 
-/// The file being sent, read a block at a time from where the machine continues.
+/// The file being sent, read a block at a time ahead of where the machine continues: the
+/// machine takes a checkpoint or so at a time, the file is read in [`READ_BLOCK`]s.
 struct Source {
     file: File,
     size: u64,
-    /// Where the next read starts without a seek.
+    /// The block read last and the file offset of its first octet.
+    block: Vec<u8>,
+    block_at: u64,
+    /// Where the file's position is (`u64::MAX`: unknown, seek first).
     pos: u64,
-    buf: Vec<u8>,
 }
 
 impl Source {
@@ -298,9 +301,28 @@ impl Source {
         Ok(Self {
             file,
             size,
+            block: Vec::with_capacity(READ_BLOCK),
+            block_at: 0,
             pos: 0,
-            buf: vec![0; READ_BLOCK],
         })
+    }
+
+    /// The octets of the file from `at` on that the last block holds, reading the next
+    /// block first if it holds none.
+    fn at(&mut self, at: u64) -> io::Result<&[u8]> {
+        let end = self.block_at + self.block.len() as u64;
+        if !(self.block_at <= at && at < end) {
+            if self.pos != at {
+                self.file.seek(SeekFrom::Start(at))?;
+            }
+            let n = usize::try_from(self.size - at).map_or(READ_BLOCK, |l| l.min(READ_BLOCK));
+            self.block.resize(n, 0);
+            self.file.read_exact(&mut self.block)?;
+            self.block_at = at;
+            self.pos = at + n as u64;
+        }
+        let from = usize::try_from(at - self.block_at).unwrap_or(usize::MAX);
+        Ok(self.block.get(from..).unwrap_or_default())
     }
 
     /// Writes what the machine takes of the file, from the offset it continues at (after
@@ -311,20 +333,14 @@ impl Source {
                 link.rts.finish_transfer().map_err(io::Error::other)?;
                 return Ok(());
             }
-            let room = link.rts.send_room().min(self.buf.len());
-            let n = usize::try_from(self.size - at).map_or(room, |left| left.min(room));
-            let Some(buf) = self.buf.get_mut(..n).filter(|b| !b.is_empty()) else {
+            if link.rts.send_room() == 0 {
                 return Ok(());
-            };
-            if self.pos != at {
-                self.file.seek(SeekFrom::Start(at))?;
             }
-            self.file.read_exact(buf)?;
-            self.pos = at + n as u64;
-            let took = link.rts.write(buf).map_err(io::Error::other)?;
-            if took < n {
-                // The rest is read again when there is room.
-                self.pos = u64::MAX;
+            let data = self.at(at)?;
+            if data.is_empty() {
+                return Err(io::Error::other("the file is shorter than it was"));
+            }
+            if link.rts.write(data).map_err(io::Error::other)? == 0 {
                 return Ok(());
             }
         }

@@ -69,7 +69,8 @@ pub enum Event {
     /// refused it as too long): drop what was stored of it.
     TransferDiscarded,
     /// A checkpoint of the APDU being sent is confirmed: the receiver holds its first
-    /// `offset` octets, which a recovery will not send again.
+    /// `offset` octets, which a recovery will not send again. The machine has released
+    /// them: [`super::Rts::write`] takes more.
     CheckpointConfirmed {
         /// The minor synchronization point's serial number.
         serial: u64,
@@ -77,7 +78,8 @@ pub enum Event {
         offset: u64,
     },
     /// [`super::Rts::write`] takes data again: it had taken all it could, and the
-    /// receiver's confirmations (or the transmit queue) freed room.
+    /// transmit queue freed room (without checkpointing). With checkpointing the
+    /// [`Event::CheckpointConfirmed`] that frees room says so itself.
     TransferWritable,
     /// The APDU being sent is suspended ([`super::Rts::interrupt_transfer`] was
     /// acknowledged); [`super::Rts::resume_transfer`] continues it.

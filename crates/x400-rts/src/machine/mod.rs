@@ -21,8 +21,8 @@
 //! ([`Rts::write`], which takes what fits) and finishes it ([`Rts::finish_transfer`]).
 //! The machine holds what is written and not yet confirmed, at most `windowSize + 1`
 //! checkpoints (without checkpointing, [`Config::send_buffer`], and nothing once queued);
-//! a confirmation releases the data before it, and [`Event::TransferWritable`] says when to
-//! write again. What goes on the wire does not depend on how the user cuts its writes.
+//! a confirmation ([`Event::CheckpointConfirmed`]) releases the data before it, which
+//! says when to write again ([`Event::TransferWritable`] without checkpointing). What goes on the wire does not depend on how the user cuts its writes.
 //!
 //! The receiving machine holds no APDU: its user gets [`Event::TransferStart`], each DT's
 //! data as an [`Event::TransferData`] as it arrives, an [`Event::TransferCheckpoint`] for

@@ -6,7 +6,8 @@
 //! What goes on the wire does not depend on how the user cuts its writes: a DT goes out
 //! only once it is as long as it would be were the whole APDU at hand (a full
 //! [`super::Config::max_dt_len`], the rest of a checkpoint, or the rest of the APDU), and a
-//! MIP only once data follows it.
+//! MIP only once data follows it. The DT that closes a checkpoint waits for the MIP or the
+//! AE that follows, so that both leave in one transport write.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -219,12 +220,13 @@ impl Outgoing {
         n
     }
 
-    /// The receiver confirmed checkpoint `serial`: the data before it is released.
-    /// Returns its offset.
+    /// The receiver confirmed checkpoint `serial`: the data before it is released (the
+    /// confirmation tells a user waiting to write that it can). Returns its offset.
     pub(super) fn confirm(&mut self, serial: u64) -> u64 {
         self.confirmed = serial;
         let offset = self.chunk.saturating_mul(serial).min(self.sent);
         self.release(offset);
+        self.blocked = false;
         offset
     }
 
@@ -354,6 +356,13 @@ impl Outgoing {
         // The DT the whole APDU would give: a full one, the rest of the checkpoint, or
         // the rest of the APDU. Anything shorter waits for more data.
         if n < max_dt && !point_written && !self.finished {
+            return Ok(false);
+        }
+        // The DT that closes a checkpoint waits for what follows it, the MIP (once data
+        // follows) or the AE: sent together they leave in one transport write, as they did
+        // when the whole APDU was at hand.
+        let closes = self.chunk > 0 && next_point == Some(self.sent + n as u64);
+        if closes && written == self.sent + n as u64 && !self.finished {
             return Ok(false);
         }
         if !room(s, n + DT_OVERHEAD) {

@@ -54,7 +54,8 @@ impl Rts {
     /// checkpoint (`(windowSize + 1) × checkpointSize × 1024` octets), or
     /// [`super::Config::send_buffer`] without checkpointing; data before the last
     /// confirmed checkpoint is released. When it took less than given (or all the room
-    /// there was), [`Event::TransferWritable`] says when to write again.
+    /// there was), [`Event::CheckpointConfirmed`] (with checkpointing) or
+    /// [`Event::TransferWritable`] (without) says when to write again.
     ///
     /// # Errors
     ///
