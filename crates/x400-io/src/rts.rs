@@ -142,6 +142,12 @@ impl Link {
         ))
     }
 
+    /// Whether received input waits to be handed to the machine ([`Tp0Tcp::input_pending`]):
+    /// the next [`Link::next`] then gives its events without waiting for the network.
+    pub fn input_pending(&self) -> bool {
+        self.net.input_pending()
+    }
+
     /// Fault injection: drops the TCP connection without a release, as a network failure
     /// does (RST), and tells the RTS machine.
     pub fn cut(&mut self) {

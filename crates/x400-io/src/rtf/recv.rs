@@ -1,14 +1,15 @@
 //! `rtf recv`: takes files, keeps the partial ones of lost connections for a while, and
 //! answers every `recover` with the state kept or a plain `cannotRecover`.
 //!
-//! A file is never held in memory: each piece the RTS machine hands over is written to a
-//! partial file (`.NAME.N.rtf-partial` in the directory) as it arrives, a checkpoint is
-//! confirmed once the data before it is written, and the complete file is synced and
-//! renamed into place before the sender gets its confirmation (`secured`).
+//! A file is never held in memory: each piece the RTS machine hands over goes to a partial
+//! file (`.NAME.N.rtf-partial` in the directory) as it arrives, through a buffer of at most
+//! 64 KiB; the checkpoints of what one TCP read brought are confirmed (one MIA each, in
+//! order) once the buffer is written out; the complete file is synced and renamed into
+//! place before the sender gets its confirmation (`secured`).
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,12 +73,16 @@ struct Kept {
     partial: Option<PathBuf>,
 }
 
-/// The file an APDU is being received into.
+/// The file an APDU is being received into. Pieces gather in a buffer that is written out
+/// before each checkpoint is confirmed, so a checkpoint of several DTs costs one write.
 #[derive(Debug)]
 struct Partial {
     path: PathBuf,
-    file: fs::File,
+    file: BufWriter<fs::File>,
 }
+
+/// What a partial file's buffer gathers before a write at most.
+const WRITE_BUFFER: usize = 64 << 10;
 
 /// How long a `recover` naming a live association waits for its state.
 const HANDOVER: Duration = Duration::from_secs(3);
@@ -201,6 +206,8 @@ impl Receiver {
         let mut name: Option<String> = None;
         // A partial file handed over with a recovery, for the resume to continue.
         let mut resumed: Option<PathBuf> = None;
+        // Checkpoints whose data is in the partial file's buffer, to confirm once written.
+        let mut unconfirmed: Vec<u64> = Vec::new();
         let mut heard = false;
         loop {
             let ev = tokio::select! {
@@ -294,18 +301,16 @@ impl Receiver {
                         self.give_up(link, partial, now, &e)?;
                     }
                 }
-                Event::TransferCheckpoint { serial, .. } => {
-                    // Everything before the point is written: the sender may forget it.
-                    link.rts
-                        .confirm_checkpoint(serial)
-                        .map_err(io::Error::other)?;
-                }
+                // Confirmed below, once the data before it is written.
+                Event::TransferCheckpoint { serial, .. } => unconfirmed.push(serial),
                 Event::TransferEnd { len } => {
+                    self.confirm(link, partial, &mut unconfirmed, now)?;
                     let n = name.clone().unwrap_or_else(|| "unnamed".to_owned());
                     let stored = match partial.take() {
-                        Some(p) => p
+                        Some(mut p) => p
                             .file
-                            .sync_all()
+                            .flush()
+                            .and_then(|()| p.file.get_ref().sync_all())
                             .and_then(|()| store(&self.opts.dir, &n, &p.path))
                             .inspect_err(|_| remove_partial(Some(&p.path))),
                         None => Err(io::Error::other("no file is open")),
@@ -325,12 +330,14 @@ impl Receiver {
                     }
                 }
                 Event::TransferDiscarded => {
+                    unconfirmed.clear();
                     if let Some(p) = partial.take() {
                         info!("rts: {peer}: the file being received was abandoned");
                         remove_partial(Some(&p.path));
                     }
                 }
                 Event::ConnectionLost(Some(state)) => {
+                    unconfirmed.clear();
                     let n = name.clone().unwrap_or_default();
                     info!(
                         "rts: {peer}: connection lost; keeping the transfer of {n} for {} s",
@@ -356,6 +363,11 @@ impl Receiver {
                 Event::Aborted(cause) => warn!("rts: {peer}: association aborted: {cause}"),
                 // A responder that never sends is told of nothing else that needs a word.
                 _ => {}
+            }
+            // The checkpoints of what was read are confirmed once it is all taken: one
+            // write of the partial file for all of them, then one MIA each, in order.
+            if !unconfirmed.is_empty() && !link.input_pending() {
+                self.confirm(link, partial, &mut unconfirmed, now)?;
             }
             if registered.is_none()
                 && link.rts.is_open()
@@ -398,7 +410,38 @@ impl Receiver {
             file.set_len(offset)?;
         }
         file.seek(SeekFrom::Start(offset))?;
-        Ok(Partial { path, file })
+        Ok(Partial {
+            path,
+            file: BufWriter::with_capacity(WRITE_BUFFER, file),
+        })
+    }
+
+    /// Writes what the partial file's buffer holds, then confirms the checkpoints
+    /// `unconfirmed` (MIA), oldest first: the sender may forget the data before them.
+    fn confirm(
+        &self,
+        link: &mut Link,
+        partial: &mut Option<Partial>,
+        unconfirmed: &mut Vec<u64>,
+        now: x400_rts::machine::Instant,
+    ) -> io::Result<()> {
+        if unconfirmed.is_empty() {
+            return Ok(());
+        }
+        let written = match partial.as_mut() {
+            Some(p) => p.file.flush(),
+            None => Err(io::Error::other("no file is open")),
+        };
+        if let Err(e) = written {
+            unconfirmed.clear();
+            return self.give_up(link, partial, now, &e);
+        }
+        for serial in unconfirmed.drain(..) {
+            link.rts
+                .confirm_checkpoint(serial)
+                .map_err(io::Error::other)?;
+        }
+        Ok(())
     }
 
     /// A file that cannot be written: the association is aborted, the partial file goes.

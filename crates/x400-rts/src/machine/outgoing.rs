@@ -6,8 +6,9 @@
 //! What goes on the wire does not depend on how the user cuts its writes: a DT goes out
 //! only once it is as long as it would be were the whole APDU at hand (a full
 //! [`super::Config::max_dt_len`], the rest of a checkpoint, or the rest of the APDU), and a
-//! MIP only once data follows it. The DT that closes a checkpoint waits for the MIP or the
-//! AE that follows, so that both leave in one transport write.
+//! MIP only once data follows it. A checkpoint's data waits until the user has written past
+//! its end (or finished the APDU), so that its DTs and its MIP leave in one transport
+//! write, as they did when the whole APDU was at hand.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -345,7 +346,6 @@ impl Outgoing {
         if self.chunk > 0 && self.points - self.confirmed >= self.window {
             return Ok(false);
         }
-        let point_written = self.chunk > 0 && next_point.is_some_and(|p| p <= written);
         let end = match next_point {
             Some(p) if self.chunk > 0 => p.min(written),
             _ => written,
@@ -353,16 +353,16 @@ impl Outgoing {
         let n = usize::try_from(end - self.sent)
             .unwrap_or(usize::MAX)
             .min(max_dt);
-        // The DT the whole APDU would give: a full one, the rest of the checkpoint, or
-        // the rest of the APDU. Anything shorter waits for more data.
-        if n < max_dt && !point_written && !self.finished {
-            return Ok(false);
-        }
-        // The DT that closes a checkpoint waits for what follows it, the MIP (once data
-        // follows) or the AE: sent together they leave in one transport write, as they did
-        // when the whole APDU was at hand.
-        let closes = self.chunk > 0 && next_point == Some(self.sent + n as u64);
-        if closes && written == self.sent + n as u64 && !self.finished {
+        // The DTs the whole APDU would give, and no sooner than they would leave with
+        // what follows them: a checkpoint's data once the user wrote past its end (its
+        // DTs and MIP then go in one transport write), otherwise a full DT; anything
+        // goes once the APDU is finished.
+        let ready = match next_point {
+            _ if self.finished => true,
+            Some(p) if self.chunk > 0 => written > p,
+            _ => n == max_dt,
+        };
+        if !ready {
             return Ok(false);
         }
         if !room(s, n + DT_OVERHEAD) {
