@@ -1,5 +1,7 @@
 //! The whole stack on loopback TCP, as `examples/rtf` runs it: TPKT, TP0, session and RTS
-//! on both sides, the receiver storing each file durably (fsync, rename).
+//! on both sides, the sender reading its file in pieces, the receiver writing each piece as
+//! it arrives and storing the file durably (fsync, rename). The source file is written
+//! once, before the measurements.
 //!
 //! * `rtf_10MiB/checkpoint_K`: one 10 MiB file with checkpoints of K KiB (0 = none),
 //!   window 3; throughput in octets per second.
@@ -35,7 +37,7 @@ fn options(addr: SocketAddr, dir: &Path, checkpoint: u32, n: u64) -> SendOptions
     SendOptions {
         destination: addr,
         local: None,
-        data: (0..FILE).map(|i| (i * 7) as u8).collect(),
+        file: dir.join("source.bin"),
         name: format!("bench{n}.bin"),
         user: "ftp".into(),
         password: String::new(),
@@ -53,6 +55,8 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let dir: PathBuf = std::env::temp_dir().join(format!("rtf-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let data: Vec<u8> = (0..FILE).map(|i| (i * 7) as u8).collect();
+    std::fs::write(dir.join("source.bin"), data).unwrap();
     let addr = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -90,7 +90,7 @@ enum Command {
         /// Largest window accepted.
         #[arg(long, default_value_t = 16)]
         window: u32,
-        /// Largest file accepted, in MiB (held in memory until stored).
+        /// Largest file accepted, in MiB (written to disk as it arrives).
         #[arg(long, default_value_t = 1024)]
         max_mib: usize,
         /// Most MiB of partial files kept for recoveries, over all lost connections.
@@ -140,8 +140,6 @@ async fn run(command: Command) -> Result<(), String> {
                 .map_err(|e| format!("cannot resolve {destination}: {e}"))?
                 .next()
                 .ok_or_else(|| format!("{destination} has no address"))?;
-            let data =
-                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let name = match name {
                 Some(n) => n,
                 None => file
@@ -158,7 +156,7 @@ async fn run(command: Command) -> Result<(), String> {
             let opts = rtf::SendOptions {
                 destination: addr,
                 local,
-                data,
+                file,
                 name,
                 user,
                 password,
@@ -170,7 +168,7 @@ async fn run(command: Command) -> Result<(), String> {
             let report = rtf::send(&opts, &mut |_| {}).await?;
             tracing::info!(
                 "rtf: sent {} octets over {} connection(s), {} recovered, {} restarted, {} checkpoints confirmed",
-                opts.data.len(),
+                report.octets,
                 report.connections,
                 report.recoveries,
                 report.restarts,

@@ -73,10 +73,12 @@ async fn receiver(dir: &Path, quick_ack: bool) -> SocketAddr {
 /// Sends `data` as `name` to `addr` with checkpoints of 1 KiB and a window of 3; `pieces`
 /// makes the sender write as ISODE's does. Returns the time the transfer took.
 async fn timed(addr: SocketAddr, dir: &Path, name: &str, data: &[u8], pieces: bool) -> Duration {
+    let source = dir.join(format!("{name}.source"));
+    std::fs::write(&source, data).unwrap();
     let opts = SendOptions {
         destination: addr,
         local: None,
-        data: data.to_vec(),
+        file: source,
         name: name.to_owned(),
         user: "ftp".into(),
         password: String::new(),

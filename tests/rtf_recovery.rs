@@ -52,10 +52,12 @@ fn two_hundred_cuts_of_10_mib_transfers_all_end_in_one_intact_file_each() {
         while cuts < 200 {
             let data = rng.bytes(FILE);
             let name = format!("file{files}.bin");
+            let source = dir.join(format!("{name}.source"));
+            std::fs::write(&source, &data).unwrap();
             let opts = SendOptions {
                 destination: addr,
                 local: None,
-                data: data.clone(),
+                file: source,
                 name: name.clone(),
                 user: "ftp".into(),
                 password: String::new(),

@@ -237,10 +237,12 @@ fn bad_connections_are_refused_in_plain_words_naming_the_peer_once() {
         tokio::time::sleep(Duration::from_millis(300)).await;
 
         let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+        let source = dir.join("after.bin.source");
+        std::fs::write(&source, &data).unwrap();
         let opts = SendOptions {
             destination: addr,
             local: None,
-            data: data.clone(),
+            file: source,
             name: "after.bin".into(),
             user: "ftp".into(),
             password: String::new(),

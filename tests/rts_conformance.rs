@@ -11,6 +11,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc
 )]
@@ -23,6 +24,7 @@ use x400::p1::mta_abstract_service::MtsApdu;
 use x400::rts::machine::{Config, Event, OpenRequest, Recovery, Refusal};
 use x400::rts::{RefuseReason, SessionConnectionIdentifier};
 use x400_io::Link;
+use x400_test_kit::rts::feed;
 
 /// The identifier `rtf send` gives its `n`th connection: in the CN's PGI 1 and, for the lost
 /// connection, in the PConnect `recover` (whose AdditionalReferenceInformation is a
@@ -82,14 +84,41 @@ async fn next(l: &mut Link) -> Event {
     }
 }
 
-/// The receiver's part: the APDU arrives, is secured, then the initiator releases.
-async fn secure_until_closed(b: &mut Link) -> Vec<u8> {
-    let Event::Transfer(got) = next(b).await else {
-        panic!("no APDU")
-    };
+/// The next event of the sending side that is not a checkpoint confirmation or a call for
+/// more data; the user writes what the machine takes of `source` (the APDU) first.
+async fn next_sending(l: &mut Link, source: &[u8]) -> Event {
+    loop {
+        feed(&mut l.rts, source);
+        match l.next().await.unwrap() {
+            Some(Event::CheckpointConfirmed { .. } | Event::TransferWritable) => {}
+            Some(ev) => return ev,
+            None => panic!("connection ended"),
+        }
+    }
+}
+
+/// The receiver's part: the APDU arrives in pieces (after a recovery, continuing what
+/// `stored` holds), each checkpoint confirmed once its data is stored; it is secured, then
+/// the initiator releases.
+async fn secure_until_closed(b: &mut Link, mut stored: Vec<u8>) -> Vec<u8> {
+    loop {
+        match next(b).await {
+            Event::TransferStart { offset } => {
+                assert!(offset as usize <= stored.len());
+                stored.truncate(offset as usize);
+            }
+            Event::TransferData(piece) => stored.extend_from_slice(&piece),
+            Event::TransferCheckpoint { serial, .. } => b.rts.confirm_checkpoint(serial).unwrap(),
+            Event::TransferEnd { len } => {
+                assert_eq!(len as usize, stored.len());
+                break;
+            }
+            other => panic!("no APDU: {other:?}"),
+        }
+    }
     b.rts.secured().unwrap();
     assert_eq!(next(b).await, Event::Closed);
-    got
+    stored
 }
 
 /// Runs both oracles on `a`'s log (see `common::x410_check`).
@@ -119,14 +148,14 @@ fn a_p1_association_with_bind_transfer_and_release_passes_tshark_and_the_x410_de
             };
             assert_eq!(pc.connection_data.open_data(), Some(&bind[..]));
             b.rts.accept(Some(&result)).unwrap();
-            secure_until_closed(&mut b).await
+            secure_until_closed(&mut b, Vec::new()).await
         };
         let initiator = async {
             let bind = common::vector("asn1tools-p1.tsv", "E.MTABindArgument");
             a.rts.open(&OpenRequest::new(&id(1), Some(&bind))).unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
-            a.rts.transfer(sent).unwrap();
-            assert_eq!(next(&mut a).await, Event::Transferred);
+            a.rts.start_transfer().unwrap();
+            assert_eq!(next_sending(&mut a, &sent).await, Event::Transferred);
             a.rts.close().unwrap();
             assert_eq!(next(&mut a).await, Event::Closed);
         };
@@ -157,9 +186,14 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
                 panic!()
             };
             b.rts.accept(None).unwrap();
+            let mut stored = Vec::new();
             loop {
                 match b.next().await.unwrap() {
-                    Some(Event::ConnectionLost(Some(state))) => return state,
+                    Some(Event::ConnectionLost(Some(state))) => return (state, stored),
+                    Some(Event::TransferData(piece)) => stored.extend_from_slice(&piece),
+                    Some(Event::TransferCheckpoint { serial, .. }) => {
+                        b.rts.confirm_checkpoint(serial).unwrap();
+                    }
                     Some(_) => {}
                     None => panic!("no state kept"),
                 }
@@ -169,14 +203,15 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
             a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
             a.net.cut_after = Some(3000);
-            a.rts.transfer(sent).unwrap();
+            a.rts.start_transfer().unwrap();
             loop {
-                if let Event::ConnectionLost(Some(state)) = next(&mut a).await {
+                if let Event::ConnectionLost(Some(state)) = next_sending(&mut a, &sent).await {
                     return state;
                 }
             }
         };
-        let (kept, state): (Recovery, Recovery) = tokio::join!(responder, initiator);
+        let ((kept, stored), state): ((Recovery, Vec<u8>), Recovery) =
+            tokio::join!(responder, initiator);
 
         // The second connection recovers it: PConnect recover, PAccept recover, AR.
         let (mut a, mut b) = pair().await;
@@ -189,14 +224,15 @@ fn a_recovered_association_and_a_refused_recover_pass_tshark_and_the_x410_decode
             assert_text_reference(&lost);
             assert_text_reference(b.rts.connection().unwrap());
             b.rts.accept_recovery(kept).unwrap();
-            secure_until_closed(&mut b).await
+            secure_until_closed(&mut b, stored).await
         };
         let initiator = async {
             a.rts
                 .recover(&OpenRequest::new(&id(2), None), state)
                 .unwrap();
             assert!(matches!(next(&mut a).await, Event::Opened(_)));
-            assert_eq!(next(&mut a).await, Event::Transferred);
+            // The machine sends again what it kept; its user writes on from the source.
+            assert_eq!(next_sending(&mut a, &sent).await, Event::Transferred);
             a.rts.close().unwrap();
             assert_eq!(next(&mut a).await, Event::Closed);
         };

@@ -16,5 +16,7 @@ mod common;
 mod rts {
     mod asn1tools;
     mod machine;
+    mod recovery;
+    mod streaming;
     mod tshark;
 }

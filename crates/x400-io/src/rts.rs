@@ -20,11 +20,25 @@
 //! let epoch = tokio::time::Instant::now();
 //! let mut link = Link::connect(addr, None, Config::default(), epoch, false).await?;
 //! link.rts.open(&OpenRequest::new(&id, None)).map_err(std::io::Error::other)?;
+//! // The APDU: an MTA reads it from its message store a piece at a time instead.
+//! let apdu = b"an APDU";
 //! while let Some(ev) = link.next().await? {
 //!     match ev {
-//!         Event::Opened(_) => link.rts.transfer(b"an APDU".to_vec()).map_err(std::io::Error::other)?,
+//!         Event::Opened(_) => link.rts.start_transfer().map_err(std::io::Error::other)?,
 //!         Event::Transferred => link.rts.close().map_err(std::io::Error::other)?,
 //!         _ => {}
+//!     }
+//!     // Whatever the event, write what the machine takes (its window bounds it), then
+//!     // finish the APDU.
+//!     while let Some(at) = link.rts.write_offset() {
+//!         let rest = &apdu[at as usize..];
+//!         if rest.is_empty() {
+//!             link.rts.finish_transfer().map_err(std::io::Error::other)?;
+//!             break;
+//!         }
+//!         if link.rts.write(rest).map_err(std::io::Error::other)? == 0 {
+//!             break;
+//!         }
 //!     }
 //! }
 //! # Ok(()) }
@@ -126,6 +140,12 @@ impl Link {
             Rts::new(Role::Responder, cfg),
             cfg.session_buffer,
         ))
+    }
+
+    /// Whether received input waits to be handed to the machine ([`Tp0Tcp::input_pending`]):
+    /// the next [`Link::next`] then gives its events without waiting for the network.
+    pub fn input_pending(&self) -> bool {
+        self.net.input_pending()
     }
 
     /// Fault injection: drops the TCP connection without a release, as a network failure

@@ -346,6 +346,13 @@ impl Tp0Tcp {
         }
     }
 
+    /// Whether octets of the last TCP read wait to be taken by [`Tp0Tcp::next`]: a user
+    /// that answers input in batches (one file write for several checkpoints, say) answers
+    /// once this is false.
+    pub fn input_pending(&self) -> bool {
+        !self.inbuf.is_empty()
+    }
+
     async fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
         if let Some(log) = self.log.as_mut() {
             log.push((true, bytes.to_vec()));

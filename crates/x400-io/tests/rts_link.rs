@@ -8,6 +8,7 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::cast_possible_truncation,
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc
 )]
@@ -55,10 +56,33 @@ fn apdu(len: usize) -> Vec<u8> {
     (0..len).map(|i| i.to_le_bytes()[0] ^ 0x5a).collect()
 }
 
-/// The receiving side: accepts the open or the recovery (with `kept`), secures every APDU,
-/// and returns what it received and the state it kept when the connection was lost.
-async fn receive(mut b: Link, kept: Option<Recovery>) -> (Vec<Vec<u8>>, Option<Recovery>) {
-    let mut kept = kept;
+/// The sending user: writes what the machine takes of `source` (the APDU), from where it
+/// continues, and finishes it once all is written.
+fn feed(rts: &mut x400_rts::machine::Rts, source: &[u8]) {
+    while let Some(at) = rts.write_offset() {
+        let rest = &source[at as usize..];
+        if rest.is_empty() {
+            rts.finish_transfer().unwrap();
+            break;
+        }
+        if rts.write(rest).unwrap() == 0 {
+            break;
+        }
+    }
+}
+
+/// What the receiving side keeps of a lost connection: the machine's state and the octets
+/// its user stored of the APDU (its "file").
+type Kept = (Recovery, Vec<u8>);
+
+/// The receiving side: accepts the open or the recovery (with `kept`), stores the pieces as
+/// they come, confirms each checkpoint, secures every APDU, and returns what it received
+/// and what it kept when the connection was lost.
+async fn receive(mut b: Link, kept: Option<Kept>) -> (Vec<Vec<u8>>, Option<Kept>) {
+    let (mut kept, mut partial) = match kept {
+        Some((state, stored)) => (Some(state), stored),
+        None => (None, Vec::new()),
+    };
     let mut got = Vec::new();
     let mut lost = None;
     while let Some(ev) = b.next().await.unwrap() {
@@ -69,11 +93,23 @@ async fn receive(mut b: Link, kept: Option<Recovery>) -> (Vec<Vec<u8>>, Option<R
                     .accept_recovery(kept.take().expect("a state"))
                     .unwrap();
             }
-            Event::Transfer(x) => {
-                got.push(x);
+            Event::TransferStart { offset } => {
+                assert!(offset as usize <= partial.len());
+                partial.truncate(offset as usize);
+            }
+            Event::TransferData(piece) => partial.extend_from_slice(&piece),
+            Event::TransferCheckpoint { serial, offset } => {
+                assert_eq!(offset as usize, partial.len());
+                b.rts.confirm_checkpoint(serial).unwrap();
+            }
+            Event::TransferEnd { len } => {
+                assert_eq!(len as usize, partial.len());
+                got.push(std::mem::take(&mut partial));
                 b.rts.secured().unwrap();
             }
-            Event::ConnectionLost(state) => lost = state,
+            Event::ConnectionLost(state) => {
+                lost = state.map(|s| (s, std::mem::take(&mut partial)));
+            }
             _ => {}
         }
     }
@@ -96,14 +132,18 @@ fn an_association_opens_transfers_a_checkpointed_apdu_and_releases() {
             .unwrap();
         a.rts.open(&OpenRequest::new(&id(1), None)).unwrap();
         let mut confirmed = 0;
+        let source = apdu(20_000);
         while let Some(ev) = a.next().await.unwrap() {
             match ev {
-                Event::Opened(_) => a.rts.transfer(apdu(20_000)).unwrap(),
+                Event::Opened(_) => a.rts.start_transfer().unwrap(),
                 Event::CheckpointConfirmed { .. } => confirmed += 1,
                 Event::Transferred => a.rts.close().unwrap(),
-                Event::Closed | Event::DisconnectTransport => {}
+                Event::Closed | Event::DisconnectTransport | Event::TransferWritable => {}
                 other => panic!("unexpected {other:?}"),
             }
+            feed(&mut a.rts, &source);
+            // The machine never holds more than the window and one checkpoint.
+            assert!(a.rts.buffered() <= 4 * 1024);
         }
         // 20 000 octets in 1 KiB checkpoints: a minor sync point after each of the 19 full
         // ones, every one confirmed.
@@ -133,10 +173,11 @@ fn a_transfer_cut_in_the_middle_resumes_on_a_new_connection() {
                 let mut state = None;
                 while let Some(ev) = a.next().await.unwrap() {
                     match ev {
-                        Event::Opened(_) => a.rts.transfer(data.clone()).unwrap(),
+                        Event::Opened(_) => a.rts.start_transfer().unwrap(),
                         Event::ConnectionLost(s) => state = s,
                         _ => {}
                     }
+                    feed(&mut a.rts, &data);
                 }
                 state
             },
@@ -165,6 +206,8 @@ fn a_transfer_cut_in_the_middle_resumes_on_a_new_connection() {
                         transferred = true;
                         a.rts.close().unwrap();
                     }
+                    // The resumed activity: the rest of the APDU from where it stopped.
+                    feed(&mut a.rts, &data);
                 }
                 transferred
             },
@@ -197,10 +240,12 @@ fn rtf_delivers_a_file_once_across_a_cut() {
         });
         tokio::spawn(std::sync::Arc::clone(&receiver).serve(listener));
         let data = apdu(300_000);
+        let source = dir.join("file.bin.source");
+        std::fs::write(&source, &data).unwrap();
         let opts = SendOptions {
             destination: addr,
             local: None,
-            data: data.clone(),
+            file: source,
             name: "file.bin".into(),
             user: "ftp".into(),
             password: String::new(),

@@ -2,8 +2,11 @@
 //! ISODE's classic `rtf` demo: the whole stack (TPKT, TP0, session, RTS) on TCP, through
 //! [`crate::rts::Link`]. The `rtf` example of the `x400` package is its command line.
 //!
-//! A file is one APDU in one activity, checkpointed every [`SendOptions::checkpoint`] KiB.
-//! When the connection is lost, [`send`] reconnects with a PConnect `recover` and resumes
+//! A file is one APDU in one activity, checkpointed every [`SendOptions::checkpoint`] KiB,
+//! and never held in memory: [`send()`] reads it as the RTS window allows, the [`Receiver`]
+//! writes each piece as it arrives and confirms a checkpoint once the data before it is
+//! written.
+//! When the connection is lost, [`send()`] reconnects with a PConnect `recover` and resumes
 //! after the last checkpoint the receiver confirmed; the [`Receiver`] keeps partial files
 //! [`RecvOptions::keep`] long. The sender writes its recovery point to
 //! [`SendOptions::state`] ([`Saved`]), so that even after `kill -9` the same transfer resumes

@@ -1,5 +1,9 @@
-//! `rtf send`: one file as one APDU, recovered after every lost connection.
+//! `rtf send`: one file as one APDU, recovered after every lost connection. The file is
+//! read in pieces as the RTS machine takes them (its window bounds what it holds), never
+//! whole.
 
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -21,6 +25,8 @@ use crate::rts::Link;
 pub const CALLED_SSEL: [u8; 2] = [0x00, 0x02];
 /// How often the recovery point is written to disk at most (and once per connection).
 const SAVE_EVERY: Duration = Duration::from_millis(100);
+/// The most octets of the file read at a time.
+const READ_BLOCK: usize = 64 << 10;
 
 /// What `rtf send` was asked to do.
 #[derive(Debug, Clone)]
@@ -29,8 +35,8 @@ pub struct SendOptions {
     pub destination: SocketAddr,
     /// Local address to connect from, if any (never a proxy).
     pub local: Option<SocketAddr>,
-    /// The file's octets.
-    pub data: Vec<u8>,
+    /// The file, read in pieces as the transfer goes (never whole).
+    pub file: PathBuf,
     /// The name to store it under.
     pub name: String,
     /// rtf user and password.
@@ -50,6 +56,8 @@ pub struct SendOptions {
 /// How a transfer went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
+    /// The file's size, in octets.
+    pub octets: u64,
     /// Transport connections made.
     pub connections: u32,
     /// Associations recovered (recover accepted).
@@ -75,6 +83,8 @@ pub struct Report {
 /// does not take, or an RTS request the machine rejects; the message says which, in words.
 pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result<Report, String> {
     let epoch = Instant::now();
+    let mut source = Source::open(opts)?;
+    let size = source.size;
     let mut cfg = Config::default();
     cfg.checkpoint_size = opts.checkpoint;
     cfg.window_size = opts.window;
@@ -89,22 +99,20 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
 
     // A saved state for this very transfer resumes it; any other is ignored.
     let mut recovery: Option<Recovery> = Saved::load(&opts.state)
-        .filter(|s| {
-            s.destination == destination && s.name == opts.name && s.size == opts.data.len() as u64
-        })
+        .filter(|s| s.destination == destination && s.name == opts.name && s.size == size)
         .map(|s| {
             info!(
                 "rts: {destination}: resuming {} from checkpoint {} of a previous run",
                 opts.name, s.confirmed
             );
-            s.into_recovery(opts.data.clone())
+            s.into_recovery()
         });
-    let mut pending = if recovery.is_some() {
-        None
-    } else {
-        Some(opts.data.clone())
+    // The file goes from the start on the next association that opens (none to resume).
+    let mut pending = recovery.is_none();
+    let mut report = Report {
+        octets: size,
+        ..Report::default()
     };
-    let mut report = Report::default();
     let mut last_progress = Instant::now();
     // Once the receiver has secured the file, a connection lost before the release
     // changes nothing: the transfer is done.
@@ -175,12 +183,14 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                         let at = usize::try_from(confirmed).unwrap_or(usize::MAX)
                             * pa.checkpoint_size as usize
                             * 1024;
-                        report.resumed_at.push(at.min(opts.data.len()));
+                        report
+                            .resumed_at
+                            .push(at.min(usize::try_from(size).unwrap_or(usize::MAX)));
                         info!("rts: {destination}: resuming after octet {at}");
                     }
-                    if let Some(apdu) = pending.take() {
+                    if std::mem::take(&mut pending) {
                         link.rts
-                            .transfer(apdu)
+                            .start_transfer()
                             .map_err(|e| format!("rts: cannot transfer: {e}"))?;
                     }
                 }
@@ -195,9 +205,8 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     secured = true;
                     report.checkpoints_confirmed += link.rts.checkpoints_confirmed();
                     info!(
-                        "rts: {destination}: {} ({} octets) secured by the receiver",
-                        opts.name,
-                        opts.data.len()
+                        "rts: {destination}: {} ({size} octets) secured by the receiver",
+                        opts.name
                     );
                     std::fs::remove_file(&opts.state).ok();
                     if link.rts.close().is_err() {
@@ -208,7 +217,7 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                     info!("rts: {destination}: association released");
                     return Ok(report);
                 }
-                Event::TransferFailed { apdu, why } => {
+                Event::TransferFailed { why } => {
                     if link.rts.is_open() {
                         // The receiver itself refused the file: sending it again would
                         // only be refused again.
@@ -218,8 +227,9 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                             opts.name
                         ));
                     }
+                    // Nothing of it is resumed: the file goes again from the start.
                     warn!("rts: {destination}: transfer failed: {why}");
-                    pending = Some(apdu);
+                    pending = true;
                 }
                 Event::Refused(Refusal::Rts(RefuseReason::CANNOT_RECOVER)) => {
                     warn!(
@@ -253,13 +263,88 @@ pub async fn send(opts: &SendOptions, hook: &mut dyn FnMut(&mut Link)) -> Result
                 // Turn requests: the sender keeps the turn until the file is secured.
                 _ => {}
             }
+            // Whatever the event, the machine may take more of the file now.
+            source
+                .feed(&mut link)
+                .map_err(|e| format!("rtf: cannot read {}: {e}", opts.file.display()))?;
         }
-        if recovery.is_none() && pending.is_none() {
-            // The machine hands the file back on every path that drops it (a kept state
-            // or TransferFailed); should a transport error end the link before it can,
+        if recovery.is_none() {
+            // The machine reports every path that drops the file (a kept state or
+            // TransferFailed); should a transport error end the link before it can,
             // starting over with the file is always safe.
-            pending = Some(opts.data.clone());
+            pending = true;
         }
+    }
+}
+
+/// The file being sent, read a block at a time ahead of where the machine continues: the
+/// machine takes a checkpoint or so at a time, the file is read in [`READ_BLOCK`]s.
+struct Source {
+    file: File,
+    size: u64,
+    /// The block read last and the file offset of its first octet.
+    block: Vec<u8>,
+    block_at: u64,
+    /// Where the file's position is (`u64::MAX`: unknown, seek first).
+    pos: u64,
+}
+
+impl Source {
+    fn open(opts: &SendOptions) -> Result<Self, String> {
+        let open = || -> io::Result<(File, u64)> {
+            let file = File::open(&opts.file)?;
+            let size = file.metadata()?.len();
+            Ok((file, size))
+        };
+        let (file, size) =
+            open().map_err(|e| format!("rtf: cannot read {}: {e}", opts.file.display()))?;
+        Ok(Self {
+            file,
+            size,
+            block: Vec::with_capacity(READ_BLOCK),
+            block_at: 0,
+            pos: 0,
+        })
+    }
+
+    /// The octets of the file from `at` on that the last block holds, reading the next
+    /// block first if it holds none.
+    fn at(&mut self, at: u64) -> io::Result<&[u8]> {
+        let end = self.block_at + self.block.len() as u64;
+        if !(self.block_at <= at && at < end) {
+            if self.pos != at {
+                self.file.seek(SeekFrom::Start(at))?;
+            }
+            let n = usize::try_from(self.size - at).map_or(READ_BLOCK, |l| l.min(READ_BLOCK));
+            self.block.resize(n, 0);
+            self.file.read_exact(&mut self.block)?;
+            self.block_at = at;
+            self.pos = at + n as u64;
+        }
+        let from = usize::try_from(at - self.block_at).unwrap_or(usize::MAX);
+        Ok(self.block.get(from..).unwrap_or_default())
+    }
+
+    /// Writes what the machine takes of the file, from the offset it continues at (after
+    /// a recovery, the end of the tail it kept), and finishes the APDU at the file's end.
+    fn feed(&mut self, link: &mut Link) -> io::Result<()> {
+        while let Some(at) = link.rts.write_offset() {
+            if at >= self.size {
+                link.rts.finish_transfer().map_err(io::Error::other)?;
+                return Ok(());
+            }
+            if link.rts.send_room() == 0 {
+                return Ok(());
+            }
+            let data = self.at(at)?;
+            if data.is_empty() {
+                return Err(io::Error::other("the file is shorter than it was"));
+            }
+            if link.rts.write(data).map_err(io::Error::other)? == 0 {
+                return Ok(());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -274,7 +359,7 @@ fn save(opts: &SendOptions, link: &Link, destination: &str) {
     let saved = Saved {
         destination: destination.to_owned(),
         name: opts.name.clone(),
-        size: opts.data.len() as u64,
+        size: std::fs::metadata(&opts.file).map_or(0, |m| m.len()),
         checkpoint_size,
         window_size,
         connection: connection.clone(),

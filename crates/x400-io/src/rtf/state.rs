@@ -1,6 +1,6 @@
 //! What a sender keeps on disk so that a restarted `rtf send` resumes instead of starting
 //! over: the connection to name in `recover`, the activity and the last checkpoint the
-//! receiver confirmed. The file itself is the APDU, read again.
+//! receiver confirmed. The file itself is the APDU, read again from that checkpoint.
 
 use std::fs;
 use std::io;
@@ -32,8 +32,13 @@ pub struct Saved {
 }
 
 impl Saved {
-    /// The machine's recovery state, with the file's octets as the APDU.
-    pub fn into_recovery(self, apdu: Vec<u8>) -> Recovery {
+    /// The machine's recovery state: nothing held, so the resumed activity continues with
+    /// what the sender writes from the confirmed checkpoint's offset on.
+    pub fn into_recovery(self) -> Recovery {
+        let offset = self
+            .confirmed
+            .saturating_mul(u64::from(self.checkpoint_size))
+            .saturating_mul(1024);
         Recovery {
             connection: self.connection,
             previous: None,
@@ -41,8 +46,10 @@ impl Saved {
             window_size: self.window_size,
             part: Part::Sending {
                 activity_id: self.activity_id,
-                apdu,
                 confirmed: self.confirmed,
+                offset,
+                tail: Vec::new(),
+                finished: false,
             },
         }
     }

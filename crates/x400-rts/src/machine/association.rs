@@ -9,7 +9,6 @@ use osi_session::machine::{AcceptRequest, ConnectRequest, Role};
 use osi_session::{ConnectionId, Reason, Requirements, TokenItem, TokenSetting};
 
 use super::error::refuse;
-use super::transfer::Outgoing;
 use super::{AbortCause, Agreed, Event, Phase, REQUIREMENTS, Recovery, Refusal, Result, Rts};
 use crate::{
     AbortInformation, AbortReason, CallingSsUserReference, ConnectionData, DialogueMode, PAccept,
@@ -112,6 +111,28 @@ fn negotiate(proposed: &PConnect, ours: &super::Config) -> (u32, u32) {
     (checkpoint, window)
 }
 
+/// The largest checkpoint size (KiB) an initiator takes when it proposed none: ISODE's
+/// responder answers its SSDU size in KiB then (rt2ssrespond.c), at most 65 535 >> 10.
+const UNASKED_CHECKPOINT_SIZE: u32 = 63;
+
+/// Whether the PAccept stays within what the PConnect proposed (X.228 §7.1.5.1: never a
+/// larger window or checkpoint size; ISODE's answer to "no checkpointing" tolerated). Both
+/// bound what this side holds: the window the checkpoints it keeps, both the data its
+/// sender keeps unconfirmed.
+fn within_proposal(pa: &PAccept, proposed: &Agreed) -> core::result::Result<(), &'static str> {
+    if pa.window_size > proposed.window_size.max(1) {
+        return Err("the PAccept answers a larger window than proposed");
+    }
+    let ceiling = match proposed.checkpoint_size {
+        0 => UNASKED_CHECKPOINT_SIZE,
+        n => n,
+    };
+    if pa.checkpoint_size > ceiling {
+        return Err("the PAccept answers a larger checkpoint size than proposed");
+    }
+    Ok(())
+}
+
 impl Rts {
     /// OPEN.request: CN with a PConnect carrying `open`.
     ///
@@ -140,7 +161,8 @@ impl Rts {
     /// Recovers a lost association (initiator): CN with a PConnect carrying `recover`
     /// naming `state.connection`, the turn at whichever side was sending. Once the PAccept
     /// arrives the sender resumes the activity after its last confirmed checkpoint. If
-    /// the responder refuses, an APDU being sent comes back in [`Event::TransferFailed`].
+    /// the responder refuses, an APDU being sent fails ([`Event::TransferFailed`]) and one
+    /// being received is void ([`Event::TransferDiscarded`]).
     ///
     /// # Errors
     ///
@@ -192,7 +214,12 @@ impl Rts {
         });
         self.session.connect(&cr)?;
         self.connection = Some(req.connection.clone());
-        self.agreed.dialogue_mode = pc.dialogue_mode;
+        // Until the PAccept these are what we proposed, which it may not exceed.
+        self.agreed = Agreed {
+            checkpoint_size: pc.checkpoint_size,
+            window_size: pc.window_size,
+            dialogue_mode: pc.dialogue_mode,
+        };
         self.phase = Phase::Opening;
         Ok(())
     }
@@ -295,9 +322,7 @@ impl Rts {
     /// Continues a recovered transfer: the sender resumes it, the receiver waits for AR.
     fn take_up(&mut self, state: Recovery) {
         if state.part.is_sender() {
-            self.skip_activity_id(state.part.activity_id());
-            self.out = Outgoing::resume(state);
-            self.pump();
+            self.resume_sending(state);
         } else {
             self.recovery = Some(state);
         }
@@ -393,7 +418,8 @@ impl Rts {
     }
 
     /// Aborts the association: AB with AbortInformation `reason`. An APDU being sent
-    /// comes back in [`Event::TransferFailed`], then [`Event::Aborted`] follows.
+    /// fails ([`Event::TransferFailed`]), one being received is void
+    /// ([`Event::TransferDiscarded`]), then [`Event::Aborted`] follows.
     ///
     /// # Errors
     ///
@@ -483,6 +509,9 @@ impl Rts {
                 now,
                 "the PAccept's connection data does not answer the PConnect's (open or recover)",
             );
+        }
+        if let Err(why) = within_proposal(&pa, &self.agreed) {
+            return self.protocol_error(now, why);
         }
         self.agreed.checkpoint_size = pa.checkpoint_size;
         self.agreed.window_size = pa.window_size.max(1);

@@ -31,6 +31,12 @@ pub struct Config {
     /// APDU without checkpointing) goes out as several DTs of at most this size, so a 10 MiB
     /// APDU never needs a 10 MiB buffer. Default: [`Config::DEFAULT_MAX_DT_LEN`].
     pub max_dt_len: usize,
+    /// Without checkpointing, the most octets of an APDU being sent that the machine takes
+    /// ahead of the session's transmit queue (at least one DT of `max_dt_len`). Nothing
+    /// is kept once queued, as nothing could be resumed. With checkpointing the bound is
+    /// the window: `(windowSize + 1) × checkpointSize × 1024` octets unconfirmed.
+    /// Default: [`Config::DEFAULT_SEND_BUFFER`].
+    pub send_buffer: usize,
     /// Size of each of the session machine's two buffers. It bounds the largest TSDU
     /// received (a peer that sends a whole APDU in one DT needs room for it: the session
     /// machine aborts with "implementation restriction" otherwise) and must exceed
@@ -51,6 +57,8 @@ impl Config {
     pub const DEFAULT_MAX_APDU_LEN: usize = 64 << 20;
     /// Default largest DT sent: 16 KiB.
     pub const DEFAULT_MAX_DT_LEN: usize = 16 << 10;
+    /// Default send buffer without checkpointing: 64 KiB, four DTs.
+    pub const DEFAULT_SEND_BUFFER: usize = 64 << 10;
     /// Default session buffer: 256 KiB each, which holds a 63 KiB ISODE checkpoint and a
     /// maximal connect (10 240 octets of extended user data plus overflow).
     pub const DEFAULT_SESSION_BUFFER: usize = 256 << 10;
@@ -65,6 +73,7 @@ impl Config {
             application_protocol: ApplicationProtocol::P1_1984,
             max_apdu_len: Self::DEFAULT_MAX_APDU_LEN,
             max_dt_len: Self::DEFAULT_MAX_DT_LEN,
+            send_buffer: Self::DEFAULT_SEND_BUFFER,
             session_buffer: Self::DEFAULT_SESSION_BUFFER,
             session: SessionConfig::new(),
         }

@@ -12,6 +12,10 @@ pub enum Error {
         /// Why not now.
         why: &'static str,
     },
+    /// A received piece ([`super::Event::TransferData`]) still waits to be polled: take
+    /// the events and retry. The machine holds one piece at most.
+    #[error("a received piece of an APDU waits to be polled: take the events first")]
+    EventsPending,
     /// The session machine refused the primitive or the call (for a received TSDU:
     /// drain the pollers and retry).
     #[error("session: {0}")]

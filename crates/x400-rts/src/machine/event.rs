@@ -35,28 +35,64 @@ pub enum Event {
     },
     /// TURN-GIVE.indication: the turn is ours.
     TurnGiven,
-    /// TRANSFER.indication: a complete APDU arrived. Store it, then call
+    /// TRANSFER.indication begins (receiver): an APDU's activity started (AS), or was
+    /// resumed (AR) after a recovery or an interrupt. Its data continues from `offset`: the
+    /// user cuts what it stored of this APDU back to `offset` octets (0 for a new APDU)
+    /// and appends the [`Event::TransferData`] that follow.
+    TransferStart {
+        /// Octets of the APDU the data continues after.
+        offset: u64,
+    },
+    /// The next piece of the APDU being received, as it arrived: one DT's user data, so at
+    /// most [`super::Config::session_buffer`] octets (the session machine takes no larger
+    /// TSDU). The machine keeps nothing of it once it is polled, and takes no further TSDU
+    /// until it is ([`super::Error::EventsPending`]).
+    TransferData(Vec<u8>),
+    /// The sender asks to confirm a checkpoint (MIP with confirmation): the APDU's first
+    /// `offset` octets. Once they are durable, call [`super::Rts::confirm_checkpoint`]
+    /// with `serial`: only then does the MIA go out, which lets the sender forget them and
+    /// a recovery resume after them. At most the window of checkpoints waits unconfirmed;
+    /// a sender that stalls waits for these.
+    TransferCheckpoint {
+        /// The minor synchronization point's serial number.
+        serial: u64,
+        /// Octets of the APDU received up to the point.
+        offset: u64,
+    },
+    /// The APDU is complete (AE): `len` octets in all. Store it, then call
     /// [`super::Rts::secured`]; the sender gets its positive confirm only then.
-    Transfer(Vec<u8>),
+    TransferEnd {
+        /// The APDU's length.
+        len: u64,
+    },
+    /// The APDU being received is abandoned (the sender discarded it, or this side
+    /// refused it as too long): drop what was stored of it.
+    TransferDiscarded,
     /// A checkpoint of the APDU being sent is confirmed: the receiver holds its first
-    /// `offset` octets, which a recovery will not send again.
+    /// `offset` octets, which a recovery will not send again. The machine has released
+    /// them: [`super::Rts::write`] takes more.
     CheckpointConfirmed {
         /// The minor synchronization point's serial number.
         serial: u64,
         /// Octets of the APDU now confirmed.
-        offset: usize,
+        offset: u64,
     },
+    /// [`super::Rts::write`] takes data again: it had taken all it could, and the
+    /// transmit queue freed room (without checkpointing). With checkpointing the
+    /// [`Event::CheckpointConfirmed`] that frees room says so itself.
+    TransferWritable,
     /// The APDU being sent is suspended ([`super::Rts::interrupt_transfer`] was
     /// acknowledged); [`super::Rts::resume_transfer`] continues it.
     TransferInterrupted,
     /// TRANSFER.confirm, positive: the receiver has secured the APDU.
     Transferred,
-    /// TRANSFER.confirm, negative: the APDU was not transferred; it is given back. (X.218
-    /// §9.3: rarely, the receiver may have secured it all the same, so the user must
-    /// tolerate a duplicate if it sends it again.)
+    /// TRANSFER.confirm, negative: the APDU was not transferred, and nothing of it will
+    /// be resumed. The machine holds none of it any more: the user sends it again, if at
+    /// all, from its own source and from the start, in a new activity. This is what a lost
+    /// connection gives without checkpointing (nothing to resume from), and a recovery
+    /// refused or impossible. (X.218 §9.3: rarely, the receiver may have secured it all
+    /// the same, so the user must tolerate a duplicate if it sends it again.)
     TransferFailed {
-        /// The APDU.
-        apdu: Vec<u8>,
         /// Why, in plain words.
         why: &'static str,
     },

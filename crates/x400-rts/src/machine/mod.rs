@@ -7,19 +7,43 @@
 //! and [`Rts::poll_timeout`]. User requests are the X.410 service primitives: open (or
 //! recover), accept, refuse, turn please and give, transfer, secured, close and abort.
 //!
+//! Neither side ever needs a whole APDU in memory (a peer decides how large an APDU is,
+//! and a message can be hundreds of MB): both move it in pieces, as quinn-proto's streams
+//! do.
+//!
 //! The session is always opened with the units X.410 needs, 0x0249 (half-duplex, minor
 //! synchronize, activity management, exceptions), and the turn is all three tokens. Each
 //! APDU is one activity: AS, then the data as DTs, a minor synchronization point (MIP,
 //! confirmation asked) after every `checkpointSize` × 1024 octets except the last, at most
-//! `windowSize` of them unconfirmed, then AE. The receiver confirms each point once it holds
-//! the data, and the activity end (AEA) only when its user says the APDU is secured.
+//! `windowSize` of them unconfirmed, then AE.
+//!
+//! The sending user starts the APDU ([`Rts::start_transfer`]), writes it
+//! ([`Rts::write`], which takes what fits) and finishes it ([`Rts::finish_transfer`]).
+//! The machine holds what is written and not yet confirmed, at most `windowSize + 1`
+//! checkpoints (without checkpointing, [`Config::send_buffer`], and nothing once queued);
+//! a confirmation ([`Event::CheckpointConfirmed`]) releases the data before it, which
+//! says when to write again ([`Event::TransferWritable`] without checkpointing). What goes on the wire does not depend on how the user cuts its writes.
+//!
+//! The receiving machine holds no APDU: its user gets [`Event::TransferStart`], each DT's
+//! data as an [`Event::TransferData`] as it arrives, an [`Event::TransferCheckpoint`] for
+//! each point, and [`Event::TransferEnd`]. The machine confirms a point (MIA) only when its
+//! user says the data up to it is stored ([`Rts::confirm_checkpoint`]), and the activity
+//! end (AEA) only when its user says the whole APDU is secured ([`Rts::secured`]). Beyond
+//! its session buffers it keeps one piece until it is polled and, per APDU, at most twice
+//! the window of checkpoint numbers. [`Rts::buffered`] says how many octets it holds,
+//! [`Rts::max_buffered`] the bound, whatever the APDU's size.
 //!
 //! When the connection is lost during a transfer with checkpointing, both sides get the
 //! transfer's state in [`Event::ConnectionLost`]: the initiator reconnects with
 //! [`Rts::recover`]; the responder keeps its part (see [`RecoveryTable`]) and answers the
 //! `recover` with [`Rts::accept_recovery`] or a PRefuse `cannotRecover`. The former sender
-//! then resumes the activity (AR) after the last confirmed checkpoint, and the receiver
-//! drops whatever it had beyond it.
+//! then resumes the activity (AR) after the last confirmed checkpoint: the machine sends
+//! the unconfirmed tail it kept again, and its user writes on where it stopped
+//! ([`Rts::write_offset`]). The receiver's user cuts what it stored back to that checkpoint
+//! ([`Event::TransferStart`]). Without checkpointing nothing can be resumed: the sender gets
+//! [`Event::TransferFailed`] and sends the APDU again from its own source on a new
+//! association, and the receiver's user drops the partial one
+//! ([`Event::TransferDiscarded`]).
 //!
 //! ```
 //! use x400_rts::machine::{Config, Event, Instant, OpenRequest, Rts};
@@ -48,29 +72,60 @@
 //! pump(&mut mta_b, &mut mta_a)?;
 //! assert!(matches!(mta_a.poll_event(), Some(Event::Opened(_))));
 //!
-//! mta_a.transfer(vec![7; 10_000])?; // 4 KiB checkpoints: AS DT MIP DT MIP DT AE
+//! // 4 KiB checkpoints: AS DT MIP DT MIP DT AE. The sender's source and the receiver's
+//! // store stand for files: neither machine holds the APDU.
+//! let source = vec![7; 10_000];
+//! let mut stored = Vec::new();
+//! let mut written = 0;
+//! mta_a.start_transfer()?;
+//! let mut wire = vec![0; Config::DEFAULT_SESSION_BUFFER];
 //! while mta_a.has_transfer() {
-//!     pump(&mut mta_a, &mut mta_b)?;
-//!     while let Some(ev) = mta_b.poll_event() {
-//!         if let Event::Transfer(apdu) = ev {
-//!             assert_eq!(apdu.len(), 10_000);
-//!             mta_b.secured()?; // stored: now the sender may forget it
+//!     // As much as the window lets the machine take, then the end.
+//!     while mta_a.send_room() > 0 && written < source.len() {
+//!         written += mta_a.write(&source[written..])?;
+//!     }
+//!     if written == source.len() && mta_a.write_offset().is_some() {
+//!         mta_a.finish_transfer()?;
+//!     }
+//!     // Each TSDU's piece is taken before the next TSDU goes in.
+//!     while let Some(n) = mta_a.poll_transmit(now, &mut wire)? {
+//!         mta_b.handle_tsdu(now, &wire[..n])?;
+//!         while let Some(ev) = mta_b.poll_event() {
+//!             match ev {
+//!                 Event::TransferStart { offset } => stored.truncate(offset as usize),
+//!                 Event::TransferData(piece) => stored.extend_from_slice(&piece),
+//!                 // Held up to the point: the sender may forget it.
+//!                 Event::TransferCheckpoint { serial, .. } => mta_b.confirm_checkpoint(serial)?,
+//!                 Event::TransferEnd { len } => {
+//!                     assert_eq!(len, 10_000);
+//!                     mta_b.secured()?; // stored: now the sender gets its confirm
+//!                 }
+//!                 _ => {}
+//!             }
 //!         }
 //!     }
 //!     pump(&mut mta_b, &mut mta_a)?;
 //!     while let Some(ev) = mta_a.poll_event() {
-//!         assert!(matches!(ev, Event::CheckpointConfirmed { .. } | Event::Transferred));
+//!         assert!(matches!(
+//!             ev,
+//!             Event::CheckpointConfirmed { .. } | Event::TransferWritable | Event::Transferred
+//!         ));
+//!         assert!(mta_a.buffered() <= mta_a.max_buffered());
 //!     }
 //! }
+//! assert_eq!(stored, source);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod association;
 mod config;
+mod ending;
 mod error;
 mod event;
+mod outgoing;
+mod receive;
 mod recovery;
-mod transfer;
+mod send;
 mod words;
 
 use alloc::collections::VecDeque;
@@ -80,15 +135,16 @@ use alloc::vec::Vec;
 // The shared contract, re-exported so that users of the machine need no other crate.
 pub use osi_sansio::{BufferTooSmall, Instant, Machine};
 use osi_session::Requirements;
-use osi_session::machine::{AbortCause as SessionAbort, Event as SEvent, Role, Session};
+use osi_session::machine::{Event as SEvent, Role, Session};
 
 pub use self::association::OpenRequest;
 pub use self::config::Config;
 pub use self::error::{Error, Result};
 pub use self::event::{AbortCause, Event, Refusal};
-pub use self::recovery::{Part, Recovery, RecoveryTable};
+pub use self::recovery::{Checkpoint, Part, Recovery, RecoveryTable};
 
-use self::transfer::{Incoming, Outgoing};
+use self::outgoing::Outgoing;
+use self::receive::Incoming;
 use crate::{DialogueMode, SessionConnectionIdentifier};
 
 /// The session functional units of X.410: half-duplex, minor synchronize, activity
@@ -144,6 +200,9 @@ pub struct Rts {
     /// The last activity we received completely, for a recovery after a lost AEA.
     last_received: Option<Vec<u8>>,
     checkpoints_confirmed: u64,
+    /// Octets of the received piece queued as an event and not yet polled (at most one
+    /// TSDU's user data: [`Rts::handle_tsdu`] takes no TSDU while there is one).
+    piece_octets: usize,
     /// The time of the last handler call, for aborts started from a poller.
     now: Instant,
     events: VecDeque<Event>,
@@ -173,6 +232,7 @@ impl Rts {
             inc: None,
             last_received: None,
             checkpoints_confirmed: 0,
+            piece_octets: 0,
             now: Instant::ZERO,
             events: VecDeque::new(),
         }
@@ -235,16 +295,57 @@ impl Rts {
         self.checkpoints_confirmed
     }
 
+    /// APDU octets the machine holds now: what its user wrote of the APDU being sent and
+    /// the receiver has not confirmed (or, until a recovery is open, the tail of the state
+    /// it resumes), and a received piece not yet polled. Never more than
+    /// [`Rts::max_buffered`].
+    #[must_use]
+    pub fn buffered(&self) -> usize {
+        let sending = match (&self.out, &self.recovery) {
+            (Some(out), _) => out.held(),
+            (None, Some(r)) => r.octets_held(),
+            (None, None) => 0,
+        };
+        sending + self.piece_octets
+    }
+
+    /// The most APDU octets this machine holds ([`Rts::buffered`]) on this association,
+    /// whatever the size of the APDUs: one received piece (at most
+    /// [`Config::session_buffer`]) and what the sender may hold unconfirmed, `windowSize +
+    /// 1` checkpoints as agreed (or [`Config::send_buffer`] without checkpointing, at least
+    /// one DT of [`Config::max_dt_len`]). Both sides are bounded by the configuration: a
+    /// PAccept may not raise the proposed window or checkpoint size.
+    #[must_use]
+    pub fn max_buffered(&self) -> usize {
+        let sending = match (&self.out, &self.recovery) {
+            (Some(out), _) => out.bound().max(out.held()),
+            _ => {
+                let window = u64::from(self.agreed.window_size.max(1)) + 1;
+                match outgoing::chunk(self.agreed.checkpoint_size) {
+                    0 => self.config.send_buffer.max(self.config.max_dt_len),
+                    c => usize::try_from(c.saturating_mul(window)).unwrap_or(usize::MAX),
+                }
+            }
+        };
+        let kept = self.recovery.as_ref().map_or(0, Recovery::octets_held);
+        sending.max(kept).saturating_add(self.config.session_buffer)
+    }
+
     // ---- handlers ----
 
     /// Takes one received TSDU.
     ///
     /// # Errors
     ///
-    /// [`Error::Session`] if the session machine cannot take it now (its transmit queue
-    /// is full: call [`Rts::poll_transmit`] and retry). Protocol errors are not errors of
-    /// this call: they end the association with an [`Event::Aborted`].
+    /// [`Error::EventsPending`] while a received [`Event::TransferData`] waits to be
+    /// polled (call [`Rts::poll_event`] and retry), [`Error::Session`] if the session
+    /// machine cannot take it now (its transmit queue is full: call [`Rts::poll_transmit`]
+    /// and retry). The TSDU is not consumed then. Protocol errors are not errors of this
+    /// call: they end the association with an [`Event::Aborted`].
     pub fn handle_tsdu(&mut self, now: Instant, tsdu: &[u8]) -> Result<()> {
+        if self.piece_octets > 0 {
+            return Err(Error::EventsPending);
+        }
         self.now = now;
         self.session.handle_tsdu(now, tsdu)?;
         self.drain(now);
@@ -283,9 +384,14 @@ impl Rts {
         self.session.poll_transmit(now, buf)
     }
 
-    /// The next event.
+    /// The next event. A piece of a received APDU ([`Event::TransferData`]) leaves the
+    /// machine with it.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let ev = self.events.pop_front();
+        if let Some(Event::TransferData(piece)) = &ev {
+            self.piece_octets = self.piece_octets.saturating_sub(piece.len());
+        }
+        ev
     }
 
     /// When [`Rts::handle_timeout`] should next be called.
@@ -301,10 +407,10 @@ impl Rts {
         loop {
             let ev = match self.session.poll_event() {
                 None => break,
-                // Data is appended in place: no copy beyond the APDU buffer itself.
+                // One DT's user data: the piece the user takes next.
                 Some(SEvent::Data(d)) => {
-                    let outcome = transfer::append(self.inc.as_mut(), d, self.config.max_apdu_len);
-                    self.on_data(now, outcome);
+                    let piece = d.to_vec();
+                    self.on_data(now, piece);
                     continue;
                 }
                 Some(ev) => ev.map(<[u8]>::to_vec),
@@ -371,105 +477,6 @@ impl Rts {
             // broke the session protocol and the session machine aborted already.
             _ => self.protocol_error(now, "an SPDU outside the X.410 session units"),
         }
-    }
-
-    fn on_provider_abort(&mut self, cause: SessionAbort) {
-        match cause {
-            SessionAbort::TransportLost => self.lost(),
-            SessionAbort::ProtocolError(rule) => self.end(AbortCause::Session(rule)),
-            _ => self.end(AbortCause::Provider),
-        }
-    }
-
-    /// The connection is gone without a release or an abort: keep what can be recovered.
-    ///
-    /// Once the association is open the state is keyed by this connection, with the
-    /// connection it recovered (if any) as `previous`: a peer that lost this connection
-    /// before it learnt that the recovery succeeded names the older one.
-    fn lost(&mut self) {
-        let open = matches!(self.phase, Phase::Open | Phase::Closing);
-        self.phase = Phase::Ended;
-        let kept = self.recovery.take();
-        let state = if open {
-            let part = match kept {
-                Some(r) => Some(r.part),
-                None => self.recoverable_part(),
-            };
-            match (part, self.connection.clone()) {
-                (Some(part), Some(connection)) if self.agreed.checkpoint_size > 0 => {
-                    Some(Recovery {
-                        connection,
-                        previous: self.recovered_from.clone(),
-                        checkpoint_size: self.agreed.checkpoint_size,
-                        window_size: self.agreed.window_size,
-                        part,
-                    })
-                }
-                (part, _) => {
-                    self.give_back(part, "the connection was lost and cannot be recovered");
-                    None
-                }
-            }
-        } else {
-            // A recover that was never answered can be tried again as it was.
-            kept
-        };
-        self.fail_transfer("the connection was lost and cannot be recovered");
-        self.inc = None;
-        self.events.push_back(Event::ConnectionLost(state));
-    }
-
-    /// Ends the association with `cause`, giving back an APDU in transfer.
-    fn end(&mut self, cause: AbortCause) {
-        if self.phase == Phase::Ended {
-            return;
-        }
-        self.phase = Phase::Ended;
-        self.fail_transfer("the association was aborted");
-        let kept = self.recovery.take().map(|r| r.part);
-        self.give_back(
-            kept,
-            "the association was aborted before the transfer could resume",
-        );
-        self.inc = None;
-        self.events.push_back(Event::Aborted(cause));
-    }
-
-    /// Gives the APDU of a sending part back to the user ([`Event::TransferFailed`]).
-    fn give_back(&mut self, part: Option<Part>, why: &'static str) {
-        if let Some(Part::Sending { apdu, .. }) = part {
-            self.events.push_back(Event::TransferFailed { apdu, why });
-        }
-    }
-
-    fn fail_transfer(&mut self, why: &'static str) {
-        if let Some(out) = self.out.take() {
-            self.events.push_back(Event::TransferFailed {
-                apdu: out.into_apdu(),
-                why,
-            });
-        }
-    }
-
-    /// The peer broke the RTS protocol: AB with AbortInformation protocolError.
-    fn protocol_error(&mut self, now: Instant, why: &'static str) {
-        self.abort_with(
-            now,
-            crate::AbortReason::PROTOCOL_ERROR,
-            AbortCause::Protocol(why),
-        );
-    }
-
-    fn abort_with(&mut self, now: Instant, reason: crate::AbortReason, cause: AbortCause) {
-        if self.phase == Phase::Ended {
-            return;
-        }
-        let info = crate::AbortInformation::new(reason)
-            .encode()
-            .unwrap_or_default();
-        // A session already past the connection (STA16) refuses: the end is the same.
-        let _ = self.session.abort(now, &info);
-        self.end(cause);
     }
 }
 

@@ -26,28 +26,47 @@ pub struct Recovery {
     pub part: Part,
 }
 
+/// A minor synchronization point of an activity: its serial number and the APDU octets
+/// before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The serial number (X.225 §7.13: V(M) when the MIP was sent).
+    pub serial: u64,
+    /// Octets of the APDU before the point.
+    pub offset: u64,
+}
+
 /// One side's share of an interrupted transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
-    /// This side was sending `apdu` in the activity `activity_id`, and the receiver had
-    /// confirmed the checkpoints up to `confirmed`: the resumed activity starts after it.
+    /// This side was sending in the activity `activity_id`, and the receiver had
+    /// confirmed the checkpoints up to `confirmed`: the resumed activity starts after it,
+    /// at `offset`. The machine keeps only what it held unconfirmed, `tail`; it sends that
+    /// again after the resume, and the user writes on from `offset + tail.len()`
+    /// ([`super::Rts::write_offset`]). A sender restarted from its own records rebuilds
+    /// this with an empty tail and writes again from `offset`.
     Sending {
         /// The activity identifier.
         activity_id: Vec<u8>,
-        /// The whole APDU.
-        apdu: Vec<u8>,
         /// Serial number of the last confirmed checkpoint (0: none).
         confirmed: u64,
+        /// Octets of the APDU before it: `confirmed` × the checkpoint size.
+        offset: u64,
+        /// The octets written after `offset` that the machine held.
+        tail: Vec<u8>,
+        /// Whether the user had written the whole APDU.
+        finished: bool,
     },
-    /// This side was receiving: `data` holds what arrived up to the last checkpoint it
-    /// confirmed, and `checkpoints[n - 1]` is the octet count at checkpoint n.
+    /// This side was receiving. It holds no data: its user stored the APDU's octets up to
+    /// the last checkpoint it confirmed (and perhaps more, which the resume cuts off with
+    /// [`super::Event::TransferStart`]).
     Receiving {
         /// The activity identifier.
         activity_id: Vec<u8>,
-        /// The octets received up to the last confirmed checkpoint.
-        data: Vec<u8>,
-        /// Octet counts at each confirmed checkpoint.
-        checkpoints: Vec<usize>,
+        /// The last checkpoints confirmed, oldest first: the ones a resume can name. A
+        /// sender leaves at most the window unconfirmed, so it resumes after one of the
+        /// last `window + 1` this side confirmed (or from the start, serial 0).
+        checkpoints: Vec<Checkpoint>,
     },
     /// This side had received the whole APDU and handed it to its user: if the sender
     /// resumes the activity (it never saw the confirmation), the data is acknowledged
@@ -59,18 +78,31 @@ pub enum Part {
 }
 
 impl Recovery {
+    /// APDU octets held in this state itself: a sender's tail.
+    #[must_use]
+    pub fn octets_held(&self) -> usize {
+        match &self.part {
+            Part::Sending { tail, .. } => tail.len(),
+            Part::Receiving { .. } | Part::Received { .. } => 0,
+        }
+    }
+
     /// Whether a `recover` naming `connection` asks for this state.
     #[must_use]
     pub fn names(&self, connection: &SessionConnectionIdentifier) -> bool {
         &self.connection == connection || self.previous.as_ref() == Some(connection)
     }
 
-    /// APDU octets this state holds.
+    /// APDU octets this state stands for: those a sender holds in it, or those a
+    /// receiver's user keeps beside it (up to the last confirmed checkpoint: a partial
+    /// file, say). [`RecoveryTable`] bounds their sum.
     #[must_use]
     pub fn octets(&self) -> usize {
         match &self.part {
-            Part::Sending { apdu, .. } => apdu.len(),
-            Part::Receiving { data, .. } => data.len(),
+            Part::Sending { tail, .. } => tail.len(),
+            Part::Receiving { checkpoints, .. } => checkpoints
+                .last()
+                .map_or(0, |c| usize::try_from(c.offset).unwrap_or(usize::MAX)),
             Part::Received { .. } => 0,
         }
     }
@@ -190,10 +222,22 @@ impl<T> RecoveryTable<T> {
 
     /// Drops every expired entry; returns how many.
     pub fn handle_timeout(&mut self, now: Instant) -> usize {
-        let before = self.entries.len();
-        self.entries.retain(|(deadline, _, _)| *deadline > now);
-        self.octets = self.entries.iter().map(|(_, r, _)| r.octets()).sum();
-        before - self.entries.len()
+        self.expire(now).len()
+    }
+
+    /// Takes out every expired entry, oldest first: what the user kept beside them (a
+    /// receiver's partial file, say) can go too.
+    pub fn expire(&mut self, now: Instant) -> Vec<(Recovery, T)> {
+        let mut gone = Vec::new();
+        let mut i = 0;
+        while let Some((deadline, _, _)) = self.entries.get(i) {
+            if *deadline > now {
+                i += 1;
+            } else {
+                gone.push(self.remove(i));
+            }
+        }
+        gone
     }
 
     /// APDU octets held now.
@@ -284,14 +328,19 @@ mod tests {
         );
         assert_eq!(t.len(), 2);
         assert_eq!(t.handle_timeout(Instant::ZERO + Duration::from_secs(60)), 1);
+        let gone = t.expire(Instant::ZERO + Duration::from_secs(61));
+        assert_eq!(gone, [(state(3), ())]);
+        assert!(t.is_empty());
     }
 
     fn receiving(n: u8, len: usize) -> Recovery {
         Recovery {
             part: Part::Receiving {
                 activity_id: alloc::vec![2, 1, 1],
-                data: alloc::vec![0; len],
-                checkpoints: alloc::vec![len],
+                checkpoints: alloc::vec![Checkpoint {
+                    serial: 1,
+                    offset: len as u64,
+                }],
             },
             ..state(n)
         }

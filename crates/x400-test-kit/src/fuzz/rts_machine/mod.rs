@@ -11,12 +11,15 @@ use std::collections::VecDeque;
 
 use osi_session::machine::{MAX_EVENTS, Role};
 use osi_session::{Context, Si42, Tsdu};
-use x400_rts::machine::{Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Rts};
+use x400_rts::machine::{
+    Checkpoint, Config, Event, Instant, OpenRequest, Part, Recovery, RecoveryTable, Rts,
+};
 use x400_rts::{
     AbortReason, CallingSsUserReference, RefuseReason, SessionConnectionIdentifier, T61String,
     UtcTimeOctets,
 };
 
+mod ledger;
 mod pair;
 mod single;
 
@@ -85,13 +88,64 @@ fn config(checkpoint: u32, window: u32, max_dt: usize, max_apdu: usize) -> Confi
     c
 }
 
-/// APDU number `tag` of `len` octets (at least 4): the tag, then a pattern.
-fn apdu(tag: u32, len: usize) -> Vec<u8> {
-    let mut v: Vec<u8> = (0..len.max(4))
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(tag as u8))
-        .collect();
-    v[..4].copy_from_slice(&tag.to_be_bytes());
-    v
+/// Writes what `m` takes of APDU `tag` (`len` octets), from where it continues, and
+/// finishes it once all is written. `strict`: the machine must never continue beyond the
+/// APDU (it may, after a made-up state that says so).
+fn feed(m: &mut Rts, (tag, len): Source, strict: bool) {
+    let len = len.max(4);
+    while let Some(at) = m.write_offset() {
+        let at = usize::try_from(at).unwrap_or(usize::MAX);
+        if at > len && !strict {
+            return;
+        }
+        assert!(
+            at <= len,
+            "the machine writes on at {at}, beyond the APDU's {len}"
+        );
+        if at == len {
+            m.finish_transfer().unwrap();
+            return;
+        }
+        let n = m.send_room().min(len - at);
+        if n == 0 {
+            return;
+        }
+        let piece: Vec<u8> = (at..at + n).map(|i| octet(tag, i)).collect();
+        assert_eq!(
+            m.write(&piece).unwrap(),
+            n,
+            "the machine took less than its room"
+        );
+    }
+}
+
+/// What a sender keeps for a recovery of APDU `tag` (`len` octets) must be its own octets,
+/// unchanged: the tail after the confirmed offset.
+fn check_kept(tag: u32, len: usize, part: &Part, what: &str) {
+    assert!(kept_is(tag, len, part), "{what}: APDU {tag} kept altered");
+}
+
+/// Whether `part` is a sending part whose tail is APDU `tag`'s octets at its offset.
+fn kept_is(tag: u32, len: usize, part: &Part) -> bool {
+    let Part::Sending { offset, tail, .. } = part else {
+        return false;
+    };
+    let Ok(at) = usize::try_from(*offset) else {
+        return tail.is_empty();
+    };
+    (tail.is_empty() || at.saturating_add(tail.len()) <= len.max(4))
+        && tail
+            .iter()
+            .enumerate()
+            .all(|(i, &x)| x == octet(tag, at + i))
+}
+
+/// Octet `i` of APDU number `tag` (at least 4 octets long): the tag, then a pattern.
+fn octet(tag: u32, i: usize) -> u8 {
+    match tag.to_be_bytes().get(i) {
+        Some(&t) => t,
+        None => (i as u8).wrapping_mul(31).wrapping_add(tag as u8),
+    }
 }
 
 /// An APDU length from two input octets, 4 to 64 KiB; most are small.
@@ -104,9 +158,23 @@ fn apdu_len(x: u16) -> usize {
     }
 }
 
-/// Drains `m`'s events, checking that one call never queues more than a bounded number.
+/// Drains `m`'s events, checking that one call never queues more than a bounded number
+/// and that the machine holds no more APDU data than one received piece (a TSDU's user
+/// data, bounded by the session buffer).
 fn events(m: &mut Rts) -> Vec<Event> {
+    assert!(
+        m.buffered() <= m.max_buffered(),
+        "the machine holds {} APDU octets, more than its bound {}",
+        m.buffered(),
+        m.max_buffered()
+    );
     let evs: Vec<Event> = core::iter::from_fn(|| m.poll_event()).collect();
+    // Polled, the piece is gone: what is left is the sender's, within its bound.
+    assert!(
+        m.buffered() + BUF <= m.max_buffered(),
+        "the machine holds {} APDU octets with no piece to deliver",
+        m.buffered()
+    );
     assert!(
         evs.len() <= MAX_EVENTS_PER_CALL,
         "one call queued {} events: {evs:?}",
@@ -157,8 +225,12 @@ fn deliver(
     true
 }
 
-/// A recovery state made up from the input, for requests that take one.
-fn made_up_state(inp: &mut Input<'_>) -> Recovery {
+/// An APDU a user sends: its tag and length (its octets are [`octet`]'s).
+type Source = (u32, usize);
+
+/// A recovery state made up from the input, for requests that take one, with the APDU a
+/// sending part is for.
+fn made_up_state(inp: &mut Input<'_>) -> (Recovery, Option<Source>) {
     let a = inp.byte();
     let b = inp.byte();
     let activity_id = match b >> 6 {
@@ -167,104 +239,146 @@ fn made_up_state(inp: &mut Input<'_>) -> Recovery {
         2 => Vec::new(),
         _ => inp.bytes(usize::from(b & 7)).to_vec(),
     };
+    let checkpoint_size = [0, 1, 4, 63, u32::MAX][usize::from(b % 5)];
+    let mut source = None;
     let part = match a % 3 {
-        0 => Part::Sending {
-            activity_id,
-            apdu: apdu(u32::from(b), apdu_len(inp.u16())),
-            confirmed: u64::from(inp.byte()),
-        },
+        0 => {
+            let (tag, len) = (u32::from(b), apdu_len(inp.u16()));
+            let confirmed = u64::from(inp.byte());
+            // Mostly where the checkpoint is; sometimes anywhere, which must not resume.
+            let offset = if a & 0x40 == 0 {
+                confirmed.saturating_mul(u64::from(checkpoint_size) * 1024)
+            } else {
+                u64::from(inp.u16())
+            };
+            let at = usize::try_from(offset).unwrap_or(usize::MAX).min(len);
+            let k = usize::from(inp.u16()) % (len - at + 1);
+            source = Some((tag, len));
+            Part::Sending {
+                activity_id,
+                confirmed,
+                offset,
+                tail: (at..at + k).map(|i| octet(tag, i)).collect(),
+                finished: a & 0x20 != 0,
+            }
+        }
         1 => {
-            let len = apdu_len(inp.u16());
             let n = usize::from(inp.byte() % 8);
-            let checkpoints = (0..n).map(|_| usize::from(inp.u16())).collect();
+            let checkpoints = (0..n)
+                .map(|_| Checkpoint {
+                    serial: u64::from(inp.byte()),
+                    offset: u64::from(inp.u16()),
+                })
+                .collect();
             Part::Receiving {
                 activity_id,
-                data: apdu(0, len),
                 checkpoints,
             }
         }
         _ => Part::Received { activity_id },
     };
-    Recovery {
+    let state = Recovery {
         connection: id(u32::from(a >> 2) % 4),
         previous: (a & 0x80 != 0).then(|| id(u32::from(b) % 4)),
-        checkpoint_size: [0, 1, 4, 63, u32::MAX][usize::from(b % 5)],
+        checkpoint_size,
         window_size: u32::from(a >> 4) % 5,
         part,
-    }
+    };
+    (state, source)
 }
 
 /// The peer's share of the transfer a made-up state describes, so that a recovery with it
-/// succeeds.
-fn complement(state: &Recovery) -> Recovery {
-    let chunk = usize::try_from(state.checkpoint_size)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(1024);
-    let part = match &state.part {
+/// succeeds, with the APDU it sends if it is the sender.
+fn complement(state: &Recovery) -> (Recovery, Option<Source>) {
+    let chunk = u64::from(state.checkpoint_size).saturating_mul(1024);
+    let (part, source) = match &state.part {
         Part::Sending {
             activity_id,
-            apdu: x,
             confirmed,
+            ..
         } => {
-            let n = usize::try_from(*confirmed).unwrap_or(usize::MAX).min(64);
-            let checkpoints: Vec<usize> = (1..=n)
-                .map(|i| i.saturating_mul(chunk).min(x.len()))
+            let n = (*confirmed).min(64);
+            let checkpoints: Vec<Checkpoint> = (n.saturating_sub(u64::from(state.window_size))..=n)
+                .filter(|&i| i > 0)
+                .map(|i| Checkpoint {
+                    serial: i,
+                    offset: i.saturating_mul(chunk),
+                })
                 .collect();
-            let held = checkpoints.last().copied().unwrap_or(0);
-            Part::Receiving {
+            let part = Part::Receiving {
                 activity_id: activity_id.clone(),
-                data: x[..held].to_vec(),
                 checkpoints,
-            }
+            };
+            (part, None)
         }
         Part::Receiving {
             activity_id,
-            data,
             checkpoints,
-        } => Part::Sending {
-            activity_id: activity_id.clone(),
-            apdu: apdu(0x200, data.len() + 3000),
-            confirmed: checkpoints.len() as u64,
-        },
-        Part::Received { activity_id } => Part::Sending {
-            activity_id: activity_id.clone(),
-            apdu: apdu(0x201, 2000),
-            confirmed: 0,
-        },
+        } => {
+            let last = checkpoints.last().copied();
+            let held = last.map_or(0, |c| c.offset);
+            let part = Part::Sending {
+                activity_id: activity_id.clone(),
+                confirmed: last.map_or(0, |c| c.serial),
+                offset: held,
+                tail: Vec::new(),
+                finished: false,
+            };
+            let len = usize::try_from(held).unwrap_or(MAX_APDU).min(MAX_APDU) + 3000;
+            (part, Some((0x200, len)))
+        }
+        Part::Received { activity_id } => {
+            let part = Part::Sending {
+                activity_id: activity_id.clone(),
+                confirmed: 0,
+                offset: 0,
+                tail: Vec::new(),
+                finished: false,
+            };
+            (part, Some((0x201, 2000)))
+        }
     };
-    Recovery {
+    let state = Recovery {
         part,
         ..state.clone()
-    }
+    };
+    (state, source)
 }
 
-/// APDUs given to a machine under test and not yet given back: a `TransferFailed` or a
-/// recovery state must return one of them unchanged, once.
+/// The APDUs a machine under test sends and has not finished with: each must end once,
+/// confirmed (`Transferred`), failed (`TransferFailed`), or kept for a recovery with its own
+/// octets unchanged. Also the last checkpoint it indicated, for the user to confirm.
 #[derive(Default)]
-struct Given(Vec<Vec<u8>>);
+struct Given {
+    sending: Vec<Source>,
+    checkpoint: Option<u64>,
+}
 
 impl Given {
-    fn take_back(&mut self, apdu: &[u8], what: &str) {
-        let Some(i) = self.0.iter().position(|a| a == apdu) else {
-            panic!(
-                "{what} gave back an APDU of {} octets it was never given (or twice)",
-                apdu.len()
-            );
-        };
-        self.0.remove(i);
-    }
-
     fn check(&mut self, evs: &[Event]) {
         for ev in evs {
             match ev {
-                Event::TransferFailed { apdu, .. } => self.take_back(apdu, "TransferFailed"),
-                Event::ConnectionLost(Some(Recovery {
-                    part: Part::Sending { apdu, .. },
-                    ..
-                })) => self.take_back(apdu, "ConnectionLost"),
-                Event::Transferred if !self.0.is_empty() => {
-                    self.0.remove(0);
+                Event::TransferFailed { .. } => {
+                    assert!(
+                        !self.sending.is_empty(),
+                        "TransferFailed with no APDU outstanding"
+                    );
+                    self.sending.remove(0);
                 }
+                Event::ConnectionLost(Some(state)) if state.part.is_sender() => {
+                    let Some(i) = self
+                        .sending
+                        .iter()
+                        .position(|&(tag, len)| kept_is(tag, len, &state.part))
+                    else {
+                        panic!("ConnectionLost keeps a tail of no APDU it was given");
+                    };
+                    self.sending.remove(i);
+                }
+                Event::Transferred if !self.sending.is_empty() => {
+                    self.sending.remove(0);
+                }
+                Event::TransferCheckpoint { serial, .. } => self.checkpoint = Some(*serial),
                 _ => {}
             }
         }
@@ -272,9 +386,13 @@ impl Given {
 }
 
 /// The RTS machine never panics, queues a bounded number of events per call, only emits
-/// TSDUs the session codec accepts, and gives every APDU it was handed back unchanged or
-/// confirms it; back to back, every APDU is delivered at most once and octet for octet,
-/// `Transferred` means the receiver got it, and recovery after a cut anywhere keeps these.
+/// TSDUs the session codec accepts, never holds more APDU octets than its bound
+/// (`max_buffered`: a received piece and the sender's window), and ends every APDU it was
+/// given once: confirmed, failed, or kept for a recovery with its own octets unchanged;
+/// back to back, every APDU is delivered at most once and octet for octet (checked piece
+/// by piece as it arrives), `Transferred` means the receiver got it, a resume never
+/// continues beyond what the receiving user holds, and recovery after a cut anywhere keeps
+/// these.
 ///
 /// Input: octet 0 picks the scenario (`% 3`): 0, a responder fed arbitrary TSDUs; 1, an
 /// initiator that opens (or recovers a made-up state) and is fed arbitrary TSDUs; 2, a
@@ -289,7 +407,7 @@ impl Given {
 /// side; the users' policies and how many APDUs each sends), two octets per APDU length,
 /// then operation pairs (op, argument): `0x00..=0x3f` move `(op & 0x1f) + 1` TSDUs, from
 /// the initiator if `op & 0x20 == 0`; `0x40..=0x5f` exchange until quiet; `0x60..=0x6f` cut
-/// the connection (the next one recovers); `0x70` the clock; `0x71..=0x7e` user requests.
+/// the connection (the next one recovers); `0x70` the clock; `0x71..=0x7f` user requests.
 ///
 /// # Panics
 ///

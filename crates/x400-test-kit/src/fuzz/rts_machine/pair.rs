@@ -1,6 +1,7 @@
 //! Scenario (c) of the oracle: a back-to-back pair doing real transfers, its connection cut
 //! and recovered where the input says, with a ledger of every APDU submitted.
 
+use super::ledger::{Inbound, Ledger};
 use super::*;
 
 /// One side's user in the pair: what it sends, what it received, what it keeps.
@@ -15,10 +16,18 @@ struct User {
     give_turn: bool,
     /// Refuse the next open.
     refuse_next: bool,
-    /// Recovery state kept: the initiator's for its next `recover`.
-    state: Option<Recovery>,
-    /// The responder's table, and the connection under which its own APDU is parked.
-    table: RecoveryTable,
+    /// Confirm each checkpoint as soon as it arrives (otherwise at an input's request).
+    confirm_now: bool,
+    /// Checkpoints indicated and not confirmed yet.
+    unconfirmed: Vec<u64>,
+    /// The APDU being received.
+    inbound: Inbound,
+    /// Recovery state kept: the initiator's for its next `recover`, with what it had
+    /// received of the APDU that state is for.
+    state: Option<(Recovery, Inbound)>,
+    /// The responder's table (with what it had received of each APDU), and the
+    /// connection under which its own APDU is parked.
+    table: RecoveryTable<Inbound>,
     parked: Option<SessionConnectionIdentifier>,
 }
 
@@ -30,56 +39,13 @@ impl User {
             secure_now: flags & 1 != 0,
             give_turn: flags & 2 != 0,
             refuse_next: false,
+            confirm_now: flags & 0x30 != 0x30,
+            unconfirmed: Vec::new(),
+            inbound: Inbound::default(),
             state: None,
             table: RecoveryTable::new(Duration::from_secs(600), 16),
             parked: None,
         }
-    }
-}
-
-/// Every submission of the pair, by tag: who sent it, its length, and whether it was
-/// delivered.
-#[derive(Default)]
-struct Ledger {
-    subs: Vec<(Role, usize, bool)>,
-}
-
-impl Ledger {
-    fn sub(&self, tag: u32) -> (Role, usize, bool) {
-        let Some(s) = self.subs.get(tag as usize) else {
-            panic!("tag {tag} was never submitted");
-        };
-        *s
-    }
-
-    /// `to` received `x`: it must be a submission of the other side, octet for octet,
-    /// delivered for the first time.
-    fn delivered(&mut self, to: Role, x: &[u8]) {
-        let Some(tag) = x
-            .get(..4)
-            .map(|t| u32::from_be_bytes([t[0], t[1], t[2], t[3]]))
-        else {
-            panic!("{to:?} received an APDU of {} octets nobody sent", x.len());
-        };
-        let (from, len, done) = self.sub(tag);
-        assert_ne!(from, to, "{to:?} received its own APDU {tag}");
-        assert!(x == apdu(tag, len), "{to:?} received APDU {tag} altered");
-        assert!(!done, "{to:?} received APDU {tag} twice");
-        if let Some(s) = self.subs.get_mut(tag as usize) {
-            s.2 = true;
-        }
-    }
-
-    /// `tag` came back in a TransferFailed or a recovery state: unchanged.
-    fn given_back(&self, tag: Option<u32>, x: &[u8], what: &str) {
-        let Some(tag) = tag else {
-            panic!(
-                "{what} with an APDU of {} octets but none outstanding",
-                x.len()
-            );
-        };
-        let (_, len, _) = self.sub(tag);
-        assert!(x == apdu(tag, len), "{what} gave APDU {tag} back altered");
     }
 }
 
@@ -113,13 +79,18 @@ impl Pair {
         let name = id(self.conn);
         let req = OpenRequest::new(&name, Some(&[0x05, 0x00]));
         match self.ua.state.take() {
-            Some(state) => {
+            Some((state, inbound)) => {
+                // The data kept beside the state is the user's again for the resume.
+                self.ua.inbound = inbound;
                 let kept = state.clone();
                 if self.a.recover(&req, state).is_err() {
-                    // Not sent: the state and its APDU are the user's again.
-                    if let Part::Sending { apdu: x, .. } = &kept.part {
-                        self.ledger
-                            .given_back(self.ua.outstanding, x, "a refused recover");
+                    // Not sent: the state is the user's again, and nothing resumes.
+                    if kept.part.is_sender() {
+                        self.ledger.given_back(
+                            self.ua.outstanding,
+                            Some(&kept.part),
+                            "a refused recover",
+                        );
                         self.ua.outstanding = None;
                     }
                 }
@@ -148,9 +119,27 @@ impl Pair {
             for ev in eb {
                 self.on_event(Role::Responder, ev);
             }
+            self.feed();
         }
         self.start(Role::Initiator);
         self.start(Role::Responder);
+        self.feed();
+    }
+
+    /// Each user writes what its machine takes of the APDU it sends.
+    fn feed(&mut self) {
+        for role in [Role::Initiator, Role::Responder] {
+            let Some(tag) = self.user(role).outstanding else {
+                continue;
+            };
+            let (_, len, _) = self.ledger.sub(tag);
+            let (m, _) = self.side(role);
+            feed(m, (tag, len), true);
+        }
+    }
+
+    fn user(&mut self, role: Role) -> &mut User {
+        self.side(role).1
     }
 
     fn side(&mut self, role: Role) -> (&mut Rts, &mut User) {
@@ -170,7 +159,7 @@ impl Pair {
         if u.outstanding.is_some() || !m.is_open() || !m.has_turn() || m.has_transfer() {
             return;
         }
-        if m.transfer(apdu(tag, len)).is_ok() {
+        if m.start_transfer().is_ok() {
             u.queue.pop_front();
             u.outstanding = Some(tag);
             self.ledger.subs.push((role, len, false));
@@ -181,12 +170,55 @@ impl Pair {
         let now = self.now;
         let retry = self.ledger.subs.len() < MAX_SUBMISSIONS;
         match ev {
-            Event::Transfer(x) => {
-                self.ledger.delivered(role, &x);
+            Event::TransferStart { offset } => {
+                let u = self.user(role);
+                let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+                assert!(
+                    offset <= u.inbound.len,
+                    "{role:?}: the data continues at {offset}, but {} octets are held",
+                    u.inbound.len
+                );
+                u.inbound.len = offset;
+                u.inbound.head.truncate(offset);
+                u.inbound.active = true;
+                u.unconfirmed.clear();
+            }
+            Event::TransferData(piece) => {
+                let u = match role {
+                    Role::Initiator => &mut self.ua,
+                    Role::Responder => &mut self.ub,
+                };
+                self.ledger.piece(role, &mut u.inbound, &piece);
+            }
+            Event::TransferCheckpoint { serial, offset } => {
                 let (m, u) = self.side(role);
+                assert_eq!(
+                    offset, u.inbound.len as u64,
+                    "{role:?}: a checkpoint not where the data is"
+                );
+                if u.confirm_now {
+                    let _ = m.confirm_checkpoint(serial);
+                } else {
+                    u.unconfirmed.push(serial);
+                }
+            }
+            Event::TransferEnd { len } => {
+                let u = match role {
+                    Role::Initiator => &mut self.ua,
+                    Role::Responder => &mut self.ub,
+                };
+                let inbound = std::mem::take(&mut u.inbound);
+                self.ledger.delivered(role, &inbound, len);
+                let (m, u) = self.side(role);
+                u.unconfirmed.clear();
                 if u.secure_now {
                     let _ = m.secured();
                 }
+            }
+            Event::TransferDiscarded => {
+                let u = self.user(role);
+                u.inbound = Inbound::default();
+                u.unconfirmed.clear();
             }
             Event::Transferred => {
                 let (_, u) = self.side(role);
@@ -198,32 +230,47 @@ impl Pair {
                     "{role:?}: Transferred, but APDU {tag} never reached the peer"
                 );
             }
-            Event::TransferFailed { apdu: x, .. } => {
+            Event::TransferFailed { .. } => {
                 let (_, u) = self.side(role);
                 let tag = u.outstanding.take();
-                self.ledger.given_back(tag, &x, "TransferFailed");
-                if retry {
-                    let (_, u) = self.side(role);
-                    u.queue.push_front(x.len());
+                self.ledger.given_back(tag, None, "TransferFailed");
+                if let Some(tag) = tag
+                    && retry
+                {
+                    // Sent again from the start, from the user's source.
+                    let (_, len, _) = self.ledger.sub(tag);
+                    self.user(role).queue.push_front(len);
                 }
             }
             Event::ConnectionLost(state) => {
                 let (_, u) = self.side(role);
                 let outstanding = u.outstanding;
+                u.unconfirmed.clear();
+                let inbound = std::mem::take(&mut u.inbound);
                 if let Some(Recovery {
-                    part: Part::Sending { apdu: x, .. },
+                    part: Part::Receiving { checkpoints, .. },
                     ..
                 }) = &state
                 {
-                    self.ledger.given_back(outstanding, x, "ConnectionLost");
+                    // The user holds the data up to the last point it confirmed.
+                    let held = checkpoints.last().map_or(0, |c| c.offset);
+                    assert!(
+                        held <= inbound.len as u64,
+                        "{role:?}: confirmed up to {held}, but only {} octets arrived",
+                        inbound.len
+                    );
+                }
+                if let Some(state) = state.as_ref().filter(|s| s.part.is_sender()) {
+                    self.ledger
+                        .given_back(outstanding, Some(&state.part), "ConnectionLost");
                 }
                 match (role, state) {
-                    (Role::Initiator, state) => self.ua.state = state,
+                    (Role::Initiator, state) => self.ua.state = state.map(|s| (s, inbound)),
                     (Role::Responder, Some(state)) => {
                         if state.part.is_sender() {
                             self.ub.parked = Some(state.connection.clone());
                         }
-                        self.ub.table.insert(now, state, ());
+                        self.ub.table.insert(now, state, inbound);
                     }
                     (Role::Responder, None) => {}
                 }
@@ -232,15 +279,11 @@ impl Pair {
                 if let Some(conn) = self.ub.parked.take() {
                     // A new association: the APDU parked for a recovery is given up.
                     let tag = self.ub.outstanding.take();
-                    if let Some((
-                        Recovery {
-                            part: Part::Sending { apdu: x, .. },
-                            ..
-                        },
-                        (),
-                    )) = self.ub.table.take(now, &conn)
+                    if let Some((state, _)) = self.ub.table.take(now, &conn)
+                        && state.part.is_sender()
                     {
-                        self.ledger.given_back(tag, &x, "the recovery table");
+                        self.ledger
+                            .given_back(tag, Some(&state.part), "the recovery table");
                     }
                     if let Some(tag) = tag
                         && retry
@@ -257,17 +300,17 @@ impl Pair {
                 }
             }
             Event::RecoverIndication { lost, .. } => match self.ub.table.take(now, &lost) {
-                Some((state, ())) => {
+                Some((state, inbound)) => {
+                    self.ub.inbound = inbound;
                     let sending = state.part.is_sender();
                     if sending {
                         self.ub.parked = None;
                     }
                     let kept = state.clone();
-                    if self.b.accept_recovery(state).is_err()
-                        && let Part::Sending { apdu: x, .. } = &kept.part
-                    {
+                    if self.b.accept_recovery(state).is_err() && kept.part.is_sender() {
                         let tag = self.ub.outstanding.take();
-                        self.ledger.given_back(tag, x, "a refused accept_recovery");
+                        self.ledger
+                            .given_back(tag, Some(&kept.part), "a refused accept_recovery");
                     }
                 }
                 None => {
@@ -367,10 +410,13 @@ impl Pair {
             if let Some(tag) = u.outstanding {
                 let kept = matches!(
                     &u.state,
-                    Some(Recovery {
-                        part: Part::Sending { .. },
-                        ..
-                    })
+                    Some((
+                        Recovery {
+                            part: Part::Sending { .. },
+                            ..
+                        },
+                        _
+                    ))
                 ) || u.parked.is_some();
                 let held = m.has_transfer() || (!m.is_open() && !m.is_ended());
                 assert!(
@@ -476,6 +522,15 @@ pub(super) fn pair(inp: &mut Input<'_>) {
                 p.ua.secure_now ^= true;
                 p.ub.secure_now ^= true;
             }
+            0x7f => {
+                // The users confirm what they were holding back.
+                for (m, u) in [(&mut p.a, &mut p.ua), (&mut p.b, &mut p.ub)] {
+                    if let Some(&last) = u.unconfirmed.last() {
+                        let _ = m.confirm_checkpoint(last);
+                        u.unconfirmed.clear();
+                    }
+                }
+            }
             _ => {}
         }
         p.settle();
@@ -493,6 +548,13 @@ pub(super) fn pair(inp: &mut Input<'_>) {
     if !p.gone {
         p.ua.secure_now = true;
         p.ub.secure_now = true;
+        for (m, u) in [(&mut p.a, &mut p.ua), (&mut p.b, &mut p.ub)] {
+            u.confirm_now = true;
+            if let Some(&last) = u.unconfirmed.last() {
+                let _ = m.confirm_checkpoint(last);
+                u.unconfirmed.clear();
+            }
+        }
         p.exchange();
         p.check_nothing_lost();
     }

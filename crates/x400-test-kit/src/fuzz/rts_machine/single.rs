@@ -21,7 +21,9 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
         config(4 - ckpt.min(4), 3, 1024, MAX_APDU),
     );
     let mut given = Given::default();
+    // The state the well-behaved peer recovers with, and the APDU it sends then or after.
     let mut kept = None;
+    let mut h_sending: Option<Source> = None;
     let mut now = Instant::ZERO;
     let (mut to_t, mut to_h) = (VecDeque::new(), VecDeque::new());
     let (initiator, peer) = match role {
@@ -31,11 +33,7 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
     if flags & 1 == 0 {
         let _ = initiator.open(&OpenRequest::new(&id(0), Some(&[0x05, 0x00])));
     } else {
-        let state = made_up_state(inp);
-        let sending = match &state.part {
-            Part::Sending { apdu, .. } => Some(apdu.clone()),
-            _ => None,
-        };
+        let (state, sending) = made_up_state(inp);
         if role == Role::Initiator {
             kept = Some(complement(&state));
         }
@@ -44,7 +42,7 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
             .is_ok()
             && role == Role::Initiator
         {
-            given.0.extend(sending);
+            given.sending.extend(sending);
         }
     }
     // The opening CN reaches the responder unless the input says otherwise.
@@ -81,13 +79,9 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                         let _ = t.accept((a % 4 != 3).then_some(data));
                     }
                     1 => {
-                        let state = made_up_state(inp);
-                        let sending = match &state.part {
-                            Part::Sending { apdu, .. } => Some(apdu.clone()),
-                            _ => None,
-                        };
+                        let (state, sending) = made_up_state(inp);
                         if t.accept_recovery(state).is_ok() {
-                            given.0.extend(sending);
+                            given.sending.extend(sending);
                         }
                     }
                     2 => {
@@ -97,10 +91,10 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                         let _ = t.secured();
                     }
                     4 => {
-                        let x = apdu(tag, apdu_len(inp.u16()));
+                        let x = (tag, apdu_len(inp.u16()));
                         tag += 1;
-                        if t.transfer(x.clone()).is_ok() {
-                            given.0.push(x);
+                        if t.start_transfer().is_ok() {
+                            given.sending.push(x);
                         }
                     }
                     5 => {
@@ -123,21 +117,25 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                         let _ = t.open(&OpenRequest::new(&id(u32::from(a)), None));
                     }
                     12 => {
-                        let state = made_up_state(inp);
-                        let sending = match &state.part {
-                            Part::Sending { apdu, .. } => Some(apdu.clone()),
-                            _ => None,
-                        };
+                        let (state, sending) = made_up_state(inp);
                         if t.recover(&OpenRequest::new(&id(2), None), state).is_ok() {
-                            given.0.extend(sending);
+                            given.sending.extend(sending);
                         }
                     }
                     13 => t.handle_timeout(now),
                     14 => {
-                        let _ = h.transfer(apdu(0x300, apdu_len(inp.u16())));
+                        let x = (0x300, apdu_len(inp.u16()));
+                        if h.start_transfer().is_ok() {
+                            h_sending = Some(x);
+                        }
                     }
                     15 => {
                         let _ = h.turn_please(0);
+                    }
+                    16 => {
+                        // Confirms the last checkpoint indicated (or a made-up one).
+                        let serial = given.checkpoint.take().unwrap_or(u64::from(a));
+                        let _ = t.confirm_checkpoint(serial);
                     }
                     _ => {}
                 }
@@ -148,10 +146,10 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
                     flush(&mut t, &mut to_h);
                     given.check(&events(&mut t));
                     while deliver(&mut to_h, &mut h, &mut to_t, now) {
-                        serve(&mut h, &mut kept);
+                        serve(&mut h, &mut kept, &mut h_sending);
                     }
                     flush(&mut h, &mut to_t);
-                    serve(&mut h, &mut kept);
+                    serve(&mut h, &mut kept, &mut h_sending);
                     while deliver(&mut to_t, &mut t, &mut to_h, now) {
                         given.check(&events(&mut t));
                     }
@@ -172,18 +170,23 @@ pub(super) fn single(role: Role, inp: &mut Input<'_>) {
             }
         }
         given.check(&events(&mut t));
-        serve(&mut h, &mut kept);
+        if let Some(&x) = given.sending.first() {
+            feed(&mut t, x, false);
+        }
+        serve(&mut h, &mut kept, &mut h_sending);
     }
 }
 
-/// The well-behaved peer of [`single`]: accepts, recovers with the state it `kept` (or
-/// refuses), secures, gives the turn when asked.
-fn serve(h: &mut Rts, kept: &mut Option<Recovery>) {
+/// The well-behaved peer of [`single()`]: accepts, recovers with the state it `kept` (or
+/// refuses), confirms and secures, gives the turn when asked, writes the APDU it sends.
+fn serve(h: &mut Rts, kept: &mut Option<(Recovery, Option<Source>)>, sending: &mut Option<Source>) {
     for ev in events(h) {
         match ev {
             Event::RecoverIndication { lost, .. } => match kept.take() {
-                Some(state) if state.names(&lost) => {
-                    let _ = h.accept_recovery(state);
+                Some((state, source)) if state.names(&lost) => {
+                    if h.accept_recovery(state).is_ok() && source.is_some() {
+                        *sending = source;
+                    }
                 }
                 _ => {
                     let _ = h.refuse(Instant::ZERO, RefuseReason::CANNOT_RECOVER);
@@ -192,13 +195,22 @@ fn serve(h: &mut Rts, kept: &mut Option<Recovery>) {
             Event::OpenIndication(_) => {
                 let _ = h.accept(Some(&[0x05, 0x00]));
             }
-            Event::Transfer(_) => {
+            Event::TransferCheckpoint { serial, .. } => {
+                let _ = h.confirm_checkpoint(serial);
+            }
+            Event::TransferEnd { .. } => {
                 let _ = h.secured();
             }
             Event::TurnPlease { .. } => {
                 let _ = h.turn_give();
             }
+            Event::Transferred | Event::TransferFailed { .. } | Event::ConnectionLost(_) => {
+                *sending = None;
+            }
             _ => {}
         }
+    }
+    if let Some(x) = *sending {
+        feed(h, x, false);
     }
 }
