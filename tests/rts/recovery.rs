@@ -201,7 +201,8 @@ fn the_resume_names_the_old_activity_and_the_confirmed_serial_number() {
     assert_eq!((*confirmed, *offset, *finished), (2, 2048, false));
     assert_eq!(tail[..], apdu(8 * 1024, 5)[2048..5120]);
     assert_eq!(sa.octets(), 3072);
-    // The receiver keeps no data: the last window + 1 confirmed checkpoints.
+    // The receiver keeps no data: its confirmed checkpoints, 1 to 4, evenly spaced, so
+    // two knots; a resume may name any of them.
     let Part::Receiving { checkpoints, .. } = &sb.part else {
         panic!()
     };
@@ -209,7 +210,11 @@ fn the_resume_names_the_old_activity_and_the_confirmed_serial_number() {
         serial,
         offset: serial * 1024,
     };
-    assert_eq!(checkpoints, &[at(2), at(3), at(4)]);
+    assert_eq!(checkpoints, &[at(1), at(4)]);
+    for n in 0..=4 {
+        assert_eq!(sb.part.resume_offset(n), Some(n * 1024));
+    }
+    assert_eq!(sb.part.resume_offset(5), None);
     assert_eq!(sb.octets(), 4096);
     assert_eq!(sb.connection, id(1));
     // Its user stored the data of all four.

@@ -257,15 +257,19 @@ fn a_transfer_cut_half_way_resumes_from_the_parts_to_the_exact_octets_in_either_
         assert!(!finished && !tail.is_empty() && tail.len() <= 4 * 4096);
         let at = *offset as usize;
         assert_eq!(tail[..], data[at..at + tail.len()]);
-        // The receiver kept no data: its last window + 1 confirmed points, the last one
-        // at or beyond the sender's, within what its user stored.
+        // The receiver kept no data: its confirmed points as two knots (all evenly
+        // spaced), the last at or beyond the sender's, within what its user stored; it
+        // knows where every one of them is.
         let Part::Receiving { checkpoints, .. } = &kept_r.part else {
             panic!("{sender:?}: no receiving part");
         };
-        assert!(checkpoints.len() <= 4);
+        assert_eq!(checkpoints.len(), 2);
         let last = checkpoints.last().unwrap();
         assert!(last.serial >= *confirmed && last.offset as usize <= r.store.partial_len());
         assert_eq!(kept_r.octets(), last.offset as usize);
+        for n in 0..=last.serial {
+            assert_eq!(kept_r.part.resume_offset(n), Some(n * 4096));
+        }
         let resume_at = *offset;
 
         // A new connection: the initiator recovers, the responder accepts with its part.
@@ -391,4 +395,68 @@ fn what_goes_on_the_wire_does_not_depend_on_how_the_sender_cuts_its_writes() {
         wires.push(tsdus);
     }
     assert!(wires.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn a_sender_restarted_from_its_own_older_record_resumes_where_that_record_says() {
+    // The sender writes down its confirmed serial now and then (rtf's recovery point); it
+    // dies, and comes back with that record: an empty tail, the offset of an old
+    // checkpoint. The receiver confirmed many more since, yet knows where that one is.
+    let cfg = config(4, 3);
+    let data = apdu(400_000, 5);
+    let (mut a, mut b) = open_pair(cfg, cfg);
+    a.send(data.clone()).unwrap();
+    let mut record = None;
+    while b.store.partial_len() < 300_000 {
+        flow(&mut a, &mut b);
+        flow(&mut b, &mut a);
+        events(&mut a);
+        if record.is_none() && b.store.partial_len() > 100_000 {
+            record = a
+                .transfer_progress()
+                .map(|(id, serial)| (id.to_vec(), serial));
+        }
+    }
+    let (activity_id, serial) = record.unwrap();
+    let kept_b = lose(&mut b);
+    a.handle_disconnect(NOW);
+    let Part::Receiving { checkpoints, .. } = &kept_b.part else {
+        panic!("no receiving part");
+    };
+    assert!(checkpoints.last().unwrap().serial > serial + 40);
+    let restarted = x400_rts::machine::Recovery {
+        connection: id(1),
+        previous: None,
+        checkpoint_size: 4,
+        window_size: 3,
+        part: Part::Sending {
+            activity_id,
+            confirmed: serial,
+            offset: serial * 4096,
+            tail: Vec::new(),
+            finished: false,
+        },
+    };
+    let mut a2 = End::with(Role::Initiator, cfg);
+    a2.source = Some(data.clone());
+    let mut b2 = End::with(Role::Responder, cfg);
+    b2.store = core::mem::take(&mut b.store);
+    a2.recover(&OpenRequest::new(&id(2), None), restarted)
+        .unwrap();
+    flow(&mut a2, &mut b2);
+    events(&mut b2);
+    b2.accept_recovery(kept_b).unwrap();
+    // Its user writes from the record's offset on (the window's worth at once).
+    flow(&mut b2, &mut a2);
+    assert_eq!(a2.write_offset(), Some(serial * 4096 + 4 * 4096));
+    flow(&mut a2, &mut b2);
+    assert_eq!(
+        events(&mut b2)[0],
+        Event::TransferStart {
+            offset: serial * 4096
+        }
+    );
+    let (got, evs) = run(&mut a2, &mut b2);
+    assert_eq!(got, [data]);
+    assert!(evs.contains(&Event::Transferred));
 }

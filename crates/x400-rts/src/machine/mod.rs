@@ -29,9 +29,10 @@
 //! each point, and [`Event::TransferEnd`]. The machine confirms a point (MIA) only when its
 //! user says the data up to it is stored ([`Rts::confirm_checkpoint`]), and the activity
 //! end (AEA) only when its user says the whole APDU is secured ([`Rts::secured`]). Beyond
-//! its session buffers it keeps one piece until it is polled and, per APDU, at most twice
-//! the window of checkpoint numbers. [`Rts::buffered`] says how many octets it holds,
-//! [`Rts::max_buffered`] the bound, whatever the APDU's size.
+//! its session buffers it keeps one piece until it is polled and, per APDU, the window of
+//! unconfirmed checkpoints and at most [`MAX_CHECKPOINT_KNOTS`] for the confirmed ones.
+//! [`Rts::buffered`] says how many octets it holds, [`Rts::max_buffered`] the bound,
+//! whatever the APDU's size.
 //!
 //! When the connection is lost during a transfer with checkpointing, both sides get the
 //! transfer's state in [`Event::ConnectionLost`]: the initiator reconnects with
@@ -141,7 +142,7 @@ pub use self::association::OpenRequest;
 pub use self::config::Config;
 pub use self::error::{Error, Result};
 pub use self::event::{AbortCause, Event, Refusal};
-pub use self::recovery::{Checkpoint, Part, Recovery, RecoveryTable};
+pub use self::recovery::{Checkpoint, MAX_CHECKPOINT_KNOTS, Part, Recovery, RecoveryTable};
 
 use self::outgoing::Outgoing;
 use self::receive::Incoming;

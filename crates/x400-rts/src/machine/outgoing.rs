@@ -356,9 +356,10 @@ impl Outgoing {
         // The DTs the whole APDU would give, and no sooner than they would leave with
         // what follows them: a checkpoint's data once the user wrote past its end (its
         // DTs and MIP then go in one transport write), otherwise a full DT; anything
-        // goes once the APDU is finished.
+        // goes once the APDU is finished, or once the user can write no more (a state
+        // handed to `recover` that holds more than the window: never wait for nothing).
         let ready = match next_point {
-            _ if self.finished => true,
+            _ if self.finished || self.room() == 0 => true,
             Some(p) if self.chunk > 0 => written > p,
             _ => n == max_dt,
         };

@@ -5,8 +5,9 @@
 //!
 //! The machine keeps no APDU data: each DT's user data goes to the user as one
 //! [`Event::TransferData`], and the next TSDU is refused until it is polled. What it keeps
-//! per APDU is bounded by the window: the checkpoints the user has not confirmed yet and the
-//! last ones it confirmed, which a resume can name.
+//! per APDU is bounded whatever its size: the checkpoints the user has not confirmed yet (at
+//! most the window) and the confirmed ones as at most [`super::MAX_CHECKPOINT_KNOTS`]
+//! knots, from which a resume may name any.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -15,6 +16,7 @@ use osi_sansio::Instant;
 use osi_session::Reason;
 
 use super::error::refuse;
+use super::recovery::{knot_offset, push_knot};
 use super::{AbortCause, Checkpoint, Event, Part, Phase, Result, Rts};
 use crate::AbortReason;
 
@@ -24,11 +26,12 @@ pub(super) struct Incoming {
     id: Vec<u8>,
     /// Octets of the APDU received so far: the offset of the next piece.
     received: u64,
-    /// Checkpoints indicated to the user and not yet confirmed by it, oldest first; never
-    /// more than the window (a sender waits for confirmations beyond it).
-    pending: VecDeque<Checkpoint>,
-    /// The last checkpoints the user confirmed, oldest first; at most `window + 1`.
-    confirmed: VecDeque<Checkpoint>,
+    /// Checkpoints received and not yet confirmed, oldest first, and whether the sender
+    /// asked for confirmation (indicated to the user). Never more than the window of
+    /// those asked: a sender waits for confirmations beyond it.
+    pending: VecDeque<(Checkpoint, bool)>,
+    /// The confirmed checkpoints, as knots (see [`Part::Receiving`]).
+    confirmed: Vec<Checkpoint>,
     mode: Mode,
 }
 
@@ -47,7 +50,7 @@ enum Mode {
 }
 
 impl Incoming {
-    fn new(id: Vec<u8>, at: Option<Checkpoint>, confirmed: VecDeque<Checkpoint>) -> Self {
+    fn new(id: Vec<u8>, at: Option<Checkpoint>, confirmed: Vec<Checkpoint>) -> Self {
         Self {
             id,
             received: at.map_or(0, |c| c.offset),
@@ -68,7 +71,7 @@ impl Incoming {
         match self.mode {
             Mode::Receiving | Mode::Suspended => Some(Part::Receiving {
                 activity_id: self.id,
-                checkpoints: self.confirmed.into(),
+                checkpoints: self.confirmed,
             }),
             Mode::Delivered | Mode::Duplicate => Some(Part::Received {
                 activity_id: self.id,
@@ -90,22 +93,24 @@ impl Rts {
     pub fn confirm_checkpoint(&mut self, serial: u64) -> Result<()> {
         const R: &str = "confirm checkpoint";
         let waiting = self.phase == Phase::Open
-            && self
-                .inc
-                .as_ref()
-                .is_some_and(|i| i.pending.iter().any(|c| c.serial == serial));
+            && self.inc.as_ref().is_some_and(|i| {
+                i.pending
+                    .iter()
+                    .any(|&(c, asked)| asked && c.serial == serial)
+            });
         if !waiting {
             return refuse(R, "no checkpoint with this serial number is waiting");
         }
         self.session.minor_sync_response(serial, &[])?;
-        let keep = self.kept_checkpoints();
         if let Some(inc) = self.inc.as_mut() {
-            while let Some(c) = inc.pending.front().copied().filter(|c| c.serial <= serial) {
+            // Those before it go with it (X.225 §7.14), and the points after it that asked
+            // for no confirmation are settled already.
+            while let Some((c, asked)) = inc.pending.front().copied() {
+                if asked && c.serial > serial {
+                    break;
+                }
                 inc.pending.pop_front();
-                inc.confirmed.push_back(c);
-            }
-            while inc.confirmed.len() > keep {
-                inc.confirmed.pop_front();
+                push_knot(&mut inc.confirmed, c);
             }
         }
         Ok(())
@@ -126,14 +131,6 @@ impl Rts {
         self.session.activity_end_response(&[])?;
         self.last_received = self.inc.take().map(|i| i.id);
         Ok(())
-    }
-
-    /// Confirmed checkpoints a resume can name: the sender leaves at most the window
-    /// unconfirmed, so it resumes after one of the last `window + 1`.
-    fn kept_checkpoints(&self) -> usize {
-        usize::try_from(self.agreed.window_size)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1)
     }
 
     // ---- received ----
@@ -189,7 +186,7 @@ impl Rts {
         // and the previous APDU's confirmation evidently arrived.
         self.recovery = None;
         self.last_received = None;
-        self.inc = Some(Incoming::new(id, None, VecDeque::new()));
+        self.inc = Some(Incoming::new(id, None, Vec::new()));
         self.events.push_back(Event::TransferStart { offset: 0 });
     }
 
@@ -215,14 +212,8 @@ impl Rts {
             }) if activity_id == old_id => {
                 // X.225 §7.30: the AR names the last point the data continues after;
                 // serial 0 is the activity's start.
-                let at = if serial == 0 {
-                    Some(Checkpoint {
-                        serial: 0,
-                        offset: 0,
-                    })
-                } else {
-                    checkpoints.iter().copied().find(|c| c.serial == serial)
-                };
+                let at =
+                    knot_offset(&checkpoints, serial).map(|offset| Checkpoint { serial, offset });
                 let Some(at) = at else {
                     return self.abort_with(
                         now,
@@ -232,14 +223,21 @@ impl Rts {
                         ),
                     );
                 };
-                // Everything after the checkpoint named is sent again.
-                let confirmed = checkpoints.into_iter().filter(|c| c.serial <= serial);
-                self.inc = Some(Incoming::new(id, Some(at), confirmed.collect()));
+                // Everything after the checkpoint named is sent again; it is a knot now,
+                // as the points after it may be spaced otherwise.
+                let mut confirmed: Vec<Checkpoint> = checkpoints
+                    .into_iter()
+                    .filter(|c| c.serial <= serial)
+                    .collect();
+                if serial > 0 && confirmed.last() != Some(&at) {
+                    confirmed.push(at);
+                }
+                self.inc = Some(Incoming::new(id, Some(at), confirmed));
                 self.events
                     .push_back(Event::TransferStart { offset: at.offset });
             }
             Some(Part::Received { activity_id }) if activity_id == old_id => {
-                let mut inc = Incoming::new(id, None, VecDeque::new());
+                let mut inc = Incoming::new(id, None, Vec::new());
                 inc.mode = Mode::Duplicate;
                 self.inc = Some(inc);
             }
@@ -257,22 +255,28 @@ impl Rts {
             return self.protocol_error(now, "a checkpoint outside an activity");
         };
         if inc.mode == Mode::Receiving {
-            // A point without confirmation asked is no checkpoint X.410 uses: nothing to
-            // confirm, nothing a resume names.
+            let c = Checkpoint {
+                serial,
+                offset: inc.received,
+            };
+            // A point without confirmation asked (not what X.410 sends) needs none: it is
+            // settled once those before it are, and keeps the serial numbers a resume
+            // names without a gap.
             if !confirm {
+                if inc.pending.is_empty() {
+                    push_knot(&mut inc.confirmed, c);
+                } else {
+                    inc.pending.push_back((c, false));
+                }
                 return;
             }
             // X.410 (ISODE rt2ss.c): the sender waits once `windowSize` points are
             // unconfirmed; one more means it ignores the window, and holding its points
             // would grow without bound.
-            if inc.pending.len() >= window {
+            if inc.pending.iter().filter(|&&(_, asked)| asked).count() >= window {
                 return self.protocol_error(now, "more unconfirmed checkpoints than the window");
             }
-            let c = Checkpoint {
-                serial,
-                offset: inc.received,
-            };
-            inc.pending.push_back(c);
+            inc.pending.push_back((c, true));
             self.events.push_back(Event::TransferCheckpoint {
                 serial,
                 offset: c.offset,

@@ -63,9 +63,12 @@ pub enum Part {
     Receiving {
         /// The activity identifier.
         activity_id: Vec<u8>,
-        /// The last checkpoints confirmed, oldest first: the ones a resume can name. A
-        /// sender leaves at most the window unconfirmed, so it resumes after one of the
-        /// last `window + 1` this side confirmed (or from the start, serial 0).
+        /// Every checkpoint confirmed, as knots, oldest first: the points where their
+        /// spacing changes, the checkpoints between two knots evenly spaced (a sender that
+        /// cuts its data into checkpoints of one size needs two). A resume may name any of
+        /// them, not only the last: a sender restarted from its own records names the last
+        /// one it wrote down. At most [`MAX_CHECKPOINT_KNOTS`], the oldest dropped first.
+        /// [`Part::resume_offset`] reads them.
         checkpoints: Vec<Checkpoint>,
     },
     /// This side had received the whole APDU and handed it to its user: if the sender
@@ -108,7 +111,60 @@ impl Recovery {
     }
 }
 
+/// The most knots a receiver keeps of an activity's confirmed checkpoints
+/// ([`Part::Receiving`]): a sender whose checkpoints are not evenly spaced cannot make it
+/// keep more, whatever the APDU's size; a resume after a dropped one is refused.
+pub const MAX_CHECKPOINT_KNOTS: usize = 64;
+
+/// Adds the confirmed checkpoint `c` (the next serial number after the last knot's) to the
+/// knots of `checkpoints`: the last knot moves to `c` if `c` continues its spacing.
+pub(super) fn push_knot(checkpoints: &mut Vec<Checkpoint>, c: Checkpoint) {
+    if let [.., a, b] = checkpoints.as_slice() {
+        let (ds, doff) = (b.serial - a.serial, b.offset - a.offset);
+        let step = c.serial.checked_sub(b.serial).filter(|&d| d == 1);
+        let even = step.is_some()
+            && ds > 0
+            && doff % ds == 0
+            && c.offset.checked_sub(b.offset) == Some(doff / ds);
+        if even && let Some(last) = checkpoints.last_mut() {
+            *last = c;
+            return;
+        }
+    }
+    checkpoints.push(c);
+    if checkpoints.len() > MAX_CHECKPOINT_KNOTS {
+        checkpoints.remove(0);
+    }
+}
+
+/// The APDU offset of checkpoint `serial` from knots: 0 for the activity's start, a knot's
+/// own, or between two knots by their even spacing; `None` if they do not say.
+pub(super) fn knot_offset(checkpoints: &[Checkpoint], serial: u64) -> Option<u64> {
+    if serial == 0 {
+        return Some(0);
+    }
+    if let Some(c) = checkpoints.iter().find(|c| c.serial == serial) {
+        return Some(c.offset);
+    }
+    let (a, b) = checkpoints
+        .windows(2)
+        .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
+        .find(|(a, b)| a.serial < serial && serial < b.serial)?;
+    let (ds, doff) = (b.serial - a.serial, b.offset.checked_sub(a.offset)?);
+    (doff % ds == 0).then(|| a.offset + (serial - a.serial) * (doff / ds))
+}
+
 impl Part {
+    /// Where a resume after checkpoint `serial` continues: the APDU octets before it, if
+    /// this is a receiving part that knows it (serial 0 is the start).
+    #[must_use]
+    pub fn resume_offset(&self, serial: u64) -> Option<u64> {
+        match self {
+            Self::Receiving { checkpoints, .. } => knot_offset(checkpoints, serial),
+            Self::Sending { .. } | Self::Received { .. } => None,
+        }
+    }
+
     /// The activity identifier.
     #[must_use]
     pub fn activity_id(&self) -> &[u8] {
@@ -344,6 +400,48 @@ mod tests {
             },
             ..state(n)
         }
+    }
+
+    fn at(serial: u64, offset: u64) -> Checkpoint {
+        Checkpoint { serial, offset }
+    }
+
+    #[test]
+    fn evenly_spaced_checkpoints_are_two_knots_and_all_can_be_named() {
+        let mut k = Vec::new();
+        for n in 1..=10_000 {
+            push_knot(&mut k, at(n, n * 4096));
+        }
+        assert_eq!(k, [at(1, 4096), at(10_000, 40_960_000)]);
+        for n in [0, 1, 2, 777, 9_999, 10_000] {
+            assert_eq!(knot_offset(&k, n), Some(n * 4096));
+        }
+        assert_eq!(knot_offset(&k, 10_001), None);
+        // A resume after 777 (the sender's last confirmed point), then other spacing.
+        let mut k: Vec<_> = k.into_iter().filter(|c| c.serial <= 777).collect();
+        if k.last().map(|c| c.serial) != Some(777) {
+            k.push(at(777, 777 * 4096));
+        }
+        for n in 778..=800 {
+            push_knot(&mut k, at(n, 777 * 4096 + (n - 777) * 1000));
+        }
+        assert_eq!(k.len(), 3);
+        assert_eq!(knot_offset(&k, 500), Some(500 * 4096));
+        assert_eq!(knot_offset(&k, 790), Some(777 * 4096 + 13_000));
+    }
+
+    #[test]
+    fn uneven_checkpoints_keep_a_bounded_number_of_knots() {
+        let mut k = Vec::new();
+        let mut offset = 0;
+        for n in 1..=1000 {
+            offset += 100 + n % 7;
+            push_knot(&mut k, at(n, offset));
+        }
+        assert!(k.len() <= MAX_CHECKPOINT_KNOTS);
+        assert_eq!(knot_offset(&k, 1000), Some(offset));
+        // The oldest are gone: a resume there is refused, never guessed.
+        assert_eq!(knot_offset(&k, 3), None);
     }
 
     #[test]
