@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use x400_mta::association::{Ended, Event};
 use x400_mta::shell::{Handle, Shell, ShellConfig};
 use x400_mta::{Accounting, Limits, PeerTable, Protocol};
-use x400_test_kit::mta::{apdu, table_a, table_b};
+use x400_test_kit::mta::{Collector, Reply, apdu, table_a, table_b};
 
 /// MTA-B listening on a loopback port, with MTA-A's table pointing at it.
 async fn pair(
@@ -46,23 +46,28 @@ async fn pair_with(
 /// Serves one inbound association: secures every APDU, sends `reply` once bound, and
 /// returns the APDUs received and how it ended.
 async fn serve(mut h: Handle, reply: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, Ended) {
-    let mut got = Vec::new();
+    let mut got = Collector::default();
     while let Some(ev) = h.next().await {
-        match ev {
-            Event::Bound { .. } => {
-                for r in &reply {
-                    h.transfer(r.clone()).await.unwrap();
-                }
+        if let Event::Bound { .. } = ev {
+            for r in &reply {
+                h.transfer(r.clone()).await.unwrap();
             }
-            Event::Apdu(a) => {
-                got.push(a);
-                h.secured().await.unwrap();
-            }
-            Event::Ended(why) => return (got, why),
-            _ => {}
         }
+        if let Event::Ended(why) = ev {
+            return (got.apdus, why);
+        }
+        answer(&h, got.take(&ev)).await;
     }
     panic!("the association's events stopped before its end");
+}
+
+/// Answers what the collector says on a shell's handle.
+async fn answer(h: &Handle, reply: Reply) {
+    match reply {
+        Reply::Confirm(serial) => h.confirm_checkpoint(serial).await.unwrap(),
+        Reply::Secure => h.secured().await.unwrap(),
+        Reply::Nothing => {}
+    }
 }
 
 async fn idle(acct: &Accounting) {
@@ -89,13 +94,10 @@ async fn two_mtas_exchange_apdus_and_release_over_tcp() {
             h.transfer(x.clone()).await.unwrap();
         }
         let server = tokio::spawn(serve(incoming.recv().await.unwrap(), sent_b.clone()));
-        let (mut got, mut confirmed) = (Vec::new(), 0);
+        let (mut got, mut confirmed) = (Collector::default(), 0);
         while let Some(ev) = h.next().await {
+            answer(&h, got.take(&ev)).await;
             match ev {
-                Event::Apdu(x) => {
-                    got.push(x);
-                    h.secured().await.unwrap();
-                }
                 Event::Transferred => confirmed += 1,
                 Event::Ended(why) => {
                     assert_eq!(why, Ended::Released);
@@ -103,13 +105,13 @@ async fn two_mtas_exchange_apdus_and_release_over_tcp() {
                 }
                 _ => {}
             }
-            if confirmed == 3 && got.len() == 2 {
+            if confirmed == 3 && got.apdus.len() == 2 {
                 h.close().await.unwrap();
             }
         }
         let (received, why) = server.await.unwrap();
         assert_eq!(received, sent_a);
-        assert_eq!(got, sent_b);
+        assert_eq!(got.apdus, sent_b);
         assert_eq!(why, Ended::Released);
         idle(a.accounting()).await;
         idle(b.accounting()).await;
@@ -140,13 +142,10 @@ async fn apdus_of_8_mib_cross_intact_when_the_sockets_back_up() {
         h.transfer(x.clone()).await.unwrap();
     }
     let server = tokio::spawn(serve(incoming.recv().await.unwrap(), sent_b.clone()));
-    let (mut got, mut confirmed) = (Vec::new(), 0);
+    let (mut got, mut confirmed) = (Collector::default(), 0);
     while let Some(ev) = h.next().await {
+        answer(&h, got.take(&ev)).await;
         match ev {
-            Event::Apdu(x) => {
-                got.push(x);
-                h.secured().await.unwrap();
-            }
             Event::Transferred => confirmed += 1,
             Event::Ended(why) => {
                 assert_eq!(why, Ended::Released);
@@ -154,14 +153,14 @@ async fn apdus_of_8_mib_cross_intact_when_the_sockets_back_up() {
             }
             _ => {}
         }
-        if confirmed == sent_a.len() && got.len() == sent_b.len() {
+        if confirmed == sent_a.len() && got.apdus.len() == sent_b.len() {
             h.close().await.unwrap();
         }
     }
     let (received, why) = server.await.unwrap();
     assert_eq!(why, Ended::Released);
     assert!(received == sent_a, "the APDUs A sent arrived changed");
-    assert!(got == sent_b, "the APDU B sent arrived changed");
+    assert!(got.apdus == sent_b, "the APDU B sent arrived changed");
     idle(a.accounting()).await;
     idle(b.accounting()).await;
     b.shutdown().await;

@@ -64,6 +64,67 @@ pub fn apdu(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
+/// What a user that collects APDUs in memory does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// Nothing.
+    Nothing,
+    /// Confirm this checkpoint.
+    Confirm(u64),
+    /// Secure the APDU just completed.
+    Secure,
+}
+
+/// Collects the pieces of the APDUs an association receives, checking that offsets and
+/// lengths add up.
+#[derive(Debug, Default)]
+pub struct Collector {
+    current: Vec<u8>,
+    /// The complete APDUs, in order.
+    pub apdus: Vec<Vec<u8>>,
+}
+
+impl Collector {
+    /// Takes one event; says what the user answers.
+    pub fn take(&mut self, ev: &Event) -> Reply {
+        match ev {
+            Event::ApduStart { offset } => {
+                let offset = usize::try_from(*offset).unwrap();
+                assert!(offset <= self.current.len(), "resumed beyond what arrived");
+                self.current.truncate(offset);
+                Reply::Nothing
+            }
+            Event::ApduData(piece) => {
+                self.current.extend_from_slice(piece);
+                Reply::Nothing
+            }
+            Event::ApduCheckpoint { serial, offset } => {
+                assert_eq!(self.current.len() as u64, *offset, "checkpoint offset");
+                Reply::Confirm(*serial)
+            }
+            Event::ApduEnd { len } => {
+                assert_eq!(self.current.len() as u64, *len, "APDU length");
+                self.apdus.push(std::mem::take(&mut self.current));
+                Reply::Secure
+            }
+            Event::ApduDiscarded => {
+                self.current.clear();
+                Reply::Nothing
+            }
+            _ => Reply::Nothing,
+        }
+    }
+
+    /// Answers `reply` on `m`.
+    pub fn answer(m: &mut Association, reply: Reply) {
+        match reply {
+            Reply::Confirm(serial) => m.confirm_checkpoint(serial).unwrap(),
+            Reply::Secure => m.secured().unwrap(),
+            Reply::Nothing => {}
+        }
+    }
+}
+
 /// Two associations and what surrounds them.
 #[derive(Debug)]
 pub struct Pair {
@@ -89,8 +150,13 @@ pub struct Pair {
     pub events_a: Vec<Event>,
     /// Events collected by [`Pair::run`].
     pub events_b: Vec<Event>,
-    /// Whether B secures every APDU it receives at once (and A too).
+    /// Whether B secures every APDU it receives at once, confirming its checkpoints as
+    /// they come (and A too).
     pub secure: bool,
+    /// What each side received.
+    pub got_a: Collector,
+    /// What each side received.
+    pub got_b: Collector,
     /// With `Some`, every octet moved, in order: `true` for A's (the initiator's), for a
     /// capture.
     pub log: Option<Vec<(bool, Vec<u8>)>>,
@@ -142,6 +208,8 @@ impl Pair {
             events_a: Vec::new(),
             events_b: Vec::new(),
             secure: true,
+            got_a: Collector::default(),
+            got_b: Collector::default(),
             log: None,
         }
     }
@@ -166,15 +234,17 @@ impl Pair {
             moved |= feed(&mut self.b, &mut self.to_b, self.now, self.chunk);
             moved |= feed(&mut self.a, &mut self.to_a, self.now, self.chunk);
             while let Some(ev) = self.b.poll_event() {
-                if self.secure && matches!(ev, Event::Apdu(_)) {
-                    self.b.secured().unwrap();
+                let reply = self.got_b.take(&ev);
+                if self.secure {
+                    Collector::answer(&mut self.b, reply);
                 }
                 self.events_b.push(ev);
                 moved = true;
             }
             while let Some(ev) = self.a.poll_event() {
-                if self.secure && matches!(ev, Event::Apdu(_)) {
-                    self.a.secured().unwrap();
+                let reply = self.got_a.take(&ev);
+                if self.secure {
+                    Collector::answer(&mut self.a, reply);
                 }
                 self.events_a.push(ev);
                 moved = true;
@@ -221,12 +291,12 @@ impl Pair {
 
     /// The APDUs B received, in order.
     pub fn received_b(&self) -> Vec<&[u8]> {
-        apdus(&self.events_b)
+        self.got_b.apdus.iter().map(Vec::as_slice).collect()
     }
 
     /// The APDUs A received, in order.
     pub fn received_a(&self) -> Vec<&[u8]> {
-        apdus(&self.events_a)
+        self.got_a.apdus.iter().map(Vec::as_slice).collect()
     }
 }
 
@@ -252,16 +322,6 @@ fn ended(events: &[Event]) -> Option<&Ended> {
         Event::Ended(why) => Some(why),
         _ => None,
     })
-}
-
-fn apdus(events: &[Event]) -> Vec<&[u8]> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Apdu(a) => Some(a.as_slice()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The TSDU of a session CONNECT that proposes X.410's functional units and carries `junk`

@@ -23,7 +23,16 @@ impl Association {
                 RtsEvent::Refused(r) => self.on_refused(now, r),
                 RtsEvent::TurnPlease { .. } => self.peer_wants_turn = true,
                 RtsEvent::TurnGiven => self.turn_asked = false,
-                RtsEvent::Transfer(apdu) => self.events.push_back(Event::Apdu(apdu)),
+                RtsEvent::TransferStart { offset } => {
+                    self.events.push_back(Event::ApduStart { offset });
+                }
+                RtsEvent::TransferData(piece) => self.events.push_back(Event::ApduData(piece)),
+                RtsEvent::TransferCheckpoint { serial, offset } => {
+                    self.events
+                        .push_back(Event::ApduCheckpoint { serial, offset });
+                }
+                RtsEvent::TransferEnd { len } => self.events.push_back(Event::ApduEnd { len }),
+                RtsEvent::TransferDiscarded => self.events.push_back(Event::ApduDiscarded),
                 RtsEvent::Transferred => {
                     self.sending = false;
                     self.queue.pop_front();
@@ -61,7 +70,11 @@ impl Association {
     /// Starts the next transfer, asks for or gives the turn, or releases, as the state
     /// allows.
     pub(super) fn schedule(&mut self) {
-        if self.phase != Phase::Bound || self.sending {
+        if self.phase != Phase::Bound {
+            return;
+        }
+        if self.sending {
+            self.write_apdu();
             return;
         }
         let monologue = self.mode == DialogueMode::MONOLOGUE;
@@ -89,11 +102,14 @@ impl Association {
             }
             return;
         }
-        if let Some(apdu) = self.queue.front() {
-            // The copy stays in the queue until the peer secures it: a refused request
-            // must not lose the message.
-            match self.rts.transfer(apdu.clone()) {
-                Ok(()) => self.sending = true,
+        if !self.queue.is_empty() {
+            match self.rts.start_transfer() {
+                Ok(()) => {
+                    self.sending = true;
+                    self.written = 0;
+                    self.finished_writing = false;
+                    self.write_apdu();
+                }
                 Err(e) => tracing::debug!(
                     "mta: {} association with {}: transfer waits: {e}",
                     self.direction,
@@ -105,6 +121,27 @@ impl Association {
             && let Err(e) = self.rts.close()
         {
             tracing::debug!("mta: release of {} waits: {e}", self.who());
+        }
+    }
+
+    /// Gives the RTS machine as much of the APDU being sent as its window takes, and ends
+    /// it once all is written. The APDU stays in the queue until the peer secures it: a
+    /// failure must not lose the message.
+    pub(super) fn write_apdu(&mut self) {
+        if !self.sending {
+            return;
+        }
+        let Some(apdu) = self.queue.front() else {
+            return;
+        };
+        while self.written < apdu.len() {
+            match self.rts.write(apdu.get(self.written..).unwrap_or_default()) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => self.written += n,
+            }
+        }
+        if self.written == apdu.len() && !self.finished_writing {
+            self.finished_writing = self.rts.finish_transfer().is_ok();
         }
     }
 

@@ -17,9 +17,31 @@ pub enum Event {
         /// Who opened it.
         direction: Direction,
     },
-    /// A complete APDU (an MPDU or MTS-APDU) arrived. Store it, then call
+    /// An APDU (an MPDU or MTS-APDU) begins to arrive, or resumes: what was stored of it
+    /// is cut back to `offset` octets (0 for a new one), and the [`Event::ApduData`] that
+    /// follow continue it. An MTA never needs the whole APDU in memory.
+    ApduStart {
+        /// Octets of the APDU the data continues after.
+        offset: u64,
+    },
+    /// The next piece of the APDU arriving, at most one TSDU.
+    ApduData(Vec<u8>),
+    /// The sender asks to confirm that the APDU's first `offset` octets are stored: once
+    /// they are durable, call [`super::Association::confirm_checkpoint`] with `serial`.
+    ApduCheckpoint {
+        /// The checkpoint's serial number.
+        serial: u64,
+        /// Octets of the APDU up to it.
+        offset: u64,
+    },
+    /// The APDU is complete (`len` octets). Store it, then call
     /// [`super::Association::secured`]; the sender learns only then that it may forget it.
-    Apdu(Vec<u8>),
+    ApduEnd {
+        /// The APDU's length.
+        len: u64,
+    },
+    /// The APDU arriving is abandoned by the sender: drop what was stored of it.
+    ApduDiscarded,
     /// The oldest APDU given to [`super::Association::transfer`] is secured by the peer:
     /// it may be forgotten.
     Transferred,

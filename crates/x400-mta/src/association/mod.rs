@@ -36,7 +36,12 @@
 //!     while let Some(n) = init.poll_transmit(now, &mut buf)? { resp.handle_input(now, &buf[..n]); }
 //!     while let Some(n) = resp.poll_transmit(now, &mut buf)? { init.handle_input(now, &buf[..n]); }
 //!     while let Some(ev) = resp.poll_event() {
-//!         if let Event::Apdu(apdu) = ev { got = Some(apdu); resp.secured()?; }
+//!         match ev {
+//!             Event::ApduData(piece) => got.get_or_insert_with(Vec::new).extend(piece),
+//!             Event::ApduCheckpoint { serial, .. } => resp.confirm_checkpoint(serial)?,
+//!             Event::ApduEnd { .. } => resp.secured()?,
+//!             _ => {}
+//!         }
 //!     }
 //!     while init.poll_event().is_some() {}
 //! }
@@ -71,6 +76,9 @@ pub use self::event::{Ended, Event, Refused};
 /// The TSDU scratch an association keeps between transfers; beyond it the scratch is let
 /// go once nothing of ours is being sent.
 const IDLE_SCRATCH: usize = 4 << 10;
+
+/// Octets one `poll_transmit` round gathers before the caller must write them out.
+const MAX_OUTPUT: usize = 256 << 10;
 
 /// Where the association is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +145,9 @@ pub struct Association {
     /// APDUs waiting for the turn; the front one is being transferred if `sending`.
     queue: VecDeque<Vec<u8>>,
     sending: bool,
+    /// Octets of the front APDU given to the RTS machine, and whether it was finished.
+    written: usize,
+    finished_writing: bool,
     /// We asked for the turn and have not got it yet.
     turn_asked: bool,
     /// The peer asked for the turn.
@@ -191,6 +202,8 @@ impl Association {
             tsdu: Vec::new(),
             queue: VecDeque::new(),
             sending: false,
+            written: 0,
+            finished_writing: false,
             turn_asked: false,
             peer_wants_turn: false,
             close_requested: false,
@@ -342,7 +355,18 @@ impl Association {
         self.schedule();
     }
 
-    /// The APDU of the last [`Event::Apdu`] is stored: confirm it to the sender.
+    /// The APDU's first octets, up to the checkpoint `serial` of an
+    /// [`Event::ApduCheckpoint`], are stored: confirm them to the sender.
+    ///
+    /// # Errors
+    ///
+    /// No checkpoint `serial` waits for it.
+    pub fn confirm_checkpoint(&mut self, serial: u64) -> Result<(), Error> {
+        self.rts.confirm_checkpoint(serial)?;
+        Ok(())
+    }
+
+    /// The APDU of the last [`Event::ApduEnd`] is stored: confirm it to the sender.
     ///
     /// # Errors
     ///
@@ -503,7 +527,17 @@ impl Association {
         if let Ok(Some(n)) = self.tp.poll_transmit(now, &mut ctl) {
             self.out.extend_from_slice(ctl.get(..n).unwrap_or_default());
         }
-        self.drain_rts(now);
+        // Sending makes room in the RTS machine's window (it says so with an event): write
+        // more of the APDU and send that too, up to a bound, so that TCP's backpressure
+        // still reaches the APDU.
+        loop {
+            let before = self.out.len();
+            self.drain_rts(now);
+            self.drive(now);
+            if self.out.len() == before || self.out.len() >= MAX_OUTPUT {
+                break;
+            }
+        }
     }
 
     /// Queues every TSDU the RTS machine has as TPKTs, written straight into `out`.
@@ -551,7 +585,6 @@ impl Association {
             None => return false,
             Some(TEvent::Data(tsdu)) => match self.rts.handle_tsdu(now, tsdu) {
                 Ok(()) => None,
-                // The session's transmit queue is full: move it out, then retry.
                 Err(_) => Some(tsdu.to_vec()),
             },
             Some(TEvent::ConnectIndication { .. }) => {
@@ -570,7 +603,11 @@ impl Association {
             }
             Some(TEvent::Expedited(_)) | Some(_) => None,
         };
+        // The RTS machine takes no TSDU while a piece of an APDU waits to be polled: move
+        // its events into ours after every TSDU (a move, not a copy).
+        self.drive(now);
         if let Some(tsdu) = retry {
+            // Its transmit queue was full: move that out too, then retry.
             self.drain_rts(now);
             if let Err(e) = self.rts.handle_tsdu(now, &tsdu) {
                 self.abort(now, &format!("a TSDU could not be taken: {e}"));

@@ -13,6 +13,8 @@ use crate::association::Event;
 pub enum Command {
     /// [`crate::association::Association::transfer`].
     Transfer(Vec<u8>),
+    /// [`crate::association::Association::confirm_checkpoint`].
+    ConfirmCheckpoint(u64),
     /// [`crate::association::Association::secured`].
     Secured,
     /// [`crate::association::Association::close`].
@@ -81,7 +83,17 @@ impl Handle {
         self.send(Command::Transfer(apdu)).await
     }
 
-    /// The last [`Event::Apdu`] is stored.
+    /// The APDU arriving is stored up to the checkpoint `serial` of an
+    /// [`Event::ApduCheckpoint`].
+    ///
+    /// # Errors
+    ///
+    /// [`Gone`] if the association's task has ended.
+    pub async fn confirm_checkpoint(&self, serial: u64) -> Result<(), Gone> {
+        self.send(Command::ConfirmCheckpoint(serial)).await
+    }
+
+    /// The APDU of the last [`Event::ApduEnd`] is stored.
     ///
     /// # Errors
     ///

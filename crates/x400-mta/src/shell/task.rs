@@ -142,6 +142,11 @@ impl Task {
                     Read::Data | Read::Nothing => {}
                 },
                 Wake::Command(Some(Command::Transfer(apdu))) => self.assoc.transfer(apdu),
+                Wake::Command(Some(Command::ConfirmCheckpoint(serial))) => {
+                    if let Err(e) = self.assoc.confirm_checkpoint(serial) {
+                        tracing::debug!("mta: checkpoint to {}: {e}", self.assoc.remote());
+                    }
+                }
                 Wake::Command(Some(Command::Secured)) => {
                     if let Err(e) = self.assoc.secured() {
                         tracing::debug!("mta: secured to {}: {e}", self.assoc.remote());

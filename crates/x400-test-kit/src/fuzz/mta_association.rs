@@ -79,6 +79,8 @@ struct Side {
     confirmed: usize,
     failed: Vec<Vec<u8>>,
     received: Vec<Vec<u8>>,
+    /// The APDU arriving, as its pieces came.
+    current: Vec<u8>,
     ended: bool,
     /// This side's TCP end is closed (the other was told).
     closed: bool,
@@ -91,12 +93,32 @@ impl Side {
     fn events(&mut self, secure: bool) {
         while let Some(ev) = self.m.poll_event() {
             match ev {
-                Event::Apdu(a) => {
-                    self.received.push(a);
+                Event::ApduStart { offset } => {
+                    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+                    assert!(offset <= self.current.len(), "resumed beyond what arrived");
+                    self.current.truncate(offset);
+                }
+                Event::ApduData(piece) => {
+                    self.current.extend_from_slice(&piece);
+                    assert!(
+                        self.current.len() <= MAX_APDU,
+                        "more octets than any APDU sent"
+                    );
+                }
+                Event::ApduCheckpoint { serial, offset } => {
+                    assert_eq!(self.current.len() as u64, offset, "checkpoint offset");
+                    if secure {
+                        let _ = self.m.confirm_checkpoint(serial);
+                    }
+                }
+                Event::ApduEnd { len } => {
+                    assert_eq!(self.current.len() as u64, len, "APDU length");
+                    self.received.push(std::mem::take(&mut self.current));
                     if secure {
                         let _ = self.m.secured();
                     }
                 }
+                Event::ApduDiscarded => self.current.clear(),
                 Event::Transferred => self.confirmed += 1,
                 Event::TransferFailed { apdu, .. } => self.failed.push(apdu),
                 Event::Ended(_) => {
@@ -226,6 +248,7 @@ pub fn mta_association(data: &[u8]) {
         confirmed: 0,
         failed: Vec::new(),
         received: Vec::new(),
+        current: Vec::new(),
         ended: false,
         closed: false,
         buf: vec![0; 64 << 10],

@@ -197,11 +197,14 @@ async fn serve(mut h: Handle, tally: Arc<Mutex<Tally>>) {
     while let Some(ev) = h.next().await {
         match ev {
             Event::Bound { .. } => tally.lock().unwrap().bound += 1,
-            Event::Apdu(_) => {
+            // A request to a task that has ended fails; its last events still come, so
+            // keep reading them.
+            Event::ApduCheckpoint { serial, .. } => {
+                let _ = h.confirm_checkpoint(serial).await;
+            }
+            Event::ApduEnd { .. } => {
                 tally.lock().unwrap().apdus += 1;
-                if h.secured().await.is_err() {
-                    break;
-                }
+                let _ = h.secured().await;
             }
             Event::Ended(why) => {
                 let mut t = tally.lock().unwrap();
