@@ -15,6 +15,7 @@
 )]
 
 mod ber;
+mod input;
 mod mta_association;
 mod p1;
 mod rts;

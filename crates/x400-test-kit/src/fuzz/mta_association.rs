@@ -24,6 +24,8 @@ use x400_mta::association::{Association, Config, Event};
 use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
 use x400_rts::machine::Instant;
 
+use super::input::Input;
+
 /// The most operations one input runs.
 const MAX_OPS: usize = 200;
 /// The largest APDU generated.
@@ -32,34 +34,6 @@ const MAX_APDU: usize = 20 << 10;
 const MAX_INJECT: usize = 512;
 /// The most rounds of moving octets after the script, to let both sides settle.
 const SETTLE: usize = 64;
-
-struct Input<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Input<'a> {
-    fn byte(&mut self) -> u8 {
-        let b = self.data.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        b
-    }
-
-    fn u16(&mut self) -> u16 {
-        u16::from_be_bytes([self.byte(), self.byte()])
-    }
-
-    fn bytes(&mut self, n: usize) -> &'a [u8] {
-        let start = self.pos.min(self.data.len());
-        let end = self.pos.saturating_add(n).min(self.data.len());
-        self.pos = self.pos.saturating_add(n);
-        self.data.get(start..end).unwrap_or_default()
-    }
-
-    fn done(&self) -> bool {
-        self.pos >= self.data.len()
-    }
-}
 
 /// An APDU whose first two octets are its number, so a delivery names its submission.
 fn apdu(n: u16, len: usize) -> Vec<u8> {
@@ -179,7 +153,7 @@ fn table(
 
 /// The oracle.
 pub fn mta_association(data: &[u8]) {
-    let mut inp = Input { data, pos: 0 };
+    let mut inp = Input::new(data);
     let flags = inp.byte();
     let protocol = |bit: u8| {
         if flags & bit != 0 {

@@ -20,6 +20,8 @@ use x400_rts::{
 };
 
 mod ledger;
+use super::input::Input;
+
 mod pair;
 mod single;
 
@@ -38,35 +40,6 @@ const MAX_CONNECTIONS: u32 = 8;
 const MAX_IN_FLIGHT: usize = 4096;
 /// The most submissions of APDUs per side (first tries and retries).
 const MAX_SUBMISSIONS: usize = 8;
-
-/// Reads the input front to back; past its end every octet is 0.
-struct Input<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Input<'a> {
-    fn byte(&mut self) -> u8 {
-        let b = self.data.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        b
-    }
-
-    fn u16(&mut self) -> u16 {
-        u16::from_be_bytes([self.byte(), self.byte()])
-    }
-
-    fn bytes(&mut self, n: usize) -> &'a [u8] {
-        let start = self.pos.min(self.data.len());
-        let end = self.pos.saturating_add(n).min(self.data.len());
-        self.pos = self.pos.saturating_add(n);
-        self.data.get(start..end).unwrap_or_default()
-    }
-
-    fn done(&self) -> bool {
-        self.pos >= self.data.len()
-    }
-}
 
 fn id(n: u32) -> SessionConnectionIdentifier {
     SessionConnectionIdentifier {
@@ -413,7 +386,7 @@ impl Given {
 ///
 /// When one of those promises is broken.
 pub fn rts_machine(data: &[u8]) {
-    let mut inp = Input { data, pos: 0 };
+    let mut inp = Input::new(data);
     match inp.byte() % 3 {
         0 => single::single(Role::Responder, &mut inp),
         1 => single::single(Role::Initiator, &mut inp),
