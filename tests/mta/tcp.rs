@@ -70,6 +70,27 @@ async fn answer(h: &Handle, reply: Reply) {
     }
 }
 
+/// The initiator's side: once `sent` APDUs are confirmed and `expected` arrived, release;
+/// returns what arrived. The association must end released.
+async fn exchange(h: &mut Handle, sent: usize, expected: usize) -> Vec<Vec<u8>> {
+    let (mut got, mut confirmed) = (Collector::default(), 0);
+    while let Some(ev) = h.next().await {
+        answer(h, got.take(&ev)).await;
+        match ev {
+            Event::Transferred => confirmed += 1,
+            Event::Ended(why) => {
+                assert_eq!(why, Ended::Released);
+                return got.apdus;
+            }
+            _ => {}
+        }
+        if confirmed == sent && got.apdus.len() == expected {
+            h.close().await.unwrap();
+        }
+    }
+    panic!("the association's events stopped before its end");
+}
+
 async fn idle(acct: &Accounting) {
     for _ in 0..500 {
         if acct.counters().is_idle() {
@@ -94,24 +115,10 @@ async fn two_mtas_exchange_apdus_and_release_over_tcp() {
             h.transfer(x.clone()).await.unwrap();
         }
         let server = tokio::spawn(serve(incoming.recv().await.unwrap(), sent_b.clone()));
-        let (mut got, mut confirmed) = (Collector::default(), 0);
-        while let Some(ev) = h.next().await {
-            answer(&h, got.take(&ev)).await;
-            match ev {
-                Event::Transferred => confirmed += 1,
-                Event::Ended(why) => {
-                    assert_eq!(why, Ended::Released);
-                    break;
-                }
-                _ => {}
-            }
-            if confirmed == 3 && got.apdus.len() == 2 {
-                h.close().await.unwrap();
-            }
-        }
+        let got = exchange(&mut h, sent_a.len(), sent_b.len()).await;
         let (received, why) = server.await.unwrap();
         assert_eq!(received, sent_a);
-        assert_eq!(got.apdus, sent_b);
+        assert_eq!(got, sent_b);
         assert_eq!(why, Ended::Released);
         idle(a.accounting()).await;
         idle(b.accounting()).await;
@@ -142,25 +149,11 @@ async fn apdus_of_8_mib_cross_intact_when_the_sockets_back_up() {
         h.transfer(x.clone()).await.unwrap();
     }
     let server = tokio::spawn(serve(incoming.recv().await.unwrap(), sent_b.clone()));
-    let (mut got, mut confirmed) = (Collector::default(), 0);
-    while let Some(ev) = h.next().await {
-        answer(&h, got.take(&ev)).await;
-        match ev {
-            Event::Transferred => confirmed += 1,
-            Event::Ended(why) => {
-                assert_eq!(why, Ended::Released);
-                break;
-            }
-            _ => {}
-        }
-        if confirmed == sent_a.len() && got.apdus.len() == sent_b.len() {
-            h.close().await.unwrap();
-        }
-    }
+    let got = exchange(&mut h, sent_a.len(), sent_b.len()).await;
     let (received, why) = server.await.unwrap();
     assert_eq!(why, Ended::Released);
     assert!(received == sent_a, "the APDUs A sent arrived changed");
-    assert!(got.apdus == sent_b, "the APDU B sent arrived changed");
+    assert!(got == sent_b, "the APDU B sent arrived changed");
     idle(a.accounting()).await;
     idle(b.accounting()).await;
     b.shutdown().await;
