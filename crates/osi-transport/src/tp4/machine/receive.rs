@@ -1,8 +1,101 @@
-//! Data-phase input: DT resequencing and reassembly, AK windows, ED and EA.
+//! Input: each received NSDU split into TPDUs, checked (checksum, reference, format) and
+//! dispatched; then the data phase: DT resequencing and reassembly, AK windows, ED and EA.
 
 use super::*;
 
 impl Connection {
+    // ------------------------------------------------------------------ input
+
+    /// Handles one received NSDU: one TPDU, or several concatenated (6.4).
+    ///
+    /// A TPDU that fails its checksum, does not decode, or does not belong to this
+    /// connection is discarded (6.9.2.4, 6.17.3); decoding stops at the first that fails.
+    ///
+    /// # Fuzzing
+    ///
+    /// Built with `cfg(fuzzing)`, checksums are not verified and their presence is not
+    /// required, so that a fuzzer's TPDUs reach the procedures behind the check.
+    pub fn handle_datagram(&mut self, now: Instant, nsdu: &[u8]) {
+        let mut rest = nsdu;
+        while !rest.is_empty() {
+            let Ok((tpdu, used)) = Tpdu::decode(rest) else {
+                return;
+            };
+            let (this, after) = rest.split_at(used.min(rest.len()));
+            rest = after;
+            self.handle_tpdu(now, tpdu, this);
+        }
+    }
+
+    fn handle_tpdu(&mut self, now: Instant, tpdu: Tpdu<'_>, octets: &[u8]) {
+        let has_c3 = params_of(&tpdu)
+            .raw_iter()
+            .any(|(code, _, _)| code == ParamCode::CHECKSUM.0);
+        if !cfg!(fuzzing) && has_c3 && !checksum::verify(octets) {
+            // 6.17.3: a TPDU failing the check is discarded; nothing in it can be trusted.
+            return;
+        }
+        match tpdu {
+            Tpdu::Cr(cr) => self.on_cr(now, &cr, has_c3),
+            Tpdu::Cc(cc) => self.on_cc(now, &cc, has_c3),
+            Tpdu::Dr(dr) => self.on_dr(now, &dr, has_c3),
+            Tpdu::Dc(dc) => self.on_dc(now, &dc),
+            other => {
+                if !self.belongs(&other, has_c3) {
+                    return;
+                }
+                match (self.state, &other) {
+                    (State::WaitCc, Tpdu::Er(e)) => {
+                        // A.7 WFCC, ER: the CR was rejected.
+                        self.push_event(Event::Disconnected(DisconnectCause::PeerError(e.cause)));
+                        self.freeze(now);
+                    }
+                    (State::AckWait, Tpdu::Er(e)) => self.fail(
+                        DisconnectCause::PeerError(e.cause),
+                        DisconnectReason::PROTOCOL_ERROR,
+                    ),
+                    (State::AckWait, _) => {
+                        // Table 5: DT, AK, ED, EA or RJ acknowledge the CC.
+                        self.open(now);
+                        self.on_data_phase(now, other);
+                    }
+                    (State::Open, _) => self.on_data_phase(now, other),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Whether a data-phase TPDU is for this connection and has the agreed checksum use.
+    fn belongs(&self, t: &Tpdu<'_>, has_c3: bool) -> bool {
+        let dst = match t {
+            Tpdu::Dt(d) => d.dst_ref,
+            Tpdu::Ed(e) => e.dst_ref,
+            Tpdu::Ak(a) => a.dst_ref,
+            Tpdu::Ea(e) => e.dst_ref,
+            Tpdu::Rj(r) => r.dst_ref,
+            Tpdu::Er(e) => e.dst_ref,
+            _ => return false,
+        };
+        let format_ok = match t {
+            Tpdu::Dt(d) => {
+                d.format != Format::Short && (d.format == Format::Extended) == self.agreed.extended
+            }
+            Tpdu::Ed(e) => {
+                e.format != Format::Short && (e.format == Format::Extended) == self.agreed.extended
+            }
+            Tpdu::Ak(a) => a.extended == self.agreed.extended,
+            Tpdu::Ea(e) => e.extended == self.agreed.extended,
+            Tpdu::Rj(r) => r.extended == self.agreed.extended,
+            _ => true,
+        };
+        // RJ has no variable part, so it cannot carry C3 (13.11); ER may come without one.
+        let checksum_ok = cfg!(fuzzing)
+            || matches!(t, Tpdu::Rj(_) | Tpdu::Er(_))
+            || has_c3 == self.agreed.checksum;
+        dst == self.local_ref && format_ok && checksum_ok
+    }
+
     // ------------------------------------------------------------------ data phase input
 
     pub(super) fn on_data_phase(&mut self, now: Instant, t: Tpdu<'_>) {
