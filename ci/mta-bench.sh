@@ -6,10 +6,6 @@
 #      machine is shared and noisy, the CPU time much less so);
 #   2. the server's resident memory per bound idle association, at IDLE associations, on a
 #      fresh server and on one that has first been through a storm of CHURN attempts.
-# Each runs twice: with glibc's malloc as it is, then with its mmap threshold pinned at
-# 128 KiB (MALLOC_MMAP_THRESHOLD_=131072), which keeps an association's 256 KiB buffers in
-# mappings of their own (glibc raises the threshold when the first such buffer is freed, and
-# serves the next ones from its arenas, zeroed by hand).
 #
 #   ci/mta-bench.sh    (ROUNDS=5 SECONDS_PER_ROUND=2 IDLE=10000 CHURN=2000 by default)
 set -euo pipefail
@@ -26,12 +22,6 @@ if [ "$(ulimit -n)" -lt "$need" ]; then
   exit 1
 fi
 cargo bench --bench mta_assoc --no-run
-for malloc in default pinned; do
-  echo "=== glibc malloc: $malloc"
-  (
-    if [ "$malloc" = pinned ]; then export MALLOC_MMAP_THRESHOLD_=131072; fi
-    cargo bench -q --bench mta_assoc -- rate "$rounds" "$seconds"
-    cargo bench -q --bench mta_assoc -- idle "$idle"
-    cargo bench -q --bench mta_assoc -- idle "$idle" "$churn"
-  )
-done
+cargo bench -q --bench mta_assoc -- rate "$rounds" "$seconds"
+cargo bench -q --bench mta_assoc -- idle "$idle"
+cargo bench -q --bench mta_assoc -- idle "$idle" "$churn"

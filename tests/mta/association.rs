@@ -15,6 +15,9 @@ use x400_rts::RefuseReason;
 use x400_rts::machine::{Instant, Refusal as RtsRefusal};
 use x400_test_kit::mta::{ADDR_A, Pair, apdu, junk_connect, table_a, table_b};
 
+/// Most buffer memory an idle bound association may hold.
+const IDLE_MEMORY: usize = 8 << 10;
+
 fn bound(events: &[Event]) -> Option<(&str, Protocol, Direction)> {
     events.iter().find_map(|e| match e {
         Event::Bound {
@@ -78,6 +81,15 @@ fn bind_transfer_both_ways_and_release_in_both_generations() {
             "{c:?}"
         );
         assert_eq!(p.acct_a.counters().outbound, 1);
+        // Idle again, neither side holds its buffers: 10,000 idle associations must fit
+        // in little memory (their budget is reserved, not allocated).
+        for side in [&p.a, &p.b] {
+            assert!(
+                side.memory_held() <= IDLE_MEMORY,
+                "an idle association holds {} octets of buffers",
+                side.memory_held()
+            );
+        }
         // The initiator releases (it may need the turn back first).
         p.a.close();
         p.run();

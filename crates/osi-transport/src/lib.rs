@@ -32,4 +32,4 @@ pub use error::{Error, Result};
 pub use param::{BeUint, MAX_PARAMS_LEN, Param, ParamBuf, ParamIter, Params};
 pub use tpdu::{Format, MAX_LI, Tpdu};
 // The shared sans-IO contract, re-exported so that users of the machines need no other crate.
-pub use osi_sansio::{BufferTooSmall, Instant, Machine};
+pub use osi_sansio::{BufferTooSmall, Instant, Machine, Storage};

@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use hex_literal::hex;
 use osi_transport::tp0::{Config, ConnectRequest, DisconnectCause, Event, State, Tp0};
-use osi_transport::{DisconnectReason, Error, Instant, RejectCause, Tpdu, TpduSize};
+use osi_transport::{DisconnectReason, Error, Instant, RejectCause, Storage, Tpdu, TpduSize};
 
 const T0: Instant = Instant::ZERO;
 
@@ -77,11 +77,7 @@ fn initiator(cfg: Config) -> M {
 }
 
 /// One input at `now`: the octets used and the event, as a shell takes them.
-fn step<B: AsMut<[u8]> + AsRef<[u8]>>(
-    m: &mut Tp0<B>,
-    now: Instant,
-    input: &[u8],
-) -> (usize, Option<Ev>) {
+fn step<B: Storage>(m: &mut Tp0<B>, now: Instant, input: &[u8]) -> (usize, Option<Ev>) {
     let used = m.handle_input(now, input);
     (used, m.poll_event().map(own))
 }
@@ -101,7 +97,7 @@ fn feed(m: &mut M, mut input: &[u8]) -> Vec<Ev> {
 }
 
 /// The control TPKT queued, or nothing.
-fn sent<B: AsMut<[u8]> + AsRef<[u8]>>(m: &mut Tp0<B>) -> Vec<u8> {
+fn sent<B: Storage>(m: &mut Tp0<B>) -> Vec<u8> {
     let mut buf = [0u8; 512];
     match m.poll_transmit(T0, &mut buf).unwrap() {
         Some(n) => buf[..n].to_vec(),

@@ -60,7 +60,8 @@ impl Limits {
     /// Default limit on handshakes from one source address.
     pub const DEFAULT_MAX_HANDSHAKES_PER_SOURCE: usize = 32;
     /// Default memory budget of one association: 1 MiB, which holds the RTS machine's two
-    /// session buffers and TP0's reassembly buffer at their defaults.
+    /// session buffers and TP0's reassembly buffer grown to their default limits (they are
+    /// allocated only as octets arrive; the budget reserves the worst case).
     pub const DEFAULT_ASSOCIATION_MEMORY: usize = 1 << 20;
     /// Default memory all associations may reserve: 2 GiB.
     pub const DEFAULT_MAX_MEMORY: usize = 2 << 30;

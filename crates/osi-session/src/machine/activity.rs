@@ -8,6 +8,7 @@ use crate::{
     ActivityEnd, ActivityEndAck, ActivityResume, ActivityStart, ConnectionId, Linking, PrepareType,
     Requirements, SerialNumber, TokenItem,
 };
+use osi_sansio::Storage;
 
 const DK: u8 = TokenItem::DATA;
 const MI: u8 = TokenItem::MINOR_SYNC;
@@ -28,7 +29,7 @@ pub struct ResumeRequest<'a> {
     pub old_connection: Option<ConnectionId<'a>>,
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// S-ACTIVITY-START request: GT + AS, \[26\]: V(A) = V(M) = V(R) = 1.
     /// p45 = ACT ∧ ¬Vact ∧ I(dk) ∧ I(mi) ∧ I(ma).
     ///

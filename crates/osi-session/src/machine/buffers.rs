@@ -1,7 +1,7 @@
 //! The caller-provided buffers: a queue of encoded TSDUs waiting for `poll_transmit`, and
 //! the octets of received user data that queued events borrow.
 
-use osi_sansio::BufferTooSmall;
+use osi_sansio::{BufferTooSmall, Storage};
 
 use super::event::Event;
 use super::{Error, Result};
@@ -20,7 +20,11 @@ pub(crate) struct TxQueue<B> {
     hold: Option<usize>,
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
+impl<B: Storage> TxQueue<B> {
+    pub(crate) fn storage(&self) -> &B {
+        &self.buf
+    }
+
     pub(crate) fn new(buf: B) -> Self {
         Self {
             buf,
@@ -33,7 +37,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
     /// Octets a TSDU of `len` could still take after compaction.
     pub(crate) fn free(&self) -> usize {
         let used = self.tail - self.head;
-        self.buf.as_ref().len().saturating_sub(used + PREFIX)
+        self.buf.limit().saturating_sub(used + PREFIX)
     }
 
     /// Encodes `spdus` as one TSDU at the end of the queue.
@@ -44,19 +48,23 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
             needed: len,
             available: self.free(),
         })?;
-        if self.tail + PREFIX + len > self.buf.as_ref().len() {
+        if self.tail + PREFIX + len > self.buf.limit() {
             self.compact();
         }
         let available = self.free();
         let start = self.tail;
+        let full = Error::TransmitFull {
+            needed: len,
+            available,
+        };
+        if !self.buf.grow_to(start + PREFIX + len) {
+            return Err(full);
+        }
         let out = self
             .buf
-            .as_mut()
+            .octets_mut()
             .get_mut(start..start + PREFIX + len)
-            .ok_or(Error::TransmitFull {
-                needed: len,
-                available,
-            })?;
+            .ok_or(full)?;
         let (head, body) = out.split_at_mut(PREFIX);
         head.copy_from_slice(&prefix.to_be_bytes());
         // The machine sends only basic concatenation, valid for any receiver.
@@ -68,7 +76,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
     fn compact(&mut self) {
         if self.head > 0 {
             let (h, t) = (self.head, self.tail);
-            self.buf.as_mut().copy_within(h..t, 0);
+            self.buf.octets_mut().copy_within(h..t, 0);
             self.hold = self.hold.map(|x| x - h);
             self.head = 0;
             self.tail = t - h;
@@ -99,7 +107,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
         if self.head >= self.end() {
             return None;
         }
-        let p = self.buf.as_ref().get(self.head..self.head + PREFIX)?;
+        let p = self.buf.octets().get(self.head..self.head + PREFIX)?;
         let n = u32::from_be_bytes([*p.first()?, *p.get(1)?, *p.get(2)?, *p.get(3)?]);
         usize::try_from(n).ok()
     }
@@ -117,7 +125,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
         let start = self.head + PREFIX;
         let src = self
             .buf
-            .as_ref()
+            .octets()
             .get(start..start + len)
             .unwrap_or_default();
         let dst = out.get_mut(..len).ok_or(BufferTooSmall { needed: len })?;
@@ -127,6 +135,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> TxQueue<B> {
             self.head = 0;
             self.tail = 0;
             self.hold = self.hold.map(|_| 0);
+            self.buf.shrink_to(0);
         }
         Ok(Some(len))
     }
@@ -155,7 +164,11 @@ pub(crate) struct RxStore<B> {
     len: usize,
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
+impl<B: Storage> RxStore<B> {
+    pub(crate) fn storage(&self) -> &B {
+        &self.buf
+    }
+
     pub(crate) fn new(buf: B) -> Self {
         Self {
             buf,
@@ -172,7 +185,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
     }
 
     pub(crate) fn free(&self) -> usize {
-        self.buf.as_ref().len().saturating_sub(self.used)
+        self.buf.limit().saturating_sub(self.used)
     }
 
     pub(crate) fn event_room(&self) -> usize {
@@ -183,10 +196,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
     pub(crate) fn store(&mut self, data: &[u8]) -> core::result::Result<Span, (usize, usize)> {
         let start = self.used;
         let available = self.free();
+        let end = start + data.len();
         let dst = self
             .buf
-            .as_mut()
-            .get_mut(start..start + data.len())
+            .grow_to(end)
+            .then(|| self.buf.octets_mut().get_mut(start..end))
+            .flatten()
             .ok_or((data.len(), available))?;
         dst.copy_from_slice(data);
         self.used += data.len();
@@ -208,6 +223,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
     pub(crate) fn settle(&mut self) {
         if self.len == 0 {
             self.used = self.pinned;
+            self.buf.shrink_to(self.used);
         }
     }
 
@@ -233,6 +249,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
 
     pub(crate) fn pop(&mut self) -> Option<Event<&[u8]>> {
         if self.len == 0 {
+            // Polling again ends the borrow of the last event: its octets' memory can go.
+            self.buf.shrink_to(self.used);
             return None;
         }
         let ev = self.events.get_mut(self.head).and_then(Option::take);
@@ -243,7 +261,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> RxStore<B> {
             // readable until the next call that stores data.
             self.used = self.pinned;
         }
-        let buf = self.buf.as_ref();
+        let buf = self.buf.octets();
         ev.map(|e| e.map(|s| buf.get(s.start..s.start + s.len).unwrap_or_default()))
     }
 }

@@ -1,7 +1,7 @@
 //! Connection establishment: S-CONNECT request, response and refusal, and the CN, OA,
 //! CDO, AC and RF SPDUs (X.225 §7.1–7.5, Tables A.8 and A.15).
 
-use osi_sansio::Instant;
+use osi_sansio::{Instant, Storage};
 
 use super::buffers::RxStore;
 use super::tokens::{Tokens, resolve};
@@ -100,7 +100,7 @@ fn highest(v: u8) -> Version {
     }
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// S-CONNECT request: sends CN (STA01 → STA02A, or STA02B when the connect data needs
     /// CDOs). Call it once the transport connection is up.
     ///

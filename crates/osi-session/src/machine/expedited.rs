@@ -11,7 +11,7 @@
 //!
 //! PREPARE (PR) shares this flow: see [`super::prepare`].
 
-use osi_sansio::{BufferTooSmall, Instant};
+use osi_sansio::{BufferTooSmall, Instant, Storage};
 
 use super::buffers::Span;
 use super::{Error, Event, Result, Rule, Session, State};
@@ -161,7 +161,7 @@ fn on_ex(s: State, vcoll: bool) -> OnEx {
     }
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// S-EXPEDITED-DATA request: queues EX for the transport expedited flow; take it with
     /// [`Session::poll_transmit_expedited`]. Valid where X.225 Annex A has an SEXreq row:
     /// STA713, STA10A, STA10B, STA18, and STA09 unless in a release collision (p09); not

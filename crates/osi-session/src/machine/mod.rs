@@ -124,6 +124,7 @@ use crate::{
     Abort, GiveTokens, PleaseTokens, Requirements, ResyncType, Spdu, TokenItem, TokenSetting,
     Version,
 };
+use osi_sansio::Storage;
 
 /// Free transmit octets `handle_tsdu` needs before it takes a TSDU: room for anything the
 /// machine answers on its own (AB with 9 reflect octets is 16, GTA and AA 2, OA 11).
@@ -198,10 +199,12 @@ pub struct Session<B> {
     prepared: Prepared,
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// A machine for one side of a new transport connection: the initiator waits in STA01
     /// for [`Session::connect`], the responder in STA01C for a CN. `rx` holds received user
-    /// data until events are polled, `tx` holds TSDUs until they are polled.
+    /// data until events are polled, `tx` holds TSDUs until they are polled. Either may be
+    /// fixed or growing storage (see [`Storage`]); the machine asks a growing one for
+    /// memory only when octets arrive and lets it go once they are taken.
     pub fn new(role: Role, config: Config, rx: B, tx: B) -> Self {
         Self {
             role,
@@ -339,6 +342,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
         self.tx.free()
     }
 
+    /// The transmit queue's and the receive buffer's storage, e.g. to see how much memory an
+    /// idle connection holds.
+    pub fn storage(&self) -> (&B, &B) {
+        (self.tx.storage(), self.rx.storage())
+    }
+
     /// The next indication or confirm. Its octets borrow the receive buffer and stay valid
     /// until the next call that changes the machine.
     pub fn poll_event(&mut self) -> Option<Event<&[u8]>> {
@@ -474,7 +483,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 }
 
 /// The shared contract: [`Session`]'s own methods of the same names.
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Machine for Session<B> {
+impl<B: Storage> Machine for Session<B> {
     type Event<'a>
         = Event<&'a [u8]>
     where

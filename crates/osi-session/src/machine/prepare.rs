@@ -24,6 +24,7 @@
 
 use super::{Error, Result, Rule, Session, State};
 use crate::{Kind, Prepare, PrepareType, Requirements, Spdu};
+use osi_sansio::Storage;
 
 /// EX the machine holds in STA15A, STA15C or STA06 until action \[6\] recalls it. Kept below
 /// [`super::MAX_EXPEDITED_QUEUED`] so that the recalled indications, the confirm and the
@@ -97,7 +98,7 @@ fn on_pr(ty: PrepareType, st: State, p26: bool, vcoll: bool) -> OnPr {
     }
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// TEXP: the transport connection has an expedited flow.
     pub(super) fn texp(&self) -> bool {
         self.config.transport_expedited

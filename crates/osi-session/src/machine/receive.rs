@@ -4,7 +4,7 @@
 //! MIA, MAP, MAA, AS, AR, AE and AEA are in `receive_sync.rs`; RS, RA, AI, AD, AIA and ADA
 //! in `recovery.rs`, the PREPARE states in `prepare.rs`.
 
-use osi_sansio::Instant;
+use osi_sansio::{Instant, Storage};
 
 use super::tokens::Tokens;
 use super::{AbortCause, Event, Result, Role, Rule, Session, State};
@@ -21,7 +21,7 @@ const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 /// Events one TSDU can queue at most (see [`super::MAX_EVENTS`]).
 pub(super) const EVENTS_PER_TSDU: usize = 6;
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// Takes one received TSDU (the user data of one T-DATA indication).
     ///
     /// Protocol errors are not errors of this call: they are answered as X.225 A.4.1.2 (a)

@@ -7,12 +7,13 @@ use crate::{
     ActivityEnd, ActivityEndAck, ActivityResume, ActivityStart, Kind, MajorSyncAck, MajorSyncPoint,
     MinorSyncAck, MinorSyncPoint, Requirements, SerialNumber, SyncType, TokenItem,
 };
+use osi_sansio::Storage;
 
 const DK: u8 = TokenItem::DATA;
 const MI: u8 = TokenItem::MINOR_SYNC;
 const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// p19: the serial number of a MIP, MAP or AE is V(M), exactly.
     pub(super) fn need_next(&self, spdu: Kind, serial: SerialNumber) -> Result<u64, Rule> {
         let received = serial.value();

@@ -11,6 +11,7 @@ use crate::{
     PrepareType, Requirements, ResyncType, Resynchronize, ResynchronizeAck, SerialNumber, Spdu,
     TokenItem, TokenPosition, TokenSetting,
 };
+use osi_sansio::Storage;
 
 const MA: u8 = TokenItem::MAJOR_ACTIVITY;
 
@@ -24,7 +25,7 @@ fn precedence(k: ResyncType) -> u8 {
     }
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// AI or AD (STA713, and STA05A where it beats our RS, STA10A/B where it replaces the
     /// MAP/AE we have not answered, STA19, STA20): p38 ∧ p40 = ACT ∧ Vact ∧ AA(ma);
     /// indication, \[16\], STA11B or STA11C. Under TEXP (p37 instead of p38) only after
@@ -197,7 +198,7 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
 }
 
 /// The requests and responses.
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     /// S-RESYNCHRONIZE request: GT + RS (under TEXP preceded by PR-RS), STA05A (STA06
     /// from STA15B, where the peer's PR-RS has announced its own RS). Abandon uses V(M) and ignores `serial`;
     /// restart needs V(R) ≤ serial ≤ V(M) (p33); set any serial up to 999 999.

@@ -6,7 +6,7 @@
 //! nothing. Activity start, resume and end are in `activity.rs`; resynchronize, activity
 //! interrupt and discard in `recovery.rs`.
 
-use osi_sansio::Instant;
+use osi_sansio::{Instant, Storage};
 
 use super::tokens::Tokens;
 use super::{Error, MAX_SERIAL, Result, Role, Session, State, gt, pt};
@@ -42,7 +42,7 @@ pub(super) fn some(data: &[u8]) -> Option<&[u8]> {
     Some(data).filter(|d| !d.is_empty())
 }
 
-impl<B: AsRef<[u8]> + AsMut<[u8]>> Session<B> {
+impl<B: Storage> Session<B> {
     pub(super) fn in_states(&self, request: &'static str, states: &[State]) -> Result<()> {
         if states.contains(&self.state) {
             Ok(())

@@ -40,8 +40,8 @@ pub struct Config {
     /// (C6 bit 1). Default `false`, RFC 1006's default.
     pub expedited: bool,
     /// Largest TSDU reassembled, in octets; a longer one ends the connection with
-    /// [`crate::tp0::DisconnectCause::TsduTooLong`]. The reassembly buffer given to the
-    /// machine bounds it too. Default 1 MiB.
+    /// [`crate::tp0::DisconnectCause::TsduTooLong`]. The limit of the reassembly storage
+    /// given to the machine bounds it too. Default 1 MiB.
     pub max_tsdu_len: usize,
     /// Largest CR/CC user data accepted or sent, at most [`MAX_CONNECT_DATA_LEN`]; longer
     /// connect data in a received CR is a protocol error. Default 32.

@@ -4,8 +4,9 @@
 //! # Use
 //!
 //! 1. Create an initiator ([`Tp0::initiator`], then [`Tp0::connect`]) or a responder
-//!    ([`Tp0::responder`]) with a [`Config`] and a reassembly buffer (any `AsMut<[u8]>`:
-//!    `[u8; N]`, `&mut [u8]`, `Vec<u8>`).
+//!    ([`Tp0::responder`]) with a [`Config`] and reassembly storage (any [`Storage`]:
+//!    `[u8; N]`, `&mut [u8]`, a `Vec<u8>` of the wanted length, or `osi_sansio::GrowBuf`,
+//!    which holds memory only while a TSDU is being reassembled or has not been taken).
 //! 2. Feed what TCP delivers to [`Tp0::handle_input`]; it consumes at most one TPKT per call
 //!    and returns the octets used. Keep unconsumed octets and call again while it consumes
 //!    something.
@@ -43,7 +44,7 @@ mod event;
 mod receive;
 mod segment;
 
-use osi_sansio::{BufferTooSmall, Instant, Machine};
+use osi_sansio::{BufferTooSmall, Instant, Machine, Storage};
 
 pub use config::{Config, MAX_CONNECT_DATA_LEN, MAX_EXPEDITED_LEN, MAX_TPDU_SIZE, MIN_TPDU_SIZE};
 pub use event::{DisconnectCause, Event};
@@ -195,7 +196,7 @@ impl<B> core::fmt::Debug for Tp0<B> {
     }
 }
 
-impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
+impl<B: Storage> Tp0<B> {
     fn new(cfg: Config, rx: B, state: State) -> Result<Self> {
         cfg.validate()?;
         Ok(Self {
@@ -286,7 +287,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
 
     /// Largest TSDU this machine reassembles: the configured limit or the buffer's length.
     pub fn max_tsdu_len(&self) -> usize {
-        self.cfg.max_tsdu_len.min(self.rx.as_ref().len())
+        self.cfg.max_tsdu_len.min(self.rx.limit())
     }
 
     // ----- user requests -----
@@ -505,10 +506,28 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
     }
 
     /// The indication of the last input, timeout or disconnect, once. A TSDU borrows the
-    /// reassembly buffer until the next input.
+    /// reassembly storage until the next call; polling again, or the next input, lets it go.
     pub fn poll_event(&mut self) -> Option<Event<'_>> {
-        let o = self.pending.take()?;
+        let Some(o) = self.pending.take() else {
+            // Polling again ends the borrow of a delivered TSDU: its memory can go back.
+            self.drop_delivered();
+            return None;
+        };
         self.event(o)
+    }
+
+    /// Forgets the TSDU delivered last and gives back the memory it took.
+    fn drop_delivered(&mut self) {
+        if self.delivered {
+            self.delivered = false;
+            self.rx_len = 0;
+            self.rx.shrink_to(0);
+        }
+    }
+
+    /// The reassembly storage, e.g. to see how much memory an idle connection holds.
+    pub fn storage(&self) -> &B {
+        &self.rx
     }
 
     /// When [`Tp0::handle_timeout`] must be called: the establishment deadline.
@@ -553,10 +572,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
         if self.pending.is_some() {
             return 0;
         }
-        if self.delivered {
-            self.delivered = false;
-            self.rx_len = 0;
-        }
+        self.drop_delivered();
         if self.state == State::Closed {
             return input.len();
         }
@@ -594,7 +610,7 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
                 data: self.connect_data.get(),
             }),
             Outcome::Data => Some(Event::Data(
-                self.rx.as_ref().get(..self.rx_len).unwrap_or_default(),
+                self.rx.octets().get(..self.rx_len).unwrap_or_default(),
             )),
             Outcome::Expedited => Some(Event::Expedited(self.ed.get())),
             Outcome::Disconnected(c) => Some(Event::Disconnected(c)),
@@ -616,7 +632,7 @@ pub(super) fn write_tpkt(t: &Tpdu<'_>, dst: &mut [u8]) -> Result<usize> {
 }
 
 /// The shared contract: [`Tp0`]'s own methods of the same names.
-impl<B: AsMut<[u8]> + AsRef<[u8]>> Machine for Tp0<B> {
+impl<B: Storage> Machine for Tp0<B> {
     type Event<'a>
         = Event<'a>
     where

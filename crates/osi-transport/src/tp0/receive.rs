@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
+impl<B: Storage> Tp0<B> {
     /// One NSDU (TPKT payload): exactly one TPDU in class 0 (X.224 6.9.1.4).
     pub(super) fn handle_nsdu(&mut self, nsdu: &[u8]) -> Outcome {
         let tpdu = match Tpdu::decode(nsdu) {
@@ -258,11 +258,9 @@ impl<B: AsMut<[u8]> + AsRef<[u8]>> Tp0<B> {
         }
         let max = self.max_tsdu_len();
         let end = self.rx_len + data.len();
-        let Some(dst) = self
-            .rx
-            .as_mut()
-            .get_mut(self.rx_len..end)
-            .filter(|_| end <= max)
+        let Some(dst) = (end <= max && self.rx.grow_to(end))
+            .then(|| self.rx.octets_mut().get_mut(self.rx_len..end))
+            .flatten()
         else {
             return self.closed(DisconnectCause::TsduTooLong { max });
         };

@@ -59,6 +59,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use osi_sansio::GrowBuf;
 use osi_session::machine::Role;
 use osi_transport::tp0::{ConnectRequest, Event as TEvent, MAX_CONTROL_LEN, Tp0};
 use x400_rts::machine::{BufferTooSmall, Instant, Rts};
@@ -127,7 +128,7 @@ pub struct Association {
     peers: Arc<PeerTable>,
     /// What the association counts in the accounting; `None` once it ended.
     permit: Option<Permit>,
-    tp: Tp0<Vec<u8>>,
+    tp: Tp0<GrowBuf>,
     rts: Rts,
     phase: Phase,
     /// The peer once known: the one dialled, or the one the bind proved.
@@ -180,7 +181,7 @@ impl Association {
         peers: Arc<PeerTable>,
         permit: Permit,
         remote: SocketAddr,
-        tp: Tp0<Vec<u8>>,
+        tp: Tp0<GrowBuf>,
         rts: Rts,
         now: Instant,
     ) -> Self {
@@ -247,7 +248,7 @@ impl Association {
             .ok_or_else(|| Error::UnknownPeer(peer.to_owned()))?;
         let mut rts_cfg = config.rts;
         rts_cfg.application_protocol = target.protocol.application_protocol();
-        let mut tp = Tp0::initiator(config.tp0, vec![0; config.tp0_buffer])?;
+        let mut tp = Tp0::initiator(config.tp0, GrowBuf::new(config.tp0_buffer))?;
         tp.connect(now, &ConnectRequest::default())?;
         let rts = Rts::new(Role::Initiator, rts_cfg);
         let mut a = Self::new(
@@ -279,7 +280,7 @@ impl Association {
         now: Instant,
     ) -> Result<Self, Error> {
         Self::check_budget(&config, &permit)?;
-        let tp = Tp0::responder(config.tp0, vec![0; config.tp0_buffer], now)?;
+        let tp = Tp0::responder(config.tp0, GrowBuf::new(config.tp0_buffer), now)?;
         let rts = Rts::new(Role::Responder, config.rts);
         Ok(Self::new(
             config,
@@ -330,6 +331,20 @@ impl Association {
     #[must_use]
     pub fn is_finished(&self) -> bool {
         self.phase == Phase::Ended && self.out_pos >= self.out.len()
+    }
+
+    /// Octets of buffer memory the association holds now (TP0's reassembly, the session
+    /// machine's queues, its own scratch and output). Buffers grow on demand and are given
+    /// back once drained, so an idle bound association holds next to nothing; the budget
+    /// reserved for the worst case is [`Config::memory`].
+    #[must_use]
+    pub fn memory_held(&self) -> usize {
+        let (tx, rx) = self.rts.session().storage();
+        self.tp.storage().allocated()
+            + tx.allocated()
+            + rx.allocated()
+            + self.tsdu.capacity()
+            + self.out.capacity()
     }
 
     /// APDUs given to [`Association::transfer`] and not yet confirmed or given back.

@@ -37,7 +37,8 @@ pub struct Config {
     /// the window: `(windowSize + 1) × checkpointSize × 1024` octets unconfirmed.
     /// Default: [`Config::DEFAULT_SEND_BUFFER`].
     pub send_buffer: usize,
-    /// Size of each of the session machine's two buffers. It bounds the largest TSDU
+    /// Limit of each of the session machine's two buffers, which grow on demand up to it
+    /// and are given back when drained (`osi_sansio::GrowBuf`). It bounds the largest TSDU
     /// received (a peer that sends a whole APDU in one DT needs room for it: the session
     /// machine aborts with "implementation restriction" otherwise) and must exceed
     /// `max_dt_len` plus the connect data. Default: [`Config::DEFAULT_SESSION_BUFFER`].

@@ -130,10 +130,10 @@ mod send;
 mod words;
 
 use alloc::collections::VecDeque;
-use alloc::vec;
 use alloc::vec::Vec;
 
 // The shared contract, re-exported so that users of the machine need no other crate.
+use osi_sansio::GrowBuf;
 pub use osi_sansio::{BufferTooSmall, Instant, Machine};
 use osi_session::Requirements;
 use osi_session::machine::{Event as SEvent, Role, Session};
@@ -182,7 +182,7 @@ struct Agreed {
 #[derive(Debug)]
 pub struct Rts {
     config: Config,
-    session: Session<Vec<u8>>,
+    session: Session<GrowBuf>,
     phase: Phase,
     agreed: Agreed,
     /// The PConnect proposal the responder answers.
@@ -216,7 +216,12 @@ impl Rts {
     pub fn new(role: Role, config: Config) -> Self {
         let buffer = config.session_buffer;
         Self {
-            session: Session::new(role, config.session, vec![0; buffer], vec![0; buffer]),
+            session: Session::new(
+                role,
+                config.session,
+                GrowBuf::new(buffer),
+                GrowBuf::new(buffer),
+            ),
             config,
             phase: Phase::Idle,
             agreed: Agreed {
@@ -249,7 +254,7 @@ impl Rts {
 
     /// The session machine underneath (for its state, serial numbers, tokens).
     #[must_use]
-    pub fn session(&self) -> &Session<Vec<u8>> {
+    pub fn session(&self) -> &Session<GrowBuf> {
         &self.session
     }
 

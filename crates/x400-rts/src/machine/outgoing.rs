@@ -13,6 +13,7 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use osi_sansio::GrowBuf;
 use osi_session::ConnectionId;
 use osi_session::machine::{Error as SessionError, ResumeRequest, Session, TX_RESERVE};
 
@@ -262,10 +263,10 @@ impl Outgoing {
     /// transmit room allow.
     pub(super) fn pump(
         &mut self,
-        s: &mut Session<Vec<u8>>,
+        s: &mut Session<GrowBuf>,
         max_dt: usize,
     ) -> Result<(), SessionError> {
-        let room = |s: &Session<Vec<u8>>, n: usize| s.transmit_free() >= n + TX_RESERVE;
+        let room = |s: &Session<GrowBuf>, n: usize| s.transmit_free() >= n + TX_RESERVE;
         loop {
             match &self.step {
                 Step::Start => {
@@ -321,8 +322,8 @@ impl Outgoing {
     }
 
     /// One step of the data phase: AE, a MIP or a DT; `false` when nothing can go now.
-    fn pump_data(&mut self, s: &mut Session<Vec<u8>>, max_dt: usize) -> Result<bool, SessionError> {
-        let room = |s: &Session<Vec<u8>>, n: usize| s.transmit_free() >= n + TX_RESERVE;
+    fn pump_data(&mut self, s: &mut Session<GrowBuf>, max_dt: usize) -> Result<bool, SessionError> {
+        let room = |s: &Session<GrowBuf>, n: usize| s.transmit_free() >= n + TX_RESERVE;
         let written = self.written();
         if self.sent >= written {
             // Everything written is out: the end, or wait for more.
