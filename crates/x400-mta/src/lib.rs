@@ -8,6 +8,7 @@ pub mod association;
 pub mod peers;
 #[cfg(feature = "tokio")]
 pub mod shell;
+pub mod store;
 
 pub use accounting::{Accounting, Counters, Direction, Limits, Permit, Refusal};
 pub use peers::{BindRefusal, Peer, PeerTable, Protocol, Secret};
