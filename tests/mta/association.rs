@@ -280,7 +280,7 @@ fn a_lost_connection_gives_queued_apdus_back() {
     p.a.handle_disconnect(p.now);
     p.b.handle_disconnect(p.now);
     p.run();
-    let back: Vec<usize> = p
+    let back: Vec<u64> = p
         .events_a
         .iter()
         .filter_map(|e| match e {
@@ -342,4 +342,64 @@ fn a_garbage_pconnect_is_refused_and_counted_as_a_bad_connect() {
     assert_eq!(c.refusals(Refusal::BadConnect), 1);
     assert_eq!(c.refusals(Refusal::HandshakeFailed), 0, "counted once");
     assert!(c.is_idle(), "{c:?}");
+}
+
+#[test]
+fn a_streamed_apdu_is_read_as_the_window_takes_it() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use x400_mta::association::Apdu;
+
+    let mut p = Pair::new(table_a(Protocol::P1988X410), table_b(Protocol::P1988X410));
+    p.run();
+    let octets = apdu(3 << 20, 9);
+    let opened = Arc::new(AtomicUsize::new(0));
+    let (source, count) = (octets.clone(), Arc::clone(&opened));
+    p.a.transfer(Apdu::streamed(octets.len() as u64, move || {
+        count.fetch_add(1, Ordering::Relaxed);
+        Ok(Box::new(std::io::Cursor::new(source.clone())))
+    }));
+    // Part of the way: the sender holds one chunk of the source, not the APDU.
+    for _ in 0..20 {
+        p.step();
+    }
+    assert!(
+        p.a.memory_held() < 1 << 20,
+        "the sender holds {} octets",
+        p.a.memory_held()
+    );
+    p.run();
+    assert_eq!(p.received_b(), [octets.as_slice()]);
+    assert_eq!(transferred(&p.events_a), 1);
+    assert_eq!(opened.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn a_streamed_apdu_whose_source_fails_aborts_and_comes_back() {
+    use x400_mta::association::Apdu;
+
+    let mut p = Pair::new(table_a(Protocol::P1984), table_b(Protocol::P1984));
+    p.run();
+    // The source claims 1 MiB and has 300 KiB.
+    let short = apdu(300 << 10, 3);
+    let given = Apdu::streamed(1 << 20, move || {
+        Ok(Box::new(std::io::Cursor::new(short.clone())))
+    });
+    p.a.transfer(given.clone());
+    p.run();
+    let back: Vec<&Apdu> = p
+        .events_a
+        .iter()
+        .filter_map(|e| match e {
+            Event::TransferFailed { apdu, .. } => Some(apdu),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(back, [&given]);
+    assert!(matches!(p.ended_a(), Some(Ended::Aborted(why)) if why.contains("ended after")));
+    assert!(
+        p.received_b().is_empty(),
+        "the partial APDU is not delivered"
+    );
+    assert!(p.acct_a.counters().is_idle() && p.acct_b.counters().is_idle());
 }

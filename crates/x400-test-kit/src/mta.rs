@@ -115,12 +115,16 @@ impl Collector {
         }
     }
 
-    /// Answers `reply` on `m`.
+    /// Answers `reply` on `m`. An answer may come too late for an association that has
+    /// just ended (its events were queued before the end); on a bound one it must work.
     pub fn answer(m: &mut Association, reply: Reply) {
-        match reply {
-            Reply::Confirm(serial) => m.confirm_checkpoint(serial).unwrap(),
-            Reply::Secure => m.secured().unwrap(),
-            Reply::Nothing => {}
+        let r = match reply {
+            Reply::Confirm(serial) => m.confirm_checkpoint(serial),
+            Reply::Secure => m.secured(),
+            Reply::Nothing => Ok(()),
+        };
+        if let Err(e) = r {
+            assert!(!m.is_bound(), "answering a bound association failed: {e}");
         }
     }
 }
@@ -216,56 +220,62 @@ impl Pair {
 
     /// Moves octets both ways and collects events until nothing moves.
     pub fn run(&mut self) {
-        let mut buf = vec![0; 64 << 10];
         for _ in 0..100_000 {
-            let mut moved = false;
-            while let Some(n) = self.a.poll_transmit(self.now, &mut buf).unwrap() {
-                self.to_b.extend_from_slice(&buf[..n]);
-                if let Some(log) = self.log.as_mut() {
-                    log.push((true, buf[..n].to_vec()));
-                }
-            }
-            while let Some(n) = self.b.poll_transmit(self.now, &mut buf).unwrap() {
-                self.to_a.extend_from_slice(&buf[..n]);
-                if let Some(log) = self.log.as_mut() {
-                    log.push((false, buf[..n].to_vec()));
-                }
-            }
-            moved |= feed(&mut self.b, &mut self.to_b, self.now, self.chunk);
-            moved |= feed(&mut self.a, &mut self.to_a, self.now, self.chunk);
-            while let Some(ev) = self.b.poll_event() {
-                let reply = self.got_b.take(&ev);
-                if self.secure {
-                    Collector::answer(&mut self.b, reply);
-                }
-                self.events_b.push(ev);
-                moved = true;
-            }
-            while let Some(ev) = self.a.poll_event() {
-                let reply = self.got_a.take(&ev);
-                if self.secure {
-                    Collector::answer(&mut self.a, reply);
-                }
-                self.events_a.push(ev);
-                moved = true;
-            }
-            // A finished side closes its TCP connection: once its last octets are in,
-            // the other side sees the end of the stream.
-            if self.a.is_finished() && self.to_b.is_empty() && !self.closed_a {
-                self.closed_a = true;
-                self.b.handle_disconnect(self.now);
-                moved = true;
-            }
-            if self.b.is_finished() && self.to_a.is_empty() && !self.closed_b {
-                self.closed_b = true;
-                self.a.handle_disconnect(self.now);
-                moved = true;
-            }
-            if !moved {
+            if !self.step() {
                 return;
             }
         }
         panic!("the pair never went quiet");
+    }
+
+    /// One round: what each side has to send goes to the other (at most `chunk` octets
+    /// read per side), and their events are collected. Returns whether anything moved.
+    pub fn step(&mut self) -> bool {
+        let mut buf = vec![0; 64 << 10];
+        let mut moved = false;
+        while let Some(n) = self.a.poll_transmit(self.now, &mut buf).unwrap() {
+            self.to_b.extend_from_slice(&buf[..n]);
+            if let Some(log) = self.log.as_mut() {
+                log.push((true, buf[..n].to_vec()));
+            }
+        }
+        while let Some(n) = self.b.poll_transmit(self.now, &mut buf).unwrap() {
+            self.to_a.extend_from_slice(&buf[..n]);
+            if let Some(log) = self.log.as_mut() {
+                log.push((false, buf[..n].to_vec()));
+            }
+        }
+        moved |= feed(&mut self.b, &mut self.to_b, self.now, self.chunk);
+        moved |= feed(&mut self.a, &mut self.to_a, self.now, self.chunk);
+        while let Some(ev) = self.b.poll_event() {
+            let reply = self.got_b.take(&ev);
+            if self.secure {
+                Collector::answer(&mut self.b, reply);
+            }
+            self.events_b.push(ev);
+            moved = true;
+        }
+        while let Some(ev) = self.a.poll_event() {
+            let reply = self.got_a.take(&ev);
+            if self.secure {
+                Collector::answer(&mut self.a, reply);
+            }
+            self.events_a.push(ev);
+            moved = true;
+        }
+        // A finished side closes its TCP connection: once its last octets are in,
+        // the other side sees the end of the stream.
+        if self.a.is_finished() && self.to_b.is_empty() && !self.closed_a {
+            self.closed_a = true;
+            self.b.handle_disconnect(self.now);
+            moved = true;
+        }
+        if self.b.is_finished() && self.to_a.is_empty() && !self.closed_b {
+            self.closed_b = true;
+            self.a.handle_disconnect(self.now);
+            moved = true;
+        }
+        moved
     }
 
     /// Advances the clock by `d` and fires both sides' timers that are due.

@@ -4,7 +4,7 @@
 use x400_rts::DialogueMode;
 use x400_rts::machine::{Event as RtsEvent, Instant};
 
-use super::{Association, Ended, Event, Phase};
+use super::{Apdu, Association, Ended, Event, Phase, Reading};
 use crate::accounting::{Direction, Refusal};
 
 impl Association {
@@ -35,12 +35,14 @@ impl Association {
                 RtsEvent::TransferDiscarded => self.events.push_back(Event::ApduDiscarded),
                 RtsEvent::Transferred => {
                     self.sending = false;
+                    self.reading = Reading::default();
                     self.queue.pop_front();
                     self.events.push_back(Event::Transferred);
                 }
                 // Our copy is the one given back; after the end, `end` gave it back.
                 RtsEvent::TransferFailed { why, .. } if self.sending => {
                     self.sending = false;
+                    self.reading = Reading::default();
                     if let Some(apdu) = self.queue.pop_front() {
                         self.events.push_back(Event::TransferFailed {
                             apdu,
@@ -65,6 +67,9 @@ impl Association {
             }
         }
         self.schedule();
+        if let Some(why) = self.source_failed.take() {
+            self.abort(now, &why);
+        }
     }
 
     /// Starts the next transfer, asks for or gives the turn, or releases, as the state
@@ -108,6 +113,7 @@ impl Association {
                     self.sending = true;
                     self.written = 0;
                     self.finished_writing = false;
+                    self.reading = Reading::default();
                     self.write_apdu();
                 }
                 Err(e) => tracing::debug!(
@@ -134,13 +140,37 @@ impl Association {
         let Some(apdu) = self.queue.front() else {
             return;
         };
-        while self.written < apdu.len() {
-            match self.rts.write(apdu.get(self.written..).unwrap_or_default()) {
+        let len = apdu.len();
+        while self.written < len {
+            let piece = match apdu {
+                Apdu::Whole(v) => {
+                    let from = usize::try_from(self.written).unwrap_or(usize::MAX);
+                    v.get(from..).unwrap_or_default()
+                }
+                Apdu::Streamed { open, .. } => match self.reading.next(len, open.as_ref()) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        tracing::warn!(
+                            "mta: {} association with {}: {why}",
+                            self.direction,
+                            self.who()
+                        );
+                        self.source_failed = Some(why);
+                        return;
+                    }
+                },
+            };
+            match self.rts.write(piece) {
                 Ok(0) | Err(_) => return,
-                Ok(n) => self.written += n,
+                Ok(n) => {
+                    self.written += n as u64;
+                    if matches!(apdu, Apdu::Streamed { .. }) {
+                        self.reading.pos += n;
+                    }
+                }
             }
         }
-        if self.written == apdu.len() && !self.finished_writing {
+        if self.written == len && !self.finished_writing {
             self.finished_writing = self.rts.finish_transfer().is_ok();
         }
     }
@@ -166,7 +196,8 @@ impl Association {
         // Every APDU not confirmed comes back, the one being sent too: the queue holds
         // the copy, whatever the RTS machine does with its own.
         self.sending = false;
-        let failed: Vec<Vec<u8>> = self.queue.drain(..).collect();
+        self.reading = Reading::default();
+        let failed: Vec<Apdu> = self.queue.drain(..).collect();
         for apdu in failed {
             self.events.push_back(Event::TransferFailed {
                 apdu,

@@ -49,7 +49,7 @@ pub enum Event {
     /// secured it all the same: X.218 §9.3).
     TransferFailed {
         /// The APDU.
-        apdu: Vec<u8>,
+        apdu: super::Apdu,
         /// Why, in words.
         why: String,
     },

@@ -50,6 +50,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod apdu;
 mod config;
 mod drive;
 mod event;
@@ -71,6 +72,8 @@ use x400_rts::{
 use crate::accounting::{Direction, Permit};
 use crate::peers::{Peer, PeerTable, Protocol};
 
+use self::apdu::Reading;
+pub use self::apdu::{Apdu, Opener};
 pub use self::config::Config;
 pub use self::event::{Ended, Event, Refused};
 
@@ -144,11 +147,15 @@ pub struct Association {
     /// Scratch for one TSDU of the RTS machine, grown on demand.
     tsdu: Vec<u8>,
     /// APDUs waiting for the turn; the front one is being transferred if `sending`.
-    queue: VecDeque<Vec<u8>>,
+    queue: VecDeque<Apdu>,
     sending: bool,
     /// Octets of the front APDU given to the RTS machine, and whether it was finished.
-    written: usize,
+    written: u64,
     finished_writing: bool,
+    /// The streamed APDU in transfer: its reader and the chunk read ahead.
+    reading: Reading,
+    /// A streamed APDU's source failed: the association is aborted at the next step.
+    source_failed: Option<String>,
     /// We asked for the turn and have not got it yet.
     turn_asked: bool,
     /// The peer asked for the turn.
@@ -205,6 +212,8 @@ impl Association {
             sending: false,
             written: 0,
             finished_writing: false,
+            reading: Reading::default(),
+            source_failed: None,
             turn_asked: false,
             peer_wants_turn: false,
             close_requested: false,
@@ -344,6 +353,7 @@ impl Association {
             + tx.allocated()
             + rx.allocated()
             + self.tsdu.capacity()
+            + self.reading.chunk.capacity()
             + self.out.capacity()
     }
 
@@ -357,8 +367,11 @@ impl Association {
 
     /// Queues an APDU for the peer: it goes out when the association is bound and this
     /// side has the turn (asked for as needed). [`Event::Transferred`] confirms it,
-    /// [`Event::TransferFailed`] gives it back.
-    pub fn transfer(&mut self, apdu: Vec<u8>) {
+    /// [`Event::TransferFailed`] gives it back. A [`Apdu::Streamed`] one is read as the
+    /// window takes it; if its source fails, the association is aborted (the peer cannot
+    /// be told to forget a partial APDU otherwise) and the APDU given back.
+    pub fn transfer(&mut self, apdu: impl Into<Apdu>) {
+        let apdu = apdu.into();
         if self.phase == Phase::Ended {
             self.events.push_back(Event::TransferFailed {
                 apdu,

@@ -5,14 +5,14 @@ use std::net::SocketAddr;
 use tokio::sync::mpsc;
 
 use crate::accounting::Direction;
-use crate::association::Event;
+use crate::association::{Apdu, Event};
 
 /// A request to an association's task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command {
     /// [`crate::association::Association::transfer`].
-    Transfer(Vec<u8>),
+    Transfer(Apdu),
     /// [`crate::association::Association::confirm_checkpoint`].
     ConfirmCheckpoint(u64),
     /// [`crate::association::Association::secured`].
@@ -79,8 +79,8 @@ impl Handle {
     /// # Errors
     ///
     /// [`Gone`] (holding the APDU) if the association's task has ended.
-    pub async fn transfer(&self, apdu: Vec<u8>) -> Result<(), Gone> {
-        self.send(Command::Transfer(apdu)).await
+    pub async fn transfer(&self, apdu: impl Into<Apdu>) -> Result<(), Gone> {
+        self.send(Command::Transfer(apdu.into())).await
     }
 
     /// The APDU arriving is stored up to the checkpoint `serial` of an

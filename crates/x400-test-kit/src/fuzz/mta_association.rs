@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use x400_mta::association::{Association, Config, Event};
+use x400_mta::association::{Apdu, Association, Config, Event};
 use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
 use x400_rts::machine::Instant;
 
@@ -48,10 +48,11 @@ struct Side {
     acct: Accounting,
     /// Octets for this side not yet used.
     inbox: Vec<u8>,
-    submitted: Vec<Vec<u8>>,
+    /// Each APDU given to `transfer`: its octets, and the value given (whole or streamed).
+    submitted: Vec<(Vec<u8>, Apdu)>,
     /// APDUs answered (Transferred counts the oldest outstanding).
     confirmed: usize,
-    failed: Vec<Vec<u8>>,
+    failed: Vec<Apdu>,
     received: Vec<Vec<u8>>,
     /// The APDU arriving, as its pieces came.
     current: Vec<u8>,
@@ -275,12 +276,21 @@ pub fn mta_association(data: &[u8]) {
                     }
                 }
             }
-            9 | 10 => {
+            op @ (9 | 10) => {
                 let len = usize::from(inp.u16()) % MAX_APDU;
                 let p = apdu(next_apdu, len);
                 next_apdu = next_apdu.wrapping_add(1);
-                x.submitted.push(p.clone());
-                x.m.transfer(p);
+                // Whole, or streamed from its source as the window takes it.
+                let given = if op == 9 {
+                    Apdu::Whole(p.clone())
+                } else {
+                    let source = p.clone();
+                    Apdu::streamed(p.len() as u64, move || {
+                        Ok(Box::new(std::io::Cursor::new(source.clone())))
+                    })
+                };
+                x.submitted.push((p, given.clone()));
+                x.m.transfer(given);
             }
             11 => {
                 let _ = x.m.secured();
@@ -331,7 +341,7 @@ pub fn mta_association(data: &[u8]) {
         );
         let mut rest = s.submitted.clone();
         for f in &s.failed {
-            let Some(i) = rest.iter().position(|r| r == f) else {
+            let Some(i) = rest.iter().position(|r| r.1 == *f) else {
                 panic!(
                     "{name}: a failed APDU of {} octets was never submitted or is altered",
                     f.len()
@@ -345,7 +355,7 @@ pub fn mta_association(data: &[u8]) {
             let mut expected = from.submitted.iter();
             for got in &to.received {
                 assert!(
-                    expected.any(|e| e == got),
+                    expected.any(|e| e.0 == *got),
                     "received an APDU of {} octets that was not sent, or out of order",
                     got.len()
                 );
