@@ -6,9 +6,11 @@
 pub mod accounting;
 pub mod association;
 pub mod peers;
+pub mod report;
 #[cfg(feature = "tokio")]
 pub mod shell;
 pub mod store;
+pub mod trace;
 
 pub use accounting::{Accounting, Counters, Direction, Limits, Permit, Refusal};
 pub use peers::{BindRefusal, Peer, PeerTable, Protocol, Secret};
