@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod association;
 pub mod peers;
+pub mod routing;
 #[cfg(feature = "tokio")]
 pub mod shell;
 
