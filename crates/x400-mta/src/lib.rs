@@ -5,6 +5,7 @@
 
 pub mod accounting;
 pub mod association;
+pub mod mailbox;
 pub mod peers;
 pub mod routing;
 #[cfg(feature = "tokio")]

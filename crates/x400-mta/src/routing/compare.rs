@@ -10,8 +10,8 @@
 //!   `1234` as a NumericString equals `"1234"` as a PrintableString (the X.411 §18.5 CHOICEs
 //!   offer both forms of the same name).
 //!
-//! These are the rules X.400 MTAs apply when they compare O/R addresses. [R]: the clause of
-//! X.411 or X.402 that states them has not been confirmed against the text of the standard.
+//! These are the rules X.400 MTAs apply when they compare O/R addresses (unconfirmed: the
+//! clause of X.411 or X.402 that states them has not been checked against the standard's text).
 //!
 //! A blank value, such as the conventional single-space ADMD (`ADMD= `), folds to the empty
 //! value: it is a value like any other, equal to every all-space (or empty) value of the same

@@ -27,7 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod compare;
+pub mod compare;
 #[cfg(test)]
 pub(crate) mod fixtures;
 mod pattern;
@@ -157,7 +157,7 @@ impl RouteTable {
         let mut routes = routes;
         // Stable, but no two patterns that can match one name compare equal here (see
         // `OrPattern::specificity`), so the order given never decides.
-        routes.sort_by(|a, b| b.pattern.specificity().cmp(&a.pattern.specificity()));
+        routes.sort_by_key(|r| core::cmp::Reverse(r.pattern.specificity()));
         Ok(Self { routes })
     }
 

@@ -66,7 +66,7 @@ pub(crate) struct Folded {
 /// A routing pattern: some of C, ADMD, PRMD, O and OU1..OU4 of an O/R address.
 ///
 /// An O/R name matches when it has every attribute of the pattern, equal under the rules of
-/// [`super::compare`]; the organizational units of the pattern must be the first units of
+/// [`crate::routing::compare`]; the organizational units of the pattern must be the first units of
 /// the name, in order. The pattern without attributes (`*`, or the empty text) is the default
 /// route: it matches every name.
 ///
