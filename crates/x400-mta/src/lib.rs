@@ -5,8 +5,10 @@
 
 pub mod accounting;
 pub mod association;
+pub mod mailbox;
 pub mod peers;
 pub mod report;
+pub mod routing;
 #[cfg(feature = "tokio")]
 pub mod shell;
 pub mod store;
