@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use x400_mta::store::{
-    Accepted, Content, Failure, Hop, Kind, NewMessage, NewRecipient, Outcome, SPOOL, SqliteStore,
-    Store, StoreConfig, StoreError,
+    Accepted, Content, Failure, Kind, NewMessage, NewRecipient, Outcome, SPOOL, SqliteStore, Store,
+    StoreConfig, StoreError, Target,
 };
 
 const LEASE: Duration = Duration::from_secs(60);
 
-fn message(dedup: &str, content: Content, hops: &[Result<Hop, Failure>]) -> NewMessage {
+fn message(dedup: &str, content: Content, hops: &[Result<Target, Failure>]) -> NewMessage {
     let now = SystemTime::now();
     NewMessage {
         kind: Kind::Message,
@@ -38,11 +38,11 @@ fn message(dedup: &str, content: Content, hops: &[Result<Hop, Failure>]) -> NewM
     }
 }
 
-fn peer(name: &str) -> Result<Hop, Failure> {
-    Ok(Hop::Peer(name.into()))
+fn peer(name: &str) -> Result<Target, Failure> {
+    Ok(Target::Peer(name.into()))
 }
 
-fn unroutable() -> Result<Hop, Failure> {
+fn unroutable() -> Result<Target, Failure> {
     Err(Failure {
         reason: 0,
         diagnostic: Some(0),
@@ -76,7 +76,7 @@ fn accepted_survives_reopen_and_leaves_once_relayed() {
     let content = spooled(&store, 200_000);
     let id = match store
         .accept(
-            message("m1", content, &[peer("B"), Ok(Hop::Local), peer("B")]),
+            message("m1", content, &[peer("B"), Ok(Target::Local), peer("B")]),
             vec![],
         )
         .unwrap()
@@ -92,10 +92,12 @@ fn accepted_survives_reopen_and_leaves_once_relayed() {
     assert_eq!(listed[0].content_len, 200_000);
     assert_eq!(listed[0].recipients.len(), 3);
     let now = SystemTime::now();
-    let mut hops = store.due_hops(now).unwrap();
-    hops.sort();
-    assert_eq!(hops, [Hop::Local, Hop::Peer("B".into())]);
-    let jobs = store.claim(&Hop::Peer("B".into()), now, LEASE, 10).unwrap();
+    let hops = store.due_hops(now).unwrap();
+    assert_eq!(hops.len(), 2);
+    assert!(hops.contains(&Target::Local) && hops.contains(&Target::Peer("B".into())));
+    let jobs = store
+        .claim(&Target::Peer("B".into()), now, LEASE, 10)
+        .unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].recipients, [0, 2]);
     let stored = store.load(id).unwrap();
@@ -108,7 +110,7 @@ fn accepted_survives_reopen_and_leaves_once_relayed() {
         1,
         "the local recipient is left"
     );
-    let local = store.claim(&Hop::Local, now, LEASE, 10).unwrap();
+    let local = store.claim(&Target::Local, now, LEASE, 10).unwrap();
     store.settle(&local[0], Outcome::Delivered, vec![]).unwrap();
     assert!(store.list().unwrap().is_empty());
     assert_eq!(spool_files(tmp.path()), 0, "the spool file went with it");
@@ -139,7 +141,7 @@ fn a_duplicate_is_acknowledged_not_queued() {
     );
     // Still a duplicate after it left the queue, and after a restart.
     let jobs = store
-        .claim(&Hop::Peer("B".into()), SystemTime::now(), LEASE, 1)
+        .claim(&Target::Peer("B".into()), SystemTime::now(), LEASE, 1)
         .unwrap();
     store.settle(&jobs[0], Outcome::Relayed, vec![]).unwrap();
     drop(store);
@@ -165,7 +167,7 @@ fn claimed_work_comes_back_when_its_lease_runs_out() {
         )
         .unwrap();
     let now = SystemTime::now();
-    let b = Hop::Peer("B".into());
+    let b = Target::Peer("B".into());
     assert_eq!(store.claim(&b, now, LEASE, 10).unwrap().len(), 1);
     // Claimed: not due again within the lease, even for another process.
     assert!(store.claim(&b, now, LEASE, 10).unwrap().is_empty());
@@ -210,7 +212,7 @@ fn claimed_work_comes_back_when_its_lease_runs_out() {
 fn unroutable_recipients_fail_at_once_with_their_report_in_the_same_commit() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path());
-    let mut report = message("report-1", Content::Inline(vec![]), &[Ok(Hop::Local)]);
+    let mut report = message("report-1", Content::Inline(vec![]), &[Ok(Target::Local)]);
     report.kind = Kind::Report;
     report.origin = None;
     store
@@ -309,7 +311,7 @@ fn a_full_database_refuses_new_messages_and_keeps_the_old() {
     assert_eq!(store.list().unwrap().len(), accepted);
     // Room again once something leaves.
     let jobs = store
-        .claim(&Hop::Peer("B".into()), SystemTime::now(), LEASE, 10)
+        .claim(&Target::Peer("B".into()), SystemTime::now(), LEASE, 10)
         .unwrap();
     for j in &jobs {
         store.settle(j, Outcome::Relayed, vec![]).unwrap();

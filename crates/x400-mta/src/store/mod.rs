@@ -22,6 +22,8 @@ mod sqlite;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub use crate::routing::Target;
+
 pub use self::spool::{Content, ContentReader, SpoolWriter};
 pub use self::sqlite::{DATABASE, SPOOL, SqliteStore};
 
@@ -62,38 +64,20 @@ impl Kind {
     }
 }
 
-/// Where a recipient goes next: the routing decision made when the message was accepted.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Hop {
-    /// Delivered here, to a local mailbox.
-    Local,
-    /// Relayed to this peer of the peer table.
-    Peer(String),
-}
-
-impl Hop {
-    fn to_column(&self) -> String {
-        match self {
-            Self::Local => "local".into(),
-            Self::Peer(p) => format!("peer:{p}"),
-        }
-    }
-
-    fn from_column(s: &str) -> Option<Self> {
-        if s == "local" {
-            Some(Self::Local)
-        } else {
-            s.strip_prefix("peer:").map(|p| Self::Peer(p.into()))
-        }
+/// The column text of a next hop.
+pub(crate) fn hop_column(hop: &Target) -> String {
+    match hop {
+        Target::Local => "local".into(),
+        Target::Peer(p) => format!("peer:{p}"),
     }
 }
 
-impl core::fmt::Display for Hop {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Local => f.write_str("local delivery"),
-            Self::Peer(p) => write!(f, "MTA \"{p}\""),
-        }
+/// The next hop a column names.
+pub(crate) fn hop_from_column(s: &str) -> Option<Target> {
+    if s == "local" {
+        Some(Target::Local)
+    } else {
+        s.strip_prefix("peer:").map(|p| Target::Peer(p.into()))
     }
 }
 
@@ -118,7 +102,7 @@ pub struct NewRecipient {
     pub address: String,
     /// Where it goes, or why it cannot go anywhere (it then needs a report at once, and the
     /// caller passes that report to [`Store::accept`] with the message).
-    pub next: Result<Hop, Failure>,
+    pub next: Result<Target, Failure>,
 }
 
 /// A message to accept into the queue.
@@ -166,7 +150,7 @@ pub struct Job {
     /// Its MTS identifier, as text.
     pub mts_id: String,
     /// Where the recipients go.
-    pub hop: Hop,
+    pub hop: Target,
     /// Their positions in the envelope's per-recipient fields.
     pub recipients: Vec<u32>,
     /// Attempts made so far for the first of them.
@@ -216,7 +200,7 @@ pub struct QueuedRecipient {
     /// Its O/R address, as text.
     pub address: String,
     /// Where it goes (`None`: no route).
-    pub hop: Option<Hop>,
+    pub hop: Option<Target>,
     /// `pending`, `relayed`, `delivered` or `failed`.
     pub state: String,
     /// Attempts made.
@@ -336,10 +320,11 @@ pub trait Store: Send + Sync {
     fn is_duplicate(&self, dedup: &str) -> Result<bool>;
 
     /// The next hops that have work due at `now`.
-    fn due_hops(&self, now: SystemTime) -> Result<Vec<Hop>>;
+    fn due_hops(&self, now: SystemTime) -> Result<Vec<Target>>;
 
     /// Claims up to `max` messages' due recipients for `hop`, leasing them for `lease`.
-    fn claim(&self, hop: &Hop, now: SystemTime, lease: Duration, max: usize) -> Result<Vec<Job>>;
+    fn claim(&self, hop: &Target, now: SystemTime, lease: Duration, max: usize)
+    -> Result<Vec<Job>>;
 
     /// A stored message's envelope and content.
     fn load(&self, message: MessageId) -> Result<Stored>;

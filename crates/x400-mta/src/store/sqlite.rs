@@ -20,8 +20,8 @@ use rusqlite::Connection;
 
 use super::spool::{ContentReader, SpoolWriter};
 use super::{
-    Accepted, Hop, Job, MessageId, NewMessage, Outcome, QueuedMessage, Result, Store, StoreConfig,
-    StoreError, Stored,
+    Accepted, Job, MessageId, NewMessage, Outcome, QueuedMessage, Result, Store, StoreConfig,
+    StoreError, Stored, Target,
 };
 
 /// File name of the database in the store directory.
@@ -217,11 +217,17 @@ impl Store for SqliteStore {
         self.read(|c| ops::is_duplicate(c, dedup))
     }
 
-    fn due_hops(&self, now: SystemTime) -> Result<Vec<Hop>> {
+    fn due_hops(&self, now: SystemTime) -> Result<Vec<Target>> {
         self.read(|c| ops::due_hops(c, now))
     }
 
-    fn claim(&self, hop: &Hop, now: SystemTime, lease: Duration, max: usize) -> Result<Vec<Job>> {
+    fn claim(
+        &self,
+        hop: &Target,
+        now: SystemTime,
+        lease: Duration,
+        max: usize,
+    ) -> Result<Vec<Job>> {
         let op = ops::Op::Claim {
             hop: Some(hop.clone()),
             now,

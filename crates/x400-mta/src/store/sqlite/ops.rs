@@ -6,8 +6,9 @@ use std::time::{Duration, SystemTime};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::store::{
-    Accepted, Content, Hop, Job, Kind, MessageId, NewMessage, Outcome, QueuedMessage,
-    QueuedRecipient, Result, StoreConfig, StoreError, Stored, from_millis, to_millis,
+    Accepted, Content, Job, Kind, MessageId, NewMessage, Outcome, QueuedMessage, QueuedRecipient,
+    Result, StoreConfig, StoreError, Stored, Target, from_millis, hop_column, hop_from_column,
+    to_millis,
 };
 
 /// A change, run inside a group commit.
@@ -19,7 +20,7 @@ pub(super) enum Op {
     },
     /// Claims due work for a hop, or (no hop) expired work for any hop.
     Claim {
-        hop: Option<Hop>,
+        hop: Option<Target>,
         now: SystemTime,
         lease: Duration,
         max: usize,
@@ -128,7 +129,7 @@ fn accept(c: &Connection, m: NewMessage, removed: &mut Vec<String>) -> Result<Ac
     )?;
     for r in &m.recipients {
         let (hop, state, error) = match &r.next {
-            Ok(h) => (Some(h.to_column()), "pending", None),
+            Ok(h) => (Some(hop_column(h)), "pending", None),
             Err(f) => (None, "failed", Some(f.words.as_str())),
         };
         insert.execute(params![
@@ -141,7 +142,7 @@ fn accept(c: &Connection, m: NewMessage, removed: &mut Vec<String>) -> Result<Ac
 
 fn claim(
     c: &Connection,
-    hop: Option<&Hop>,
+    hop: Option<&Target>,
     now: SystemTime,
     lease: Duration,
     max: usize,
@@ -161,7 +162,7 @@ fn claim(
                    ORDER BY next_attempt, message LIMIT ?3) \
                  ORDER BY r.message, r.idx",
             )?;
-            s.query_map(params![h.to_column(), now_ms, limit], |r| {
+            s.query_map(params![hop_column(h), now_ms, limit], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?
@@ -205,7 +206,7 @@ fn claim(
             message: MessageId(message),
             kind: Kind::parse(&kind).unwrap_or(Kind::Message),
             mts_id,
-            hop: Hop::from_column(&hop_col).unwrap_or(Hop::Local),
+            hop: hop_from_column(&hop_col).unwrap_or(Target::Local),
             recipients,
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
             expires: from_millis(expires),
@@ -279,7 +280,7 @@ pub(super) fn is_duplicate(c: &Connection, dedup: &str) -> Result<bool> {
     .is_some())
 }
 
-pub(super) fn due_hops(c: &Connection, now: SystemTime) -> Result<Vec<Hop>> {
+pub(super) fn due_hops(c: &Connection, now: SystemTime) -> Result<Vec<Target>> {
     let mut s = c.prepare_cached(
         "SELECT DISTINCT hop FROM recipient WHERE state = 'pending' AND next_attempt <= ?1 \
          AND hop IS NOT NULL ORDER BY hop",
@@ -287,7 +288,7 @@ pub(super) fn due_hops(c: &Connection, now: SystemTime) -> Result<Vec<Hop>> {
     let hops = s
         .query_map(params![to_millis(now)], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(hops.iter().filter_map(|h| Hop::from_column(h)).collect())
+    Ok(hops.iter().filter_map(|h| hop_from_column(h)).collect())
 }
 
 pub(super) fn load(c: &Connection, id: MessageId) -> Result<Stored> {
@@ -348,7 +349,7 @@ pub(super) fn list(c: &Connection) -> Result<Vec<QueuedMessage>> {
                     address: row.get(1)?,
                     hop: row
                         .get::<_, Option<String>>(2)?
-                        .and_then(|h| Hop::from_column(&h)),
+                        .and_then(|h| hop_from_column(&h)),
                     next_attempt: (state == "pending")
                         .then(|| from_millis(row.get(5).unwrap_or(0))),
                     state,
