@@ -257,21 +257,71 @@ impl Mailbox {
     ) -> Result<PathBuf, MailboxError> {
         let dir = self.user_dir(user)?;
         let (tmp, new) = self.ensure_dirs(&dir)?;
-        let (stem, mut file, tmp_content) = create_unique(&tmp)?;
+        let (stem, file, tmp_content) = create_unique(&tmp)?;
+        self.write_from_tmp(&tmp, &new, &stem, file, &tmp_content, content, record)
+    }
+
+    /// Delivers a message once: as [`Mailbox::deliver`], under the stem `key` (a name by the
+    /// rules of [`validate_user_name`]), and if `new/` holds a complete message of that stem
+    /// already, nothing is written and its path is returned. An MTA that crashed after a
+    /// delivery and before recording it delivers again under the same key: the recipient
+    /// gets one copy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Mailbox::deliver`]; [`MailboxError::BadUserName`] for a bad key too.
+    pub fn deliver_once(
+        &self,
+        user: &str,
+        key: &str,
+        content: &mut dyn Read,
+        record: &DeliveryRecord,
+    ) -> Result<PathBuf, MailboxError> {
+        validate_user_name(key)?;
+        let dir = self.user_dir(user)?;
+        let (tmp, new) = self.ensure_dirs(&dir)?;
+        let done = new.join(format!("{key}.{CONTENT_EXTENSION}"));
+        if done.is_file() && new.join(format!("{key}.{RECORD_EXTENSION}")).is_file() {
+            return Ok(done);
+        }
+        let tmp_content = tmp.join(format!("{key}.{CONTENT_EXTENSION}"));
+        // A leftover of an attempt that crashed is overwritten.
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp_content)
+            .map_err(io_err("create", &tmp_content))?;
+        let _ = fs::remove_file(tmp.join(format!("{key}.{RECORD_EXTENSION}")));
+        self.write_from_tmp(&tmp, &new, key, file, &tmp_content, content, record)
+    }
+
+    /// Writes a message whose content file in `tmp/` is open, and moves it into `new/`.
+    #[allow(clippy::too_many_arguments)]
+    fn write_from_tmp(
+        &self,
+        tmp: &Path,
+        new: &Path,
+        stem: &str,
+        mut file: File,
+        tmp_content: &Path,
+        content: &mut dyn Read,
+        record: &DeliveryRecord,
+    ) -> Result<PathBuf, MailboxError> {
         let tmp_record = tmp.join(format!("{stem}.{RECORD_EXTENSION}"));
         let result = self.write_message(
             &mut file,
-            &tmp_content,
+            tmp_content,
             &tmp_record,
-            &new,
-            &stem,
+            new,
+            stem,
             content,
             record,
         );
         drop(file);
         if result.is_err() {
             // Best effort: a leftover in tmp/ is never listed, only wasted space.
-            let _ = fs::remove_file(&tmp_content);
+            let _ = fs::remove_file(tmp_content);
             let _ = fs::remove_file(&tmp_record);
         }
         result

@@ -272,3 +272,39 @@ fn errors_convert_to_io_errors_with_their_kind() {
     assert_eq!(missing.kind(), io::ErrorKind::NotFound);
     assert!(missing.to_string().starts_with("open "), "{missing}");
 }
+
+#[test]
+fn a_delivery_repeated_under_its_key_gives_one_copy() {
+    let root = tempfile::tempdir().unwrap();
+    let mb = Mailbox::new(root.path().to_path_buf());
+    // A crashed attempt left its content file in tmp/.
+    let tmp = root.path().join("alice/tmp");
+    fs::create_dir_all(&tmp).unwrap();
+    fs::write(tmp.join("q7.0.p1"), b"half").unwrap();
+    let first = mb
+        .deliver_once(
+            "alice",
+            "q7.0",
+            &mut Cursor::new(b"whole".to_vec()),
+            &record("a", 1),
+        )
+        .unwrap();
+    // The MTA crashed before it recorded the delivery, and delivers again.
+    let again = mb
+        .deliver_once(
+            "alice",
+            "q7.0",
+            &mut Cursor::new(b"whole".to_vec()),
+            &record("a", 1),
+        )
+        .unwrap();
+    assert_eq!(first, again);
+    let listed = mb.list("alice").unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(fs::read(&listed[0].content).unwrap(), b"whole");
+    assert!(names(&tmp).is_empty(), "{:?}", names(&tmp));
+    assert!(
+        mb.deliver_once("alice", "../x", &mut Cursor::new(vec![]), &record("a", 1))
+            .is_err()
+    );
+}
