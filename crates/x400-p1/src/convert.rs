@@ -7,8 +7,8 @@
 //! field below), so the conversion equals decoding the 1984 octets as 1988 (see
 //! `From<Mpdu> for MtsApdu` in [`crate::p1_1984`]).
 //!
-//! **Down (1988 to 1984)** follows the interworking rules of X.419 (1988) Annex B, which
-//! RFC 1328 ("X.400 1988 to 1984 downgrading") extends:
+//! **Down (1988 to 1984)**: the interworking rules are X.419 (1988) Annex B's, which RFC 1328
+//! ("X.400 1988 to 1984 downgrading") extends; this module applies them so:
 //!
 //! * what the 1984 MTA would need to act on and cannot be told is a [`Downgrade`] error, on
 //!   which the MTA non-delivers (reason unable-to-transfer, diagnostic

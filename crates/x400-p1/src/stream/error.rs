@@ -33,7 +33,8 @@ pub enum SplitError {
         /// Offset of the message's end.
         offset: u64,
     },
-    /// The envelope is longer than [`SplitLimits::max_envelope`].
+    /// The envelope is longer than
+    /// [`SplitLimits::max_envelope`](super::SplitLimits::max_envelope).
     #[error(
         "octet {offset}: the envelope is {len} octets or more, over the {max} accepted (SplitLimits::max_envelope)"
     )]
@@ -45,7 +46,8 @@ pub enum SplitError {
         /// The limit.
         max: usize,
     },
-    /// A report or probe is longer than [`SplitLimits::max_whole`].
+    /// A report or probe is longer than
+    /// [`SplitLimits::max_whole`](super::SplitLimits::max_whole).
     #[error(
         "octet {offset}: the {kind} is {len} octets or more, over the {max} accepted (SplitLimits::max_whole)"
     )]
@@ -111,7 +113,8 @@ pub enum SplitError {
         /// What is wrong with it.
         what: &'static str,
     },
-    /// Constructed values nest deeper than [`SplitLimits::max_depth`].
+    /// Constructed values nest deeper than
+    /// [`SplitLimits::max_depth`](super::SplitLimits::max_depth).
     #[error(
         "octet {offset}: constructed values nest more than {max} deep (SplitLimits::max_depth)"
     )]
@@ -129,7 +132,8 @@ pub enum SplitError {
         /// How many octets that feed held after the end.
         len: usize,
     },
-    /// [`TransferSplitter::finish`] before the APDU was complete.
+    /// [`TransferSplitter::finish`](super::TransferSplitter::finish) before the APDU was
+    /// complete.
     #[error("the octets end at offset {offset}, {during}, before the APDU is complete")]
     Truncated {
         /// Octets received.

@@ -70,13 +70,14 @@ fn length_octets(len: u64) -> ([u8; 9], usize) {
     (out, n + 1)
 }
 
-/// The envelope octets of [`Piece::Envelope`] decode as a 1988 envelope, strictly.
+/// The envelope octets of [`Piece::Envelope`](super::Piece::Envelope) decode as a 1988
+/// envelope, strictly.
 impl Pdu for MessageTransferEnvelope {
     const NAME: &'static str = "MessageTransferEnvelope";
 }
 
-/// The envelope octets of [`Piece::Envelope`] decode as a 1984 envelope, with the unknown
-/// elements the whole MPDU ignores ignored here too.
+/// The envelope octets of [`Piece::Envelope`](super::Piece::Envelope) decode as a 1984
+/// envelope, with the unknown elements the whole MPDU ignores ignored here too.
 impl Pdu for UmpduEnvelope {
     const NAME: &'static str = "UMPDUEnvelope";
 
