@@ -14,11 +14,13 @@ extern crate alloc;
 extern crate std;
 
 mod codec;
+pub mod convert;
 mod error;
 pub mod mta_abstract_service;
 pub mod mts_abstract_service;
 pub mod or_address_text;
 pub mod p1_1984;
+pub mod stream;
 mod unknown_elements;
 pub mod upper_bounds;
 mod validate;
