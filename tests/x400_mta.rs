@@ -18,6 +18,7 @@ mod mta {
     mod association;
     mod conformance;
     mod pp;
+    mod relay;
     mod storm;
     mod tcp;
 }

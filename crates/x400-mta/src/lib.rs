@@ -6,6 +6,8 @@
 pub mod accounting;
 pub mod association;
 pub mod mailbox;
+#[cfg(feature = "tokio")]
+pub mod mta;
 pub mod peers;
 pub mod report;
 pub mod routing;

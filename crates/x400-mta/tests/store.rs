@@ -102,7 +102,11 @@ fn accepted_survives_reopen_and_leaves_once_relayed() {
     assert_eq!(jobs[0].recipients, [0, 2]);
     let stored = store.load(id).unwrap();
     let mut back = Vec::new();
-    std::io::Read::read_to_end(&mut store.content_reader(&stored).unwrap(), &mut back).unwrap();
+    std::io::Read::read_to_end(
+        &mut store.content_reader(&stored.content).unwrap(),
+        &mut back,
+    )
+    .unwrap();
     assert_eq!(back, vec![0xA5u8; 200_000]);
     store.settle(&jobs[0], Outcome::Relayed, vec![]).unwrap();
     assert_eq!(

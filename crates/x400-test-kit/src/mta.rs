@@ -5,12 +5,15 @@
 //!
 //! With the feature `io`: [`attack`], what a network and a bad peer do to an MTA's listener,
 //! [`storm`], thousands of such attempts interleaved with valid associations against the
-//! MTA's shell, and [`child`], that shell in a process of its own for the benches.
+//! MTA's shell, [`child`], that shell in a process of its own for the benches, and [`net`],
+//! whole MTAs on loopback.
 
 #[cfg(feature = "io")]
 pub mod attack;
 #[cfg(feature = "io")]
 pub mod child;
+#[cfg(feature = "io")]
+pub mod net;
 #[cfg(feature = "io")]
 pub mod storm;
 

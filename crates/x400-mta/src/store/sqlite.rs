@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use rusqlite::Connection;
 
-use super::spool::{ContentReader, SpoolWriter};
+use super::spool::{Content, ContentReader, SpoolWriter};
 use super::{
     Accepted, Job, MessageId, NewMessage, Outcome, QueuedMessage, Result, Store, StoreConfig,
     StoreError, Stored, Target,
@@ -97,8 +97,8 @@ impl SqliteStore {
     /// # Errors
     ///
     /// [`StoreError::Spool`] if its spool file cannot be opened.
-    pub fn content_reader(&self, stored: &Stored) -> Result<ContentReader> {
-        ContentReader::open(&self.spool, stored.content.clone())
+    pub fn content_reader(&self, content: &Content) -> Result<ContentReader> {
+        ContentReader::open(&self.spool, content.clone())
     }
 
     /// Transactions committed so far: with concurrent writers, fewer than changes made.
@@ -204,7 +204,7 @@ impl Store for SqliteStore {
         let spooled = message.content.clone();
         let reply = self.write(ops::Op::Accept { message, reports })?;
         if reply.accepted == Some(Accepted::Duplicate)
-            && let super::Content::Spooled { name, .. } = spooled
+            && let Content::Spooled { name, .. } = spooled
         {
             let _ = std::fs::remove_file(self.spool.join(name));
         }

@@ -12,12 +12,14 @@ use crate::store::{Result, StoreError, to_millis};
 /// The schema version this code reads and writes (`PRAGMA user_version`).
 const VERSION: i64 = 1;
 
-/// The tables. States of a recipient: `pending` (to do, at `next_attempt`), `relayed`,
+/// The tables. Message numbers are never reused (AUTOINCREMENT): a local delivery is keyed
+/// by its message's number, so that a repeat after a crash finds it done. States of a
+/// recipient: `pending` (to do, at `next_attempt`), `relayed`,
 /// `delivered`, `failed`. A message whose recipients are none of them pending leaves the
 /// table; `seen` remembers it for duplicate detection.
 const TABLES: &str = "
 CREATE TABLE message (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     kind        TEXT    NOT NULL CHECK (kind IN ('message', 'report')),
     mts_id      TEXT    NOT NULL,
     origin      TEXT,
