@@ -17,6 +17,7 @@ mod common;
 mod mta {
     mod association;
     mod conformance;
+    mod crash;
     mod pp;
     mod relay;
     mod storm;

@@ -13,6 +13,8 @@ pub mod attack;
 #[cfg(feature = "io")]
 pub mod child;
 #[cfg(feature = "io")]
+pub mod crash;
+#[cfg(feature = "io")]
 pub mod net;
 #[cfg(feature = "io")]
 pub mod storm;

@@ -31,6 +31,8 @@ pub struct Spec {
     pub routes: Vec<(String, Option<String>)>,
     /// Local users: name and O/R address (text).
     pub users: Vec<(String, String)>,
+    /// The lease of claimed work, if not the default.
+    pub lease: Option<Duration>,
 }
 
 impl Spec {
@@ -42,6 +44,7 @@ impl Spec {
             peers: Vec::new(),
             routes: Vec::new(),
             users: Vec::new(),
+            lease: None,
         }
     }
 
@@ -137,6 +140,37 @@ fn config(spec: &Spec, dir: &std::path::Path) -> MtaConfig {
     config
 }
 
+/// Builds the MTA of `spec` with its store and mailboxes in `dir`; `address` gives each
+/// peer's address.
+pub fn build(
+    spec: &Spec,
+    dir: &std::path::Path,
+    address: &dyn Fn(&str) -> Option<SocketAddr>,
+) -> Mta {
+    let mut table = PeerTable::new(spec.name.clone());
+    for (peer, protocol) in &spec.peers {
+        let mut p = Peer::new(
+            peer.clone(),
+            Secret::new(format!("{peer}-pw")),
+            Secret::new(format!("{}-pw", spec.name)),
+            *protocol,
+        );
+        p.addresses = address(peer).into_iter().collect();
+        table.insert(p);
+    }
+    let shell = Shell::new(
+        ShellConfig::default(),
+        table,
+        Accounting::new(Limits::default()),
+    );
+    let store = Arc::new(SqliteStore::open(StoreConfig::new(dir.join("store"))).unwrap());
+    let mut config = config(spec, dir);
+    if let Some(lease) = spec.lease {
+        config.lease = lease;
+    }
+    Mta::new(config, store, shell)
+}
+
 /// Starts the MTAs of `specs`, each knowing the others' addresses.
 pub async fn start(specs: &[Spec]) -> Vec<Node> {
     let mut listeners = Vec::new();
@@ -144,30 +178,12 @@ pub async fn start(specs: &[Spec]) -> Vec<Node> {
         listeners.push(TcpListener::bind("127.0.0.1:0").await.unwrap());
     }
     let addrs: Vec<SocketAddr> = listeners.iter().map(|l| l.local_addr().unwrap()).collect();
+    let address = |name: &str| specs.iter().position(|s| s.name == name).map(|i| addrs[i]);
     let mut nodes = Vec::new();
     for (spec, listener) in specs.iter().zip(listeners) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
-        let mut table = PeerTable::new(spec.name.clone());
-        for (peer, protocol) in &spec.peers {
-            let mut p = Peer::new(
-                peer.clone(),
-                Secret::new(format!("{peer}-pw")),
-                Secret::new(format!("{}-pw", spec.name)),
-                *protocol,
-            );
-            if let Some(i) = specs.iter().position(|s| &s.name == peer) {
-                p.addresses = vec![addrs[i]];
-            }
-            table.insert(p);
-        }
-        let shell = Shell::new(
-            ShellConfig::default(),
-            table,
-            Accounting::new(Limits::default()),
-        );
-        let store = Arc::new(SqliteStore::open(StoreConfig::new(dir.join("store"))).unwrap());
-        let mta = Mta::new(config(spec, &dir), store, shell);
+        let mta = build(spec, &dir, &address);
         let runner = mta.clone();
         let task = tokio::spawn(async move { runner.run(listener).await });
         nodes.push(Node {
