@@ -20,6 +20,7 @@ mod mta {
     mod crash;
     mod pp;
     mod relay;
+    mod report_oracle;
     mod storm;
     mod tcp;
 }
