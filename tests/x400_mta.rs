@@ -16,8 +16,10 @@ mod common;
 
 mod mta {
     mod association;
+    mod big;
     mod conformance;
     mod crash;
+    mod disk_full;
     mod pp;
     mod relay;
     mod report_oracle;

@@ -349,7 +349,8 @@ fn a_damaged_store_refuses_to_open() {
         vec![0x55; 8192],
     )
     .unwrap();
-    assert!(SqliteStore::open(StoreConfig::new(other.path())).is_err());
+    let err = SqliteStore::open(StoreConfig::new(other.path())).unwrap_err();
+    assert!(matches!(err, StoreError::Integrity(_)), "{err}");
 }
 
 #[test]
@@ -366,4 +367,30 @@ fn leftovers_of_unaccepted_transfers_are_removed_at_open() {
     drop(store);
     let _store = open(tmp.path());
     assert_eq!(spool_files(tmp.path()), 0);
+}
+
+#[test]
+fn a_database_damaged_on_disk_fails_the_integrity_check_at_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    for i in 0..300 {
+        let m = message(
+            &format!("m{i}"),
+            Content::Inline(vec![7; 2000]),
+            &[peer("B")],
+        );
+        store.accept(m, vec![]).unwrap();
+    }
+    drop(store);
+    // Pages in the middle of the file overwritten, as a failing disk or a stray write does.
+    let path = tmp.path().join(x400_mta::store::DATABASE);
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 64 * 4096, "{} octets", bytes.len());
+    for b in &mut bytes[20 * 4096..24 * 4096] {
+        *b = 0x55;
+    }
+    std::fs::write(&path, bytes).unwrap();
+    let err = SqliteStore::open(StoreConfig::new(tmp.path())).unwrap_err();
+    assert!(matches!(err, StoreError::Integrity(_)), "{err}");
+    assert!(err.to_string().contains("queue.sqlite3"), "{err}");
 }

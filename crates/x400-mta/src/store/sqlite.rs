@@ -59,6 +59,24 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// SQLite's own word that the file is damaged or not a database, said as the integrity
+/// failure it is: the store refuses to run rather than guess.
+fn damaged(db: &std::path::Path, e: StoreError) -> StoreError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e {
+        StoreError::Database(rusqlite::Error::SqliteFailure(f, ref why))
+            if matches!(f.code, DatabaseCorrupt | NotADatabase) =>
+        {
+            StoreError::Integrity(format!(
+                "{}: {}",
+                db.display(),
+                why.as_deref().unwrap_or("damaged")
+            ))
+        }
+        other => other,
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store in `config.dir`, checks its integrity, and removes
     /// spool files no message refers to.
@@ -70,7 +88,8 @@ impl SqliteStore {
     pub fn open(config: StoreConfig) -> Result<Self> {
         let spool = config.dir.join(SPOOL);
         std::fs::create_dir_all(&spool).map_err(|e| super::spool::spool_error(&spool, e))?;
-        let conn = schema::open(&config.dir.join(DATABASE), config.max_database_bytes)?;
+        let db = config.dir.join(DATABASE);
+        let conn = schema::open(&db, config.max_database_bytes).map_err(|e| damaged(&db, e))?;
         schema::check_spool(&conn, &spool)?;
         schema::prune_seen(&conn, SystemTime::now(), config.dedup_retention)?;
         tracing::info!(
