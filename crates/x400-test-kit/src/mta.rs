@@ -27,7 +27,22 @@ use osi_session::Requirements;
 use osi_session::machine::{Config as SessionConfig, ConnectRequest, Role, Session};
 use x400_mta::association::{Association, Config, Ended, Event};
 use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
+use x400_p1::PrintableString;
+use x400_p1::mts_abstract_service::{
+    AdministrationDomainName, CountryName, GlobalDomainIdentifier, PrivateDomainName,
+};
 use x400_rts::machine::Instant;
+
+/// The domain of the MTA named `name`: `C=GB;ADMD= ;PRMD=<name>`.
+#[must_use]
+pub fn domain(name: &str) -> GlobalDomainIdentifier {
+    let p = |s: &str| PrintableString::from_bytes(s.as_bytes()).unwrap();
+    GlobalDomainIdentifier {
+        country_name: CountryName::Iso3166Alpha2Code(p("GB")),
+        administration_domain_name: AdministrationDomainName::Printable(p(" ")),
+        private_domain_identifier: Some(PrivateDomainName::Printable(p(name))),
+    }
+}
 
 /// MTA-A's address, as MTA-B sees it.
 pub const ADDR_A: &str = "192.0.2.1:40000";

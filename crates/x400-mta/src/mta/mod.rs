@@ -35,6 +35,8 @@ use crate::routing::{RouteTable, Target};
 use crate::shell::Shell;
 use crate::store::{SqliteStore, Store};
 
+pub use self::inbound::Arrival;
+pub use self::receive::ReceiveError;
 pub use self::retry::RetryPolicy;
 pub use self::submit::{Submission, SubmitError};
 

@@ -25,17 +25,24 @@ pub(crate) enum Received {
 /// Why an APDU could not be taken. The association is aborted: the sender keeps the APDU and
 /// its operator reads why in our log.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ReceiveError {
+#[non_exhaustive]
+pub enum ReceiveError {
+    /// The octets are not a transfer APDU (X.411 12.2) within our bounds.
     #[error("the APDU is not a transfer APDU we take: {0}")]
     Split(#[from] x400_p1::stream::SplitError),
+    /// The message's envelope does not decode (or, made here, encode).
     #[error("its envelope does not decode: {0}")]
     Envelope(x400_p1::Error),
+    /// The report does not decode.
     #[error("the report does not decode: {0}")]
     Report(x400_p1::Error),
+    /// A probe: this MTA does not take them.
     #[error("probes are not supported")]
     Probe,
+    /// The store failed (a full disk): nothing of the APDU was queued.
     #[error("the store cannot take it: {0}")]
     Store(#[from] StoreError),
+    /// The sender resumed an interrupted APDU, which this MTA does not offer.
     #[error("the sender resumed it at octet {0}, which this MTA does not offer")]
     Resumed(u64),
 }

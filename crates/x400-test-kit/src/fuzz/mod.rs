@@ -17,6 +17,8 @@
 mod ber;
 mod input;
 mod mta_association;
+#[cfg(feature = "store")]
+mod mta_intake;
 mod p1;
 mod rts;
 mod rts_machine;
@@ -28,6 +30,8 @@ mod transport;
 
 pub use self::ber::sansio_ber;
 pub use self::mta_association::mta_association;
+#[cfg(feature = "store")]
+pub use self::mta_intake::mta_intake;
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
 pub use self::rts::rts_pdu;
 pub use self::rts_machine::rts_machine;
@@ -54,4 +58,6 @@ pub const ORACLES: &[Oracle] = &[
     ("session_machine", session_machine),
     ("rts_machine", rts_machine),
     ("mta_association", mta_association),
+    #[cfg(feature = "store")]
+    ("mta_intake", mta_intake),
 ];

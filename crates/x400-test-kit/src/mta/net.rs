@@ -15,10 +15,8 @@ use x400_mta::routing::{OrPattern, Route, RouteTable, Target};
 use x400_mta::shell::{Shell, ShellConfig};
 use x400_mta::store::{SqliteStore, Store, StoreConfig};
 use x400_mta::{Accounting, Limits, Peer, PeerTable, Protocol, Secret};
-use x400_p1::PrintableString;
-use x400_p1::mts_abstract_service::{
-    AdministrationDomainName, CountryName, GlobalDomainIdentifier, PrivateDomainName,
-};
+
+pub use super::domain;
 
 /// One MTA of the network to build.
 #[derive(Debug, Clone)]
@@ -67,17 +65,6 @@ impl Spec {
     pub fn user(mut self, name: &str, address: &str) -> Self {
         self.users.push((name.into(), address.into()));
         self
-    }
-}
-
-/// The domain of the MTA named `name`.
-#[must_use]
-pub fn domain(name: &str) -> GlobalDomainIdentifier {
-    let p = |s: &str| PrintableString::from_bytes(s.as_bytes()).unwrap();
-    GlobalDomainIdentifier {
-        country_name: CountryName::Iso3166Alpha2Code(p("GB")),
-        administration_domain_name: AdministrationDomainName::Printable(p(" ")),
-        private_domain_identifier: Some(PrivateDomainName::Printable(p(name))),
     }
 }
 
