@@ -15,6 +15,8 @@ pub mod child;
 #[cfg(feature = "io")]
 pub mod crash;
 #[cfg(feature = "io")]
+pub mod memory;
+#[cfg(feature = "io")]
 pub mod net;
 #[cfg(feature = "io")]
 pub mod storm;

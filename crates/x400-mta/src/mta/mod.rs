@@ -3,10 +3,10 @@
 //! reports.
 //!
 //! One promise above all: a message acknowledged to its sender (its APDU secured) or accepted
-//! by [`Mta::submit`] is in the [`store`](crate::store) on disk, and leaves it only once every
-//! recipient for which we took responsibility is relayed, delivered, or reported on. A message
-//! sent to us again (the same MTS identifier from the same peer, for the same recipients) is
-//! acknowledged again and not queued twice.
+//! by [`Mta::submit`] or [`Mta::submit_from`] is in the [`store`](crate::store) on disk, and
+//! leaves it only once every recipient for which we took responsibility is relayed,
+//! delivered, or reported on. A message sent to us again (the same MTS identifier from the
+//! same peer, for the same recipients) is acknowledged again and not queued twice.
 //!
 //! Each MTA is a domain of its own: its [`MtaConfig::domain`] goes into the trace of every
 //! message it relays and the identifier of every message and report it makes, and a message
@@ -38,7 +38,7 @@ use crate::store::{SqliteStore, Store};
 pub use self::inbound::Arrival;
 pub use self::receive::ReceiveError;
 pub use self::retry::RetryPolicy;
-pub use self::submit::{Submission, SubmitError};
+pub use self::submit::{SUBMIT_CHUNK, Submission, SubmitError};
 
 /// What the MTA does and where; every default is named.
 #[derive(Debug, Clone)]
@@ -207,14 +207,51 @@ impl Mta {
         self.inner.shell.shutdown().await;
     }
 
-    /// Queues a message submitted here; see [`Submission`].
+    /// Queues a message submitted here, its content in [`Submission::content`]; see
+    /// [`Submission`].
     ///
     /// # Errors
     ///
     /// [`SubmitError`] if an address does not parse or the store cannot take it.
-    pub async fn submit(&self, submission: Submission) -> Result<String, SubmitError> {
+    pub async fn submit(&self, mut submission: Submission) -> Result<String, SubmitError> {
+        let content = core::mem::take(&mut submission.content);
+        self.submit_from(submission, std::io::Cursor::new(content))
+            .await
+    }
+
+    /// Queues a message submitted here whose content `content` reads to its end, written to
+    /// the store as it is read: a message of any size (a file, say) needs bounded memory.
+    /// The submission's own [`Submission::content`] must be empty. Reading is blocking I/O,
+    /// done on a blocking thread: give it a file or another local source.
+    ///
+    /// ```no_run
+    /// # async fn demo(mta: x400_mta::mta::Mta) -> Result<(), Box<dyn std::error::Error>> {
+    /// use x400_mta::mta::Submission;
+    ///
+    /// let to = ["C=GB;ADMD= ;PRMD=C;S=Carol"];
+    /// let submission = Submission::new("C=GB;ADMD= ;PRMD=A;S=Alice", &to, Vec::new());
+    /// let ipm = std::fs::File::open("report.p22")?;
+    /// let id = mta.submit_from(submission, ipm).await?;
+    /// println!("queued as {id}");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SubmitError`] if an address does not parse, the reader fails, the submission has
+    /// content of its own ([`SubmitError::Content`]), or the store cannot take it.
+    pub async fn submit_from<R: std::io::Read + Send + 'static>(
+        &self,
+        submission: Submission,
+        mut content: R,
+    ) -> Result<String, SubmitError> {
+        if !submission.content.is_empty() {
+            return Err(SubmitError::Content(
+                "the content is given twice: in the submission and as the reader".into(),
+            ));
+        }
         let inner = Arc::clone(&self.inner);
-        let id = tokio::task::spawn_blocking(move || inner.submit(submission))
+        let id = tokio::task::spawn_blocking(move || inner.submit(&submission, &mut content))
             .await
             .map_err(|e| SubmitError::Store(format!("the submitting task failed: {e}")))??;
         self.inner

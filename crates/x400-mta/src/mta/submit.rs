@@ -1,6 +1,15 @@
 //! Submission through the API: a P1 envelope built from O/R addresses in text form and the
 //! content octets, queued exactly like a message that arrived from a peer.
+//!
+//! The content is given in memory ([`Submission::content`], with [`Mta::submit`]) or read from
+//! a reader to its end ([`Mta::submit_from`]): either way it goes through the store's
+//! [`SpoolWriter`](crate::store::SpoolWriter) in chunks of [`SUBMIT_CHUNK`] octets, so a
+//! message read from a file of any size needs bounded memory.
+//!
+//! [`Mta::submit`]: super::Mta::submit
+//! [`Mta::submit_from`]: super::Mta::submit_from
 
+use std::io::{self, Read};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -27,7 +36,8 @@ pub struct Submission {
     pub recipients: Vec<String>,
     /// The built-in content type (X.411): 2 for a 1984 IPM (P2), 22 for a 1988 IPM (P22).
     pub content_type: u32,
-    /// The content octets (for an IPM, its BER).
+    /// The content octets (for an IPM, its BER). Empty with
+    /// [`Mta::submit_from`](super::Mta::submit_from), which reads them from its reader.
     pub content: Vec<u8>,
     /// Ask for a delivery report for every recipient (a non-delivery is always reported).
     pub delivery_report: bool,
@@ -70,7 +80,14 @@ pub enum SubmitError {
     /// The store cannot take it (a full disk): nothing was queued.
     #[error("the queue cannot take the message: {0}")]
     Store(String),
+    /// The content reader failed, or [`Mta::submit_from`](super::Mta::submit_from) was given
+    /// content in the submission too: nothing was queued.
+    #[error("the content cannot be read: {0}")]
+    Content(String),
 }
+
+/// Octets of content read and written to the spool at a time.
+pub const SUBMIT_CHUNK: usize = 64 << 10;
 
 /// Per-recipient indicators (X.411 12.2.1.1.1.6 and 8.2.1.1.1.x): responsibility(0),
 /// originating-MTA-report(1), originating-MTA-non-delivery-report(2), originator-report(3),
@@ -86,8 +103,13 @@ fn indicators(delivery_report: bool) -> BitString {
 }
 
 impl Inner {
-    /// Builds, routes and stores a submitted message; returns its MTS identifier. Blocking.
-    pub(super) fn submit(self: &Arc<Self>, s: Submission) -> Result<String, SubmitError> {
+    /// Builds, routes and stores a submitted message whose content `content` reads (the
+    /// submission's own content is not looked at); returns its MTS identifier. Blocking.
+    pub(super) fn submit(
+        self: &Arc<Self>,
+        s: &Submission,
+        content: &mut dyn Read,
+    ) -> Result<String, SubmitError> {
         if s.recipients.is_empty() {
             return Err(SubmitError::NoRecipient);
         }
@@ -142,15 +164,7 @@ impl Inner {
         };
         x400_p1::Validate::validate(&envelope).map_err(|e| SubmitError::Envelope(e.to_string()))?;
         let id = mts_identifier_text(&envelope.message_identifier);
-        let too_large = s.content.len() as u64 > self.config.max_content;
-        let content = if too_large {
-            Content::Inline(Vec::new())
-        } else {
-            let mut w = self.store.content_writer();
-            w.write(&s.content)
-                .map_err(|e| SubmitError::Store(e.to_string()))?;
-            w.finish().map_err(|e| SubmitError::Store(e.to_string()))?
-        };
+        let (content, too_large) = self.spool(content)?;
         let (message, reports) = self
             .admit_message(None, &envelope, content, too_large, now)
             .map_err(|e| SubmitError::Envelope(e.to_string()))?;
@@ -162,5 +176,29 @@ impl Inner {
             Ok(Accepted::Duplicate) => Ok(id),
             Err(e) => Err(SubmitError::Store(e.to_string())),
         }
+    }
+
+    /// Writes the content to the store in chunks. Content over
+    /// [`MtaConfig::max_content`](super::MtaConfig::max_content) is not kept, nor read
+    /// further: the message is queued without it and every recipient is reported on with
+    /// unable-to-transfer, content-too-long (X.411 §8.3.1.2.1), as one arriving from a peer.
+    fn spool(&self, from: &mut dyn Read) -> Result<(Content, bool), SubmitError> {
+        let store = |e: crate::store::StoreError| SubmitError::Store(e.to_string());
+        let mut w = self.store.content_writer();
+        let mut buf = vec![0u8; SUBMIT_CHUNK];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(SubmitError::Content(e.to_string())),
+            };
+            if w.len() + n as u64 > self.config.max_content {
+                // Dropping the writer removes what was spooled.
+                return Ok((Content::Inline(Vec::new()), true));
+            }
+            w.write(buf.get(..n).unwrap_or_default()).map_err(store)?;
+        }
+        Ok((w.finish().map_err(store)?, false))
     }
 }

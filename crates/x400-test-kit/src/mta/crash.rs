@@ -4,10 +4,17 @@
 //! per line, answering one line on its stdout:
 //!
 //! - `submit SEED LEN TO[|TO...]`: a message from the node's first user of LEN octets that
-//!   SEED varies; answers `submitted MTS-ID` once it is durable;
+//!   SEED varies ([`Generated`]), made in memory and given to [`Mta::submit`]; answers
+//!   `submitted MTS-ID` once it is durable;
+//! - `submit-stream SEED LEN TO[|TO...]`: the same message, its content read from a
+//!   [`Generated`] by [`Mta::submit_from`] as it is spooled, so that its size costs the node
+//!   no memory;
 //! - `queued`: answers `queued N`, the messages and reports in the store.
+//!
+//! [`Mta::submit`]: x400_mta::mta::Mta::submit
+//! [`Mta::submit_from`]: x400_mta::mta::Mta::submit_from
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -19,6 +26,7 @@ use x400_mta::Protocol;
 use x400_mta::mta::Submission;
 use x400_mta::store::Store;
 
+use super::memory::Generated;
 use super::net::{Spec, build};
 
 /// The environment variable naming a node file: set, the test binary runs that node.
@@ -159,14 +167,18 @@ pub fn run_node(path: &str) {
         while let Ok(Some(line)) = lines.next_line().await {
             let words: Vec<&str> = line.splitn(4, ' ').collect();
             match words.as_slice() {
-                ["submit", seed, len, to] => {
-                    let seed: u8 = seed.parse().unwrap();
-                    let len: usize = len.parse().unwrap();
+                [cmd @ ("submit" | "submit-stream"), seed, len, to] => {
+                    let mut content = Generated::new(seed.parse().unwrap(), len.parse().unwrap());
                     let to: Vec<&str> = to.split('|').collect();
-                    let content = (0..len)
-                        .map(|i| u8::try_from(i % 251).unwrap_or(0).wrapping_mul(31) ^ seed)
-                        .collect();
-                    match mta.submit(Submission::new(&from, &to, content)).await {
+                    let submitted = if *cmd == "submit" {
+                        let mut octets = Vec::new();
+                        content.read_to_end(&mut octets).unwrap();
+                        mta.submit(Submission::new(&from, &to, octets)).await
+                    } else {
+                        let submission = Submission::new(&from, &to, Vec::new());
+                        mta.submit_from(submission, content).await
+                    };
+                    match submitted {
                         Ok(id) => println!("submitted {id}"),
                         Err(e) => println!("failed {e}"),
                     }
@@ -216,6 +228,12 @@ impl NodeProcess {
             stdin: Some(stdin),
             stdout,
         }
+    }
+
+    /// Its process id (a new one after [`NodeProcess::kill_and_restart`]).
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills it with SIGKILL, waits for it, and starts it again on the same store.
