@@ -11,7 +11,7 @@ use x400_p1::or_address_text::render;
 
 use super::Inner;
 use super::admit::failure;
-use crate::mailbox::{DeliveryRecord, mts_identifier_text};
+use crate::mailbox::{DeliveryRecord, MailboxError, mts_identifier_text};
 use crate::report::Outcome;
 use crate::routing::Target;
 use crate::store::{Job, Kind, Outcome as Settled, Store, Stored};
@@ -89,6 +89,7 @@ impl Inner {
         let mut outcomes = Vec::new();
         let mut delivered = Vec::new();
         let mut retry = Vec::new();
+        let mut too_long = Vec::new();
         for (user, indices) in &users {
             let record = match DeliveryRecord::from_envelope(&envelope, indices, arrival) {
                 Ok(r) => r,
@@ -102,11 +103,11 @@ impl Inner {
             let written = self
                 .store
                 .content_reader(&stored.content)
-                .map_err(|e| e.to_string())
+                .map_err(|e| Undelivered::Retry(e.to_string()))
                 .and_then(|mut content| {
                     self.mailbox
                         .deliver_once(user, &key, &mut content, &record)
-                        .map_err(|e| e.to_string())
+                        .map_err(Undelivered::from)
                 });
             match written {
                 Ok(path) => {
@@ -120,9 +121,17 @@ impl Inner {
                     }
                     delivered.extend(indices.iter().copied());
                 }
-                Err(e) => {
+                Err(Undelivered::Retry(e)) => {
                     tracing::warn!("mta delivery: message {} to {user}: {e}", job.mts_id);
                     retry.push((indices.clone(), e));
+                }
+                Err(Undelivered::TooLong(e)) => {
+                    tracing::warn!(
+                        "mta delivery: message {} to {user}: {e}; reported as content-too-long",
+                        job.mts_id
+                    );
+                    outcomes.extend(indices.iter().map(|&i| (i, Outcome::content_too_long())));
+                    too_long.extend(indices.iter().copied());
                 }
             }
         }
@@ -157,6 +166,17 @@ impl Inner {
             );
             self.settle(
                 &part(job, &unknown),
+                Settled::Failed(f),
+                core::mem::take(&mut reports),
+            );
+        }
+        if !too_long.is_empty() {
+            let f = failure(
+                &Outcome::content_too_long(),
+                "the content is longer than the mailbox takes",
+            );
+            self.settle(
+                &part(job, &too_long),
                 Settled::Failed(f),
                 core::mem::take(&mut reports),
             );
@@ -302,6 +322,23 @@ impl Inner {
             } else {
                 self.give_up(job, &Outcome::expired(), &words);
             }
+        }
+    }
+}
+
+/// Why a copy was not written. Most failures pass (a full disk) and are tried again; a content
+/// over the mailbox's limit never fits, and trying again would only copy it again, so its
+/// recipients are reported on at once (content-too-long, X.411 §8.3.1.2.1).
+enum Undelivered {
+    Retry(String),
+    TooLong(String),
+}
+
+impl From<MailboxError> for Undelivered {
+    fn from(e: MailboxError) -> Self {
+        match e {
+            MailboxError::ContentTooLong { .. } => Self::TooLong(e.to_string()),
+            other => Self::Retry(other.to_string()),
         }
     }
 }
