@@ -34,9 +34,9 @@ impl Config {
     pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
     /// Default idle timeout: 10 minutes.
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
-    /// Default largest APDU received: 4 GiB of content (the MTA's default content limit,
-    /// `MtaConfig::DEFAULT_MAX_CONTENT`) and the largest envelope the MTA's splitter takes,
-    /// with a MiB for the framing. The RTS's own default (64 MiB) does not fit an MTA: its
+    /// Default largest APDU received: 4 GiB of content (above the MTA's default content
+    /// limit, `MtaConfig::DEFAULT_MAX_CONTENT`, so that limit decides) and the largest
+    /// envelope the MTA's splitter takes, with a MiB for the framing. The RTS's own default (64 MiB) does not fit an MTA: its
     /// refusal (an exception report) makes the sender try again until the message expires,
     /// resending it whole each time. An MTA holds no APDU (the content streams to the spool
     /// as it arrives, the envelope is bounded by the splitter), so its own content limit is

@@ -77,8 +77,9 @@ impl MtaConfig {
     pub const DEFAULT_LEASE: Duration = Duration::from_secs(600);
     /// Default scheduler tick: 1 second.
     pub const DEFAULT_TICK: Duration = Duration::from_secs(1);
-    /// Default largest content: 4 GiB.
-    pub const DEFAULT_MAX_CONTENT: u64 = 4 << 30;
+    /// Default largest content: X.411's ub-content-length (2^31 - 1 octets, X.411 Annex A),
+    /// the most the standard lets a content be and the most a mailbox takes.
+    pub const DEFAULT_MAX_CONTENT: u64 = x400_p1::upper_bounds::UB_CONTENT_LENGTH as u64;
     /// Default batch: 64 messages.
     pub const DEFAULT_BATCH: usize = 64;
 
