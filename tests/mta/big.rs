@@ -6,17 +6,15 @@
 //! The reduced form (64 MiB) runs in the test suite; `ci/mta-1gib.sh` runs 1 GiB in release
 //! through the variables below.
 
-use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use x400_mta::Protocol;
 use x400_mta::mailbox::Mailbox;
 use x400_mta::mta::{Submission, SubmitError};
-use x400_test_kit::mta::crash::{NODE_ENV, NodeFile, NodeProcess, run_node};
+use x400_test_kit::mta::crash::{NODE_ENV, NodeProcess, run_node, spawn_all};
 use x400_test_kit::mta::memory::same_as_generated;
-use x400_test_kit::mta::net::{Spec, start};
+use x400_test_kit::mta::net::{ALICE, Spec, chain, start};
 
-const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
 const CAROL: &str = "C=GB;ADMD= ;PRMD=C;S=Carol";
 /// This test's node in the binary: the node processes run it with [`NODE_ENV`] set.
 const NODE_TEST: &str = "mta::big::mta_node";
@@ -55,30 +53,8 @@ fn var(name: &str, default: u64) -> u64 {
 
 fn specs() -> [Spec; 3] {
     let p = Protocol::P1988X410;
-    [
-        Spec::new("A")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=A", None)
-            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
-            .user("alice", ALICE),
-        Spec::new("B")
-            .peer("A", p)
-            .peer("C", p)
-            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
-            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
-        Spec::new("C")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=C", None)
-            .route("C=GB;ADMD= ;PRMD=A", Some("B"))
-            .user("carol", CAROL),
-    ]
-}
-
-fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
+    let [a, b, c] = chain(p, p);
+    [a, b, c.user("carol", CAROL)]
 }
 
 fn mib(octets: u64) -> f64 {
@@ -97,24 +73,7 @@ fn a_large_message_crosses_three_mtas_in_bounded_memory() {
     let max_rss = var("X400_BIG_MAX_RSS", DEFAULT_MAX_RSS);
     let tmp = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    let specs = specs();
-    let addrs: Vec<SocketAddr> = specs.iter().map(|_| free_addr()).collect();
-    let mut nodes: Vec<NodeProcess> = Vec::new();
-    for (spec, listen) in specs.iter().zip(&addrs) {
-        let file = NodeFile {
-            spec: spec.clone(),
-            dir: tmp.path().join(&spec.name),
-            listen: *listen,
-            peers: specs
-                .iter()
-                .zip(&addrs)
-                .map(|(s, a)| (s.name.clone(), *a))
-                .collect(),
-        };
-        let path = tmp.path().join(format!("{}.node", spec.name));
-        std::fs::write(&path, file.to_text()).unwrap();
-        nodes.push(NodeProcess::spawn(&exe, NODE_TEST, &path));
-    }
+    let mut nodes = spawn_all(&exe, NODE_TEST, &specs(), tmp.path());
     let idle: Vec<u64> = nodes.iter().map(|n| n.peak_rss().unwrap()).collect();
 
     let started = Instant::now();

@@ -7,7 +7,6 @@
 //! messages, 1 to 50 recipients, 1 KiB to 4 MiB, 20 kills of B) through the variables below.
 
 use std::collections::BTreeMap;
-use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -16,10 +15,9 @@ use x400_mta::mailbox::{Mailbox, mts_identifier_text};
 use x400_p1::mta_abstract_service::MtsApdu;
 use x400_p1::mts_abstract_service::ReportType;
 use x400_test_kit::Rng;
-use x400_test_kit::mta::crash::{NODE_ENV, NodeFile, NodeProcess, run_node};
-use x400_test_kit::mta::net::Spec;
+use x400_test_kit::mta::crash::{NODE_ENV, NodeProcess, run_node, spawn_all};
+use x400_test_kit::mta::net::{Spec, chain};
 
-const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
 const NOBODY_AT_C: &str = "C=GB;ADMD= ;PRMD=C;S=Nobody";
 const NOWHERE: &str = "C=FR;ADMD= ;PRMD=X;S=Nowhere";
 /// Local users at C; with the two bad recipients, the 50 a message may go to.
@@ -72,40 +70,16 @@ fn user_at_c(i: usize) -> (String, String) {
 
 fn specs() -> [Spec; 3] {
     let p = Protocol::P1988X410;
-    let lease = Some(Duration::from_secs(2));
-    let mut c = Spec::new("C")
-        .peer("B", p)
-        .route("C=GB;ADMD= ;PRMD=C", None)
-        .route("C=GB;ADMD= ;PRMD=A", Some("B"));
+    let [a, b, mut c] = chain(p, p);
     for i in 0..USERS_AT_C {
         let (u, a) = user_at_c(i);
         c = c.user(&u, &a);
     }
-    let mut specs = [
-        Spec::new("A")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=A", None)
-            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
-            .user("alice", ALICE),
-        Spec::new("B")
-            .peer("A", p)
-            .peer("C", p)
-            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
-            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
-        c,
-    ];
+    let mut specs = [a, b, c];
     for s in &mut specs {
-        s.lease = lease;
+        s.lease = Some(Duration::from_secs(2));
     }
     specs
-}
-
-/// A free loopback port, kept by the node across its restarts.
-fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
 }
 
 /// The content a node makes for `submit SEED LEN` (see `run_node`).
@@ -151,24 +125,7 @@ fn kill_9_loses_nothing_and_duplicates_nothing() {
     let mut rng = Rng::new(size.seed);
     let tmp = tempfile::tempdir().unwrap();
     let exe = std::env::current_exe().unwrap();
-    let specs = specs();
-    let addrs: Vec<SocketAddr> = specs.iter().map(|_| free_addr()).collect();
-    let mut nodes: Vec<NodeProcess> = Vec::new();
-    for (spec, listen) in specs.iter().zip(&addrs) {
-        let file = NodeFile {
-            spec: spec.clone(),
-            dir: tmp.path().join(&spec.name),
-            listen: *listen,
-            peers: specs
-                .iter()
-                .zip(&addrs)
-                .map(|(s, a)| (s.name.clone(), *a))
-                .collect(),
-        };
-        let path = tmp.path().join(format!("{}.node", spec.name));
-        std::fs::write(&path, file.to_text()).unwrap();
-        nodes.push(NodeProcess::spawn(&exe, NODE_TEST, &path));
-    }
+    let mut nodes = spawn_all(&exe, NODE_TEST, &specs(), tmp.path());
     let started = Instant::now();
 
     // Submit at A; kill B at random moments in between (and once more while the queues

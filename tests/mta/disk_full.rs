@@ -16,9 +16,8 @@ use tokio::net::TcpListener;
 use x400_mta::Protocol;
 use x400_mta::mta::Submission;
 use x400_mta::store::Store;
-use x400_test_kit::mta::net::{Spec, build, wait_for};
+use x400_test_kit::mta::net::{ALICE, Spec, build, chain, wait_for};
 
-const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
 const CAROL: &str = "C=GB;ADMD= ;PRMD=C;S=Carol";
 /// Messages A sends: far more than B's disk holds.
 const MESSAGES: usize = 40;
@@ -60,23 +59,8 @@ impl Drop for Tmpfs {
 
 fn specs() -> [Spec; 3] {
     let p = Protocol::P1988X410;
-    [
-        Spec::new("A")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=A", None)
-            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
-            .user("alice", ALICE),
-        Spec::new("B")
-            .peer("A", p)
-            .peer("C", p)
-            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
-            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
-        Spec::new("C")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=C", None)
-            .route("C=GB;ADMD= ;PRMD=A", Some("B"))
-            .user("carol", CAROL),
-    ]
+    let [a, b, c] = chain(p, p);
+    [a, b, c.user("carol", CAROL)]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

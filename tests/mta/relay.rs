@@ -7,33 +7,16 @@ use std::time::Duration;
 use x400_mta::Protocol;
 use x400_mta::mta::Submission;
 use x400_p1::mta_abstract_service::MtsApdu;
-use x400_test_kit::mta::net::{Spec, start, wait_for};
+use x400_test_kit::mta::net::{ALICE, Spec, chain, start, wait_for};
 
-const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
 const CAROL: &str = "C=GB;ADMD= ;PRMD=C;S=Carol";
 const DAVE: &str = "C=GB;ADMD= ;PRMD=C;S=Dave";
 const NOBODY_AT_C: &str = "C=GB;ADMD= ;PRMD=C;S=Nobody";
 const NOWHERE: &str = "C=FR;ADMD= ;PRMD=X;S=Nowhere";
 
-fn chain(ab: Protocol, bc: Protocol) -> Vec<Spec> {
-    vec![
-        Spec::new("A")
-            .peer("B", ab)
-            .route("C=GB;ADMD= ;PRMD=A", None)
-            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
-            .user("alice", ALICE),
-        Spec::new("B")
-            .peer("A", ab)
-            .peer("C", bc)
-            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
-            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
-        Spec::new("C")
-            .peer("B", bc)
-            .route("C=GB;ADMD= ;PRMD=C", None)
-            .route("C=GB;ADMD= ;PRMD=A", Some("B"))
-            .user("carol", CAROL)
-            .user("dave", DAVE),
-    ]
+fn specs(ab: Protocol, bc: Protocol) -> [Spec; 3] {
+    let [a, b, c] = chain(ab, bc);
+    [a, b, c.user("carol", CAROL).user("dave", DAVE)]
 }
 
 /// The reports in `user`'s mailbox at `node`, decoded.
@@ -54,7 +37,7 @@ fn reports(
 }
 
 async fn relay_through_three(ab: Protocol, bc: Protocol) {
-    let nodes = start(&chain(ab, bc)).await;
+    let nodes = start(&specs(ab, bc)).await;
     let (a, b, c) = (&nodes[0], &nodes[1], &nodes[2]);
     let mut sent = Vec::new();
     for i in 0..10u8 {

@@ -15,35 +15,19 @@ use serde_json::Value;
 use x400_mta::Protocol;
 use x400_mta::association::Event;
 use x400_mta::mta::Submission;
-use x400_test_kit::mta::net::{Spec, start, wait_for};
+use x400_test_kit::mta::net::{ALICE, Spec, chain, start, wait_for};
 use x400_test_kit::mta::{Pair, table_a, table_b};
 
 use crate::common;
 
-const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
 const CAROL: &str = "C=GB;ADMD= ;PRMD=C;S=Carol";
 const NOBODY_AT_C: &str = "C=GB;ADMD= ;PRMD=C;S=Nobody";
 const NOWHERE: &str = "C=FR;ADMD= ;PRMD=X;S=Nowhere";
 
-fn chain() -> Vec<Spec> {
+fn specs() -> [Spec; 3] {
     let p = Protocol::P1988X410;
-    vec![
-        Spec::new("A")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=A", None)
-            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
-            .user("alice", ALICE),
-        Spec::new("B")
-            .peer("A", p)
-            .peer("C", p)
-            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
-            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
-        Spec::new("C")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=C", None)
-            .route("C=GB;ADMD= ;PRMD=A", Some("B"))
-            .user("carol", CAROL),
-    ]
+    let [a, b, c] = chain(p, p);
+    [a, b, c.user("carol", CAROL)]
 }
 
 /// The kit's asn1tools reading of each file, one JSON object each.
@@ -70,7 +54,7 @@ fn oracle(files: &[PathBuf]) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_reach_the_originator_and_decode_with_the_kits_asn1tools() {
-    let nodes = start(&chain()).await;
+    let nodes = start(&specs()).await;
     let (a, b, c) = (&nodes[0], &nodes[1], &nodes[2]);
     let mut submission = Submission::new(
         ALICE,

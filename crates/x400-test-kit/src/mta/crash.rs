@@ -130,6 +130,50 @@ impl NodeFile {
     }
 }
 
+/// A free loopback address: a node keeps its port across its restarts.
+///
+/// # Panics
+///
+/// If no port can be had.
+#[must_use]
+pub fn free_addr() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+}
+
+/// Starts a node process for each of `specs`, each knowing the others' addresses, its store
+/// and mailboxes in `dir/<name>` and its node file (and log) beside them; `exe` and `test`
+/// are the binary and the test that runs [`run_node`].
+///
+/// # Panics
+///
+/// If a node file cannot be written or a node does not start.
+#[must_use]
+pub fn spawn_all(exe: &Path, test: &str, specs: &[Spec], dir: &Path) -> Vec<NodeProcess> {
+    let addrs: Vec<SocketAddr> = specs.iter().map(|_| free_addr()).collect();
+    let peers: Vec<(String, SocketAddr)> = specs
+        .iter()
+        .zip(&addrs)
+        .map(|(s, a)| (s.name.clone(), *a))
+        .collect();
+    specs
+        .iter()
+        .zip(&addrs)
+        .map(|(spec, listen)| {
+            let file = NodeFile {
+                spec: spec.clone(),
+                dir: dir.join(&spec.name),
+                listen: *listen,
+                peers: peers.clone(),
+            };
+            let path = dir.join(format!("{}.node", spec.name));
+            std::fs::write(&path, file.to_text()).unwrap();
+            NodeProcess::spawn(exe, test, &path)
+        })
+        .collect()
+}
+
 /// The node's side: runs the MTA of the node file at `path` and its commands, until killed.
 ///
 /// # Panics

@@ -68,6 +68,33 @@ impl Spec {
     }
 }
 
+/// Alice, the user at A of [`chain`].
+pub const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
+
+/// Three MTAs in a row, A → B → C, each its own domain (PRMD A, B, C): A delivers PRMD=A
+/// locally (user `alice`, [`ALICE`]) and relays PRMD=C to B; B relays each to its side; C
+/// delivers PRMD=C locally (no users yet: add them) and relays PRMD=A to B. `ab` and `bc`
+/// are the P1 spoken on each link.
+#[must_use]
+pub fn chain(ab: Protocol, bc: Protocol) -> [Spec; 3] {
+    [
+        Spec::new("A")
+            .peer("B", ab)
+            .route("C=GB;ADMD= ;PRMD=A", None)
+            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
+            .user("alice", ALICE),
+        Spec::new("B")
+            .peer("A", ab)
+            .peer("C", bc)
+            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
+            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
+        Spec::new("C")
+            .peer("B", bc)
+            .route("C=GB;ADMD= ;PRMD=C", None)
+            .route("C=GB;ADMD= ;PRMD=A", Some("B")),
+    ]
+}
+
 /// A running MTA of the network.
 pub struct Node {
     /// Its name.
