@@ -161,6 +161,40 @@ fn a_duplicate_is_acknowledged_not_queued() {
 }
 
 #[test]
+fn a_duplicate_brings_no_second_report() {
+    // A message with an unroutable recipient, sent again by its peer: the non-delivery
+    // report made with it the first time is not queued again (found by the mta_intake fuzz
+    // target: each resend reported the recipient once more).
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    let with_report = |dedup: &str| {
+        let m = message(
+            dedup,
+            Content::Inline(b"x".to_vec()),
+            &[peer("B"), unroutable()],
+        );
+        let mut r = message(
+            &format!("report on {dedup}"),
+            Content::Inline(vec![]),
+            &[peer("A")],
+        );
+        r.kind = Kind::Report;
+        (m, vec![r])
+    };
+    let (m, reports) = with_report("m");
+    assert!(matches!(
+        store.accept(m, reports).unwrap(),
+        Accepted::New(_)
+    ));
+    assert_eq!(store.list().unwrap().len(), 2, "the message and its report");
+    // The resend's report has a fresh identifier, as a new one would.
+    let (m, mut reports) = with_report("m");
+    reports[0].dedup = "report on m, made again".into();
+    assert_eq!(store.accept(m, reports).unwrap(), Accepted::Duplicate);
+    assert_eq!(store.list().unwrap().len(), 2, "no second report");
+}
+
+#[test]
 fn claimed_work_comes_back_when_its_lease_runs_out() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path());

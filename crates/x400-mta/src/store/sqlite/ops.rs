@@ -48,10 +48,15 @@ impl Op {
         let mut reply = Reply::default();
         match self {
             Self::Accept { message, reports } => {
-                reply.accepted = Some(accept(c, message, &mut reply.removed)?);
-                for r in reports {
-                    accept(c, r, &mut reply.removed)?;
+                let accepted = accept(c, message, &mut reply.removed)?;
+                // A duplicate's reports went out when it was first accepted: queued again
+                // (with fresh report identifiers) they would reach the originator twice.
+                if matches!(accepted, Accepted::New(_)) {
+                    for r in reports {
+                        accept(c, r, &mut reply.removed)?;
+                    }
                 }
+                reply.accepted = Some(accepted);
             }
             Self::Claim {
                 hop,
