@@ -156,7 +156,12 @@ fn claim(
     let until = to_millis(now + lease);
     let limit = i64::try_from(max).unwrap_or(i64::MAX);
     // Due recipients: of one hop whose next attempt has come, or (expiry) of any hop whose
-    // message has expired, oldest first.
+    // message has expired, oldest first. The scheduler looks for expired work each time a
+    // message arrives, so that search must not grow with the queue: the expired messages
+    // are found through the index on `expires`, in its order (ordered by `id`, SQLite scans
+    // the whole table, and with content inline that reads every queued message's content),
+    // and their recipients by message (`+` keeps SQLite from going through every due
+    // recipient of the queue instead).
     let rows: Vec<(i64, i64, Option<String>)> = match hop {
         Some(h) => {
             let mut s = c.prepare_cached(
@@ -174,9 +179,10 @@ fn claim(
         }
         None => {
             let mut s = c.prepare_cached(
-                "SELECT r.message, r.idx, r.hop FROM recipient r JOIN message m ON m.id = r.message \
-                 WHERE r.state = 'pending' AND m.expires <= ?1 AND r.next_attempt <= ?1 \
-                 AND r.message IN (SELECT id FROM message WHERE expires <= ?1 ORDER BY id LIMIT ?2) \
+                "SELECT r.message, r.idx, r.hop FROM recipient r \
+                 WHERE r.message IN (SELECT id FROM message WHERE expires <= ?1 \
+                   ORDER BY expires, id LIMIT ?2) \
+                 AND +r.state = 'pending' AND +r.next_attempt <= ?1 \
                  ORDER BY r.message, r.idx",
             )?;
             s.query_map(params![now_ms, limit], |r| {
@@ -285,10 +291,20 @@ pub(super) fn is_duplicate(c: &Connection, dedup: &str) -> Result<bool> {
     .is_some())
 }
 
+/// The hops with a recipient due. Asked each time a message arrives, so it costs a few index
+/// look-ups per hop, whatever the queue holds: the hops with pending recipients one after
+/// the other through `recipient_hop_due` (a `DISTINCT` over the due recipients would read
+/// each of them), and for each whether one is due.
 pub(super) fn due_hops(c: &Connection, now: SystemTime) -> Result<Vec<Target>> {
     let mut s = c.prepare_cached(
-        "SELECT DISTINCT hop FROM recipient WHERE state = 'pending' AND next_attempt <= ?1 \
-         AND hop IS NOT NULL ORDER BY hop",
+        "WITH RECURSIVE hops(hop) AS ( \
+           SELECT (SELECT min(hop) FROM recipient WHERE state = 'pending' AND hop IS NOT NULL) \
+           UNION ALL \
+           SELECT (SELECT min(hop) FROM recipient WHERE state = 'pending' AND hop > hops.hop) \
+           FROM hops WHERE hop IS NOT NULL) \
+         SELECT hop FROM hops WHERE hop IS NOT NULL AND EXISTS (SELECT 1 FROM recipient \
+           WHERE state = 'pending' AND hop = hops.hop AND next_attempt <= ?1) \
+         ORDER BY hop",
     )?;
     let hops = s
         .query_map(params![to_millis(now)], |r| r.get::<_, String>(0))?

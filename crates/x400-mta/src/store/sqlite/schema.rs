@@ -50,6 +50,15 @@ CREATE TABLE seen (
 CREATE INDEX seen_at ON seen (at);
 ";
 
+/// Indexes created on every open if missing: `message_expires` for the search for expired
+/// messages, which otherwise scans the message table, content and all; `recipient_hop_due`
+/// for the hops with work due and a hop's due recipients. Both searches run each time a
+/// message arrives and must not grow with the queue.
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS message_expires ON message (expires);
+CREATE INDEX IF NOT EXISTS recipient_hop_due ON recipient (state, hop, next_attempt);
+";
+
 /// Opens the database with its durability settings, creates the tables on first use, and
 /// checks its integrity.
 pub(super) fn open(path: &Path, max_bytes: Option<u64>) -> Result<Connection> {
@@ -96,6 +105,9 @@ pub(super) fn open(path: &Path, max_bytes: Option<u64>) -> Result<Connection> {
             )));
         }
     }
+    // Added to version 1 without changing it: an index changes no data, and a store opened
+    // by an older MTA still reads and writes the same tables.
+    conn.execute_batch(INDEXES)?;
     Ok(conn)
 }
 
