@@ -61,7 +61,7 @@ use x400_p1::mta_abstract_service::{
 use x400_p1::mts_abstract_service::{BuiltInContentType, MtsIdentifier};
 use x400_p1::stream::message_prefix;
 use x400_p1::{BitString, Ia5String};
-use x400_test_kit::mta::net::{Spec, domain, start, wait_for};
+use x400_test_kit::mta::net::{ALICE, Spec, chain, domain, start, wait_for};
 
 /// The argument that makes this binary the accepting MTA.
 const NODE: &str = "--node";
@@ -105,8 +105,7 @@ const SINK_DOMAIN: &str = "C=GB;ADMD= ;PRMD=Z";
 const SINK: &str = "C=GB;ADMD= ;PRMD=Z;S=Sink";
 /// The sending MTA's originator.
 const SENDER: &str = "C=GB;ADMD= ;PRMD=A;S=Bench";
-/// `latency`: originator at A, recipient at C.
-const ALICE: &str = "C=GB;ADMD= ;PRMD=A;S=Alice";
+/// `latency`: the recipient at C (the originator is the test kit's Alice at A).
 const CAROL: &str = "C=GB;ADMD= ;PRMD=C;S=Carol";
 /// Clock ticks per second of `/proc/PID/stat` (`getconf CLK_TCK`; 100 on Linux).
 const TICKS: f64 = 100.0;
@@ -450,26 +449,10 @@ async fn accept(n: usize, concurrency: usize) {
     node.quit();
 }
 
-/// A → B → C, each its own domain; Carol is at C.
-fn chain() -> Vec<Spec> {
-    let p = Protocol::P1988X410;
-    vec![
-        Spec::new("A")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=A", None)
-            .route("C=GB;ADMD= ;PRMD=C", Some("B"))
-            .user("alice", ALICE),
-        Spec::new("B")
-            .peer("A", p)
-            .peer("C", p)
-            .route("C=GB;ADMD= ;PRMD=A", Some("A"))
-            .route("C=GB;ADMD= ;PRMD=C", Some("C")),
-        Spec::new("C")
-            .peer("B", p)
-            .route("C=GB;ADMD= ;PRMD=C", None)
-            .route("C=GB;ADMD= ;PRMD=A", Some("B"))
-            .user("carol", CAROL),
-    ]
+/// The test kit's A → B → C, 1988 on both links, with Carol at C.
+fn network() -> [Spec; 3] {
+    let [a, b, c] = chain(Protocol::P1988X410, Protocol::P1988X410);
+    [a, b, c.user("carol", CAROL)]
 }
 
 /// When each MTS identifier was seen.
@@ -509,7 +492,7 @@ fn quantile(v: &[Duration], q: f64) -> Duration {
 }
 
 async fn latency(rate: u64, secs: Duration) {
-    let nodes = start(&chain()).await;
+    let nodes = start(&network()).await;
     let new: PathBuf = nodes[2].dir.join("mail").join("carol").join("new");
     let stop = Arc::new(AtomicBool::new(false));
     let seen: Seen = Arc::default();
