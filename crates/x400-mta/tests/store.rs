@@ -428,3 +428,19 @@ fn a_database_damaged_on_disk_fails_the_integrity_check_at_open() {
     assert!(matches!(err, StoreError::Integrity(_)), "{err}");
     assert!(err.to_string().contains("queue.sqlite3"), "{err}");
 }
+
+#[test]
+fn one_process_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    // A second opener (another MTA, or an operator's tool) is told, not let in: its start-up
+    // clean-up would remove the spool files of transfers in progress.
+    let err = SqliteStore::open(StoreConfig::new(tmp.path())).unwrap_err();
+    assert!(matches!(err, StoreError::InUse(_)), "{err}");
+    assert!(
+        err.to_string().contains("in use by another process"),
+        "{err}"
+    );
+    drop(store);
+    open(tmp.path());
+}

@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub use crate::routing::Target;
 
 pub use self::spool::{Content, ContentReader, SpoolWriter};
-pub use self::sqlite::{DATABASE, SPOOL, SqliteStore};
+pub use self::sqlite::{DATABASE, LOCK, SPOOL, SqliteStore};
 
 /// A message's number in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -252,6 +252,9 @@ pub enum StoreError {
     /// at.
     #[error("store integrity check failed: {0}")]
     Integrity(String),
+    /// Another process has the store open (it holds the lock file named).
+    #[error("the store is in use by another process (it holds {0})")]
+    InUse(PathBuf),
     /// A group commit failed; none of its changes was made.
     #[error("store commit failed: {0}")]
     Commit(String),

@@ -28,6 +28,8 @@ use super::{
 pub const DATABASE: &str = "queue.sqlite3";
 /// Name of the spool directory in the store directory.
 pub const SPOOL: &str = "spool";
+/// File in the store directory that the process using the store holds locked.
+pub const LOCK: &str = "lock";
 
 /// A change waiting for the next group commit, and then its answer.
 #[derive(Default)]
@@ -39,6 +41,9 @@ struct Slot {
 /// The durable queue in SQLite; see the module documentation.
 pub struct SqliteStore {
     config: StoreConfig,
+    /// Held locked while the store is open: one process uses a store at a time (another
+    /// one's start-up clean-up would remove the spool files of transfers in progress).
+    _lock: std::fs::File,
     spool: PathBuf,
     conn: Mutex<Connection>,
     waiting: Mutex<Vec<Arc<Slot>>>,
@@ -77,17 +82,34 @@ fn damaged(db: &std::path::Path, e: StoreError) -> StoreError {
     }
 }
 
+/// Takes the store's lock file; the kernel gives it back when the process ends, however.
+fn lock_dir(path: &std::path::Path) -> Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| super::spool::spool_error(path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(path.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(super::spool::spool_error(path, e)),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store in `config.dir`, checks its integrity, and removes
     /// spool files no message refers to.
     ///
     /// # Errors
     ///
-    /// [`StoreError::Integrity`] if the database or the spool is damaged (the store refuses
-    /// to run rather than guess), or the error that prevented opening it.
+    /// [`StoreError::InUse`] if another process has the store open, [`StoreError::Integrity`]
+    /// if the database or the spool is damaged (the store refuses to run rather than guess),
+    /// or the error that prevented opening it.
     pub fn open(config: StoreConfig) -> Result<Self> {
         let spool = config.dir.join(SPOOL);
         std::fs::create_dir_all(&spool).map_err(|e| super::spool::spool_error(&spool, e))?;
+        let lock = lock_dir(&config.dir.join(LOCK))?;
         let db = config.dir.join(DATABASE);
         let conn = schema::open(&db, config.max_database_bytes).map_err(|e| damaged(&db, e))?;
         schema::check_spool(&conn, &spool)?;
@@ -98,6 +120,7 @@ impl SqliteStore {
         );
         Ok(Self {
             config,
+            _lock: lock,
             spool,
             conn: Mutex::new(conn),
             waiting: Mutex::new(Vec::new()),
