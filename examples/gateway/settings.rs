@@ -533,3 +533,74 @@ impl Builder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("gateway.toml");
+
+    fn settings(text: &str) -> Result<Settings, ConfigErrors> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.toml");
+        std::fs::write(&path, text).unwrap();
+        load(&path).map(|mut s| {
+            // The temporary directory differs between two calls.
+            s.store.dir = s.store.dir.strip_prefix(dir.path()).unwrap().to_path_buf();
+            s.mta.mailbox = s
+                .mta
+                .mailbox
+                .strip_prefix(dir.path())
+                .unwrap()
+                .to_path_buf();
+            s
+        })
+    }
+
+    /// Every `# key = default` line of the documented example, uncommented, changes nothing:
+    /// the defaults it documents are the ones the gateway uses.
+    #[test]
+    fn the_documented_defaults_are_the_defaults() {
+        let mut uncommented = 0;
+        let with_defaults: String = EXAMPLE
+            .lines()
+            .map(|l| {
+                let is_default = l.strip_prefix("# ").is_some_and(|rest| {
+                    rest.split_once(" = ").is_some_and(|(key, _)| {
+                        !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    })
+                });
+                if is_default {
+                    uncommented += 1;
+                    format!("{}\n", &l[2..])
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        assert!(uncommented >= 25, "only {uncommented} defaults found");
+        let plain = settings(EXAMPLE).unwrap();
+        let explicit = settings(&with_defaults).unwrap();
+        assert_eq!(format!("{plain:?}"), format!("{explicit:?}"));
+    }
+
+    #[test]
+    fn semantic_errors_are_placed_and_collected() {
+        let text = "[mta]\nname = \"A\"\ndomain = \"C=GB;ADMD= ;PRMD=A;S=X\"\n\
+                    [[listen]]\naddress = \"localhost:102\"\n\
+                    [[peer]]\nname = \"a\"\npassword = \"p\"\nour_password = \"q\"\n\
+                    source_networks = [\"10.0.0.0/33\"]\nmax_inbound = 0\n";
+        let errors = settings(text).unwrap_err().0;
+        let places: Vec<(usize, usize)> = errors.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(
+            places,
+            [(3, 10), (5, 11), (7, 8), (10, 20), (11, 15)],
+            "{errors:?}"
+        );
+        assert!(errors[0].message.contains("besides C, ADMD and PRMD"));
+        assert!(errors[1].message.contains("IP:port"));
+        assert!(errors[2].message.contains("our own MTA name"));
+        assert!(errors[3].message.contains("address/prefix"));
+        assert!(errors[4].message.contains("at least 1"));
+    }
+}
