@@ -20,6 +20,7 @@ mod mta {
     mod conformance;
     mod crash;
     mod disk_full;
+    mod expiry;
     mod pp;
     mod relay;
     mod report_oracle;

@@ -295,11 +295,20 @@ impl Inner {
     /// with work due and none running, and reports on expired messages.
     async fn schedule(self: Arc<Self>) {
         let mut stop = self.stop.subscribe();
+        let mut expired_at: Option<tokio::time::Instant> = None;
         loop {
             let me = Arc::clone(&self);
+            // Expiry is a matter of time, looked at once a tick; a wake (work queued) needs
+            // only the due hops, a read, so arrivals do not queue behind a claiming write.
+            let expire = expired_at.is_none_or(|t| t.elapsed() >= self.config.tick);
+            if expire {
+                expired_at = Some(tokio::time::Instant::now());
+            }
             let due = tokio::task::spawn_blocking(move || {
                 let now = SystemTime::now();
-                me.expire(now);
+                if expire {
+                    me.expire(now);
+                }
                 me.store.due_hops(now)
             })
             .await;

@@ -31,6 +31,8 @@ pub struct Spec {
     pub users: Vec<(String, String)>,
     /// The lease of claimed work, if not the default.
     pub lease: Option<Duration>,
+    /// How long a message may wait, if not the default.
+    pub expiry: Option<Duration>,
 }
 
 impl Spec {
@@ -43,6 +45,7 @@ impl Spec {
             routes: Vec::new(),
             users: Vec::new(),
             lease: None,
+            expiry: None,
         }
     }
 
@@ -179,6 +182,9 @@ pub fn build(
     );
     let store = Arc::new(SqliteStore::open(StoreConfig::new(dir.join("store"))).unwrap());
     let mut config = config(spec, dir);
+    if let Some(expiry) = spec.expiry {
+        config.expiry = expiry;
+    }
     if let Some(lease) = spec.lease {
         config.lease = lease;
     }
