@@ -133,6 +133,8 @@ struct PeerSpec<'a> {
     password: &'a str,
     our_password: &'a str,
     port: u16,
+    /// Where our connections to it come from.
+    local: Option<&'a str>,
 }
 
 /// A configuration: MTA `name` (domain PRMD=`name`, user `user` with surname `user`) on
@@ -157,6 +159,9 @@ fn config(
             p.name, p.password, p.our_password, p.port
         )
         .unwrap();
+        if let Some(local) = p.local {
+            writeln!(c, "local_address = \"{local}\"\n").unwrap();
+        }
     }
     for (pattern, peer) in routes {
         write!(
@@ -282,12 +287,14 @@ fn two_mtas_exchange_messages_both_ways_and_a_wrong_password_is_refused_in_words
                 password: "b-pw",
                 our_password: "a-pw",
                 port: pb,
+                local: Some("127.0.0.2:0"),
             },
             PeerSpec {
                 name: "C",
                 password: "c-pw",
                 our_password: "a-pw",
                 port: pc,
+                local: None,
             },
         ],
         &[("C=GB;ADMD= ;PRMD=B", "B")],
@@ -302,6 +309,7 @@ fn two_mtas_exchange_messages_both_ways_and_a_wrong_password_is_refused_in_words
             password: "a-pw",
             our_password: "b-pw",
             port: pa,
+            local: None,
         }],
         &[("C=GB;ADMD= ;PRMD=A", "A")],
     );
@@ -316,6 +324,7 @@ fn two_mtas_exchange_messages_both_ways_and_a_wrong_password_is_refused_in_words
             password: "a-pw",
             our_password: "not-c-pw",
             port: pa,
+            local: None,
         }],
         &[("C=GB;ADMD= ;PRMD=A", "A")],
     );
@@ -361,6 +370,13 @@ fn two_mtas_exchange_messages_both_ways_and_a_wrong_password_is_refused_in_words
         wait_until(WAIT, || has(&ma, "alice", "\"B to A\"")),
         "{}",
         ma.log()
+    );
+    // A dials B from the local address its peer entry names.
+    assert!(
+        mb.log()
+            .contains("bound inbound association with MTA \"A\" at 127.0.0.2:"),
+        "{}",
+        mb.log()
     );
 
     gw_ok(&[
@@ -424,6 +440,7 @@ fn queue_retry_and_delete_act_on_a_running_mta() {
             password: "d",
             our_password: "a",
             port: dead,
+            local: None,
         }],
         &[("C=GB;ADMD= ;PRMD=D", "D")],
     );

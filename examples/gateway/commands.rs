@@ -274,9 +274,14 @@ pub fn render_status(v: &StatusView) -> String {
             "accounting: {} live association(s), {} connection(s) in their handshake, {} octets reserved",
             v.associations, v.handshakes, v.memory
         );
-        let _ = writeln!(out, "refusals:");
-        for (reason, n) in &v.refused {
-            let _ = writeln!(out, "    {n:>6}  {reason}");
+        let refused: Vec<&(String, u64)> = v.refused.iter().filter(|(_, n)| *n > 0).collect();
+        if refused.is_empty() {
+            let _ = writeln!(out, "refusals: none");
+        } else {
+            let _ = writeln!(out, "refusals by reason:");
+            for (reason, n) in refused {
+                let _ = writeln!(out, "    {n:>6}  {reason}");
+            }
         }
         let _ = writeln!(
             out,

@@ -71,7 +71,12 @@ pub fn load(path: &Path) -> Result<Settings, ConfigErrors> {
     let file = source.parse()?;
     Builder {
         src: &source,
-        base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        // Relative paths are relative to the file's directory, made absolute so that what
+        // the commands print can be opened from anywhere.
+        base: std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_default(),
         errors: Vec::new(),
     }
     .build(&file)
@@ -207,7 +212,7 @@ impl Builder<'_> {
         Some(gdi)
     }
 
-    fn peer(&mut self, p: &PeerSection, network_local: Option<SocketAddr>) -> Peer {
+    fn peer(&mut self, p: &PeerSection) -> Peer {
         self.mta_name(&p.name);
         if let Some(n) = &p.our_name {
             self.mta_name(n);
@@ -249,18 +254,7 @@ impl Builder<'_> {
             p.max_outbound.as_ref(),
             x400_mta::peers::DEFAULT_PEER_ASSOCIATIONS,
         );
-        if let Some(local) = &p.local_address {
-            // The shell dials from one local address for all peers; a peer's own must agree
-            // with it (an MTA on a host with several addresses names it in [network]).
-            if let Some(addr) = self.address(local)
-                && network_local.is_some_and(|n| n != addr)
-            {
-                self.err(
-                    local,
-                    "this MTA connects to all its peers from one local address: make it the same as [network] local_address, or remove one of them",
-                );
-            }
-        }
+        peer.local_address = p.local_address.as_ref().and_then(|a| self.address(a));
         peer
     }
 
@@ -295,17 +289,10 @@ impl Builder<'_> {
             );
         }
 
-        // Network settings, before the peers (a peer's local address must agree).
+        // Network settings.
         let n = &f.network;
-        let network_local = n.local_address.as_ref().and_then(|a| self.address(a));
-        let peer_local = f
-            .peer
-            .iter()
-            .filter_map(|p| p.local_address.as_ref())
-            .filter_map(|a| a.get_ref().parse::<SocketAddr>().ok())
-            .next();
         let mut shell = ShellConfig::default();
-        shell.local_address = network_local.or(peer_local);
+        shell.local_address = n.local_address.as_ref().and_then(|a| self.address(a));
         shell.connect_timeout = self.duration(
             n.connect_timeout.as_ref(),
             ShellConfig::DEFAULT_CONNECT_TIMEOUT,
@@ -349,7 +336,7 @@ impl Builder<'_> {
                 );
             }
             names.insert(key, &p.name);
-            let peer = self.peer(p, shell.local_address.filter(|_| network_local.is_some()));
+            let peer = self.peer(p);
             peers.insert(peer);
         }
         let mut configured: Vec<&str> = f.peer.iter().map(|p| p.name.get_ref().as_str()).collect();

@@ -122,6 +122,10 @@ pub struct Peer {
     pub max_inbound: usize,
     /// Live associations we open to it. Default: [`DEFAULT_PEER_ASSOCIATIONS`].
     pub max_outbound: usize,
+    /// Where our connections to it come from (a host with several addresses, where the peer
+    /// admits only one of them); `None`: the shell's
+    /// [`local_address`](crate::shell::ShellConfig::local_address).
+    pub local_address: Option<SocketAddr>,
 }
 
 impl Peer {
@@ -144,6 +148,7 @@ impl Peer {
             protocol,
             max_inbound: DEFAULT_PEER_ASSOCIATIONS,
             max_outbound: DEFAULT_PEER_ASSOCIATIONS,
+            local_address: None,
         }
     }
 

@@ -253,7 +253,8 @@ impl Shell {
     }
 
     /// Opens an association to `peer`: TCP straight to its configured addresses in order
-    /// (from [`ShellConfig::local_address`] if set), then TP0, session, RTS and the bind.
+    /// (from the peer's [`Peer::local_address`](crate::Peer::local_address), else
+    /// [`ShellConfig::local_address`], if set), then TP0, session, RTS and the bind.
     /// The handle's first events say whether it bound.
     ///
     /// # Errors
@@ -280,7 +281,7 @@ impl Shell {
             })?;
         let mut last = String::from("no address");
         for &addr in &target.addresses {
-            match self.dial(addr).await {
+            match self.dial(addr, target.local_address).await {
                 Ok(tcp) => {
                     let alive = self.alive().ok_or(ConnectError::ShuttingDown)?;
                     let n = self.shared.connections.fetch_add(1, Ordering::Relaxed);
@@ -316,13 +317,17 @@ impl Shell {
         })
     }
 
-    async fn dial(&self, addr: SocketAddr) -> std::io::Result<tokio::net::TcpStream> {
+    async fn dial(
+        &self,
+        addr: SocketAddr,
+        local: Option<SocketAddr>,
+    ) -> std::io::Result<tokio::net::TcpStream> {
         let socket = if addr.is_ipv4() {
             TcpSocket::new_v4()?
         } else {
             TcpSocket::new_v6()?
         };
-        if let Some(local) = self.shared.config.local_address {
+        if let Some(local) = local.or(self.shared.config.local_address) {
             socket.bind(local)?;
         }
         tokio::time::timeout(self.shared.config.connect_timeout, socket.connect(addr))
