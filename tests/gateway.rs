@@ -495,12 +495,52 @@ fn queue_retry_and_delete_act_on_a_running_mta() {
         "{}",
         text(&o.stderr)
     );
-    assert!(ma.stop().success());
+    // A message queued when SIGTERM comes stays queued: nothing is lost by stopping.
+    let submit = || {
+        gw_ok(&[
+            "submit",
+            "--config",
+            cfg,
+            "--from",
+            "C=GB;ADMD= ;PRMD=A;S=alice",
+            "--to",
+            "C=GB;ADMD= ;PRMD=D;S=dan",
+            body.to_str().unwrap(),
+        ])
+    };
+    let queued = submit();
+    let mts_id = queued.trim().strip_prefix("queued as ").unwrap().to_owned();
+    assert!(wait_until(WAIT, || list().contains(&mts_id)), "{}", list());
+    let log = ma.log.clone();
+    let stopped = ma.stop();
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(stopped.success(), "{stopped}: {log}");
+    assert!(log.contains("gateway: SIGTERM: shutting down"), "{log}");
 
     // Stopped: the commands open the store themselves.
-    assert_eq!(list().trim(), "the queue is empty");
+    let listing = list();
+    assert!(
+        listing.contains(&mts_id) && listing.contains("pending"),
+        "{listing}"
+    );
     let status = gw_ok(&["status", "--config", cfg]);
     assert!(status.contains("not running"), "{status}");
+    assert!(
+        status.contains("MTA \"D\": 1 message(s), 1 recipient(s) pending"),
+        "{status}"
+    );
+    let out = submit();
+    assert!(out.contains("the MTA is not running"), "{out}");
+    assert_eq!(list().matches(" message [").count(), 2, "{}", list());
+    for id in list()
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split(' ').next().unwrap().to_owned())
+        .collect::<Vec<_>>()
+    {
+        gw_ok(&["queue", "--config", cfg, "delete", &id]);
+    }
+    assert_eq!(list().trim(), "the queue is empty");
 }
 
 /// `check` on `text`: fails, and its standard error has `place` and `words`.
