@@ -227,10 +227,16 @@ impl Running {
     }
 
     /// SIGTERM, then its exit status.
-    fn stop(mut self) -> ExitStatus {
+    fn stop(self) -> ExitStatus {
+        self.signal(rustix::process::Signal::TERM)
+    }
+
+    /// `signal` (SIGTERM, or SIGINT as Ctrl-C sends it), then its exit status.
+    fn signal(mut self, signal: rustix::process::Signal) -> ExitStatus {
         let mut child = self.child.take().unwrap();
-        term(&child);
-        wait_child(&mut child, STOP_DEADLINE).expect("the MTA did not stop after SIGTERM")
+        let pid = rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap();
+        let _ = rustix::process::kill_process(pid, signal);
+        wait_child(&mut child, STOP_DEADLINE).expect("the MTA did not stop after the signal")
     }
 }
 
@@ -414,14 +420,17 @@ fn two_mtas_exchange_messages_both_ways_and_a_wrong_password_is_refused_in_words
         "{queue}"
     );
 
-    for m in [ma, mb, mc] {
+    // SIGTERM for two, Ctrl-C's SIGINT for the third: both stop gracefully.
+    for (m, signal) in [
+        (ma, rustix::process::Signal::TERM),
+        (mb, rustix::process::Signal::TERM),
+        (mc, rustix::process::Signal::INT),
+    ] {
         let log = m.log.clone();
-        let status = m.stop();
-        assert!(
-            status.success(),
-            "{status}: {}",
-            std::fs::read_to_string(log).unwrap()
-        );
+        let status = m.signal(signal);
+        let log = std::fs::read_to_string(log).unwrap();
+        assert!(status.success(), "{status}: {log}");
+        assert!(log.contains("stopped"), "{log}");
     }
 }
 
