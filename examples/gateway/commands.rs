@@ -36,7 +36,7 @@ pub fn check(config: &Path) -> Result<(), String> {
             ));
         }
     };
-    println!(
+    say!(
         "{}: valid: MTA {:?}, {} listener(s), {} peer(s), {} route(s), {} local user(s); store {}",
         config.display(),
         s.peers.local_name,
@@ -108,7 +108,7 @@ pub async fn submit(config: &Path, m: &Message) -> Result<(), String> {
     if let Some(client) = Client::connect(&s.control_socket())? {
         return match client.ask(&request, Some(&mut content.as_slice()))? {
             Answer::Submitted(id) => {
-                println!("queued as {id}");
+                say!("queued as {id}");
                 Ok(())
             }
             Answer::Error(e) => Err(e),
@@ -123,7 +123,7 @@ pub async fn submit(config: &Path, m: &Message) -> Result<(), String> {
     let mut submission = Submission::new(&m.from, &to, content);
     submission.delivery_report = m.delivery_report;
     let id = mta.submit(submission).await.map_err(|e| e.to_string())?;
-    println!("queued as {id} (the MTA is not running: it goes out when it starts)");
+    say!("queued as {id} (the MTA is not running: it goes out when it starts)");
     Ok(())
 }
 
@@ -154,16 +154,16 @@ pub fn queue(config: &Path, request: &Request) -> Result<(), String> {
     match answer {
         Answer::Queue(messages) => {
             if messages.is_empty() {
-                println!("the queue is empty");
+                say!("the queue is empty");
             }
             let now = SystemTime::now();
             for m in &messages {
-                print!("{}", render_message(m, now));
+                say_part!("{}", render_message(m, now));
             }
             Ok(())
         }
         Answer::Done(words) => {
-            println!("{words}");
+            say!("{words}");
             Ok(())
         }
         Answer::Error(e) => Err(e),
@@ -248,12 +248,12 @@ pub fn status(config: &Path, json: bool) -> Result<(), String> {
         };
     };
     if json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&view).map_err(|e| e.to_string())?
         );
     } else {
-        print!("{}", render_status(&view));
+        say_part!("{}", render_status(&view));
     }
     Ok(())
 }
@@ -334,7 +334,7 @@ pub fn mailbox(config: &Path, user: &str) -> Result<(), String> {
             .then(a.stem.cmp(&b.stem))
     });
     if messages.is_empty() {
-        println!("{user}: no messages");
+        say!("{user}: no messages");
     }
     for m in &messages {
         let r = &m.record;
@@ -347,7 +347,7 @@ pub fn mailbox(config: &Path, user: &str) -> Result<(), String> {
                 .map(|s| format!(", subject {s:?}"))
                 .unwrap_or_default()
         };
-        println!(
+        say!(
             "{} {} {} from {}{subject}, to {}, {} octets\n    {}",
             r.arrival_time.to_rfc3339(),
             if r.content_type == "report" {

@@ -184,19 +184,19 @@ pub async fn demo() -> Result<(), String> {
     };
     write(&ca, config("A", pa, "B", pb, ("alice", ALICE)))?;
     write(&cb, config("B", pb, "A", pa, ("bob", BOB)))?;
-    println!(
+    say!(
         "gateway demo: two MTAs on loopback, configured in {}",
         dir.display()
     );
-    println!(
+    say!(
         "  MTA-A on 127.0.0.1:{pa} ({}), user alice = {ALICE}",
         ca.display()
     );
-    println!(
+    say!(
         "  MTA-B on 127.0.0.1:{pb} ({}), user bob = {BOB}",
         cb.display()
     );
-    println!();
+    say!();
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let a = start(&exe, &ca, "A", tx.clone())?;
@@ -211,29 +211,29 @@ pub async fn demo() -> Result<(), String> {
     for mut child in [a, b] {
         match tokio::time::timeout(STOP_DEADLINE, child.wait()).await {
             Ok(Ok(status)) if status.success() => {}
-            Ok(Ok(status)) => println!("an MTA ended with {status}"),
-            Ok(Err(e)) => println!("an MTA could not be waited for: {e}"),
-            Err(_) => println!("an MTA did not stop within {STOP_DEADLINE:?}; killed"),
+            Ok(Ok(status)) => say!("an MTA ended with {status}"),
+            Ok(Err(e)) => say!("an MTA could not be waited for: {e}"),
+            Err(_) => say!("an MTA did not stop within {STOP_DEADLINE:?}; killed"),
         }
     }
     // The last lines: the MTAs saying they stopped.
     while let Ok((tag, line)) = rx.try_recv() {
-        println!("{tag} | {line}");
+        say!("{tag} | {line}");
         log.push((tag, line));
     }
     let log = result?;
-    println!();
-    println!("its way:");
+    say!();
+    say!("its way:");
     let mut missing = 0;
     for (n, (step, tag, needles)) in STEPS.iter().enumerate() {
         match log
             .iter()
             .find(|(t, l)| t == tag && needles.iter().all(|w| l.contains(w)))
         {
-            Some((_, line)) => println!("  {}. {step}\n       {tag} | {line}", n + 1),
+            Some((_, line)) => say!("  {}. {step}\n       {tag} | {line}", n + 1),
             None => {
                 missing += 1;
-                println!("  {}. {step}: not seen in MTA-{tag}'s log", n + 1);
+                say!("  {}. {step}: not seen in MTA-{tag}'s log", n + 1);
             }
         }
     }
@@ -243,22 +243,22 @@ pub async fn demo() -> Result<(), String> {
     let alice = Mailbox::new(dir.join("A/mail"))
         .list("alice")
         .map_err(|e| e.to_string())?;
-    println!();
+    say!();
     for m in &bob {
-        println!("delivered file: {}", m.content.display());
-        println!(
+        say!("delivered file: {}", m.content.display());
+        say!(
             "  its record:   {}",
             m.content.with_extension("json").display()
         );
     }
     for m in &alice {
-        println!("report file:    {}", m.content.display());
+        say!("report file:    {}", m.content.display());
     }
-    println!();
-    println!("look again with:");
-    println!("  gateway mailbox --config {} bob", cb.display());
-    println!("  gateway queue --config {}", ca.display());
-    println!(
+    say!();
+    say!("look again with:");
+    say!("  gateway mailbox --config {} bob", cb.display());
+    say!("  gateway queue --config {}", ca.display());
+    say!(
         "the demo's files stay in {}; remove it when done",
         dir.display()
     );
@@ -302,7 +302,7 @@ async fn exchange(
             .map_err(|e| e.to_string())??;
     match answer {
         Answer::Submitted(id) => {
-            println!("submitted to MTA-A as {id}, with a delivery report asked for")
+            say!("submitted to MTA-A as {id}, with a delivery report asked for")
         }
         Answer::Error(e) => return Err(format!("MTA A refused the message: {e}")),
         other => return Err(format!("unexpected answer: {other:?}")),
@@ -314,7 +314,7 @@ async fn exchange(
         let line = tokio::time::timeout_at(until, rx.recv()).await;
         match line {
             Ok(Some((tag, line))) => {
-                println!("{tag} | {line}");
+                say!("{tag} | {line}");
                 let done = tag == "A" && line.contains("delivered to alice");
                 log.push((tag, line));
                 if done && alice.list("alice").is_ok_and(|m| !m.is_empty()) {

@@ -24,6 +24,24 @@
     clippy::std_instead_of_alloc
 )]
 
+/// Prints a line on standard output. A reader that stops reading (`gateway queue | head`)
+/// must not make the command panic, as `println!` would: what it did not read is lost to it
+/// alone, so a failed write is ignored.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// [`say!`] without the line end.
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod commands;
 mod config;
 mod control;
