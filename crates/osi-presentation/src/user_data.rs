@@ -39,7 +39,7 @@ impl<'a> UserData<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error`] for anything but one valid `User-data` within the limits.
+    /// [`Error`](crate::Error) for anything but one valid `User-data` within the limits.
     pub fn decode(data: &'a [u8]) -> Result<Self> {
         Self::decode_with(data, &Limits::DEFAULT)
     }
@@ -98,7 +98,8 @@ impl<'a> UserData<'a> {
     ///
     /// # Errors
     ///
-    /// [`Error::BufferTooSmall`] if `dst` is shorter than [`UserData::encoded_len`].
+    /// [`Error::BufferTooSmall`](crate::Error::BufferTooSmall) if `dst` is shorter than
+    /// [`UserData::encoded_len`].
     pub fn encode(&self, dst: &mut [u8]) -> Result<usize> {
         wire::encode_into(dst, self.tlv_len(), |out| self.write(out))
     }

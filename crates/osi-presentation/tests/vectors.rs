@@ -3,6 +3,9 @@
 //! dissection of the same frame, and re-encoding gives the same octets where the sender
 //! used definite lengths, the same value otherwise.
 
+// The helpers outside the #[test] functions fail the test the same way.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::vector;
@@ -31,13 +34,13 @@ fn contexts(items: impl Iterator<Item = ContextItem<'static>>) -> Vec<(u32, Stri
 /// The one PDV of fully encoded user data: its context and single-ASN1-type value.
 fn single_pdv<'a>(data: &UserData<'a>) -> (u32, &'a [u8]) {
     let UserData::Full(pdvs) = data else {
-        panic!("not fully encoded: {data:?}")
+        unreachable!("not fully encoded: {data:?}")
     };
     assert_eq!(pdvs.len(), 1, "tshark: fully-encoded-data: 1 item");
     let pdv = pdvs.iter().next().unwrap();
     assert_eq!(pdv.transfer_syntax, None);
     let PdvValues::Single(value) = pdv.values else {
-        panic!("not single-ASN1-type: {pdv:?}")
+        unreachable!("not single-ASN1-type: {pdv:?}")
     };
     (pdv.context.0, value)
 }

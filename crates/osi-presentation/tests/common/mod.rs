@@ -1,6 +1,8 @@
 //! What the tests share: the vectors of `tests/data/vectors.txt`.
 
 #![allow(dead_code, unreachable_pub)]
+// Test data helpers: a missing or malformed vector is a broken test, so they panic.
+#![allow(clippy::panic, clippy::unwrap_used)]
 
 /// The vector named `name`, as octets.
 pub fn vector(name: &str) -> Vec<u8> {
@@ -18,6 +20,6 @@ pub fn hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     digits
         .chunks(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+        .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
         .collect()
 }
