@@ -30,6 +30,12 @@ pub fn use_all(buf: &mut [u8]) -> usize {
         n += tsdu.len();
         n += tsdu.encode(false, buf).unwrap_or(0);
     }
+    if let Ok(ppdu) = osi_presentation::Ppdu::decode(
+        osi_presentation::Carrier::Service,
+        b"\x61\x08\x30\x06\x02\x01\x01\xa0\x01\x00",
+    ) {
+        n += ppdu.encode(buf).unwrap_or(0);
+    }
     n
 }
 

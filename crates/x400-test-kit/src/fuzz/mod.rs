@@ -20,6 +20,7 @@ mod mta_association;
 #[cfg(feature = "store")]
 mod mta_intake;
 mod p1;
+mod presentation;
 mod rts;
 mod rts_machine;
 mod session;
@@ -33,6 +34,7 @@ pub use self::mta_association::mta_association;
 #[cfg(feature = "store")]
 pub use self::mta_intake::mta_intake;
 pub use self::p1::{p1_mpdu_1984, p1_mts_apdu_1988};
+pub use self::presentation::presentation_ppdu;
 pub use self::rts::rts_pdu;
 pub use self::rts_machine::rts_machine;
 pub use self::session::{is_canonical, session_context, session_spdu};
@@ -54,6 +56,7 @@ pub const ORACLES: &[Oracle] = &[
     ("rts_pdu", rts_pdu),
     ("p1_mpdu_1984", p1_mpdu_1984),
     ("p1_mts_apdu_1988", p1_mts_apdu_1988),
+    ("presentation_ppdu", presentation_ppdu),
     ("transport_tp4", transport_tp4),
     ("session_machine", session_machine),
     ("rts_machine", rts_machine),
