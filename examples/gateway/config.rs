@@ -45,6 +45,9 @@ pub struct File {
     /// Logging.
     #[serde(default)]
     pub log: LogSection,
+    /// Capture files of the associations.
+    #[serde(default)]
+    pub capture: CaptureSection,
 }
 
 /// `[mta]`.
@@ -195,6 +198,16 @@ pub struct NetworkSection {
     pub idle_timeout: Option<At<String>>,
     /// On shutdown, how long associations have to finish.
     pub shutdown_grace: Option<At<String>>,
+}
+
+/// `[capture]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureSection {
+    /// Where each association's pcap file goes (none: no capture).
+    pub dir: Option<At<String>>,
+    /// Size after which a capture file is continued in the next.
+    pub max_bytes: Option<At<u64>>,
 }
 
 /// The form of log lines.

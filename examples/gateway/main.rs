@@ -42,6 +42,7 @@ macro_rules! say_part {
     }};
 }
 
+mod capture;
 mod commands;
 mod config;
 mod control;
@@ -75,6 +76,10 @@ enum Command {
         /// The configuration file.
         #[arg(long)]
         config: PathBuf,
+        /// Writes each association as its own pcap file into DIR (instead of `[capture]
+        /// dir`).
+        #[arg(long, value_name = "DIR")]
+        capture: Option<PathBuf>,
     },
     /// Checks the configuration: every error with its file, line and column.
     Check {
@@ -165,7 +170,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Demo => demo::demo().await,
-            Command::Run { config } => run::run(&config).await,
+            Command::Run { config, capture } => run::run(&config, capture).await,
             Command::Check { config } => commands::check(&config),
             Command::Submit {
                 config,

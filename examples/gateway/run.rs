@@ -1,7 +1,7 @@
 //! `gateway run`: the MTA, its listeners and its control socket, until SIGTERM or Ctrl-C.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -11,6 +11,7 @@ use x400_mta::shell::Shell;
 use x400_mta::store::SqliteStore;
 use x400_mta::{Accounting, Peer};
 
+use crate::capture::Capture;
 use crate::config::LogFormat;
 use crate::control::{self, Served};
 use crate::settings::{self, Settings};
@@ -44,12 +45,14 @@ pub fn load(config: &Path) -> Result<Settings, String> {
     settings::load(config).map_err(|e| e.to_string())
 }
 
-/// Runs the MTA of `config` until SIGTERM or Ctrl-C.
+/// Runs the MTA of `config` until SIGTERM or Ctrl-C; `capture`, if given, is the capture
+/// directory in place of the configuration's.
 ///
 /// # Errors
 ///
-/// The configuration, the store, a listener or the control socket failed.
-pub async fn run(config: &Path) -> Result<(), String> {
+/// The configuration, the store, a listener, the capture directory or the control socket
+/// failed.
+pub async fn run(config: &Path, capture: Option<PathBuf>) -> Result<(), String> {
     let s = load(config)?;
     init_logging(s.log_format, &s.log_level)?;
     let dir = &s.store.dir;
@@ -70,7 +73,18 @@ pub async fn run(config: &Path) -> Result<(), String> {
     }
     let accounting = Accounting::new(s.limits);
     let name = s.peers.local_name.clone();
-    let shell = Shell::new(s.shell, s.peers.clone(), accounting.clone());
+    let shell = match capture.or_else(|| s.capture.0.clone()) {
+        Some(dir) => {
+            tracing::info!(
+                "gateway: writing each association as a pcap file into {} (files continued past {} octets)",
+                dir.display(),
+                s.capture.1
+            );
+            let observer = Arc::new(Capture::new(dir, s.capture.1)?);
+            Shell::observed(s.shell, s.peers.clone(), accounting.clone(), observer)
+        }
+        None => Shell::new(s.shell, s.peers.clone(), accounting.clone()),
+    };
     let mta = Mta::new(s.mta, Arc::new(store), shell);
     let mut peers: Vec<&Peer> = s.peers.iter().collect();
     peers.sort_by(|a, b| a.name.cmp(&b.name));

@@ -51,6 +51,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter.
     pub log_level: String,
+    /// Capture files: the directory (none: no capture) and the size of one file.
+    pub capture: (Option<PathBuf>, u64),
 }
 
 impl Settings {
@@ -477,6 +479,14 @@ impl Builder<'_> {
             None => DEFAULT_LOG_LEVEL.to_owned(),
         };
 
+        let capture = (
+            f.capture.dir.as_ref().map(|d| self.path(Some(d), "")),
+            self.positive(
+                f.capture.max_bytes.as_ref(),
+                crate::capture::DEFAULT_CAPTURE_MAX_BYTES,
+            ),
+        );
+
         let (Some(domain), true) = (domain, self.errors.is_empty()) else {
             return Err(ConfigErrors(self.errors));
         };
@@ -501,6 +511,7 @@ impl Builder<'_> {
                 .map(|a| *a.get_ref())
                 .unwrap_or_default(),
             log_level,
+            capture,
         })
     }
 

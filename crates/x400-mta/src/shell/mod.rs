@@ -32,6 +32,7 @@
 //! ```
 
 mod handle;
+mod observe;
 mod task;
 
 use std::net::SocketAddr;
@@ -47,6 +48,7 @@ use crate::association::{Association, Config};
 use crate::peers::PeerTable;
 
 pub use self::handle::{Command, Gone, Handle};
+pub use self::observe::{Connection, Observer, Tap};
 
 /// Settings of the shell. Every default is a named constant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +148,8 @@ struct Shared {
     alive: Mutex<Option<mpsc::Sender<()>>>,
     done: tokio::sync::Mutex<mpsc::Receiver<()>>,
     connections: AtomicU32,
+    /// Sees every association's connection; `None` costs the tasks nothing.
+    observer: Option<Arc<dyn Observer>>,
 }
 
 /// The MTA's network side: a peer table, an accounting, and the associations they allow.
@@ -159,6 +163,27 @@ impl Shell {
     /// A shell with these settings, peers and accounting.
     #[must_use]
     pub fn new(config: ShellConfig, peers: PeerTable, accounting: Accounting) -> Self {
+        Self::build(config, peers, accounting, None)
+    }
+
+    /// A shell whose associations `observer` sees: each connection as its task starts
+    /// (with a tap on its octets if the observer wants one), and how long it lasted.
+    #[must_use]
+    pub fn observed(
+        config: ShellConfig,
+        peers: PeerTable,
+        accounting: Accounting,
+        observer: Arc<dyn Observer>,
+    ) -> Self {
+        Self::build(config, peers, accounting, Some(observer))
+    }
+
+    fn build(
+        config: ShellConfig,
+        peers: PeerTable,
+        accounting: Accounting,
+        observer: Option<Arc<dyn Observer>>,
+    ) -> Self {
         let (alive, done) = mpsc::channel(1);
         Self {
             shared: Arc::new(Shared {
@@ -170,6 +195,7 @@ impl Shell {
                 alive: Mutex::new(Some(alive)),
                 done: tokio::sync::Mutex::new(done),
                 connections: AtomicU32::new(0),
+                observer,
             }),
         }
     }
@@ -244,7 +270,7 @@ impl Shell {
                     continue;
                 }
             };
-            let handle = self.spawn(assoc, tcp, alive);
+            let handle = self.spawn(assoc, tcp, alive, None);
             if incoming.send(handle).await.is_err() {
                 break; // nobody takes new associations any more
             }
@@ -303,7 +329,7 @@ impl Shell {
                         id,
                         now,
                     )?;
-                    return Ok(self.spawn(assoc, tcp, alive));
+                    return Ok(self.spawn(assoc, tcp, alive, Some(&target.name)));
                 }
                 Err(e) => {
                     tracing::info!("mta: cannot reach MTA {:?} at {addr}: {e}", target.name);
@@ -348,11 +374,24 @@ impl Shell {
         assoc: Association,
         tcp: tokio::net::TcpStream,
         alive: mpsc::Sender<()>,
+        peer: Option<&str>,
     ) -> Handle {
         let (events_tx, events_rx) = mpsc::channel(self.shared.config.event_queue.max(1));
         let (commands_tx, commands_rx) = mpsc::channel(self.shared.config.event_queue.max(1));
         let remote = assoc.remote();
         let direction = assoc.direction();
+        let observer = self.shared.observer.as_ref().map(|o| {
+            let connection = Connection {
+                local: tcp
+                    .local_addr()
+                    .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0))),
+                remote,
+                direction,
+                peer: peer.map(str::to_owned),
+            };
+            (o.clone(), connection)
+        });
+        let tap = observe::Tapped::new(observer.as_ref().and_then(|(o, c)| o.opened(c)), remote);
         let run = task::Task {
             assoc,
             tcp,
@@ -361,6 +400,8 @@ impl Shell {
             commands: commands_rx,
             stop: self.shared.stop.subscribe(),
             _alive: alive,
+            observer,
+            tap,
         };
         tokio::spawn(run.run());
         Handle::new(remote, direction, events_rx, commands_tx)

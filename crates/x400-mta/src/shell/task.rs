@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 use x400_io::tp0::quick_ack;
 use x400_rts::machine::Instant;
 
+use super::observe::{Connection, Observer, Tapped};
 use super::{Command, Stop};
 use crate::association::{Association, Event};
 
@@ -82,6 +83,10 @@ pub(super) struct Task {
     pub(super) stop: watch::Receiver<Stop>,
     /// Held until the task ends: the shell's shutdown waits for the last one.
     pub(super) _alive: mpsc::Sender<()>,
+    /// The shell's observer, told when the task ends, and what it watches.
+    pub(super) observer: Option<(std::sync::Arc<dyn Observer>, Connection)>,
+    /// The observer's tap on this connection's octets (none: nothing is copied).
+    pub(super) tap: Tapped,
 }
 
 impl Task {
@@ -97,6 +102,15 @@ impl Task {
     }
 
     async fn run_boxed(mut self: Box<Self>) {
+        let started = std::time::Instant::now();
+        self.serve().await;
+        self.close().await;
+        if let Some((observer, connection)) = &self.observer {
+            observer.ended(connection, started.elapsed());
+        }
+    }
+
+    async fn serve(&mut self) {
         self.tcp.set_nodelay(true).ok(); // RFC 2126 §6.2: no Nagle delay for small SPDUs
         let mut io = Buffers::default();
         let mut stopping = Stop::Run;
@@ -172,7 +186,6 @@ impl Task {
                 }
             }
         }
-        self.close().await;
     }
 
     /// Reads what the socket has now into the thread's scratch buffer and hands it to the
@@ -185,6 +198,7 @@ impl Task {
             Ok(n) => {
                 quick_ack(&self.tcp);
                 let got = chunk.get(..n).unwrap_or_default();
+                self.tap.received(got);
                 if unused.is_empty() {
                     let used = self.assoc.handle_input(now, got);
                     unused.extend_from_slice(got.get(used..).unwrap_or_default());
@@ -250,6 +264,8 @@ impl Task {
             return Ok(true); // nowhere to go: the machine was told
         }
         let mut out = buf.get(..n).unwrap_or_default();
+        // All of it goes to the socket, now or from `pending`, in this order.
+        self.tap.sent(out);
         while !out.is_empty() {
             match self.tcp.try_write(out) {
                 Ok(k) if k > 0 => out = out.get(k..).unwrap_or_default(),
@@ -274,6 +290,7 @@ impl Task {
     /// that a reset does not destroy what we sent last.
     async fn close(&mut self) {
         self.tcp.shutdown().await.ok();
+        self.tap.closed();
         let _ = tokio::time::timeout(LINGER, async {
             loop {
                 if self.tcp.readable().await.is_err() {

@@ -26,6 +26,8 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod capture;
+
 /// Longest any one command may take before the test fails (it is killed).
 const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 /// Longest wait for a message, a log line or a state.
@@ -36,24 +38,27 @@ const STOP_DEADLINE: Duration = Duration::from_secs(20);
 /// The gateway binary, built if needed (see the module documentation).
 fn gateway() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        // target/<profile>/deps/gateway-<hash>
-        let profile_dir = exe.parent().unwrap().parent().unwrap();
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let mut build = Command::new(env!("CARGO"));
-        build
-            .args(["build", "--quiet", "--example", "gateway"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cargo build --example gateway");
-        assert!(status.success(), "cargo build --example gateway failed");
-        let bin = profile_dir.join("examples").join("gateway");
-        assert!(bin.exists(), "no gateway binary at {}", bin.display());
-        bin
-    })
+    BIN.get_or_init(|| example("gateway"))
+}
+
+/// Builds example `name` with this test binary's profile; its path.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/gateway-<hash>
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let mut build = Command::new(env!("CARGO"));
+    build
+        .args(["build", "--quiet", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if release {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo build --example");
+    assert!(status.success(), "cargo build --example {name} failed");
+    let bin = profile_dir.join("examples").join(name);
+    assert!(bin.exists(), "no {name} binary at {}", bin.display());
+    bin
 }
 
 /// Waits for `child` at most `limit`; kills it after.
@@ -191,10 +196,16 @@ struct Running {
 
 impl Running {
     fn start(config: &Path) -> Self {
+        Self::start_with(config, &[])
+    }
+
+    /// `gateway run --config CONFIG ARGS`.
+    fn start_with(config: &Path, args: &[&str]) -> Self {
         let log = config.with_extension("log");
         let child = Command::new(gateway())
             .args(["run", "--config"])
             .arg(config)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
