@@ -48,6 +48,9 @@ pub struct File {
     /// Capture files of the associations.
     #[serde(default)]
     pub capture: CaptureSection,
+    /// The Prometheus endpoint.
+    #[serde(default)]
+    pub metrics: MetricsSection,
 }
 
 /// `[mta]`.
@@ -208,6 +211,14 @@ pub struct CaptureSection {
     pub dir: Option<At<String>>,
     /// Size after which a capture file is continued in the next.
     pub max_bytes: Option<At<u64>>,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    /// Where the Prometheus endpoint listens (none: no endpoint).
+    pub listen: Option<At<String>>,
 }
 
 /// The form of log lines.

@@ -381,16 +381,10 @@ async fn handle(
     served: &Served,
 ) -> Answer {
     match request {
-        Request::Status => {
-            let store = std::sync::Arc::clone(served.mta.store());
-            let queue = tokio::task::spawn_blocking(move || store.list()).await;
-            let queue = match queue {
-                Ok(Ok(q)) => q,
-                Ok(Err(e)) => return Answer::Error(format!("cannot read the queue: {e}")),
-                Err(e) => return Answer::Error(format!("the queue task failed: {e}")),
-            };
-            Answer::Status(status(served, &queue))
-        }
+        Request::Status => match status_now(served).await {
+            Ok(view) => Answer::Status(view),
+            Err(e) => Answer::Error(e),
+        },
         Request::Submit {
             from,
             to,
@@ -417,6 +411,20 @@ async fn handle(
                 .await
                 .unwrap_or_else(|e| Answer::Error(format!("the queue task failed: {e}")))
         }
+    }
+}
+
+/// What `status` shows now (also what the metrics endpoint reads).
+///
+/// # Errors
+///
+/// The queue cannot be read.
+pub async fn status_now(served: &Served) -> Result<StatusView, String> {
+    let store = std::sync::Arc::clone(served.mta.store());
+    match tokio::task::spawn_blocking(move || store.list()).await {
+        Ok(Ok(queue)) => Ok(status(served, &queue)),
+        Ok(Err(e)) => Err(format!("cannot read the queue: {e}")),
+        Err(e) => Err(format!("the queue task failed: {e}")),
     }
 }
 

@@ -48,6 +48,7 @@ mod config;
 mod control;
 mod demo;
 mod ipm;
+mod metrics;
 mod run;
 mod settings;
 

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 use x400_mta::mta::Mta;
-use x400_mta::shell::Shell;
+use x400_mta::shell::{Connection, Observer, Shell, Tap};
 use x400_mta::store::SqliteStore;
 use x400_mta::{Accounting, Peer};
 
 use crate::capture::Capture;
 use crate::config::LogFormat;
 use crate::control::{self, Served};
+use crate::metrics::Metrics;
 use crate::settings::{self, Settings};
 
 /// Sends log lines to standard error, one line per event, text or JSON.
@@ -73,17 +74,36 @@ pub async fn run(config: &Path, capture: Option<PathBuf>) -> Result<(), String> 
     }
     let accounting = Accounting::new(s.limits);
     let name = s.peers.local_name.clone();
-    let shell = match capture.or_else(|| s.capture.0.clone()) {
+    let capture = match capture.or_else(|| s.capture.0.clone()) {
         Some(dir) => {
             tracing::info!(
                 "gateway: writing each association as a pcap file into {} (files continued past {} octets)",
                 dir.display(),
                 s.capture.1
             );
-            let observer = Arc::new(Capture::new(dir, s.capture.1)?);
-            Shell::observed(s.shell, s.peers.clone(), accounting.clone(), observer)
+            Some(Capture::new(dir, s.capture.1)?)
         }
-        None => Shell::new(s.shell, s.peers.clone(), accounting.clone()),
+        None => None,
+    };
+    let metrics = match s.metrics {
+        Some(addr) => {
+            let l = TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen for metrics on {addr}: {e}"))?;
+            tracing::info!("gateway: Prometheus metrics on http://{addr}/metrics");
+            Some((l, Metrics::new()))
+        }
+        None => None,
+    };
+    let observers = Observers {
+        capture,
+        metrics: metrics.as_ref().map(|(_, m)| m.clone()),
+    };
+    let shell = if observers.capture.is_none() && observers.metrics.is_none() {
+        Shell::new(s.shell, s.peers.clone(), accounting.clone())
+    } else {
+        let observers = Arc::new(observers);
+        Shell::observed(s.shell, s.peers.clone(), accounting.clone(), observers)
     };
     let mta = Mta::new(s.mta, Arc::new(store), shell);
     let mut peers: Vec<&Peer> = s.peers.iter().collect();
@@ -108,10 +128,18 @@ pub async fn run(config: &Path, capture: Option<PathBuf>) -> Result<(), String> 
         socket,
         Served {
             mta: mta.clone(),
-            accounting,
+            accounting: accounting.clone(),
             peers: s.peers.clone(),
         },
     ));
+    let metrics = metrics.map(|(l, m)| {
+        let served = Served {
+            mta: mta.clone(),
+            accounting,
+            peers: s.peers.clone(),
+        };
+        tokio::spawn(crate::metrics::serve(l, Arc::new(served), m))
+    });
     // `Mta::run` takes one listener; each further listener runs it again over the same
     // MTA (the queue's scheduler then looks at the queue once per listener, which its
     // leases make harmless).
@@ -137,7 +165,29 @@ pub async fn run(config: &Path, capture: Option<PathBuf>) -> Result<(), String> 
         let _ = r.await;
     }
     control.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     let _ = std::fs::remove_file(&socket_path);
     tracing::info!("gateway: MTA {name:?} stopped");
     Ok(())
+}
+
+/// What watches the associations: capture files and metrics, either or both.
+#[derive(Debug)]
+struct Observers {
+    capture: Option<Capture>,
+    metrics: Option<Metrics>,
+}
+
+impl Observer for Observers {
+    fn opened(&self, connection: &Connection) -> Option<Box<dyn Tap>> {
+        self.capture.as_ref().and_then(|c| c.opened(connection))
+    }
+
+    fn ended(&self, connection: &Connection, lasted: std::time::Duration) {
+        if let Some(m) = &self.metrics {
+            m.ended(connection, lasted);
+        }
+    }
 }

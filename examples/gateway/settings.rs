@@ -53,6 +53,8 @@ pub struct Settings {
     pub log_level: String,
     /// Capture files: the directory (none: no capture) and the size of one file.
     pub capture: (Option<PathBuf>, u64),
+    /// Where the Prometheus endpoint listens (none: no endpoint).
+    pub metrics: Option<SocketAddr>,
 }
 
 impl Settings {
@@ -486,6 +488,7 @@ impl Builder<'_> {
                 crate::capture::DEFAULT_CAPTURE_MAX_BYTES,
             ),
         );
+        let metrics = f.metrics.listen.as_ref().and_then(|a| self.address(a));
 
         let (Some(domain), true) = (domain, self.errors.is_empty()) else {
             return Err(ConfigErrors(self.errors));
@@ -512,6 +515,7 @@ impl Builder<'_> {
                 .unwrap_or_default(),
             log_level,
             capture,
+            metrics,
         })
     }
 

@@ -27,6 +27,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 mod capture;
+mod metrics;
 
 /// Longest any one command may take before the test fails (it is killed).
 const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
