@@ -1,16 +1,17 @@
 //! Associations over TCP on loopback with the MTA's shell: both P1 generations, APDUs both
 //! ways (megabytes too, more than the sockets buffer), release, a refused bind logged in words
 //! on both sides, a connection closed before reading at the handshake limit, and graceful
-//! shutdown; the accounting returns to zero.
+//! shutdown; the accounting returns to zero. An observer sees each connection's octets and
+//! end, and one whose tap fails changes nothing.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use x400_mta::association::{Ended, Event};
-use x400_mta::shell::{Handle, Shell, ShellConfig};
-use x400_mta::{Accounting, Limits, PeerTable, Protocol};
+use x400_mta::shell::{Connection, Handle, Observer, Shell, ShellConfig, Tap};
+use x400_mta::{Accounting, Direction, Limits, PeerTable, Protocol};
 use x400_test_kit::mta::{Collector, Reply, apdu, table_a, table_b};
 
 /// MTA-B listening on a loopback port, with MTA-A's table pointing at it.
@@ -292,4 +293,128 @@ async fn shutdown_releases_bound_associations() {
     idle(a.accounting()).await;
     idle(b.accounting()).await;
     b.shutdown().await;
+}
+
+/// Keeps what an observer saw: octets each way, whether the tap was closed, and the
+/// connections that ended.
+#[derive(Debug, Default)]
+struct Seen {
+    sent: Vec<u8>,
+    received: Vec<u8>,
+    closed: bool,
+    ended: Vec<(Connection, Duration)>,
+}
+
+/// An observer whose taps record into `seen`, or fail at once if `broken`.
+#[derive(Debug, Default)]
+struct Recorder {
+    seen: Arc<Mutex<Seen>>,
+    broken: bool,
+}
+
+struct RecordingTap {
+    seen: Arc<Mutex<Seen>>,
+    broken: bool,
+}
+
+impl Tap for RecordingTap {
+    fn received(&mut self, _: SystemTime, octets: &[u8]) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other("the disk is full"));
+        }
+        self.seen.lock().unwrap().received.extend_from_slice(octets);
+        Ok(())
+    }
+
+    fn sent(&mut self, _: SystemTime, octets: &[u8]) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::Error::other("the disk is full"));
+        }
+        self.seen.lock().unwrap().sent.extend_from_slice(octets);
+        Ok(())
+    }
+
+    fn closed(&mut self, _: SystemTime) -> std::io::Result<()> {
+        self.seen.lock().unwrap().closed = true;
+        Ok(())
+    }
+}
+
+impl Observer for Recorder {
+    fn opened(&self, _: &Connection) -> Option<Box<dyn Tap>> {
+        Some(Box::new(RecordingTap {
+            seen: self.seen.clone(),
+            broken: self.broken,
+        }))
+    }
+
+    fn ended(&self, connection: &Connection, lasted: Duration) {
+        self.seen
+            .lock()
+            .unwrap()
+            .ended
+            .push((connection.clone(), lasted));
+    }
+}
+
+#[tokio::test]
+async fn an_observer_sees_the_octets_both_ways_and_a_failing_tap_changes_nothing() {
+    let protocol = Protocol::P1988X410;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut ta = table_a(protocol);
+    let mut peer_b = ta.get("MTA-B").unwrap().clone();
+    peer_b.addresses = vec![addr];
+    ta.insert(peer_b);
+    let rec_a = Arc::new(Recorder::default());
+    let rec_b = Arc::new(Recorder {
+        broken: true,
+        ..Recorder::default()
+    });
+    let limits = || Accounting::new(Limits::default());
+    let a = Shell::observed(ShellConfig::default(), ta, limits(), rec_a.clone());
+    let b = Shell::observed(
+        ShellConfig::default(),
+        table_b(protocol),
+        limits(),
+        rec_b.clone(),
+    );
+    let (tx, mut incoming) = mpsc::channel(16);
+    let server = b.clone();
+    tokio::spawn(async move { server.listen(listener, tx).await });
+
+    let sent = vec![apdu(70_000, 1)];
+    let mut h = a.connect("MTA-B").await.unwrap();
+    h.transfer(sent[0].clone()).await.unwrap();
+    let served = tokio::spawn(serve(incoming.recv().await.unwrap(), Vec::new()));
+    exchange(&mut h, 1, 0).await;
+    // B's tap failed at its first octets; its association went on all the same.
+    let (received, why) = served.await.unwrap();
+    assert_eq!(received, sent);
+    assert_eq!(why, Ended::Released);
+    idle(a.accounting()).await;
+    idle(b.accounting()).await;
+    // Every task gone: each has told its observer.
+    a.shutdown().await;
+    b.shutdown().await;
+
+    let seen = rec_a.seen.lock().unwrap();
+    // TPKTs both ways (RFC 1006: version 3), the APDU among what A sent, the tap closed.
+    assert_eq!(seen.sent.get(..2), Some(&[3u8, 0][..]));
+    assert_eq!(seen.received.get(..2), Some(&[3u8, 0][..]));
+    assert!(seen.sent.len() > 70_000, "{}", seen.sent.len());
+    assert!(seen.closed);
+    let [(connection, _)] = &seen.ended[..] else {
+        panic!("{:?}", seen.ended);
+    };
+    assert_eq!(connection.remote, addr);
+    assert_eq!(connection.direction, Direction::Outbound);
+    assert_eq!(connection.peer.as_deref(), Some("MTA-B"));
+    let seen_b = rec_b.seen.lock().unwrap();
+    assert!(seen_b.sent.is_empty() && seen_b.received.is_empty() && !seen_b.closed);
+    let [(connection, _)] = &seen_b.ended[..] else {
+        panic!("{:?}", seen_b.ended);
+    };
+    assert_eq!(connection.direction, Direction::Inbound);
+    assert_eq!(connection.peer, None);
 }

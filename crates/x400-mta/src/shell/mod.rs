@@ -380,18 +380,13 @@ impl Shell {
         let (commands_tx, commands_rx) = mpsc::channel(self.shared.config.event_queue.max(1));
         let remote = assoc.remote();
         let direction = assoc.direction();
-        let observer = self.shared.observer.as_ref().map(|o| {
-            let connection = Connection {
-                local: tcp
-                    .local_addr()
-                    .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0))),
-                remote,
-                direction,
-                peer: peer.map(str::to_owned),
-            };
-            (o.clone(), connection)
+        let observed = self.shared.observer.as_ref().map(|o| {
+            let local = tcp
+                .local_addr()
+                .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+            let peer = peer.map(str::to_owned);
+            observe::Observed::start(o.clone(), Connection::new(local, remote, direction, peer))
         });
-        let tap = observe::Tapped::new(observer.as_ref().and_then(|(o, c)| o.opened(c)), remote);
         let run = task::Task {
             assoc,
             tcp,
@@ -400,8 +395,7 @@ impl Shell {
             commands: commands_rx,
             stop: self.shared.stop.subscribe(),
             _alive: alive,
-            observer,
-            tap,
+            observed,
         };
         tokio::spawn(run.run());
         Handle::new(remote, direction, events_rx, commands_tx)

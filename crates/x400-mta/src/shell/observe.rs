@@ -3,6 +3,7 @@
 //! exporter hangs here; without an observer the tasks do nothing more than before.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::accounting::Direction;
@@ -46,7 +47,8 @@ pub trait Observer: Send + Sync + core::fmt::Debug {
     /// A connection's task starts: a tap for its octets, or `None` to see none of them.
     fn opened(&self, connection: &Connection) -> Option<Box<dyn Tap>>;
 
-    /// The connection's task ended after `lasted` (TCP closed on our side).
+    /// The association ended after `lasted`, from its task's start to our side of TCP
+    /// closing.
     fn ended(&self, connection: &Connection, lasted: Duration) {
         let _ = (connection, lasted);
     }
@@ -77,15 +79,26 @@ pub trait Tap: Send {
     fn closed(&mut self, at: SystemTime) -> std::io::Result<()>;
 }
 
-/// A task's tap, if it has one, dropped at its first error.
-pub(super) struct Tapped {
+/// What a task with an observer keeps: boxed, so that a task without one carries a single
+/// null pointer.
+pub(super) struct Observed {
+    observer: Arc<dyn Observer>,
+    connection: Connection,
+    /// Dropped at its first error.
     tap: Option<Box<dyn Tap>>,
-    remote: SocketAddr,
+    started: std::time::Instant,
 }
 
-impl Tapped {
-    pub(super) fn new(tap: Option<Box<dyn Tap>>, remote: SocketAddr) -> Self {
-        Self { tap, remote }
+impl Observed {
+    /// Tells `observer` about `connection` and keeps the tap it gives.
+    pub(super) fn start(observer: Arc<dyn Observer>, connection: Connection) -> Box<Self> {
+        let tap = observer.opened(&connection);
+        Box::new(Self {
+            observer,
+            connection,
+            tap,
+            started: std::time::Instant::now(),
+        })
     }
 
     fn each(&mut self, f: impl FnOnce(&mut dyn Tap) -> std::io::Result<()>) {
@@ -95,7 +108,7 @@ impl Tapped {
             // Once: the tap is gone, the association is not affected.
             tracing::warn!(
                 "mta: stopped observing the connection with {}: {e}",
-                self.remote
+                self.connection.remote
             );
             self.tap = None;
         }
@@ -109,8 +122,11 @@ impl Tapped {
         self.each(|t| t.sent(SystemTime::now(), octets));
     }
 
-    pub(super) fn closed(&mut self) {
+    /// Our side is closed: the tap's last call, then the observer's.
+    pub(super) fn ended(&mut self) {
         self.each(|t| t.closed(SystemTime::now()));
         self.tap = None;
+        self.observer
+            .ended(&self.connection, self.started.elapsed());
     }
 }

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, watch};
 use x400_io::tp0::quick_ack;
 use x400_rts::machine::Instant;
 
-use super::observe::{Connection, Observer, Tapped};
+use super::observe::Observed;
 use super::{Command, Stop};
 use crate::association::{Association, Event};
 
@@ -83,10 +83,8 @@ pub(super) struct Task {
     pub(super) stop: watch::Receiver<Stop>,
     /// Held until the task ends: the shell's shutdown waits for the last one.
     pub(super) _alive: mpsc::Sender<()>,
-    /// The shell's observer, told when the task ends, and what it watches.
-    pub(super) observer: Option<(std::sync::Arc<dyn Observer>, Connection)>,
-    /// The observer's tap on this connection's octets (none: nothing is copied).
-    pub(super) tap: Tapped,
+    /// The shell's observer of this connection (none: nothing is copied or timed).
+    pub(super) observed: Option<Box<Observed>>,
 }
 
 impl Task {
@@ -102,12 +100,8 @@ impl Task {
     }
 
     async fn run_boxed(mut self: Box<Self>) {
-        let started = std::time::Instant::now();
         self.serve().await;
         self.close().await;
-        if let Some((observer, connection)) = &self.observer {
-            observer.ended(connection, started.elapsed());
-        }
     }
 
     async fn serve(&mut self) {
@@ -198,7 +192,9 @@ impl Task {
             Ok(n) => {
                 quick_ack(&self.tcp);
                 let got = chunk.get(..n).unwrap_or_default();
-                self.tap.received(got);
+                if let Some(o) = self.observed.as_deref_mut() {
+                    o.received(got);
+                }
                 if unused.is_empty() {
                     let used = self.assoc.handle_input(now, got);
                     unused.extend_from_slice(got.get(used..).unwrap_or_default());
@@ -265,7 +261,9 @@ impl Task {
         }
         let mut out = buf.get(..n).unwrap_or_default();
         // All of it goes to the socket, now or from `pending`, in this order.
-        self.tap.sent(out);
+        if let Some(o) = self.observed.as_deref_mut() {
+            o.sent(out);
+        }
         while !out.is_empty() {
             match self.tcp.try_write(out) {
                 Ok(k) if k > 0 => out = out.get(k..).unwrap_or_default(),
@@ -290,7 +288,9 @@ impl Task {
     /// that a reset does not destroy what we sent last.
     async fn close(&mut self) {
         self.tcp.shutdown().await.ok();
-        self.tap.closed();
+        if let Some(o) = self.observed.as_deref_mut() {
+            o.ended();
+        }
         let _ = tokio::time::timeout(LINGER, async {
             loop {
                 if self.tcp.readable().await.is_err() {
