@@ -48,7 +48,7 @@ const RECORD_HEADER: u64 = 16;
 pub struct Capture {
     dir: PathBuf,
     max_bytes: u64,
-    /// Numbers the files of one second apart.
+    /// Numbers the connections: two in the same second get different files.
     next: AtomicU64,
 }
 
@@ -367,6 +367,74 @@ mod tests {
         assert!(!f.at_boundary());
         f.feed(&[0]);
         assert!(f.at_boundary());
+    }
+
+    /// One frame as read back: source port, sequence number, SYN, FIN, payload length.
+    fn frames(path: &std::path::Path) -> Vec<(u16, u32, bool, bool, usize)> {
+        let mut r = pcap_file::pcap::PcapReader::new(File::open(path).unwrap()).unwrap();
+        let mut out = Vec::new();
+        while let Some(p) = r.next_packet() {
+            let p = p.unwrap();
+            assert!(
+                p.data.len() <= SNAPLEN,
+                "a record of {} octets",
+                p.data.len()
+            );
+            let sliced = etherparse::SlicedPacket::from_ethernet(&p.data).unwrap();
+            let Some(etherparse::TransportSlice::Tcp(tcp)) = sliced.transport else {
+                panic!("not TCP");
+            };
+            out.push((
+                tcp.source_port(),
+                tcp.sequence_number(),
+                tcp.syn(),
+                tcp.fin(),
+                tcp.payload().len(),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn segments_fit_their_records_and_sequence_numbers_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let capture = Capture::new(dir.path().to_owned(), DEFAULT_CAPTURE_MAX_BYTES).unwrap();
+        let c = Connection::new(
+            "[::1]:40000".parse().unwrap(),
+            "[::1]:102".parse().unwrap(),
+            Direction::Outbound,
+            Some("MTA B".to_owned()),
+        );
+        let mut tap = capture.opened(&c).unwrap();
+        let now = SystemTime::now();
+        tap.sent(now, &vec![0x55; 150_000]).unwrap();
+        tap.received(now, &[3, 0, 0, 4]).unwrap();
+        tap.closed(now).unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        let [Ok(file)] = &files[..] else {
+            panic!("{files:?}")
+        };
+        let name = file.file_name().into_string().unwrap();
+        assert!(name.ends_with("-MTA_B-out-0.pcap"), "{name}");
+        let (c0, s0) = (ISN_CLIENT, ISN_SERVER);
+        let data = |seq, len| (40000, seq, false, false, len);
+        let rest = 150_000 - 2 * MAX_SEGMENT;
+        let third = c0 + 1 + u32::try_from(2 * MAX_SEGMENT).unwrap();
+        assert_eq!(
+            frames(&file.path()),
+            vec![
+                (40000, c0, true, false, 0),
+                (102, s0, true, false, 0),
+                (40000, c0 + 1, false, false, 0),
+                data(c0 + 1, MAX_SEGMENT),
+                data(c0 + 1 + u32::try_from(MAX_SEGMENT).unwrap(), MAX_SEGMENT),
+                data(third, rest),
+                (102, s0 + 1, false, false, 4),
+                (40000, c0 + 1 + 150_000, false, true, 0),
+                (102, s0 + 5, false, true, 0),
+                (40000, c0 + 150_002, false, false, 0),
+            ]
+        );
     }
 
     #[test]
