@@ -5,8 +5,9 @@
 //! The shell's tap hands over the octets as the association read and wrote them; the TCP
 //! conversation is made up around them: a handshake first, sequence and acknowledgement
 //! numbers that add up in each direction, segments no larger than a pcap record holds, and
-//! a FIN each way at the end. Files are written through a buffer: one is complete once its
-//! association ends. A file that grows past its size limit is continued in
+//! a FIN each way at the end. Files are written through a buffer, from the association's
+//! own task (a diagnostic may cost a write to disk every few KiB; a separate writer task
+//! would have to copy every octet): a file is complete once its association ends. A file that grows past its size limit is continued in
 //! `NAME.1.pcap`, `NAME.2.pcap`, ... at the first point where neither direction is inside a
 //! transport service data unit, so each file dissects on its own.
 

@@ -272,12 +272,11 @@ async fn answer(mut tcp: TcpStream, served: &Served, metrics: &Metrics) -> std::
             head.extend_from_slice(buf.get(..n).unwrap_or_default());
         }
         Ok::<(), std::io::Error>(())
-    })
-    .await;
-    if read.is_err() {
-        return Err(std::io::Error::other("no request head in time"));
+    });
+    match read.await {
+        Ok(r) => r?,
+        Err(_) => return Err(std::io::Error::other("no request head in time")),
     }
-    read.unwrap_or(Ok(()))?;
     let line = String::from_utf8_lossy(&head);
     let mut words = line.split_whitespace();
     let (status, content_type, body) = match (words.next(), words.next()) {
