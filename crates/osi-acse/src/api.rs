@@ -5,7 +5,7 @@
 macro_rules! apdu_api {
     ($t:ident, $name:literal) => {
         impl<'a> $t<'a> {
-            /// Decodes SS-user data that is exactly one
+            /// Decodes octets that are exactly one
             #[doc = concat!("`", $name, "`")]
             /// with the default [`Limits`](crate::Limits).
             ///

@@ -19,7 +19,7 @@ pub enum Error {
         /// What the BER reader found.
         error: ber::Error,
     },
-    /// Octets follow the APDU in the SS-user data.
+    /// Octets follow the APDU in the presentation data value.
     #[error("{apdu}: {len} octets follow the APDU")]
     TrailingData {
         /// The APDU.

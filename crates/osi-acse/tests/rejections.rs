@@ -471,3 +471,27 @@ fn values_check_what_they_are_given() {
     assert_eq!(Oid::PASSWORD_1.to_string(), "2.2.3.1");
     assert_eq!(Oid::ACSE.to_string(), "2.2.1.0.1");
 }
+
+#[test]
+fn each_type_decodes_only_its_own_apdu() {
+    let rlrq = hex("62 03 80 01 00");
+    assert!(Rlrq::decode(&rlrq).is_ok());
+    for result in [
+        Aarq::decode(&rlrq).map(|_| ()),
+        Aare::decode(&rlrq).map(|_| ()),
+        Rlre::decode(&rlrq).map(|_| ()),
+        Abort::decode(&rlrq).map(|_| ()),
+    ] {
+        assert!(
+            matches!(
+                result,
+                Err(Error::UnexpectedTag {
+                    field: "ACSE-apdu",
+                    number: 2,
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+    }
+}
