@@ -28,8 +28,8 @@ pub struct Limits {
 impl Limits {
     /// Default [`Limits::max_len`]: 16 MiB, as `osi_sansio::DecodeLimits`.
     pub const DEFAULT_MAX_LEN: usize = osi_sansio::DecodeLimits::DEFAULT_MAX_LEN;
-    /// Default [`Limits::max_depth`]: 32. An AARQ with an RTORQ and a P1 bind nests about
-    /// 10 deep.
+    /// Default [`Limits::max_depth`]: 32, far above the nesting of PP's AARQ (an RTORQ
+    /// with a P1 bind inside) and libiec61850's (an MMS initiate request).
     pub const DEFAULT_MAX_DEPTH: usize = osi_sansio::DecodeLimits::DEFAULT_MAX_DEPTH;
     /// Default [`Limits::max_elements`]: 1 048 576.
     pub const DEFAULT_MAX_ELEMENTS: usize = osi_sansio::DecodeLimits::DEFAULT_MAX_ELEMENTS;
