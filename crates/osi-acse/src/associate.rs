@@ -248,7 +248,7 @@ impl<'a> Aarq<'a> {
                     a.application_context_name_list =
                         Some(List::decode(cx, &e, field, cx.limits.max_context_names)?);
                 }
-                29 => a.implementation_information = Some(cx.text(&e, field)?),
+                29 => a.implementation_information = Some(wire::text(cx, &e, field)?),
                 _ => a.user_information = Some(user_information(cx, &e)?),
             }
         }
@@ -428,7 +428,7 @@ impl<'a> Aare<'a> {
                     a.application_context_name_list =
                         Some(List::decode(cx, &e, field, cx.limits.max_context_names)?);
                 }
-                29 => a.implementation_information = Some(cx.text(&e, field)?),
+                29 => a.implementation_information = Some(wire::text(cx, &e, field)?),
                 _ => a.user_information = Some(user_information(cx, &e)?),
             }
         }

@@ -2,6 +2,8 @@
 
 use osi_sansio::ber;
 
+use crate::Limits;
+
 /// What went wrong while decoding or encoding an APDU.
 ///
 /// Every decoding variant names the APDU (`apdu`, as the ACSE-1 module of X.227 names its
@@ -139,3 +141,6 @@ impl Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+// The conversions from osi-sansio's shared faults, and the bounds of the one walk.
+osi_sansio::codec_glue!(Error { apdu }, Limits, "the APDU");

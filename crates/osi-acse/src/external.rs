@@ -81,7 +81,8 @@ impl<'a> External<'a> {
                 }
                 (Class::Universal, 7) => {
                     order.next(cx, 2, "data-value-descriptor")?;
-                    external.data_value_descriptor = Some(cx.text(&e, "data-value-descriptor")?);
+                    external.data_value_descriptor =
+                        Some(wire::text(cx, &e, "data-value-descriptor")?);
                 }
                 (Class::Context, 0..=2) => {
                     order.next(cx, 3, "encoding")?;

@@ -74,7 +74,7 @@ impl<'a> ApTitle<'a> {
                 Ok(Self::Name(tlv.contents))
             }
             (Class::Universal, 6) => Oid::decode(cx, &inner, field).map(Self::Oid),
-            (Class::Universal, 19) => cx.text(&inner, field).map(Self::Printable),
+            (Class::Universal, 19) => wire::text(cx, &inner, field).map(Self::Printable),
             _ => Err(cx.unexpected(field, &inner)),
         }
     }
@@ -113,8 +113,8 @@ impl<'a> AeQualifier<'a> {
                 Ok(Self::Rdn(tlv.contents))
             }
             (Class::Universal, 2) => cx.uint(&inner, field).map(Self::Integer),
-            (Class::Universal, 19) => cx.text(&inner, field).map(Self::Printable),
-            (Class::Universal, 4) => cx.text(&inner, field).map(Self::Octets),
+            (Class::Universal, 19) => wire::text(cx, &inner, field).map(Self::Printable),
+            (Class::Universal, 4) => wire::text(cx, &inner, field).map(Self::Octets),
             _ => Err(cx.unexpected(field, &inner)),
         }
     }
@@ -152,7 +152,7 @@ impl<'a> AuthenticationValue<'a> {
     pub(crate) fn decode(cx: Cx<'_>, tlv: &Tlv<'a>, field: &'static str) -> Result<Self> {
         let inner = cx.explicit(tlv, field)?;
         match (inner.class, inner.number) {
-            (Class::Context, 0) => cx.text(&inner, "charstring").map(Self::Charstring),
+            (Class::Context, 0) => wire::text(cx, &inner, "charstring").map(Self::Charstring),
             (Class::Context, 1) => BitString::decode(cx, &inner, "bitstring").map(Self::Bitstring),
             (Class::Context, 2) => {
                 External::decode_contents(cx, &inner, "external").map(Self::External)

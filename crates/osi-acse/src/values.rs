@@ -40,7 +40,7 @@ impl<'a> Oid<'a> {
 
     fn check(cx: Cx<'_>, contents: &'a [u8], field: &'static str) -> Result<Self> {
         let bad = Error::BadOid {
-            apdu: cx.apdu,
+            apdu: cx.pdu,
             field,
         };
         // The first subidentifier holds two arcs (X.690 §8.19.4); each one ends another.
@@ -178,11 +178,11 @@ impl<'a> BitString<'a> {
     pub(crate) fn decode(cx: Cx<'_>, tlv: &Tlv<'a>, field: &'static str) -> Result<Self> {
         let contents = cx.primitive(tlv, field)?;
         let (&unused, octets) = contents.split_first().ok_or(Error::BadBitString {
-            apdu: cx.apdu,
+            apdu: cx.pdu,
             field,
         })?;
         Self::new(unused, octets).map_err(|_| Error::BadBitString {
-            apdu: cx.apdu,
+            apdu: cx.pdu,
             field,
         })
     }
