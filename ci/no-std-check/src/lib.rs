@@ -36,6 +36,9 @@ pub fn use_all(buf: &mut [u8]) -> usize {
     ) {
         n += ppdu.encode(buf).unwrap_or(0);
     }
+    if let Ok(apdu) = osi_acse::Apdu::decode(b"\x62\x03\x80\x01\x00") {
+        n += apdu.encode(buf).unwrap_or(0);
+    }
     n
 }
 

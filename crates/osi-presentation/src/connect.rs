@@ -128,12 +128,7 @@ fn mode(cx: Cx<'_>, tlv: &Tlv<'_>) -> Result<Mode> {
         if !wire::is_context(&e, 0) {
             return Err(cx.unexpected("mode-selector", &e));
         }
-        wire::put(
-            cx,
-            &mut value,
-            Mode(cx.uint(&e, "mode-value")?),
-            "mode-value",
-        )?;
+        cx.put(&mut value, Mode(cx.uint(&e, "mode-value")?), "mode-value")?;
     }
     value.ok_or(cx.missing("mode-value"))
 }
@@ -163,7 +158,7 @@ fn check_mode(cx: Cx<'_>, mode: Mode, x410: bool, normal: bool) -> Result<()> {
         Ok(())
     } else {
         Err(Error::ModeMismatch {
-            ppdu: cx.ppdu,
+            ppdu: cx.pdu,
             mode: mode.0,
         })
     }
@@ -329,7 +324,7 @@ fn write_octets(out: &mut Out<'_>, n: u8, octets: Option<&&[u8]>) -> Result<()> 
     octets.map_or(Ok(()), |o| out.tlv(wire::context(n), o))
 }
 
-fn write_list<'a, T: crate::list::Item<'a>>(
+fn write_list<'a, T: crate::list::Item<'a, Error = Error>>(
     out: &mut Out<'_>,
     n: u8,
     list: Option<&List<'a, T>>,
@@ -343,23 +338,23 @@ type ConnectSet<'a> = (Mode, Option<&'a [u8]>, Option<Fields<'a>>);
 /// Reads the SET of CP or CPA: mode selector, X.410 parameters, normal parameters.
 fn connect_set<'a>(cx: Cx<'_>, tlv: &Tlv<'a>, allowed: &[u32]) -> Result<ConnectSet<'a>> {
     if !tlv.is_universal(17) {
-        return Err(cx.unexpected(cx.ppdu, tlv));
+        return Err(cx.unexpected(cx.pdu, tlv));
     }
-    cx.constructed(tlv, cx.ppdu)?;
+    cx.constructed(tlv, cx.pdu)?;
     let (mut mode_value, mut x410, mut normal) = (None, None, None);
     for element in cx.elements(tlv) {
         let e = element?;
         match (e.class, e.number) {
-            (Class::Context, 0) => wire::put(cx, &mut mode_value, mode(cx, &e)?, "mode-selector")?,
+            (Class::Context, 0) => cx.put(&mut mode_value, mode(cx, &e)?, "mode-selector")?,
             (Class::Context, 1) => {
                 cx.constructed(&e, "x410-mode-parameters")?;
-                wire::put(cx, &mut x410, e.contents, "x410-mode-parameters")?;
+                cx.put(&mut x410, e.contents, "x410-mode-parameters")?;
             }
             (Class::Context, 2) => {
                 let f = fields(cx, &e, allowed)?;
-                wire::put(cx, &mut normal, f, "normal-mode-parameters")?;
+                cx.put(&mut normal, f, "normal-mode-parameters")?;
             }
-            _ => return Err(cx.unexpected(cx.ppdu, &e)),
+            _ => return Err(cx.unexpected(cx.pdu, &e)),
         }
     }
     let mode_value = mode_value.ok_or(cx.missing("mode-selector"))?;
@@ -550,7 +545,7 @@ impl<'a> Refuse<'a> {
             return Ok(Self::X410(tlv.contents));
         }
         if !tlv.is_universal(16) {
-            return Err(cx.unexpected(cx.ppdu, tlv));
+            return Err(cx.unexpected(cx.pdu, tlv));
         }
         let f = fields(cx, tlv, &[0, 3, 5, 7, 10])?;
         Ok(Self::Normal(RefuseParams {

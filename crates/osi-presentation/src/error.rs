@@ -2,6 +2,8 @@
 
 use osi_sansio::ber;
 
+use crate::Limits;
+
 /// What went wrong while decoding or encoding a PPDU.
 ///
 /// Every decoding variant names the PPDU (`ppdu`, as X.226 §8.2 names its type) and, where
@@ -137,3 +139,6 @@ pub enum Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+// The conversions from osi-sansio's shared faults, and the bounds of the one walk.
+osi_sansio::codec_glue!(Error { ppdu }, Limits, "the PPDU");

@@ -97,7 +97,7 @@ fn two_and_data<'a>(
     max_tag: u32,
     mut tagged: impl FnMut(u32, &Tlv<'a>) -> Result<()>,
 ) -> Result<Option<UserData<'a>>> {
-    cx.constructed(tlv, cx.ppdu)?;
+    cx.constructed(tlv, cx.pdu)?;
     let mut order = Order::new();
     let mut data = None;
     for element in cx.elements(tlv) {
@@ -109,7 +109,7 @@ fn two_and_data<'a>(
             order.next(cx, position, "a context list")?;
             tagged(e.number, &e)?;
         } else {
-            return Err(cx.unexpected(cx.ppdu, &e));
+            return Err(cx.unexpected(cx.pdu, &e));
         }
     }
     Ok(data)
@@ -119,7 +119,7 @@ fn list_len<'a, T: crate::list::Item<'a>>(list: Option<&List<'a, T>>) -> usize {
     wire::opt_len(list, List::contents_len)
 }
 
-fn write_list<'a, T: crate::list::Item<'a>>(
+fn write_list<'a, T: crate::list::Item<'a, Error = crate::Error>>(
     out: &mut Out<'_>,
     n: u8,
     list: Option<&List<'a, T>>,
@@ -183,7 +183,7 @@ impl<'a> Abort<'a> {
                 }
                 Ok(Self::Provider(arp))
             }
-            _ => Err(cx.unexpected(cx.ppdu, tlv)),
+            _ => Err(cx.unexpected(cx.pdu, tlv)),
         }
     }
 
@@ -273,7 +273,7 @@ impl<'a> TypedData<'a> {
                 })?;
                 Ok(Self::AlterContextAck(aca))
             }
-            _ => Err(cx.unexpected(cx.ppdu, tlv)),
+            _ => Err(cx.unexpected(cx.pdu, tlv)),
         }
     }
 
@@ -322,7 +322,7 @@ impl<'a> TypedData<'a> {
 impl<'a> Resynchronize<'a> {
     fn decode_tlv(cx: Cx<'_>, tlv: &Tlv<'a>) -> Result<Self> {
         if !tlv.is_universal(16) {
-            return Err(cx.unexpected(cx.ppdu, tlv));
+            return Err(cx.unexpected(cx.pdu, tlv));
         }
         let mut context_list = None;
         let user_data = two_and_data(cx, tlv, 0, |_, e| {

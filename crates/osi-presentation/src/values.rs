@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use osi_sansio::ber::Tlv;
+use osi_sansio::ber::{self, Tlv};
 
 use crate::wire::{self, Cx};
 use crate::{Error, Limits, Result};
@@ -48,34 +48,18 @@ impl<'a> Oid<'a> {
 
     fn check(cx: Cx<'_>, contents: &'a [u8], field: &'static str) -> Result<Self> {
         let bad = Error::BadOid {
-            ppdu: cx.ppdu,
+            ppdu: cx.pdu,
             field,
         };
-        // The first subidentifier holds two arcs (X.690 §8.19.4); each one ends another.
-        let mut arcs = 1usize;
-        let mut starts = true;
-        for &b in contents {
-            // A leading 0x80 pads a subidentifier (X.690 §8.19.2).
-            if starts && b == 0x80 {
-                return Err(bad);
-            }
-            starts = b & 0x80 == 0;
-            if starts {
-                arcs += 1;
-            }
-        }
-        if contents.is_empty() || !starts {
-            return Err(bad);
-        }
+        // The octet rules are X.690 §8.19's, shared in osi-sansio; the arc limit is ours.
+        let arcs = ber::oid_arc_count(contents).ok_or(bad)?;
         if arcs > cx.limits.max_oid_arcs {
             return Err(cx.too_many(field, cx.limits.max_oid_arcs));
         }
-        let oid = Self(contents);
-        // Every subidentifier must fit 64 bits.
-        if oid.subidentifiers().any(|s| s.is_none()) {
+        if !ber::oid_fits_u64(contents) {
             return Err(bad);
         }
-        Ok(oid)
+        Ok(Self(contents))
     }
 
     pub(crate) fn decode(cx: Cx<'_>, tlv: &Tlv<'a>, field: &'static str) -> Result<Self> {
@@ -88,39 +72,9 @@ impl<'a> Oid<'a> {
         self.0
     }
 
-    /// The subidentifiers, `None` for one above 64 bits (which [`Oid::new`] refuses).
-    fn subidentifiers(&self) -> impl Iterator<Item = Option<u64>> + 'a {
-        let mut rest = self.0;
-        core::iter::from_fn(move || {
-            if rest.is_empty() {
-                return None;
-            }
-            let mut v = 0u64;
-            while let Some((&b, after)) = rest.split_first() {
-                rest = after;
-                let Some(next) = v.checked_mul(128) else {
-                    rest = &[];
-                    return Some(None);
-                };
-                v = next | u64::from(b & 0x7f);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-            Some(Some(v))
-        })
-    }
-
     /// The arcs, the first two split out of the first subidentifier (X.690 §8.19.4).
     pub fn arcs(&self) -> impl Iterator<Item = u64> + 'a {
-        let mut subs = self.subidentifiers().map(Option::unwrap_or_default);
-        let first = subs.next().unwrap_or_default();
-        let (a, b) = match first {
-            0..40 => (0, first),
-            40..80 => (1, first - 40),
-            _ => (2, first - 80),
-        };
-        [a, b].into_iter().chain(subs)
+        ber::oid_arcs(self.0)
     }
 
     pub(crate) fn tlv_len(&self) -> usize {
@@ -131,13 +85,7 @@ impl<'a> Oid<'a> {
 impl fmt::Display for Oid<'_> {
     /// Dotted decimal, e.g. `2.1.1`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, arc) in self.arcs().enumerate() {
-            if i > 0 {
-                f.write_str(".")?;
-            }
-            write!(f, "{arc}")?;
-        }
-        Ok(())
+        ber::fmt_oid(self.0, f)
     }
 }
 
@@ -169,7 +117,7 @@ impl<'a> BitString<'a> {
     ///
     /// [`Error::BadBitString`] if `unused` is above 7, or not 0 for no octets.
     pub fn new(unused: u8, octets: &'a [u8]) -> Result<Self> {
-        if unused > 7 || (octets.is_empty() && unused != 0) {
+        if !ber::bit_string_ok(unused, octets) {
             return Err(Error::BadBitString {
                 ppdu: "BIT STRING",
                 field: "the value",
@@ -181,11 +129,11 @@ impl<'a> BitString<'a> {
     pub(crate) fn decode(cx: Cx<'_>, tlv: &Tlv<'a>, field: &'static str) -> Result<Self> {
         let contents = cx.primitive(tlv, field)?;
         let (&unused, octets) = contents.split_first().ok_or(Error::BadBitString {
-            ppdu: cx.ppdu,
+            ppdu: cx.pdu,
             field,
         })?;
         Self::new(unused, octets).map_err(|_| Error::BadBitString {
-            ppdu: cx.ppdu,
+            ppdu: cx.pdu,
             field,
         })
     }
@@ -205,7 +153,7 @@ impl<'a> BitString<'a> {
     /// Number of bits.
     #[must_use]
     pub const fn len(&self) -> usize {
-        self.octets.len() * 8 - self.unused as usize
+        ber::bit_string_len(self.unused, self.octets)
     }
 
     /// Whether the string has no bits.
@@ -217,11 +165,7 @@ impl<'a> BitString<'a> {
     /// Whether bit `n` is present and set.
     #[must_use]
     pub fn bit(&self, n: usize) -> bool {
-        n < self.len()
-            && self
-                .octets
-                .get(n / 8)
-                .is_some_and(|b| b & (0x80 >> (n % 8)) != 0)
+        ber::bit_string_bit(self.unused, self.octets, n)
     }
 
     pub(crate) const fn contents_len(&self) -> usize {

@@ -6,6 +6,23 @@
 //! of [`MAX_DEPTH`] entries, so hostile nesting costs neither stack nor memory, and every
 //! step consumes input, so time is linear in the input.
 
+mod fields;
+mod glue;
+mod list;
+mod out;
+mod values;
+
+pub use fields::{Bounds, Fault, Fields, FromFault, Order};
+pub use list::{Item, Iter, List};
+pub use out::{
+    INTEGER, OID, Out, SEQUENCE, SET, ShortBuffer, context, context_constructed, encode_into,
+    explicit_uint_len, opt_len, tlv_len, uint_len,
+};
+pub use values::{
+    bit_string_bit, bit_string_len, bit_string_ok, fmt_oid, oid_arc_count, oid_arcs, oid_fits_u64,
+    oid_subidentifiers,
+};
+
 use crate::{BufferTooSmall, DecodeLimits};
 
 /// The deepest nesting any walk follows, whatever [`DecodeLimits::max_depth`] says

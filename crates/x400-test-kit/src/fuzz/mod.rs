@@ -14,6 +14,7 @@
     clippy::expect_used
 )]
 
+mod acse;
 mod ber;
 mod input;
 mod mta_association;
@@ -29,6 +30,7 @@ mod tp4;
 mod tpkt;
 mod transport;
 
+pub use self::acse::acse_apdu;
 pub use self::ber::sansio_ber;
 pub use self::mta_association::mta_association;
 #[cfg(feature = "store")]
@@ -57,6 +59,7 @@ pub const ORACLES: &[Oracle] = &[
     ("p1_mpdu_1984", p1_mpdu_1984),
     ("p1_mts_apdu_1988", p1_mts_apdu_1988),
     ("presentation_ppdu", presentation_ppdu),
+    ("acse_apdu", acse_apdu),
     ("transport_tp4", transport_tp4),
     ("session_machine", session_machine),
     ("rts_machine", rts_machine),
