@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use super::{PeerSpec, Running, WAIT, config, example, free_port, gw_ok, text, wait_until};
+use super::{Running, WAIT, example, free_port, gw_ok, pair, text, wait_until};
 
 /// The decode binary, built if needed.
 fn decode() -> &'static Path {
@@ -75,36 +75,12 @@ fn decode_check(pcap: &Path) {
 fn captures_of_two_gateways_dissect_in_tshark_and_decode_and_rotate() {
     let dir = tempfile::tempdir().unwrap();
     let (pa, pb) = (free_port(), free_port());
-    let peer = |name, password, our_password, port| PeerSpec {
-        name,
-        password,
-        our_password,
-        port,
-        local: None,
-    };
-    let a = config(
-        dir.path(),
-        "A",
-        pa,
-        "alice",
-        &[peer("B", "b-pw", "a-pw", pb)],
-        &[("C=GB;ADMD= ;PRMD=B", "B")],
-    );
-    let b = config(
-        dir.path(),
-        "B",
-        pb,
-        "bob",
-        &[peer("A", "a-pw", "b-pw", pa)],
-        &[("C=GB;ADMD= ;PRMD=A", "A")],
-    );
     // B's files are continued after 1 000 octets: each association needs several.
-    let b_text = std::fs::read_to_string(&b).unwrap();
-    std::fs::write(
-        &b,
-        format!("{b_text}\n[capture]\ndir = \"B-capture\"\nmax_bytes = 1000\n"),
-    )
-    .unwrap();
+    let (a, b) = pair(
+        dir.path(),
+        (pa, pb),
+        ["", "[capture]\ndir = \"B-capture\"\nmax_bytes = 1000\n"],
+    );
     let a_dir = dir.path().join("A-capture");
     let b_dir = dir.path().join("B-capture");
     let ma = Running::start_with(&a, &["--capture", a_dir.to_str().unwrap()]);

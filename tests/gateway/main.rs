@@ -145,6 +145,40 @@ struct PeerSpec<'a> {
     local: Option<&'a str>,
 }
 
+/// Two gateways that know each other: A (user `alice`) on `pa` routing PRMD=B to B, and B
+/// (user `bob`) on `pb` routing PRMD=A to A; `extra` is appended to each one's file (a
+/// `[capture]` or `[metrics]` table, say). Returns their configuration files.
+fn pair(dir: &Path, (pa, pb): (u16, u16), extra: [&str; 2]) -> (PathBuf, PathBuf) {
+    let peer = |name, password, our_password, port| PeerSpec {
+        name,
+        password,
+        our_password,
+        port,
+        local: None,
+    };
+    let a = config(
+        dir,
+        "A",
+        pa,
+        "alice",
+        &[peer("B", "b-pw", "a-pw", pb)],
+        &[("C=GB;ADMD= ;PRMD=B", "B")],
+    );
+    let b = config(
+        dir,
+        "B",
+        pb,
+        "bob",
+        &[peer("A", "a-pw", "b-pw", pa)],
+        &[("C=GB;ADMD= ;PRMD=A", "A")],
+    );
+    for (file, more) in [(&a, extra[0]), (&b, extra[1])] {
+        let text = std::fs::read_to_string(file).unwrap();
+        std::fs::write(file, format!("{text}\n{more}")).unwrap();
+    }
+    (a, b)
+}
+
 /// A configuration: MTA `name` (domain PRMD=`name`, user `user` with surname `user`) on
 /// `port`, its peers, and routes (pattern, peer).
 fn config(

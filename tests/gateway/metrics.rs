@@ -3,7 +3,7 @@
 
 use std::io::{Read as _, Write as _};
 
-use super::{PeerSpec, Running, WAIT, config, free_port, gw_ok, wait_until};
+use super::{Running, WAIT, free_port, gw_ok, pair, wait_until};
 
 /// `GET path` on `port`: the status line and the body.
 fn get(port: u16, path: &str) -> (String, String) {
@@ -26,35 +26,8 @@ fn value(body: &str, series: &str) -> Option<f64> {
 fn metrics_endpoint_shows_counters_that_move_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let (pa, pb, pm) = (free_port(), free_port(), free_port());
-    let spec = |name, password, our_password, port| PeerSpec {
-        name,
-        password,
-        our_password,
-        port,
-        local: None,
-    };
-    let a = config(
-        dir.path(),
-        "A",
-        pa,
-        "alice",
-        &[spec("B", "b-pw", "a-pw", pb)],
-        &[("C=GB;ADMD= ;PRMD=B", "B")],
-    );
-    let b = config(
-        dir.path(),
-        "B",
-        pb,
-        "bob",
-        &[spec("A", "a-pw", "b-pw", pa)],
-        &[("C=GB;ADMD= ;PRMD=A", "A")],
-    );
-    let text = std::fs::read_to_string(&a).unwrap();
-    std::fs::write(
-        &a,
-        format!("{text}\n[metrics]\nlisten = \"127.0.0.1:{pm}\"\n"),
-    )
-    .unwrap();
+    let metrics = format!("[metrics]\nlisten = \"127.0.0.1:{pm}\"\n");
+    let (a, b) = pair(dir.path(), (pa, pb), [&metrics, ""]);
     let ma = Running::start(&a);
     let mb = Running::start(&b);
     assert!(ma.wait_log("Prometheus metrics on"), "{}", ma.log());
