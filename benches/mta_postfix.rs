@@ -198,15 +198,7 @@ async fn node(dir: &Path) {
     println!("listening {}", listener.local_addr().unwrap());
     let runner = mta.clone();
     let running = tokio::spawn(async move { runner.run(listener).await });
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4);
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lines() {
-            let Ok(line) = line else { break };
-            if tx.blocking_send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let mut rx = x400_test_kit::mta::child::stdin_lines();
     while let Some(line) = rx.recv().await {
         match line.trim() {
             "stats" => println!("stats {} {}", mta.totals().received, store.commits()),

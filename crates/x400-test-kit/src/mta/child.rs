@@ -73,15 +73,7 @@ pub fn serve(args: &[String]) {
             .metrics()
             .num_alive_tasks();
         println!("listening {} raw {raw_addr}", server.addr);
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(4);
-        std::thread::spawn(move || {
-            for line in std::io::stdin().lines() {
-                let Ok(line) = line else { break };
-                if tx.blocking_send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let mut rx = stdin_lines();
         while let Some(line) = rx.recv().await {
             let mut words = line.split_whitespace();
             let cmd = words.next().unwrap_or_default();
@@ -240,4 +232,20 @@ impl RssSampler {
         }
         self.peak.load(Ordering::Relaxed)
     }
+}
+
+/// The lines of standard input, read on a thread of their own (tokio's stdin would hold a
+/// blocking thread of the runtime), until it closes: how a child process takes its commands.
+#[must_use]
+pub fn stdin_lines() -> tokio::sync::mpsc::Receiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<String>(4);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
 }
